@@ -1,0 +1,206 @@
+"""Forms check the shape of what was typed; services (cases.services) decide what it means."""
+
+import re
+from datetime import datetime, time
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.contrib.postgres.forms import SimpleArrayField
+from django.utils import timezone
+
+from safeguarding import access
+from safeguarding.forms import gds_helper
+from safeguarding.models import Agency
+
+from .models import Case, ClosureReason, EntryKind, HarmType, RiskLevel, TrustedAdult, VoiceEntry, YoungPerson
+
+
+def _date_field(label: str, required: bool = True, help_text: str = "For example, 27 3 2009") -> DateInputField:
+    field = DateInputField(label=label, required=required, help_text=help_text, require_all_fields=False)
+    field.error_messages["invalid"] = f"{label} must be a real date"
+    return field
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the record the form was loaded from (safeguarding.versioning)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class YoungPersonForm(forms.ModelForm):
+    known_as = SimpleArrayField(
+        forms.CharField(max_length=100), delimiter="\n", required=False, label="Other names and aliases",
+        help_text="One name on each line: nicknames, street names, previous names.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    date_of_birth = _date_field("Date of birth")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirmed_new = forms.BooleanField(
+        required=False, label="I have checked these records and this is a different young person",
+    )
+
+    class Meta:
+        model = YoungPerson
+        fields = [
+            "first_name", "last_name", "known_as", "date_of_birth", "sex", "gender_identity", "ethnicity",
+            "first_language", "send_status", "communication_needs", "address", "postcode",
+            "la_person_id", "nhs_number", "upn",
+        ]
+        widgets = {
+            "sex": forms.RadioSelect,
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "communication_needs": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"gender_identity": "Gender identity (if they have told us)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].choices = self.fields["sex"].choices[1:]  # radios: no blank "-----" option
+        if self.instance.pk:
+            del self.fields["confirmed_new"]
+            self.fields["version"].required = True
+            self.initial.setdefault("known_as", "\n".join(self.instance.known_as))
+        else:
+            del self.fields["version"]
+        self.helper = gds_helper("Save")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class TrustedAdultForm(forms.ModelForm):
+    class Meta:
+        model = TrustedAdult
+        fields = ["name", "relationship", "how_to_contact", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Add trusted adult")
+
+
+class VoiceEntryForm(forms.ModelForm):
+    said_on = _date_field("When they said it", help_text="For example, 14 10 2026")
+
+    class Meta:
+        model = VoiceEntry
+        fields = ["said_on", "words", "how_captured"]
+        widgets = {"words": forms.Textarea(attrs={"rows": 5})}
+        labels = {"how_captured": "How it was captured", "words": "In their own words"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Record their words")
+
+
+class CaseForm(forms.ModelForm):
+    harm_types = forms.MultipleChoiceField(
+        choices=HarmType.choices, widget=forms.CheckboxSelectMultiple, label="Types of harm",
+        help_text="Select all that apply.", error_messages={"required": "Select at least one type of harm"},
+    )
+    next_review_on = _date_field("Next review date", required=False, help_text="For example, 30 1 2027")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = ["harm_types", "risk_level", "summary", "lead_practitioner", "next_review_on"]
+        widgets = {"risk_level": forms.RadioSelect, "summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_level"].choices = RiskLevel.choices
+        lead = self.fields["lead_practitioner"]
+        lead.queryset = colleagues
+        lead.label_from_instance = lambda u: f"{u.get_full_name()} ({u.job_title})" if u.job_title else str(u)
+        self.fields["version"].required = bool(self.instance.pk)
+        self.helper = gds_helper("Save case")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CaseCloseForm(VersionedForm):
+    reason = forms.ChoiceField(choices=ClosureReason.choices, widget=forms.RadioSelect, label="Why is it closing?")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000,
+                           label="Closing summary")
+    closed_on = _date_field("Date closed", required=False, help_text="Leave blank for today.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Close case")
+
+
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+
+
+class ChronologyEntryForm(forms.Form):
+    kind = forms.ChoiceField(choices=EntryKind.choices, label="Type of entry")
+    occurred_on = _date_field("Date it happened", help_text="For example, 14 10 2026")
+    occurred_time = forms.CharField(
+        label="Time (24-hour clock, optional)", required=False, max_length=5, help_text="For example, 16:30",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=10000, label="What happened")
+    restricted = forms.BooleanField(
+        required=False, label="Restrict this entry to named people in my agency",
+        help_text="For example, a sensitive disclosure. You will always be able to see it.",
+    )
+    restricted_to = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Who else can see it",
+    )
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["restricted_to"].queryset = colleagues
+        self.helper = gds_helper("Add entry", form_tag=False)
+
+    def clean_occurred_time(self):
+        value = self.cleaned_data["occurred_time"].strip()
+        if not value:
+            return None
+        match = _TIME.match(value)
+        if not match:
+            raise forms.ValidationError("Enter a time like 16:30")
+        return time(int(match[1]), int(match[2]))
+
+    def occurred_at(self):
+        day = self.cleaned_data["occurred_on"]
+        at = self.cleaned_data.get("occurred_time") or time(12, 0)
+        return timezone.make_aware(datetime.combine(day, at))
+
+
+class ShareForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency",
+                                    empty_label="Choose an agency")
+    level = forms.ChoiceField(choices=access.SHARE_LEVEL_CHOICES, widget=forms.RadioSelect, initial=access.VIEW,
+                              label="What can they do?")
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every active agency may be offered; the access door still refuses one that cannot be shared with.
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=case.owning_agency_id)
+        self.helper = gds_helper("Share", form_tag=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Name or alias",
+                        help_text="Spelling does not need to be exact.")
+    dob = _date_field("Date of birth", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Search", method="get")
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *Case._meta.get_field("status").choices],
+                               required=False)
+    risk_level = forms.ChoiceField(choices=[("", "Any risk level"), *RiskLevel.choices], required=False,
+                                   label="Risk level")
+    harm_type = forms.ChoiceField(choices=[("", "Any type of harm"), *HarmType.choices], required=False,
+                                  label="Type of harm")
+    mine = forms.BooleanField(required=False, label="Only cases I lead")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Filter", method="get")

@@ -1,0 +1,356 @@
+"""Young people, their extra-familial harm cases and the chronology of what happened.
+
+Who may see these rows is decided in ``safeguarding.access``: a case by its grants, a young person through
+their record's owning agency or any case of theirs, chronology entries through their case.
+"""
+
+from datetime import date
+
+import pghistory
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from safeguarding import access
+from safeguarding.models import Agency, Shareable, User
+
+from .identifiers import validate_nhs_number, validate_postcode, validate_upn
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+# Office for National Statistics, Census 2021 ethnic groups (England and Wales).
+ETHNICITY_CHOICES = [
+    ("Asian, Asian British or Asian Welsh", [
+        ("asian_bangladeshi", "Bangladeshi"),
+        ("asian_chinese", "Chinese"),
+        ("asian_indian", "Indian"),
+        ("asian_pakistani", "Pakistani"),
+        ("asian_other", "Any other Asian background"),
+    ]),
+    ("Black, Black British, Black Welsh, Caribbean or African", [
+        ("black_african", "African"),
+        ("black_caribbean", "Caribbean"),
+        ("black_other", "Any other Black, Black British or Caribbean background"),
+    ]),
+    ("Mixed or Multiple ethnic groups", [
+        ("mixed_white_asian", "White and Asian"),
+        ("mixed_white_black_african", "White and Black African"),
+        ("mixed_white_black_caribbean", "White and Black Caribbean"),
+        ("mixed_other", "Any other Mixed or Multiple ethnic background"),
+    ]),
+    ("White", [
+        ("white_british", "English, Welsh, Scottish, Northern Irish or British"),
+        ("white_irish", "Irish"),
+        ("white_gypsy_traveller", "Gypsy or Irish Traveller"),
+        ("white_roma", "Roma"),
+        ("white_other", "Any other White background"),
+    ]),
+    ("Other ethnic group", [
+        ("other_arab", "Arab"),
+        ("other_any", "Any other ethnic group"),
+    ]),
+    ("Not recorded", [
+        ("not_stated", "Not stated or refused"),
+        ("not_known", "Not yet known"),
+    ]),
+]
+
+
+class SendStatus(models.TextChoices):
+    NONE = "none", "No identified special educational needs"
+    SEN_SUPPORT = "sen_support", "SEN support"
+    EHC_PLAN = "ehc_plan", "Education, health and care plan"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+MAX_AGE_YEARS = 25  # transitional safeguarding: cases can stay open to 25
+
+
+def validate_date_of_birth(value: date):
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError("Date of birth must be in the past.")
+    if (today.year - value.year - ((today.month, today.day) < (value.month, value.day))) > MAX_AGE_YEARS:
+        raise ValidationError(f"This service supports young people up to {MAX_AGE_YEARS} years old.")
+
+
+@pghistory.track(exclude=["search_text", "version"], append_only=True)
+class YoungPerson(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    known_as = ArrayField(
+        models.CharField(max_length=100), default=list, blank=True,
+        help_text="Other names and aliases the young person is known by.",
+    )
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
+    sex = models.CharField(max_length=20, choices=Sex.choices)
+    gender_identity = models.CharField(max_length=100, blank=True)
+    ethnicity = models.CharField(max_length=40, choices=ETHNICITY_CHOICES, default="not_known")
+    first_language = models.CharField(max_length=60, blank=True, default="English")
+    send_status = models.CharField(
+        "Special educational needs", max_length=20, choices=SendStatus.choices, default=SendStatus.NOT_KNOWN
+    )
+    communication_needs = models.TextField(blank=True, max_length=2000)
+    address = models.TextField(blank=True, max_length=500)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
+    la_person_id = models.CharField("Local authority person ID", max_length=30, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True, validators=[validate_nhs_number])
+    upn = models.CharField("Unique pupil number", max_length=13, blank=True, validators=[validate_upn])
+
+    owning_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Names and aliases in one lower-case string, for misspelling-tolerant (trigram) search.
+    search_text = models.TextField(editable=False, default="")
+    # Optimistic lock: a save based on an older version is refused (cases.services).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "young person"
+        verbose_name_plural = "young people"
+        indexes = [
+            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="yp_search_trgm"),
+            models.Index(fields=["date_of_birth"], name="yp_dob_idx"),
+            models.Index(fields=["owning_agency"], name="yp_owner_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la_person_id"], condition=~Q(la_person_id=""), name="yp_unique_la_person_id"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def audit_label(self):
+        return f"YP-{self.pk}"
+
+    @property
+    def age(self) -> int:
+        today = timezone.localdate()
+        dob = self.date_of_birth
+        return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+    def build_search_text(self) -> str:
+        return " ".join([self.first_name, self.last_name, *self.known_as]).lower()
+
+    @classmethod
+    def access_q(cls, user, level):
+        # The agency that recorded the person, and every agency that can reach one of their cases.
+        owned = Q(owning_agency_id=user.agency_id)
+        via_cases = Q(pk__in=access.visible(user, Case.objects.all(), level).values("young_person_id"))
+        return owned | via_cases
+
+
+@pghistory.track(append_only=True)
+class TrustedAdult(models.Model):
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="trusted_adults")
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=100)
+    how_to_contact = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.relationship})"
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "young_person", level)
+
+
+@pghistory.track(append_only=True)
+class VoiceEntry(models.Model):
+    """The young person's own words, dated: what they said, how, and to whom."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="voice_entries")
+    said_on = models.DateField()
+    words = models.TextField(max_length=5000, help_text="In their own words, as they said them.")
+    how_captured = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-said_on", "-recorded_at"]
+        verbose_name_plural = "voice entries"
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "young_person", level)
+
+
+class HarmType(models.TextChoices):
+    CSE = "cse", "Child sexual exploitation"
+    CCE = "cce", "Child criminal exploitation"
+    COUNTY_LINES = "county_lines", "County lines"
+    SYV = "syv", "Serious youth violence"
+    HSB = "hsb", "Harmful sexual behaviour or child-on-child abuse"
+    ONLINE = "online", "Online harm"
+    TRAFFICKING = "trafficking", "Trafficking or modern slavery"
+    RADICALISATION = "radicalisation", "Radicalisation"
+    MISSING = "missing", "Going missing"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ClosureReason(models.TextChoices):
+    RISK_REDUCED = "risk_reduced", "Risk reduced: plan outcomes met"
+    STEPPED_DOWN = "stepped_down", "Stepped down to early help or universal services"
+    TRANSFERRED = "transferred", "Transferred to another local authority"
+    ADULT_SERVICES = "adult_services", "Transferred to adult services"
+    MOVED_AWAY = "moved_away", "Moved away"
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    OTHER = "other", "Other"
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class Case(Shareable):
+    """One episode of extra-familial harm work with a young person."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    opened_on = models.DateField(default=timezone.localdate)
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    closure_note = models.TextField(blank=True, max_length=2000)
+    lead_practitioner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="lead_cases", null=True, blank=True
+    )
+    harm_types = ArrayField(models.CharField(max_length=20, choices=HarmType.choices), default=list)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    summary = models.TextField("Reason for involvement", max_length=5000, blank=True)
+    next_review_on = models.DateField("Next review date", null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        permissions = [
+            ("contribute_case", "Can contribute to the case (add chronology entries)"),
+            ("manage_case", "Can manage the case (edit, share, close)"),
+            ("share_case", "Can share cases with other agencies"),
+            ("close_case", "Can close cases"),
+        ]
+        indexes = [
+            models.Index(fields=["young_person", "-opened_on"], name="case_yp_idx"),
+            models.Index(fields=["lead_practitioner", "status"], name="case_lead_idx"),
+            models.Index(fields=["status", "next_review_on"], name="case_review_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True, closure_reason="")
+                | Q(status="closed", closed_on__isnull=False) & ~Q(closure_reason=""),
+                name="case_closed_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+            models.CheckConstraint(condition=~Q(harm_types=[]), name="case_has_harm_type"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def audit_label(self):
+        return self.reference
+
+    @property
+    def is_open(self):
+        return self.status == CaseStatus.OPEN
+
+    def harm_type_labels(self):
+        return [HarmType(h).label for h in self.harm_types]
+
+    def clean(self):
+        if self.closed_on and self.closed_on > timezone.localdate():
+            raise ValidationError({"closed_on": "The closing date cannot be in the future."})
+        if self.opened_on and self.opened_on > timezone.localdate():
+            raise ValidationError({"opened_on": "The opening date cannot be in the future."})
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class EntryKind(models.TextChoices):
+    NOTE = "note", "Case note"
+    CONTACT = "contact", "Contact with the young person"
+    INCIDENT = "incident", "Incident"
+    MISSING = "missing", "Missing episode"
+    RETURN_INTERVIEW = "return_interview", "Return home interview"
+    NRM_REFERRAL = "nrm_referral", "National Referral Mechanism referral"
+    ARREST = "arrest", "Arrest"
+    DISCLOSURE = "disclosure", "Disclosure"
+    OTHER = "other", "Other"
+
+
+@pghistory.track(append_only=True)
+class ChronologyEntry(models.Model):
+    """Something that happened, recorded by one agency on a case. Entries are never edited or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="chronology")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    occurred_at = models.DateTimeField()
+    text = models.TextField(max_length=10000)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    restricted = models.BooleanField(
+        default=False, help_text="Only the people named, in the recording agency, can see a restricted entry."
+    )
+    restricted_to = models.ManyToManyField(User, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "chronology entries"
+        indexes = [models.Index(fields=["case", "-occurred_at"], name="chron_case_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.occurred_at:%d %b %Y}"
+
+    @property
+    def audit_label(self):
+        return f"CHR-{self.pk}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        named = cls.restricted_to.through.objects.filter(chronologyentry_id=OuterRef("pk"), user_id=user.pk)
+        unrestricted = Q(restricted=False) | Q(author_id=user.pk) | Q(Exists(named))
+        return access.inherit(user, cls, "case", level) & unrestricted

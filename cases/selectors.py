@@ -1,0 +1,99 @@
+"""Every read of young people, cases and chronologies that depends on who is asking."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from safeguarding import access
+from safeguarding.models import AuditAction, AuditEvent
+
+from .models import Case, CaseStatus, ChronologyEntry, YoungPerson
+
+# Word similarity at or above this counts as a match: "Jayden" finds "Jaden", "Mohammed" finds "Muhammad".
+SEARCH_THRESHOLD = 0.4
+SEARCH_LIMIT = 50
+
+
+def young_people_search(user, *, text: str = "", date_of_birth=None):
+    people = access.visible(user, YoungPerson.objects.all())
+    if date_of_birth:
+        people = people.filter(date_of_birth=date_of_birth)
+    text = " ".join(text.lower().split())
+    if text:
+        people = (
+            people.annotate(similarity=TrigramWordSimilarity(text, "search_text"))
+            .filter(Q(similarity__gte=SEARCH_THRESHOLD) | Q(search_text__icontains=text))
+            .order_by("-similarity", "last_name", "first_name")
+        )
+    return people.annotate(open_cases=Count("cases", filter=Q(cases__status=CaseStatus.OPEN)))[:SEARCH_LIMIT]
+
+
+def possible_duplicates(user, *, first_name: str, last_name: str, date_of_birth):
+    """Visible people who may be the one about to be created: same birthday and a similar name."""
+    return young_people_search(user, text=f"{first_name} {last_name}", date_of_birth=date_of_birth)
+
+
+def young_person_for(user, pk: int) -> YoungPerson:
+    return access.get_visible_or_404(
+        user, YoungPerson.objects.select_related("owning_agency").prefetch_related("trusted_adults"), pk=pk
+    )
+
+
+def voice_entries_for(user, person: YoungPerson):
+    return person.voice_entries.select_related("recorded_by", "agency")
+
+
+def cases_of(user, person: YoungPerson):
+    return access.visible(user, person.cases.select_related("owning_agency", "lead_practitioner"))
+
+
+def case_for(user, pk: int) -> Case:
+    return access.get_visible_or_404(
+        user, Case.objects.select_related("young_person", "owning_agency", "lead_practitioner"), pk=pk
+    )
+
+
+def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str = "", mine: bool = False):
+    cases = access.visible(user, Case.objects.select_related("young_person", "owning_agency", "lead_practitioner"))
+    if status:
+        cases = cases.filter(status=status)
+    if risk_level:
+        cases = cases.filter(risk_level=risk_level)
+    if harm_type:
+        cases = cases.filter(harm_types__contains=[harm_type])
+    if mine:
+        cases = cases.filter(lead_practitioner=user)
+    return cases.order_by("-opened_on", "-id")
+
+
+def chronology_for(user, case: Case):
+    entries = ChronologyEntry.objects.filter(case=case).select_related("author", "agency")
+    return access.visible(user, entries).prefetch_related("restricted_to")
+
+
+def my_open_cases(user):
+    return cases_list(user, status=CaseStatus.OPEN, mine=True)[:20]
+
+
+def reviews_due(user):
+    horizon = timezone.localdate() + timedelta(days=settings.REVIEW_WARNING_DAYS)
+    cases = cases_list(user, status=CaseStatus.OPEN).filter(next_review_on__lte=horizon)
+    return cases.filter(Q(lead_practitioner=user) | Q(owning_agency_id=user.agency_id)).order_by(
+        "next_review_on", "id")[:20]
+
+
+def recently_viewed(user, limit: int = 8):
+    """The young people this person last opened, from the audit log, and only those they may still see."""
+    yp_type = ContentType.objects.get_for_model(YoungPerson)
+    recent_ids = (
+        AuditEvent.objects.filter(actor=user, action=AuditAction.VIEW, target_type=yp_type)
+        .order_by("-occurred_at")
+        .values_list("target_id", flat=True)[:100]
+    )
+    ordered = list(dict.fromkeys(int(pk) for pk in recent_ids))[:limit]
+    people = access.visible(user, YoungPerson.objects.all()).in_bulk(ordered)
+    return [people[pk] for pk in ordered if pk in people]

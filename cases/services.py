@@ -1,0 +1,195 @@
+"""Every write to young people, cases and chronologies: checked, validated, saved and audited atomically."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding import access, audit
+from safeguarding.models import AuditAction, User
+from safeguarding.roles import Perm
+from safeguarding.versioning import lock_current
+
+from .models import Case, CaseStatus, ChronologyEntry, TrustedAdult, VoiceEntry, YoungPerson
+
+YOUNG_PERSON_FIELDS = {
+    "first_name", "last_name", "known_as", "date_of_birth", "sex", "gender_identity", "ethnicity",
+    "first_language", "send_status", "communication_needs", "address", "postcode", "la_person_id",
+    "nhs_number", "upn",
+}
+CASE_FIELDS = {"harm_types", "risk_level", "summary", "lead_practitioner", "next_review_on"}
+
+
+def _only(fields: dict, allowed: set[str]) -> dict:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    return fields
+
+
+def _normalise_person(person: YoungPerson):
+    person.postcode = person.postcode.upper().strip()
+    person.nhs_number = person.nhs_number.replace(" ", "")
+    person.upn = person.upn.upper()
+    person.known_as = [name.strip() for name in person.known_as if name.strip()]
+    person.search_text = person.build_search_text()
+
+
+def _changed(before, after, fields) -> list[str]:
+    return sorted(f for f in fields if getattr(before, f) != getattr(after, f))
+
+
+@transaction.atomic
+def young_person_create(*, actor, request=None, **fields) -> YoungPerson:
+    access.require(actor, Perm.ADD_YOUNG_PERSON)
+    person = YoungPerson(owning_agency=actor.agency, created_by=actor, **_only(fields, YOUNG_PERSON_FIELDS))
+    _normalise_person(person)
+    person.full_clean()
+    person.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=person, request=request)
+    return person
+
+
+@transaction.atomic
+def young_person_update(*, actor, young_person: YoungPerson, expected_version: int, request=None, **fields):
+    access.require(actor, Perm.CHANGE_YOUNG_PERSON, young_person, level=access.CONTRIBUTE)
+    before = young_person
+    person = lock_current(young_person, expected_version)
+    for name, value in _only(fields, YOUNG_PERSON_FIELDS).items():
+        setattr(person, name, value)
+    _normalise_person(person)
+    person.full_clean()
+    person.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=person, request=request,
+                 detail={"fields": _changed(before, person, fields)})
+    return person
+
+
+@transaction.atomic
+def trusted_adult_add(*, actor, young_person: YoungPerson, request=None, **fields) -> TrustedAdult:
+    access.require(actor, Perm.CHANGE_YOUNG_PERSON, young_person, level=access.CONTRIBUTE)
+    adult = TrustedAdult(young_person=young_person, added_by=actor, **fields)
+    adult.full_clean()
+    adult.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=young_person, request=request,
+                 detail={"trusted_adult_id": adult.pk})
+    return adult
+
+
+@transaction.atomic
+def voice_entry_add(*, actor, young_person: YoungPerson, request=None, **fields) -> VoiceEntry:
+    access.require(actor, Perm.ADD_CHRONOLOGY_ENTRY, young_person, level=access.CONTRIBUTE)
+    entry = VoiceEntry(young_person=young_person, recorded_by=actor, agency=actor.agency, **fields)
+    entry.full_clean()
+    if entry.said_on > timezone.localdate():
+        raise ValidationError({"said_on": "The date they said this cannot be in the future."})
+    entry.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=young_person, request=request,
+                 detail={"voice_entry_id": entry.pk})
+    return entry
+
+
+def _check_lead(case: Case):
+    lead = case.lead_practitioner
+    if lead is not None and (lead.agency_id != case.owning_agency_id or not lead.is_active):
+        raise ValidationError({"lead_practitioner": "The lead practitioner must be an active member of the "
+                                                    "agency that owns the case."})
+
+
+@transaction.atomic
+def case_open(*, actor, young_person: YoungPerson, opened_on=None, request=None, **fields) -> Case:
+    access.require(actor, Perm.ADD_CASE, young_person)
+    case = Case(
+        young_person=young_person,
+        owning_agency=actor.agency,
+        created_by=actor,
+        opened_on=opened_on or timezone.localdate(),
+        reference="pending",
+        **_only(fields, CASE_FIELDS),
+    )
+    case.full_clean(exclude=["reference"])
+    _check_lead(case)
+    case.save()
+    case.reference = f"EFH-{case.opened_on:%Y}-{case.pk:06d}"
+    case.save(update_fields=["reference"])
+    access.grant_owner(case)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=case, request=request)
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor, case: Case, expected_version: int, request=None, **fields) -> Case:
+    access.require(actor, Perm.CHANGE_CASE, case, level=access.MANAGE)
+    before = case
+    case = lock_current(case, expected_version)
+    if not case.is_open:
+        raise ValidationError("This case is closed. Reopen work by opening a new case.")
+    for name, value in _only(fields, CASE_FIELDS).items():
+        setattr(case, name, value)
+    case.full_clean()
+    _check_lead(case)
+    case.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=case, request=request,
+                 detail={"fields": _changed(before, case, fields)})
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor, case: Case, expected_version: int, reason: str, note: str = "", closed_on=None,
+               request=None) -> Case:
+    access.require(actor, Perm.CLOSE_CASE, case, level=access.MANAGE)
+    case = lock_current(case, expected_version)
+    if not case.is_open:
+        raise ValidationError("This case is already closed.")
+    case.status = CaseStatus.CLOSED
+    case.closure_reason = reason
+    case.closure_note = note
+    case.closed_on = closed_on or timezone.localdate()
+    if case.closed_on < case.opened_on:
+        raise ValidationError({"closed_on": "The closing date cannot be before the case was opened."})
+    case.full_clean()
+    case.save()
+    audit.record(actor=actor, action=AuditAction.CLOSE, target=case, request=request,
+                 detail={"reason": reason})
+    return case
+
+
+# A device clock a few minutes ahead should not stop someone recording what just happened.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@transaction.atomic
+def chronology_add(*, actor, case: Case, kind: str, occurred_at, text: str, restricted: bool = False,
+                   restricted_to=(), request=None) -> ChronologyEntry:
+    access.require(actor, Perm.ADD_CHRONOLOGY_ENTRY, case, level=access.CONTRIBUTE)
+    errors = {}
+    if occurred_at and occurred_at > timezone.now() + _CLOCK_SKEW:
+        errors["occurred_at"] = "The date and time cannot be in the future."
+    if occurred_at and occurred_at.date() < case.young_person.date_of_birth:
+        errors["occurred_at"] = "The date cannot be before the young person was born."
+    named = list(restricted_to)
+    if restricted:
+        if any(person.agency_id != actor.agency_id for person in named):
+            errors["restricted_to"] = "Only people in your own agency can be named on a restricted entry."
+    elif named:
+        errors["restricted_to"] = "Name people only on a restricted entry."
+    entry = ChronologyEntry(case=case, kind=kind, occurred_at=occurred_at, text=text, author=actor,
+                            agency=actor.agency, restricted=restricted)
+    try:
+        entry.full_clean()
+    except ValidationError as exc:
+        errors = {**exc.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
+    entry.save()
+    if restricted:
+        entry.restricted_to.set({actor, *named})
+    audit.record(actor=actor, action=AuditAction.CREATE, target=entry, request=request,
+                 detail={"case": case.reference, "restricted": restricted})
+    return entry
+
+
+def colleagues(actor) -> list[User]:
+    """People in the actor's agency who may be named on a restricted entry or lead a case."""
+    return list(User.objects.filter(agency_id=actor.agency_id, is_active=True).order_by("last_name"))

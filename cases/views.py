@@ -1,0 +1,251 @@
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from safeguarding import access, audit
+from safeguarding.forms import submit
+from safeguarding.models import Agency, AuditAction, User
+from safeguarding.roles import Perm
+
+from . import selectors, services
+from .forms import (
+    CaseCloseForm,
+    CaseFilterForm,
+    CaseForm,
+    ChronologyEntryForm,
+    SearchForm,
+    ShareForm,
+    TrustedAdultForm,
+    VoiceEntryForm,
+    YoungPersonForm,
+)
+
+
+def _colleagues(user):
+    return User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("last_name", "first_name")
+
+
+@access.signed_in
+def dashboard(request):
+    user = request.user
+    return render(request, "cases/dashboard.html", {
+        "my_cases": selectors.my_open_cases(user),
+        "reviews_due": selectors.reviews_due(user),
+        "recent": selectors.recently_viewed(user),
+    })
+
+
+@access.signed_in
+def young_people(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["dob"]):
+        results = list(selectors.young_people_search(
+            request.user, text=form.cleaned_data["q"], date_of_birth=form.cleaned_data["dob"]))
+        audit.record(actor=request.user, action=AuditAction.SEARCH, request=request,
+                     detail={"results": len(results), "by_date_of_birth": bool(form.cleaned_data["dob"])})
+    return render(request, "cases/young_people.html", {"form": form, "results": results})
+
+
+@access.signed_in
+def young_person_new(request):
+    access.require(request.user, Perm.ADD_YOUNG_PERSON)
+    form = YoungPersonForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.model_fields()
+        if not form.cleaned_data["confirmed_new"]:
+            duplicates = list(selectors.possible_duplicates(
+                request.user, first_name=data["first_name"], last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"]))
+        if not duplicates:
+            person = submit(form, lambda: services.young_person_create(actor=request.user, request=request, **data))
+            if person:
+                messages.success(request, f"{person.full_name} has been added.")
+                return redirect("young-person", pk=person.pk)
+    return render(request, "cases/young_person_form.html", {"form": form, "duplicates": duplicates})
+
+
+@access.signed_in
+def young_person_detail(request, pk):
+    person = selectors.young_person_for(request.user, pk)
+    audit.record_view(request, person)
+    return render(request, "cases/young_person.html", {
+        "person": person,
+        "cases": selectors.cases_of(request.user, person),
+        "voice_entries": selectors.voice_entries_for(request.user, person)[:10],
+        "can_edit": request.user.has_perm(Perm.CHANGE_YOUNG_PERSON),
+        "can_open_case": request.user.has_perm(Perm.ADD_CASE),
+    })
+
+
+@access.signed_in
+def young_person_edit(request, pk):
+    person = selectors.young_person_for(request.user, pk)
+    access.require(request.user, Perm.CHANGE_YOUNG_PERSON, person, level=access.CONTRIBUTE)
+    form = YoungPersonForm(request.POST or None, instance=copy.copy(person), initial={"version": person.version})
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lambda: services.young_person_update(
+            actor=request.user, young_person=person, expected_version=form.cleaned_data["version"],
+            request=request, **form.model_fields()))
+        if saved:
+            messages.success(request, "Changes saved.")
+            return redirect("young-person", pk=person.pk)
+    return render(request, "cases/young_person_form.html", {"form": form, "person": person})
+
+
+def _add_to_person(request, pk, form_class, service, template, message):
+    person = selectors.young_person_for(request.user, pk)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if submit(form, lambda: service(actor=request.user, young_person=person, request=request,
+                                        **form.cleaned_data)):
+            messages.success(request, message)
+            return redirect("young-person", pk=person.pk)
+    return render(request, template, {"form": form, "person": person})
+
+
+@access.signed_in
+def trusted_adult_new(request, pk):
+    return _add_to_person(request, pk, TrustedAdultForm, services.trusted_adult_add,
+                          "cases/trusted_adult_form.html", "Trusted adult added.")
+
+
+@access.signed_in
+def voice_entry_new(request, pk):
+    return _add_to_person(request, pk, VoiceEntryForm, services.voice_entry_add,
+                          "cases/voice_entry_form.html", "Their words have been recorded.")
+
+
+@access.signed_in
+def case_new(request, pk):
+    person = selectors.young_person_for(request.user, pk)
+    access.require(request.user, Perm.ADD_CASE, person)
+    form = CaseForm(request.POST or None, colleagues=_colleagues(request.user),
+                    initial={"lead_practitioner": request.user})
+    if request.method == "POST" and form.is_valid():
+        case = submit(form, lambda: services.case_open(
+            actor=request.user, young_person=person, request=request, **form.model_fields()))
+        if case:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect("case", pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "person": person})
+
+
+@access.signed_in
+def cases(request):
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.cases_list(request.user, **filters), 25).get_page(request.GET.get("page"))
+    return render(request, "cases/cases.html", {"form": form, "page": page})
+
+
+def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
+    colleagues = _colleagues(request.user)
+    can_manage = access.can(request.user, case, access.MANAGE)
+    return render(request, "cases/case.html", {
+        "case": case,
+        "chronology": selectors.chronology_for(request.user, case),
+        "entry_form": entry_form or ChronologyEntryForm(colleagues=colleagues),
+        "can_contribute": request.user.has_perm(Perm.ADD_CHRONOLOGY_ENTRY)
+        and access.can(request.user, case, access.CONTRIBUTE),
+        "can_manage": can_manage,
+        "sharing": access.sharing(case) if can_manage else None,
+        "share_form": (share_form or ShareForm(case=case)) if can_manage else None,
+    }, status=status)
+
+
+@access.signed_in
+def case_detail(request, pk):
+    case = selectors.case_for(request.user, pk)
+    audit.record_view(request, case)
+    return _case_page(request, case)
+
+
+@access.signed_in
+@require_POST
+def chronology_add(request, pk):
+    case = selectors.case_for(request.user, pk)
+    access.require(request.user, Perm.ADD_CHRONOLOGY_ENTRY, case, level=access.CONTRIBUTE)
+    colleagues = _colleagues(request.user)
+    form = ChronologyEntryForm(request.POST, colleagues=colleagues)
+    saved = form.is_valid() and submit(form, lambda: services.chronology_add(
+        actor=request.user, case=case, kind=form.cleaned_data["kind"], occurred_at=form.occurred_at(),
+        text=form.cleaned_data["text"], restricted=form.cleaned_data["restricted"],
+        restricted_to=form.cleaned_data["restricted_to"], request=request))
+    if request.htmx:
+        return render(request, "cases/_chronology.html", {
+            "case": case,
+            "chronology": selectors.chronology_for(request.user, case),
+            "entry_form": ChronologyEntryForm(colleagues=colleagues) if saved else form,
+            "can_contribute": True,
+            "added": bool(saved),
+        })
+    if saved:
+        messages.success(request, "Entry added to the chronology.")
+        return redirect(reverse("case", args=[case.pk]) + "#chronology")
+    return _case_page(request, case, entry_form=form, status=400)
+
+
+@access.signed_in
+def case_edit(request, pk):
+    case = selectors.case_for(request.user, pk)
+    access.require(request.user, Perm.CHANGE_CASE, case, level=access.MANAGE)
+    form = CaseForm(request.POST or None, instance=copy.copy(case), colleagues=_colleagues(request.user),
+                    initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lambda: services.case_update(
+            actor=request.user, case=case, expected_version=form.cleaned_data["version"], request=request,
+            **form.model_fields()))
+        if saved:
+            messages.success(request, "Case updated.")
+            return redirect("case", pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "person": case.young_person, "case": case})
+
+
+@access.signed_in
+def case_close(request, pk):
+    case = selectors.case_for(request.user, pk)
+    access.require(request.user, Perm.CLOSE_CASE, case, level=access.MANAGE)
+    form = CaseCloseForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if submit(form, lambda: services.case_close(
+                actor=request.user, case=case, expected_version=data["version"], reason=data["reason"],
+                note=data["note"], closed_on=data["closed_on"], request=request)):
+            messages.success(request, f"Case {case.reference} closed.")
+            return redirect("case", pk=case.pk)
+    return render(request, "cases/case_close.html", {"form": form, "case": case})
+
+
+@access.signed_in
+@require_POST
+def case_share(request, pk):
+    case = selectors.case_for(request.user, pk)
+    access.require(request.user, Perm.SHARE_CASE, case, level=access.MANAGE)
+    form = ShareForm(request.POST, case=case)
+    if form.is_valid() and submit(form, lambda: access.share(
+            actor=request.user, obj=case, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
+            request=request)):
+        messages.success(request, f"Case shared with {form.cleaned_data['agency']}.")
+        return redirect(reverse("case", args=[case.pk]) + "#sharing")
+    return _case_page(request, case, share_form=form, status=400)
+
+
+@access.signed_in
+@require_POST
+def case_unshare(request, pk, agency_pk):
+    case = selectors.case_for(request.user, pk)
+    agency = get_object_or_404(Agency, pk=agency_pk)
+    try:
+        access.unshare(actor=request.user, obj=case, agency=agency, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{agency} can no longer see this case.")
+    return redirect(reverse("case", args=[case.pk]) + "#sharing")

@@ -1,0 +1,178 @@
+"""The one door to the service's records: who may see, contribute to and manage what.
+
+Visibility comes only from object grants to an agency's group, held in direct-foreign-key tables
+(django-guardian's ``GroupObjectPermissionBase``). A model-level permission never means "see everything".
+
+- A **shareable** record (``safeguarding.models.Shareable``) is visible to an agency holding a grant on it.
+  Its owning agency gets every level at creation; ``share`` and ``unshare`` grant and take away the rest.
+- Any other record declares ``access_q(user, level) -> Q``, usually inheriting from its subject through
+  ``inherit``. A model with no rule is refused: the door fails closed.
+
+Not visible is 404, never 403, so a response never tells that a record exists. A 403 is only ever given
+about a record the person can already see (e.g. a partner who may view a case but not edit it).
+"""
+
+from functools import cache
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from guardian.models import GroupObjectPermissionBase
+from guardian.shortcuts import assign_perm, remove_perm
+
+from . import audit
+from .models import Agency, AuditAction, Shareable
+
+VIEW = "view"
+CONTRIBUTE = "contribute"
+MANAGE = "manage"
+LEVELS = (VIEW, CONTRIBUTE, MANAGE)
+
+# What sharing at each level grants; the owning agency alone holds MANAGE.
+SHARE_LEVELS = {VIEW: (VIEW,), CONTRIBUTE: (VIEW, CONTRIBUTE)}
+SHARE_LEVEL_CHOICES = [(VIEW, "Can view"), (CONTRIBUTE, "Can view and contribute")]
+
+
+@cache
+def grant_model(model: type[models.Model]) -> type[GroupObjectPermissionBase]:
+    for rel in model._meta.related_objects:
+        if issubclass(rel.related_model, GroupObjectPermissionBase):
+            return rel.related_model
+    raise ImproperlyConfigured(f"{model.__name__} is shareable but has no direct-FK group grant model")
+
+
+def codename(model, level: str) -> str:
+    return f"{level}_{model._meta.model_name}"
+
+
+def _may_use(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and getattr(user, "agency_id", None))
+
+
+def rule(user, model, level: str = VIEW) -> Q:
+    """The condition on ``model`` rows that ``user`` may reach at ``level``."""
+    if level not in LEVELS:
+        raise ValueError(level)
+    if issubclass(model, Shareable):
+        grants = grant_model(model).objects.filter(
+            group_id=user.agency.group_id, permission__codename=codename(model, level)
+        )
+        return Q(pk__in=grants.values("content_object_id"))
+    access_q = getattr(model, "access_q", None)
+    if access_q is None:
+        raise ImproperlyConfigured(f"{model.__name__} has no access rule")
+    return access_q(user, level)
+
+
+def inherit(user, model, field: str, level: str = VIEW) -> Q:
+    """Rows of ``model`` whose ``field`` (a foreign key to their subject) points at a reachable subject."""
+    subject = model._meta.get_field(field).related_model
+    return Q(**{f"{field}__in": visible(user, subject._default_manager.all(), level).values("pk")})
+
+
+def visible(user, queryset, level: str = VIEW):
+    """``queryset`` narrowed to what ``user`` may reach at ``level``; empty for anyone not signed in."""
+    if not _may_use(user):
+        return queryset.none()
+    return queryset.filter(rule(user, queryset.model, level))
+
+
+def get_visible_or_404(user, queryset, **lookup):
+    return get_object_or_404(visible(user, queryset), **lookup)
+
+
+def can(user, obj, level: str = VIEW) -> bool:
+    return visible(user, type(obj)._default_manager.filter(pk=obj.pk), level).exists()
+
+
+def require(user, perm: str | None, obj=None, *, level: str = VIEW):
+    """Refuse unless ``user`` may do ``perm`` (their role) to ``obj`` at ``level`` (their agency's grants).
+
+    Raises Http404 when ``obj`` is not visible at all, PermissionDenied when it is visible but the person
+    may not do this to it.
+    """
+    if not _may_use(user):
+        raise PermissionDenied
+    if obj is not None and not can(user, obj, VIEW):
+        raise Http404
+    if perm and not user.has_perm(perm):
+        raise PermissionDenied
+    if obj is not None and level != VIEW and not can(user, obj, level):
+        raise PermissionDenied
+
+
+def grant_owner(obj: Shareable):
+    """Give the owning agency every level on a newly created record."""
+    for level in LEVELS:
+        assign_perm(codename(type(obj), level), obj.owning_agency.group, obj)
+
+
+def sharing(obj: Shareable) -> list[tuple[Agency, str]]:
+    """The agencies (other than the owner) this record is shared with, and at which level."""
+    rows = (
+        grant_model(type(obj))
+        .objects.filter(content_object=obj)
+        .exclude(group_id=obj.owning_agency.group_id)
+        .select_related("group__agency", "permission")
+    )
+    levels: dict[Agency, str] = {}
+    for row in rows:
+        agency = row.group.agency
+        if row.permission.codename == codename(type(obj), CONTRIBUTE) or agency not in levels:
+            levels[agency] = row.permission.codename.split("_", 1)[0]
+    return sorted(levels.items(), key=lambda item: item[0].name)
+
+
+def _share_target(obj: Shareable, agency: Agency) -> Group:
+    if agency.pk == obj.owning_agency_id:
+        raise ValidationError({"agency": "This agency owns the record; it already sees everything on it."})
+    if not agency.is_active:
+        raise ValidationError({"agency": "This agency is no longer active, so records cannot be shared with it."})
+    return agency.group
+
+
+@transaction.atomic
+def share(*, actor, obj: Shareable, agency: Agency, level: str, request=None):
+    """Share ``obj`` with ``agency`` at ``level`` (view, or view and contribute). Replaces a previous level."""
+    require(actor, f"{obj._meta.app_label}.share_{obj._meta.model_name}", obj, level=MANAGE)
+    if level not in SHARE_LEVELS:
+        raise ValidationError({"level": "Choose whether the agency can view, or view and contribute."})
+    group = _share_target(obj, agency)
+    model = type(obj)
+    for granted in LEVELS:
+        if granted in SHARE_LEVELS[level]:
+            assign_perm(codename(model, granted), group, obj)
+        else:
+            remove_perm(codename(model, granted), group, obj)
+    audit.record(actor=actor, action=AuditAction.SHARE, target=obj, request=request,
+                 detail={"agency_id": agency.pk, "agency": agency.name, "level": level})
+
+
+@transaction.atomic
+def unshare(*, actor, obj: Shareable, agency: Agency, request=None):
+    """Take away every grant ``agency`` holds on ``obj``."""
+    require(actor, f"{obj._meta.app_label}.share_{obj._meta.model_name}", obj, level=MANAGE)
+    group = _share_target(obj, agency)
+    deleted, _ = grant_model(type(obj)).objects.filter(content_object=obj, group=group).delete()
+    if not deleted:
+        raise ValidationError({"agency": "This record is not shared with that agency."})
+    audit.record(actor=actor, action=AuditAction.UNSHARE, target=obj, request=request,
+                 detail={"agency_id": agency.pk, "agency": agency.name})
+
+
+# Every URL's view carries one of these marks; tests/security proves no view is without one.
+def public(view):
+    """Open to anyone: sign-in, sign-out and the health check. Nothing personal may be behind it."""
+    view.access_door = "public"
+    return view
+
+
+def signed_in(view):
+    """For signed-in people; what they see is then narrowed by ``visible``/``require`` inside the view."""
+    wrapped = login_required(view)
+    wrapped.access_door = "signed_in"
+    return wrapped

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_migrate
+
+
+class SafeguardingConfig(AppConfig):
+    name = "safeguarding"
+    verbose_name = "Agencies, people and audit"
+
+    def ready(self):
+        from . import audit, roles
+
+        post_migrate.connect(lambda **kwargs: roles.roles_sync(), weak=False, dispatch_uid="roles_sync")
+        # Sign-ins are audited from Django's own auth events, so every way in (our page, the admin's,
+        # an Axes lockout) is logged by one mechanism.
+        auth_signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit_login")
+        auth_signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit_login_failed")
+        auth_signals.user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit_logout")

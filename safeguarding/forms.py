@@ -1,0 +1,94 @@
+from datetime import datetime, time, timedelta
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import AuditAction
+
+
+def gds_helper(submit_label: str | None = None, method: str = "post", form_tag: bool = True) -> FormHelper:
+    """GOV.UK-styled form rendering; browsers' own validation is off so our error messages are the ones shown."""
+    helper = FormHelper()
+    helper.form_method = method
+    helper.form_tag = form_tag
+    helper.attrs = {"novalidate": ""}
+    if submit_label:
+        helper.add_input(Button("submit", submit_label))
+    return helper
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account has been deactivated. Ask your service administrator.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        self.helper = gds_helper("Sign in")
+
+
+class AuditSearchForm(forms.Form):
+    person = forms.CharField(
+        required=False, max_length=150, label="Person", help_text="Username, or part of their name."
+    )
+    record = forms.CharField(
+        required=False, max_length=100, label="Record reference",
+        help_text="For example a case reference (EFH-2026-000012) or a young person's ID (YP-123).",
+    )
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Search", method="get")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be the same as or after the start date.")
+        return data
+
+    def filter(self, events):
+        data = self.cleaned_data
+        if person := data["person"].strip():
+            events = events.filter(
+                Q(actor_username__iexact=person)
+                | Q(actor__first_name__icontains=person)
+                | Q(actor__last_name__icontains=person)
+            )
+        if data["record"]:
+            events = events.filter(target_label__iexact=data["record"].strip())
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        tz = timezone.get_current_timezone()
+        if data["date_from"]:
+            events = events.filter(occurred_at__gte=datetime.combine(data["date_from"], time.min, tz))
+        if data["date_to"]:
+            end = datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz)
+            events = events.filter(occurred_at__lt=end)
+        return events
+
+
+def submit(form, call):
+    """Run a service call for a valid form; put any ValidationError it raises onto the form.
+
+    Returns the call's result, or None when it refused (the form then carries the reasons, and the page
+    shows them with everything the person typed still in place).
+    """
+    try:
+        return call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return None

@@ -1,0 +1,141 @@
+"""The kernel's records: agencies, people who use the service, and the audit log.
+
+Every other app builds on these; this module imports no app.
+"""
+
+import pghistory
+import pgtrigger
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class AgencyKind(models.TextChoices):
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    POLICE = "police", "Police"
+    EDUCATION = "education", "Education"
+    HOUSING = "housing", "Housing"
+    HEALTH = "health", "Health"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    TRANSPORT = "transport", "Transport"
+    OTHER = "other", "Other"
+
+
+@pghistory.track(append_only=True)
+class Agency(models.Model):
+    """An organisation taking part. Its Django group carries what its people may see (object grants)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=AgencyKind.choices)
+    is_lead_authority = models.BooleanField(
+        default=False, help_text="The local authority that leads the safeguarding partnership."
+    )
+    is_active = models.BooleanField(default=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(DjangoUserManager):
+    # Every request needs the user's agency (the access door filters by its group): fetch it with the user.
+    def get_queryset(self):
+        return super().get_queryset().select_related("agency")
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    exclude=["password", "last_login"],
+    append_only=True,
+)
+class User(AbstractUser):
+    """A person using the service. Belongs to exactly one agency; roles are groups (safeguarding.roles)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
+    job_title = models.CharField(max_length=120, blank=True)
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email", "agency"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def agency_group_id(self):
+        return self.agency.group_id
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    SEARCH = "search", "Searched"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    CLOSE = "close", "Closed"
+    SHARE = "share", "Shared"
+    UNSHARE = "unshare", "Stopped sharing"
+    DOWNLOAD = "download", "Downloaded"
+    EXPORT = "export", "Exported"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    LOGOUT = "logout", "Signed out"
+    DEACTIVATE = "deactivate", "Deactivated"
+
+
+class AuditEvent(models.Model):
+    """One access to, or change of, the service's records. Append-only: a trigger refuses UPDATE and DELETE."""
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The name typed at a failed sign-in, or the actor's username when the event was written.
+    actor_username = models.CharField(max_length=150, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    # A reference (case number, person id), never a name: the audit log itself holds no personal details.
+    target_label = models.CharField(max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-occurred_at"], name="audit_target_idx"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_idx"),
+            models.Index(fields=["agency", "-occurred_at"], name="audit_agency_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+        permissions = [("search_auditevent", "Can search the audit log")]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target_label}"
+
+
+class Shareable(models.Model):
+    """A record agencies see through object grants (safeguarding.access): owner at creation, others if shared.
+
+    Each concrete subclass has a direct-foreign-key grant model named ``<Model>GroupObjectPermission``.
+    """
+
+    owning_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,80 @@
+"""Roles and what each may *do*, declared once.
+
+A role is a Django group holding model permissions. What a person may *see* is never a model permission:
+it comes from object grants to their agency (safeguarding.access).
+"""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+
+class Perm(StrEnum):
+    ADD_YOUNG_PERSON = "cases.add_youngperson"
+    CHANGE_YOUNG_PERSON = "cases.change_youngperson"
+    ADD_CASE = "cases.add_case"
+    CHANGE_CASE = "cases.change_case"
+    CLOSE_CASE = "cases.close_case"
+    SHARE_CASE = "cases.share_case"
+    ADD_CHRONOLOGY_ENTRY = "cases.add_chronologyentry"
+    SEARCH_AUDIT = "safeguarding.search_auditevent"
+    ADD_USER = "safeguarding.add_user"
+    VIEW_USER = "safeguarding.view_user"
+    CHANGE_USER = "safeguarding.change_user"
+    ADD_AGENCY = "safeguarding.add_agency"
+    VIEW_AGENCY = "safeguarding.view_agency"
+    CHANGE_AGENCY = "safeguarding.change_agency"
+
+
+class Role(StrEnum):
+    SOCIAL_WORKER = "Social worker"
+    TEAM_MANAGER = "Team manager"
+    PANEL_CHAIR = "Panel chair"
+    PARTNER_PRACTITIONER = "Partner practitioner"
+    ANALYST = "Analyst"
+    ADMINISTRATOR = "Administrator"
+
+
+_PRACTICE = [
+    Perm.ADD_YOUNG_PERSON,
+    Perm.CHANGE_YOUNG_PERSON,
+    Perm.ADD_CASE,
+    Perm.CHANGE_CASE,
+    Perm.SHARE_CASE,
+    Perm.ADD_CHRONOLOGY_ENTRY,
+]
+
+ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
+    Role.SOCIAL_WORKER: _PRACTICE,
+    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT],
+    Role.PANEL_CHAIR: [Perm.ADD_CHRONOLOGY_ENTRY],
+    Role.PARTNER_PRACTITIONER: [Perm.ADD_CHRONOLOGY_ENTRY],
+    Role.ANALYST: [],
+    Role.ADMINISTRATOR: [
+        Perm.SEARCH_AUDIT,
+        Perm.ADD_USER,
+        Perm.VIEW_USER,
+        Perm.CHANGE_USER,
+        Perm.ADD_AGENCY,
+        Perm.VIEW_AGENCY,
+        Perm.CHANGE_AGENCY,
+    ],
+}
+
+
+@transaction.atomic
+def roles_sync():
+    """Make each role's group hold exactly its declared permissions. Idempotent; runs after every migrate."""
+    wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
+    by_name = {}
+    for perm in Permission.objects.select_related("content_type"):
+        by_name[f"{perm.content_type.app_label}.{perm.codename}"] = perm
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([by_name[p] for p in perms if p in by_name])
+    return wanted - set(by_name)
+
+
+def role_groups():
+    return Group.objects.filter(name__in=[r.value for r in Role])

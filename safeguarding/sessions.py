@@ -1,0 +1,49 @@
+"""Session lifetime: signed out after a spell of inactivity, and after a fixed time however active."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.sessions.models import Session
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
+
+# Saving the session on every request would cost a write per page; a minute's precision is enough.
+_TOUCH_EVERY = 60
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.get("signed_in_at", now)
+            last = session.get("last_seen_at", now)
+            idle = now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            expired = now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            if idle or expired:
+                request.logout_reason = "idle_timeout" if idle else "session_expired"
+                logout(request)
+                target = f"{reverse(settings.LOGIN_URL)}?timeout=1"
+                if getattr(request, "htmx", False):
+                    return HttpResponseClientRedirect(target)
+                return redirect(target)
+            if now - last > _TOUCH_EVERY or "signed_in_at" not in session:
+                session["signed_in_at"] = started
+                session["last_seen_at"] = now
+        return self.get_response(request)
+
+
+def sessions_end_for(user) -> int:
+    """Delete every live session of ``user`` (used when an account is deactivated)."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

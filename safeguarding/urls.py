@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", views.sign_out, name="logout"),
+    path("audit/", views.audit_search, name="audit-search"),
+    path("admin/", admin.site.urls),
+    path("", include("cases.urls")),
+]
+
+handler403 = "safeguarding.views.forbidden"
+handler404 = "safeguarding.views.not_found"
+handler500 = "safeguarding.views.server_error"

@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import access, selectors
+from .forms import AuditSearchForm, SignInForm
+from .roles import Perm
+
+
+@access.public
+@never_cache
+def healthz(request):
+    """Database and broker reachability, for load balancers and orchestration. No personal data."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+@access.public
+class SignInView(LoginView):
+    template_name = "registration/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timed_out"] = self.request.GET.get("timeout") == "1"
+        return context
+
+
+@access.public
+@require_POST
+def sign_out(request):
+    logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@access.signed_in
+def audit_search(request):
+    access.require(request.user, Perm.SEARCH_AUDIT)
+    form = AuditSearchForm(request.GET or None)
+    events = selectors.audit_events_for(request.user)
+    if form.is_valid():
+        events = form.filter(events)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "safeguarding/audit_search.html", {"form": form, "page": page})
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", status=403)

@@ -1,0 +1,22 @@
+// Compiles GOV.UK Frontend (with Arial) and copies the browser scripts the pages use into static/dist.
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import * as sass from "sass";
+
+const out = "static/dist";
+mkdirSync(`${out}/govuk`, { recursive: true });
+
+const css = sass.compile("static/src/app.scss", {
+  loadPaths: ["node_modules/govuk-frontend/dist"],
+  style: "compressed",
+  quietDeps: true,
+  silenceDeprecations: ["import", "global-builtin", "slash-div"],
+});
+writeFileSync(`${out}/app.css`, css.css);
+
+const gf = "node_modules/govuk-frontend/dist/govuk";
+cpSync(`${gf}/govuk-frontend.min.js`, `${out}/govuk/govuk-frontend.min.js`);
+cpSync(`${gf}/assets/images`, `${out}/govuk/assets/images`, { recursive: true });
+cpSync(`${gf}/assets/manifest.json`, `${out}/govuk/assets/manifest.json`);
+cpSync("node_modules/htmx.org/dist/htmx.min.js", `${out}/htmx.min.js`);
+cpSync("node_modules/axe-core/axe.min.js", `${out}/axe.min.js`);
+console.log(`built ${out}/app.css (${css.css.length} bytes)`);

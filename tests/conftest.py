@@ -1,0 +1,98 @@
+"""The cast: people in four agencies of a fictional borough, each with one role.
+
+alice   social worker, lead authority (owns the cases below)
+mandy   team manager, lead authority
+colin   panel chair, lead authority
+adam    administrator, lead authority
+pete    partner practitioner, police (sees what is shared with the police)
+sam     partner practitioner, school
+oscar   partner practitioner, housing: the outsider, with whom nothing is shared
+"""
+
+import pytest
+
+from safeguarding import services
+from safeguarding.models import AgencyKind
+from safeguarding.roles import Role
+
+from .factories import CaseFactory, YoungPersonFactory
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def agencies(db):
+    make = services.agency_create
+    return {
+        "la": make(actor=None, name="Northfield Council", kind=AgencyKind.CHILDRENS_SOCIAL_CARE,
+                   is_lead_authority=True),
+        "police": make(actor=None, name="Northfield Police", kind=AgencyKind.POLICE),
+        "school": make(actor=None, name="Northfield Academy", kind=AgencyKind.EDUCATION),
+        "housing": make(actor=None, name="Northfield Homes", kind=AgencyKind.HOUSING),
+    }
+
+
+def _person(agencies, username, agency, role, password=None):
+    return services.user_create(
+        actor=None, username=username, agency=agencies[agency], roles=[role], password=password,
+        first_name=username.capitalize(), last_name="Test", email=f"{username}@example.org",
+    )
+
+
+@pytest.fixture
+def alice(agencies):
+    return _person(agencies, "alice", "la", Role.SOCIAL_WORKER, PASSWORD)
+
+
+@pytest.fixture
+def mandy(agencies):
+    return _person(agencies, "mandy", "la", Role.TEAM_MANAGER)
+
+
+@pytest.fixture
+def colin(agencies):
+    return _person(agencies, "colin", "la", Role.PANEL_CHAIR)
+
+
+@pytest.fixture
+def adam(agencies):
+    return _person(agencies, "adam", "la", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def pete(agencies):
+    return _person(agencies, "pete", "police", Role.PARTNER_PRACTITIONER)
+
+
+@pytest.fixture
+def sam(agencies):
+    return _person(agencies, "sam", "school", Role.PARTNER_PRACTITIONER)
+
+
+@pytest.fixture
+def oscar(agencies):
+    return _person(agencies, "oscar", "housing", Role.PARTNER_PRACTITIONER)
+
+
+@pytest.fixture
+def person(alice):
+    return YoungPersonFactory(actor=alice, first_name="Jayden", last_name="Okafor", known_as=["JJ"])
+
+
+@pytest.fixture
+def case(alice, person):
+    return CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
+
+
+@pytest.fixture
+def shared_case(case, alice, agencies):
+    """Alice's case, shared with the police to view and contribute."""
+    from safeguarding import access
+
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE)
+    return case
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,54 @@
+# Two commands: `make demo` (set up and run with demo data) and `make test` (set up and run every test).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/efh
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install assets services migrate seed run worker lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/app.css: node_modules/.installed static/src/app.scss static/build.mjs
+	npm run --silent build
+
+install: $(VENV)/.installed
+assets: static/dist/app.css
+
+services: install
+	@$(PY) manage.py check_services
+
+migrate: services
+	$(PY) manage.py migrate --no-input -v 0
+
+seed: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+
+# The demo runs with DEBUG on, over plain HTTP on this machine only, with a Celery worker beside it.
+demo: install assets seed
+	@echo ""
+	@echo "Starting the Celery worker and the web server. Open http://$(HOST):$(PORT)/ (Ctrl+C stops both)."
+	@DEBUG=1 $(VENV)/bin/celery -A safeguarding worker --loglevel=warning --concurrency=2 & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install assets services
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles

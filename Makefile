@@ -3,10 +3,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/efh
-export REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Local commands run with DEBUG on (plain HTTP, a development secret key); the tests set their own settings.
+MANAGE := DEBUG=1 $(PY) manage.py
 
 .PHONY: demo test install assets services migrate seed run worker lint bench clean
 
@@ -27,13 +27,13 @@ install: $(VENV)/.installed
 assets: static/dist/app.css
 
 services: install
-	@$(PY) manage.py check_services
+	@$(MANAGE) check_services
 
 migrate: services
-	$(PY) manage.py migrate --no-input -v 0
+	$(MANAGE) migrate --no-input -v 0
 
 seed: migrate
-	DEBUG=1 $(PY) manage.py seed_demo
+	$(MANAGE) seed_demo
 
 # The demo runs with DEBUG on, over plain HTTP on this machine only, with a Celery worker beside it.
 demo: install assets seed
@@ -41,14 +41,14 @@ demo: install assets seed
 	@echo "Starting the Celery worker and the web server. Open http://$(HOST):$(PORT)/ (Ctrl+C stops both)."
 	@DEBUG=1 $(VENV)/bin/celery -A safeguarding worker --loglevel=warning --concurrency=2 & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	  $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install assets services
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	$(MANAGE) makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -3,22 +3,15 @@
 import re
 from datetime import datetime, time
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.utils import timezone
 
 from safeguarding import access
-from safeguarding.forms import gds_helper
+from safeguarding.forms import DateField, gds_helper
 from safeguarding.models import Agency
 
 from .models import Case, ClosureReason, EntryKind, HarmType, RiskLevel, TrustedAdult, VoiceEntry, YoungPerson
-
-
-def _date_field(label: str, required: bool = True, help_text: str = "For example, 27 3 2009") -> DateInputField:
-    field = DateInputField(label=label, required=required, help_text=help_text, require_all_fields=False)
-    field.error_messages["invalid"] = f"{label} must be a real date"
-    return field
 
 
 class VersionedForm(forms.Form):
@@ -33,7 +26,12 @@ class YoungPersonForm(forms.ModelForm):
         help_text="One name on each line: nicknames, street names, previous names.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    date_of_birth = _date_field("Date of birth")
+    date_of_birth = DateField("Date of birth")
+    # Typed as printed (e.g. "943 476 5919"); stored as ten digits.
+    nhs_number = forms.CharField(label="NHS number (optional)", max_length=14, required=False,
+                                 help_text="10 digits, for example 485 777 3456",
+                                 widget=forms.TextInput(attrs={"class": "govuk-input--width-10",
+                                                               "inputmode": "numeric"}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirmed_new = forms.BooleanField(
         required=False, label="I have checked these records and this is a different young person",
@@ -62,7 +60,10 @@ class YoungPersonForm(forms.ModelForm):
             self.initial.setdefault("known_as", "\n".join(self.instance.known_as))
         else:
             del self.fields["version"]
-        self.helper = gds_helper("Save")
+        self.helper = gds_helper(self, "Save")
+
+    def clean_nhs_number(self):
+        return self.cleaned_data["nhs_number"].replace(" ", "")
 
     def model_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -76,11 +77,11 @@ class TrustedAdultForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper("Add trusted adult")
+        self.helper = gds_helper(self, "Add trusted adult")
 
 
 class VoiceEntryForm(forms.ModelForm):
-    said_on = _date_field("When they said it", help_text="For example, 14 10 2026")
+    said_on = DateField("When they said it", help_text="For example, 14 10 2026")
 
     class Meta:
         model = VoiceEntry
@@ -90,7 +91,7 @@ class VoiceEntryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper("Record their words")
+        self.helper = gds_helper(self, "Record their words")
 
 
 class CaseForm(forms.ModelForm):
@@ -98,7 +99,7 @@ class CaseForm(forms.ModelForm):
         choices=HarmType.choices, widget=forms.CheckboxSelectMultiple, label="Types of harm",
         help_text="Select all that apply.", error_messages={"required": "Select at least one type of harm"},
     )
-    next_review_on = _date_field("Next review date", required=False, help_text="For example, 30 1 2027")
+    next_review_on = DateField("Next review date", required=False, help_text="For example, 30 1 2027")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -113,7 +114,7 @@ class CaseForm(forms.ModelForm):
         lead.queryset = colleagues
         lead.label_from_instance = lambda u: f"{u.get_full_name()} ({u.job_title})" if u.job_title else str(u)
         self.fields["version"].required = bool(self.instance.pk)
-        self.helper = gds_helper("Save case")
+        self.helper = gds_helper(self, "Save case")
 
     def model_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -123,11 +124,11 @@ class CaseCloseForm(VersionedForm):
     reason = forms.ChoiceField(choices=ClosureReason.choices, widget=forms.RadioSelect, label="Why is it closing?")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000,
                            label="Closing summary")
-    closed_on = _date_field("Date closed", required=False, help_text="Leave blank for today.")
+    closed_on = DateField("Date closed", required=False, help_text="Leave blank for today.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper("Close case")
+        self.helper = gds_helper(self, "Close case")
 
 
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
@@ -135,7 +136,7 @@ _TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
 class ChronologyEntryForm(forms.Form):
     kind = forms.ChoiceField(choices=EntryKind.choices, label="Type of entry")
-    occurred_on = _date_field("Date it happened", help_text="For example, 14 10 2026")
+    occurred_on = DateField("Date it happened", help_text="For example, 14 10 2026")
     occurred_time = forms.CharField(
         label="Time (24-hour clock, optional)", required=False, max_length=5, help_text="For example, 16:30",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
@@ -152,7 +153,7 @@ class ChronologyEntryForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["restricted_to"].queryset = colleagues
-        self.helper = gds_helper("Add entry", form_tag=False)
+        self.helper = gds_helper(self, "Add entry", form_tag=False)
 
     def clean_occurred_time(self):
         value = self.cleaned_data["occurred_time"].strip()
@@ -164,9 +165,12 @@ class ChronologyEntryForm(forms.Form):
         return time(int(match[1]), int(match[2]))
 
     def occurred_at(self):
+        """When it happened; with no time given, midday (or now, for something earlier today)."""
         day = self.cleaned_data["occurred_on"]
-        at = self.cleaned_data.get("occurred_time") or time(12, 0)
-        return timezone.make_aware(datetime.combine(day, at))
+        if at := self.cleaned_data.get("occurred_time"):
+            return timezone.make_aware(datetime.combine(day, at))
+        noon, now = timezone.make_aware(datetime.combine(day, time(12, 0))), timezone.now()
+        return now.replace(second=0, microsecond=0) if day == timezone.localdate() and noon > now else noon
 
 
 class ShareForm(forms.Form):
@@ -179,17 +183,17 @@ class ShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Every active agency may be offered; the access door still refuses one that cannot be shared with.
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=case.owning_agency_id)
-        self.helper = gds_helper("Share", form_tag=False)
+        self.helper = gds_helper(self, "Share", form_tag=False)
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Name or alias",
                         help_text="Spelling does not need to be exact.")
-    dob = _date_field("Date of birth", required=False)
+    dob = DateField("Date of birth", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper("Search", method="get")
+        self.helper = gds_helper(self, "Search", method="get")
 
 
 class CaseFilterForm(forms.Form):
@@ -203,4 +207,4 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper("Filter", method="get")
+        self.helper = gds_helper(self, "Filter", method="get")

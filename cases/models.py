@@ -194,6 +194,9 @@ class VoiceEntry(models.Model):
         ordering = ["-said_on", "-recorded_at"]
         verbose_name_plural = "voice entries"
 
+    def __str__(self):
+        return f"Their words, {self.said_on:%d %b %Y}"
+
     @classmethod
     def access_q(cls, user, level):
         return access.inherit(user, cls, "young_person", level)

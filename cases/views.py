@@ -3,6 +3,7 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import HiddenInput
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -68,6 +69,9 @@ def young_person_new(request):
             if person:
                 messages.success(request, f"{person.full_name} has been added.")
                 return redirect("young-person", pk=person.pk)
+    if not duplicates and not form.data.get("confirmed_new"):
+        # The confirmation only means something once possible matches have been shown.
+        form.fields["confirmed_new"].widget = HiddenInput()
     return render(request, "cases/young_person_form.html", {"form": form, "duplicates": duplicates})
 
 
@@ -177,7 +181,7 @@ def chronology_add(request, pk):
     saved = form.is_valid() and submit(form, lambda: services.chronology_add(
         actor=request.user, case=case, kind=form.cleaned_data["kind"], occurred_at=form.occurred_at(),
         text=form.cleaned_data["text"], restricted=form.cleaned_data["restricted"],
-        restricted_to=form.cleaned_data["restricted_to"], request=request))
+        restricted_to=form.cleaned_data["restricted_to"], request=request), rename={"occurred_at": "occurred_on"})
     if request.htmx:
         return render(request, "cases/_chronology.html", {
             "case": case,

@@ -1,5 +1,6 @@
 from datetime import datetime, time, timedelta
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
 from django import forms
@@ -11,8 +12,16 @@ from django.utils import timezone
 from .models import AuditAction
 
 
-def gds_helper(submit_label: str | None = None, method: str = "post", form_tag: bool = True) -> FormHelper:
-    """GOV.UK-styled form rendering; browsers' own validation is off so our error messages are the ones shown."""
+def gds_helper(form, submit_label: str | None = None, method: str = "post", form_tag: bool = True) -> FormHelper:
+    """GOV.UK-styled rendering for ``form``, with the Design System's wording for missing answers.
+
+    Browsers' own validation is off, so our error messages are the ones people see.
+    """
+    for field in form.fields.values():
+        label = str(field.label or "").lower()
+        if label and field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+            verb = "Select" if isinstance(field, forms.ChoiceField | forms.BooleanField) else "Enter"
+            field.error_messages["required"] = f"{verb} {label}"
     helper = FormHelper()
     helper.form_method = method
     helper.form_tag = form_tag
@@ -20,6 +29,20 @@ def gds_helper(submit_label: str | None = None, method: str = "post", form_tag: 
     if submit_label:
         helper.add_input(Button("submit", submit_label))
     return helper
+
+
+class DateField(DateInputField):
+    """The GOV.UK date input (day, month, year); an impossible date gets the field's own message."""
+
+    def __init__(self, label: str, *, required: bool = True, help_text: str = "For example, 27 3 2009"):
+        super().__init__(label=label, required=required, help_text=help_text, require_all_fields=False)
+        self.error_messages["invalid"] = f"{label} must be a real date"
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class SignInForm(AuthenticationForm):
@@ -31,7 +54,7 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
-        self.helper = gds_helper("Sign in")
+        self.helper = gds_helper(self, "Sign in")
 
 
 class AuditSearchForm(forms.Form):
@@ -48,7 +71,7 @@ class AuditSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper("Search", method="get")
+        self.helper = gds_helper(self, "Search", method="get")
 
     def clean(self):
         data = super().clean()
@@ -77,7 +100,7 @@ class AuditSearchForm(forms.Form):
         return events
 
 
-def submit(form, call):
+def submit(form, call, rename: dict[str, str] | None = None):
     """Run a service call for a valid form; put any ValidationError it raises onto the form.
 
     Returns the call's result, or None when it refused (the form then carries the reasons, and the page
@@ -88,6 +111,7 @@ def submit(form, call):
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
+                field = (rename or {}).get(field, field)
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, exc)

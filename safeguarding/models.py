@@ -7,6 +7,7 @@ import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -107,6 +108,7 @@ class AuditEvent(models.Model):
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     target_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
     # A reference (case number, person id), never a name: the audit log itself holds no personal details.
     target_label = models.CharField(max_length=100, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

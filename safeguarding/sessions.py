@@ -1,4 +1,8 @@
-"""Session lifetime: signed out after a spell of inactivity, and after a fixed time however active."""
+"""Session lifetime: signed out after a spell of inactivity, and after a fixed time however active.
+
+Pages shown inside a session are never kept by a browser or proxy cache (a shared computer in an office
+must not show the next person a child's record from its history).
+"""
 
 import time
 
@@ -8,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 # Saving the session on every request would cost a write per page; a minute's precision is enough.
@@ -36,6 +41,9 @@ class SessionTimeoutMiddleware:
             if now - last > _TOUCH_EVERY or "signed_in_at" not in session:
                 session["signed_in_at"] = started
                 session["last_seen_at"] = now
+            response = self.get_response(request)
+            add_never_cache_headers(response)
+            return response
         return self.get_response(request)
 
 

@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, selectors
+from . import access, audit, selectors
 from .forms import AuditSearchForm, SignInForm
+from .models import AuditAction
 from .roles import Perm
 
 
@@ -61,6 +62,9 @@ def audit_search(request):
     events = selectors.audit_events_for(request.user)
     if form.is_valid():
         events = form.filter(events)
+        # Looking at who saw what is itself an access to personal data.
+        audit.record(actor=request.user, action=AuditAction.SEARCH, request=request,
+                     detail={"audit_log": True, **{k: str(v) for k, v in form.cleaned_data.items() if v}})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "safeguarding/audit_search.html", {"form": form, "page": page})
 

@@ -1,0 +1,26 @@
+# One image for the web server, the Celery worker and Celery beat (docker-compose.yml runs each).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY static ./static
+RUN npm run --silent build
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app
+WORKDIR /app
+RUN useradd --system --uid 10001 --home /app efh
+# pyproject.toml lists the dependencies; the code itself runs from /app (PYTHONPATH).
+COPY pyproject.toml ./
+RUN pip install .
+COPY manage.py ./
+COPY safeguarding ./safeguarding
+COPY cases ./cases
+COPY templates ./templates
+COPY --from=assets /app/static ./static
+# Hashed, compressed static files, served by WhiteNoise. The key is only for this build step.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
+USER efh
+EXPOSE 8000
+CMD ["gunicorn", "safeguarding.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -4,6 +4,7 @@
 """
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -54,6 +55,7 @@ def user_create(
     _require_admin(actor, Perm.ADD_USER)
     user = User(username=username, agency=agency, **fields)
     if password:
+        validate_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()

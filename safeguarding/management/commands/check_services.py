@@ -11,7 +11,7 @@ from psycopg import sql
 
 START_POSTGRES = (
     "sudo pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   "
-    "(or: docker compose up -d db)"
+    "(or: docker compose up -d postgres)"
 )
 START_REDIS = (
     'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no   '

@@ -1,0 +1,102 @@
+"""seed_demo: the fictional borough it loads, the logins it prints, and running it twice.
+
+The borough is seeded once for the module, inside a transaction rolled back at the end, so that the tests
+stay fast and leave the test database as they found it.
+"""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import F
+from django.test import RequestFactory
+from django.utils import timezone
+
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    ChronologyEntry,
+    TrustedAdult,
+    VoiceEntry,
+    YoungPerson,
+)
+from safeguarding import access
+from safeguarding.models import Agency, AuditEvent, User
+from safeguarding.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORD = "northfield-demo-2026"
+DEMO_LOGINS = ["sw.demo", "tm.demo", "chair.demo", "police.demo", "school.demo", "analyst.demo", "admin.demo"]
+COUNTED = [Agency, User, YoungPerson, Case, ChronologyEntry, TrustedAdult, VoiceEntry,
+           CaseGroupObjectPermission, AuditEvent]
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", young_people=12, force=True, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed()
+        transaction.set_rollback(True)
+
+
+def test_it_adds_nothing_the_second_time(seeded):
+    before = counts()
+    again = seed()
+    assert counts() == before
+    assert "already present" in again
+    assert "sw.demo" in again
+
+
+def test_it_loads_a_borough_with_one_lead_authority(seeded):
+    assert Agency.objects.count() >= 8
+    assert Agency.objects.filter(is_lead_authority=True).count() == 1
+    assert YoungPerson.objects.count() == 12
+    assert Case.objects.exists()
+
+
+def test_it_gives_every_role_someone(seeded):
+    for role in Role:
+        assert User.objects.filter(groups__name=role.value).exists(), role
+
+
+def test_it_prints_logins_that_work(seeded):
+    assert DEMO_PASSWORD in seeded
+    request = RequestFactory().post("/accounts/login/")
+    for username in DEMO_LOGINS:
+        assert username in seeded
+        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None, username
+
+
+def test_it_shares_cases_with_the_police_and_the_school(seeded):
+    for username in ["police.demo", "school.demo"]:
+        user = User.objects.get(username=username)
+        assert access.visible(user, Case.objects.all()).exists(), username
+
+
+def test_it_dates_chronology_entries_between_birth_and_now(seeded):
+    entries = ChronologyEntry.objects.all()
+    assert entries.exists()
+    assert not entries.filter(occurred_at__gt=timezone.now()).exists()
+    assert not entries.filter(occurred_at__date__lt=F("case__young_person__date_of_birth")).exists()
+    assert not entries.filter(occurred_at__date__lt=F("case__opened_on")).exists()
+
+
+def test_it_refuses_to_run_without_debug_or_force(settings):
+    settings.DEBUG = False
+    before = counts()
+    with pytest.raises(CommandError):
+        call_command("seed_demo", young_people=1, stdout=StringIO())
+    assert counts() == before

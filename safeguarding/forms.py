@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button
+from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -27,7 +27,8 @@ def gds_helper(form, submit_label: str | None = None, method: str = "post", form
     helper.form_tag = form_tag
     helper.attrs = {"novalidate": ""}
     if submit_label:
-        helper.add_input(Button("submit", submit_label))
+        # A real submit button; GOV.UK's script stops a double click sending the form twice.
+        helper.add_input(Submit("submit", submit_label, data_module="govuk-button", data_prevent_double_click="true"))
     return helper
 
 

@@ -17,6 +17,7 @@ RUN pip install .
 COPY manage.py ./
 COPY safeguarding ./safeguarding
 COPY cases ./cases
+COPY contexts ./contexts
 COPY templates ./templates
 COPY --from=assets /app/static ./static
 # Hashed, compressed static files, served by WhiteNoise. The key is only for this build step.

@@ -179,10 +179,10 @@ class ShareForm(forms.Form):
     level = forms.ChoiceField(choices=access.SHARE_LEVEL_CHOICES, widget=forms.RadioSelect, initial=access.VIEW,
                               label="What can they do?")
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         # Every active agency may be offered; the access door still refuses one that cannot be shared with.
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=case.owning_agency_id)
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
         self.helper = gds_helper(self, "Share", form_tag=False)
 
 

@@ -160,7 +160,8 @@ def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
         and access.can(request.user, case, access.CONTRIBUTE),
         "can_manage": can_manage,
         "sharing": access.sharing(case) if can_manage else None,
-        "share_form": (share_form or ShareForm(case=case)) if can_manage else None,
+        "can_share": request.user.has_perm(Perm.SHARE_CASE),
+        "share_form": (share_form or ShareForm(record=case)) if can_manage else None,
     }, status=status)
 
 
@@ -232,7 +233,7 @@ def case_close(request, pk):
 def case_share(request, pk):
     case = selectors.case_for(request.user, pk)
     access.require(request.user, Perm.SHARE_CASE, case, level=access.MANAGE)
-    form = ShareForm(request.POST, case=case)
+    form = ShareForm(request.POST, record=case)
     if form.is_valid() and submit(form, lambda: access.share(
             actor=request.user, obj=case, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
             request=request)):

@@ -18,6 +18,15 @@ class Perm(StrEnum):
     CLOSE_CASE = "cases.close_case"
     SHARE_CASE = "cases.share_case"
     ADD_CHRONOLOGY_ENTRY = "cases.add_chronologyentry"
+    ADD_PLACE = "contexts.add_place"
+    CHANGE_PLACE = "contexts.change_place"
+    SHARE_PLACE = "contexts.share_place"
+    ADD_PEER_GROUP = "contexts.add_peergroup"
+    CHANGE_PEER_GROUP = "contexts.change_peergroup"
+    SHARE_PEER_GROUP = "contexts.share_peergroup"
+    # Recording evidence (memberships, associations, place links, guardians) and reviewing or ending it.
+    RECORD_LINK = "contexts.add_placelink"
+    REVIEW_LINK = "contexts.change_placelink"
     SEARCH_AUDIT = "safeguarding.search_auditevent"
     ADD_USER = "safeguarding.add_user"
     VIEW_USER = "safeguarding.view_user"
@@ -36,7 +45,15 @@ class Role(StrEnum):
     ADMINISTRATOR = "Administrator"
 
 
+# Any practitioner may refer a concern about a place or group and record what they know about links.
+# Editing one needs the manage level too, which only its owning agency holds.
+_CONTEXT_EVIDENCE = [Perm.ADD_PLACE, Perm.ADD_PEER_GROUP, Perm.CHANGE_PLACE, Perm.CHANGE_PEER_GROUP,
+                     Perm.RECORD_LINK, Perm.REVIEW_LINK]
+
 _PRACTICE = [
+    *_CONTEXT_EVIDENCE,
+    Perm.SHARE_PLACE,
+    Perm.SHARE_PEER_GROUP,
     Perm.ADD_YOUNG_PERSON,
     Perm.CHANGE_YOUNG_PERSON,
     Perm.ADD_CASE,
@@ -49,7 +66,7 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
     Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT],
     Role.PANEL_CHAIR: [Perm.ADD_CHRONOLOGY_ENTRY],
-    Role.PARTNER_PRACTITIONER: [Perm.ADD_CHRONOLOGY_ENTRY],
+    Role.PARTNER_PRACTITIONER: [Perm.ADD_CHRONOLOGY_ENTRY, *_CONTEXT_EVIDENCE],
     Role.ANALYST: [],
     Role.ADMINISTRATOR: [
         Perm.SEARCH_AUDIT,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "safeguarding",
     "cases",
+    "contexts",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,11 @@ CRISPY_GDS_FRONTEND_VERSION = "5.8.0"
 
 SERVICE_NAME = env("SERVICE_NAME", default="Extra-familial harm: multi-agency response")
 CLASSIFICATION = env("CLASSIFICATION", default="OFFICIAL-SENSITIVE")
+# The places map: a tile server is optional (without one the map shows markers on a plain background).
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+MAP_CENTRE = [env.float("MAP_CENTRE_LAT", default=52.4862), env.float("MAP_CENTRE_LNG", default=-1.8904)]
+MAP_ZOOM = env.int("MAP_ZOOM", default=12)
 # Cases due for review within this many days appear on the dashboard.
 REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", views.audit_search, name="audit-search"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
+    path("", include("contexts.urls")),
 ]
 
 handler403 = "safeguarding.views.forbidden"

@@ -19,4 +19,8 @@ cpSync(`${gf}/assets/images`, `${out}/govuk/assets/images`, { recursive: true })
 cpSync(`${gf}/assets/manifest.json`, `${out}/govuk/assets/manifest.json`);
 cpSync("node_modules/htmx.org/dist/htmx.min.js", `${out}/htmx.min.js`);
 cpSync("node_modules/axe-core/axe.min.js", `${out}/axe.min.js`);
+cpSync("node_modules/leaflet/dist/leaflet.js", `${out}/leaflet/leaflet.js`);
+cpSync("node_modules/leaflet/dist/leaflet.css", `${out}/leaflet/leaflet.css`);
+cpSync("node_modules/leaflet/dist/images", `${out}/leaflet/images`, { recursive: true });
+cpSync("static/src/places-map.js", `${out}/places-map.js`);
 console.log(`built ${out}/app.css (${css.css.length} bytes)`);

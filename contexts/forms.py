@@ -1,0 +1,201 @@
+"""Forms for places, peer groups and links: the shape of what was typed. Services decide what it means."""
+
+from django import forms
+
+from safeguarding.forms import DateField, gds_helper
+
+from .models import (
+    AssociationNature,
+    ContextStatus,
+    Guardian,
+    MembershipRole,
+    PeerGroup,
+    Place,
+    PlaceKind,
+    PlaceLinkNature,
+    Reliability,
+)
+
+_RECORD_FIELDS = ["status", "closure_reason", "lead_practitioner", "review_on"]
+
+
+class ContextRecordForm(forms.ModelForm):
+    review_on = DateField("Next review date", required=False, help_text="For example, 30 1 2027")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_practitioner"].queryset = colleagues
+        self.fields["lead_practitioner"].empty_label = "Not allocated yet"
+        self.fields["status"].widget = forms.RadioSelect(choices=ContextStatus.choices)
+        self.fields["closure_reason"].label = "Why it is being closed (if closing)"
+        if self.instance.pk:
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
+        self.helper = gds_helper(self, "Save")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PlaceForm(ContextRecordForm):
+    class Meta:
+        model = Place
+        fields = ["name", "kind", "school_urn", "address", "postcode", "ward", "latitude", "longitude",
+                  "description", *_RECORD_FIELDS]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "description": forms.Textarea(attrs={"rows": 4}),
+                   "closure_reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"latitude": "Optional, for the map. For example, 52.48624",
+                      "longitude": "For example, -1.89040",
+                      "description": "What is known about the place and why there is a concern."}
+
+
+class PeerGroupForm(ContextRecordForm):
+    class Meta:
+        model = PeerGroup
+        fields = ["name", "description", *_RECORD_FIELDS]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}),
+                   "closure_reason": forms.Textarea(attrs={"rows": 2})}
+        labels = {"name": "Working name"}
+        help_texts = {"name": "A neutral label, for example 'Group seen at Eastgate Park'. Never a gang name "
+                              "unless that name has been confirmed."}
+
+
+class EvidenceForm(forms.Form):
+    """What every link records: how reliable it is, and when to look at it again."""
+
+    reliability = forms.ChoiceField(choices=Reliability.choices, widget=forms.RadioSelect,
+                                    label="How reliable is this information?")
+    review_by = DateField("Review by", required=False, help_text="Leave blank for 3 months from today.")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
+                            label="Source and notes", help_text="Where this comes from and anything to know about it.")
+
+    submit_label = "Record link"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([name for name in self.fields if name not in ("reliability", "review_by", "notes")])
+        self.helper = gds_helper(self, self.submit_label)
+
+    def evidence(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("reliability", "review_by", "notes")}
+
+
+def _people(queryset):
+    return forms.ModelChoiceField(queryset=queryset, label="Young person", empty_label="Choose a young person")
+
+
+class MembershipForm(EvidenceForm):
+    role = forms.ChoiceField(choices=MembershipRole.choices, widget=forms.RadioSelect, label="Role in the group")
+    from_date = DateField("Member from (optional)", required=False)
+    to_date = DateField("Member until (optional)", required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        self.base_fields = {"young_person": _people(people), **self.base_fields}
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_date") and data.get("to_date") and data["to_date"] < data["from_date"]:
+            self.add_error("to_date", "The end of membership must be on or after its start.")
+        return data
+
+
+class AssociationForm(EvidenceForm):
+    nature = forms.ChoiceField(choices=AssociationNature.choices, label="Nature of the link")
+
+    def __init__(self, *args, people, **kwargs):
+        self.base_fields = {"other": _people(people), **self.base_fields}
+        super().__init__(*args, **kwargs)
+        self.fields["other"].label = "Linked to"
+
+
+class PlaceLinkForm(EvidenceForm):
+    """A link to a place, from the place's page (choose who) or from a person or group (choose where)."""
+
+    nature = forms.ChoiceField(choices=PlaceLinkNature.choices, label="Nature of the link")
+
+    def __init__(self, *args, people=None, groups=None, places=None, **kwargs):
+        extra = {}
+        if places is not None:
+            extra["place"] = forms.ModelChoiceField(queryset=places, label="Place", empty_label="Choose a place")
+        if people is not None:
+            extra["young_person"] = forms.ModelChoiceField(queryset=people, required=False, label="Young person",
+                                                           empty_label="Choose a young person")
+        if groups is not None:
+            extra["peer_group"] = forms.ModelChoiceField(queryset=groups, required=False, label="Or a peer group",
+                                                         empty_label="Choose a peer group")
+        self.base_fields = {**extra, **self.base_fields}
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if "young_person" in self.fields and "peer_group" in self.fields:
+            if bool(data.get("young_person")) == bool(data.get("peer_group")):
+                self.add_error("young_person", "Choose a young person or a peer group, not both.")
+        return data
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reliability = forms.ChoiceField(choices=Reliability.choices, widget=forms.RadioSelect,
+                                    label="How reliable is it now?")
+    review_by = DateField("Next review by", help_text="For example, 30 1 2027")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000,
+                           label="What was checked")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save review")
+
+
+class EndForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=300, label="Why has this link ended?",
+                             help_text="For example: moved away, no longer in contact, information found to be wrong.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "End link")
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = Guardian
+        fields = ["name", "organisation", "role", "how_to_contact", "engagement_notes"]
+        widgets = {"engagement_notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Add guardian")
+
+
+class TrainingForm(forms.Form):
+    given_on = DateField("Date of the training")
+    topic = forms.CharField(max_length=200, label="Topic", help_text="For example, spotting signs of exploitation.")
+    delivered_by = forms.CharField(max_length=150, required=False, label="Delivered by")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Record training")
+
+
+class RecordFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(choices=[("", "Any status"), *ContextStatus.choices], required=False)
+    review_due = forms.BooleanField(required=False, label="Review due in the next two weeks or overdue")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Filter", method="get")
+
+
+class PlaceFilterForm(RecordFilterForm):
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *PlaceKind.choices], required=False)
+    ward = forms.ChoiceField(choices=[("", "Any ward")], required=False, label="Neighbourhood or ward")
+
+    def __init__(self, *args, wards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].choices = [("", "Any ward"), *[(w, w) for w in wards]]
+        self.order_fields(["q", "kind", "status", "ward", "review_due"])

@@ -1,0 +1,428 @@
+"""Places and peer groups where harm happens, as records of their own, and the evidence that links them.
+
+Places and peer groups are shared like cases (``safeguarding.access``). Every membership, association and link
+is *evidence, not fact*: it says who reported it, how reliable it is, and when it must be looked at again; an
+ended link keeps its history. A link is visible only to someone who can see both of its ends.
+"""
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cases.identifiers import validate_postcode
+from cases.models import ChronologyEntry, YoungPerson
+from safeguarding import access
+from safeguarding.models import Agency, Shareable, User
+
+# Great Britain and Northern Ireland, with a margin: coordinates outside are a typing mistake.
+LATITUDE_RANGE = (49.8, 61.0)
+LONGITUDE_RANGE = (-8.7, 2.0)
+
+
+class ContextStatus(models.TextChoices):
+    NOTED = "noted", "Noted (concern referred)"
+    MONITORING = "monitoring", "Monitoring"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class PlaceKind(models.TextChoices):
+    STREET = "street", "Street or estate"
+    PARK = "park", "Park or open space"
+    TRANSPORT = "transport", "Transport hub or route"
+    SHOP = "shop", "Shop or takeaway"
+    SCHOOL = "school", "School or college"
+    YOUTH = "youth", "Youth provision"
+    HOUSING = "housing", "Housing or hostel"
+    ONLINE = "online", "Online platform or group"
+    OTHER = "other", "Other"
+
+
+class Reliability(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    REPORTED = "reported", "Reported"
+    SUSPECTED = "suspected", "Suspected"
+
+
+class AssociationNature(models.TextChoices):
+    FRIEND = "friend", "Friend"
+    SIBLING = "sibling", "Sibling"
+    PARTNER = "partner", "Partner"
+    ASSOCIATE = "associate", "Associate"
+    CONFLICT = "conflict", "Conflict"
+    EXPLOITATION = "exploitation", "Exploitation concern"
+
+
+class MembershipRole(models.TextChoices):
+    CORE = "core", "Core member"
+    PERIPHERAL = "peripheral", "Peripheral member"
+    UNKNOWN = "unknown", "Role not known"
+
+
+class PlaceLinkNature(models.TextChoices):
+    LIVES_NEAR = "lives_near", "Lives near"
+    ATTENDS = "attends", "Attends"
+    FREQUENTS = "frequents", "Frequents"
+    INCIDENT = "incident", "Incident there"
+    GATHERING = "gathering", "Reported gathering"
+
+
+class ContextRecord(Shareable):
+    """What a place and a peer group share: a status from a referred concern to closure, a lead and a review."""
+
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True, max_length=5000)
+    status = models.CharField(max_length=12, choices=ContextStatus.choices, default=ContextStatus.NOTED)
+    closure_reason = models.TextField(blank=True, max_length=2000)
+    lead_practitioner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    review_on = models.DateField("Next review date", null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="closed") | ~Q(closure_reason=""),
+                                   name="%(class)s_closed_has_reason",
+                                   violation_error_message="Say why it is being closed."),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self):
+        return self.status == ContextStatus.CLOSED
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class Place(ContextRecord):
+    kind = models.CharField(max_length=12, choices=PlaceKind.choices)
+    address = models.TextField(blank=True, max_length=500)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    ward = models.CharField("Neighbourhood or ward", max_length=100, blank=True)
+    school_urn = models.CharField(
+        "School URN", max_length=6, blank=True,
+        validators=[RegexValidator(r"^\d{6}$", "A unique reference number (URN) is 6 digits, like 100000.")],
+        help_text="Schools and colleges only: the 6-digit unique reference number.",
+    )
+
+    class Meta(ContextRecord.Meta):
+        permissions = [
+            ("contribute_place", "Can contribute to the place (record links, guardians, incidents)"),
+            ("manage_place", "Can manage the place (edit, share, close)"),
+            ("share_place", "Can share places with other agencies"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "review_on"], name="place_review_idx"),
+            models.Index(fields=["ward"], name="place_ward_idx"),
+        ]
+        constraints = [
+            *ContextRecord.Meta.constraints,
+            models.CheckConstraint(condition=Q(latitude__isnull=True, longitude__isnull=True)
+                                   | Q(latitude__range=LATITUDE_RANGE, longitude__range=LONGITUDE_RANGE),
+                                   name="place_position_in_uk",
+                                   violation_error_message="The position must be in the UK."),
+            models.CheckConstraint(condition=Q(school_urn="") | Q(kind="school"), name="place_urn_only_for_schools",
+                                   violation_error_message="Only a school or college has a URN."),
+        ]
+
+    @property
+    def audit_label(self):
+        return f"PL-{self.pk}"
+
+    @property
+    def has_position(self):
+        return self.latitude is not None and self.longitude is not None
+
+    def clean(self):
+        errors = {}
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = (
+                "Enter both latitude and longitude, or neither.")
+        if self.latitude is not None and not LATITUDE_RANGE[0] <= float(self.latitude) <= LATITUDE_RANGE[1]:
+            errors["latitude"] = "Latitude must be in the UK: between 49.8 and 61.0."
+        if self.longitude is not None and not LONGITUDE_RANGE[0] <= float(self.longitude) <= LONGITUDE_RANGE[1]:
+            errors["longitude"] = "Longitude must be in the UK: between -8.7 and 2.0."
+        if self.school_urn and self.kind != PlaceKind.SCHOOL:
+            errors["school_urn"] = "Only a school or college has a URN."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlaceGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Place, on_delete=models.CASCADE)
+
+
+class PlaceUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Place, on_delete=models.CASCADE)
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class PeerGroup(ContextRecord):
+    class Meta(ContextRecord.Meta):
+        verbose_name = "peer group"
+        permissions = [
+            ("contribute_peergroup", "Can contribute to the peer group (record memberships and links)"),
+            ("manage_peergroup", "Can manage the peer group (edit, share, close)"),
+            ("share_peergroup", "Can share peer groups with other agencies"),
+        ]
+        indexes = [models.Index(fields=["status", "review_on"], name="group_review_idx")]
+
+    @property
+    def audit_label(self):
+        return f"PG-{self.pk}"
+
+
+class PeerGroupGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(PeerGroup, on_delete=models.CASCADE)
+
+
+class PeerGroupUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(PeerGroup, on_delete=models.CASCADE)
+
+
+class Evidence(models.Model):
+    """Who says so, how sure they are, and when it must be looked at again. Ended, never deleted."""
+
+    source_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    source_person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reliability = models.CharField(max_length=10, choices=Reliability.choices)
+    notes = models.TextField(blank=True, max_length=2000)
+    last_reviewed_on = models.DateField(default=timezone.localdate)
+    review_by = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(review_by__gte=F("last_reviewed_on")),
+                                   name="%(class)s_review_after_last_review",
+                                   violation_error_message="The review-by date must be on or after the last review."),
+            models.CheckConstraint(condition=Q(ended_on__isnull=True) | ~Q(end_reason=""),
+                                   name="%(class)s_ended_has_reason",
+                                   violation_error_message="Say why the link has ended."),
+        ]
+
+    @property
+    def is_current(self):
+        return self.ended_on is None
+
+    @property
+    def review_overdue(self):
+        return self.is_current and self.review_by < timezone.localdate()
+
+    def clean(self):
+        if self.review_by and self.last_reviewed_on and self.review_by < self.last_reviewed_on:
+            raise ValidationError({"review_by": "The review-by date must be on or after the last review."})
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class Membership(Evidence):
+    link_kind = "membership"
+    peer_group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, related_name="memberships")
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=12, choices=MembershipRole.choices, default=MembershipRole.UNKNOWN)
+    from_date = models.DateField("Member from", null=True, blank=True)
+    to_date = models.DateField("Member until", null=True, blank=True)
+
+    class Meta(Evidence.Meta):
+        constraints = [
+            *Evidence.Meta.constraints,
+            models.CheckConstraint(condition=Q(to_date__isnull=True) | Q(from_date__isnull=True)
+                                   | Q(to_date__gte=F("from_date")), name="membership_dates_in_order",
+                                   violation_error_message="The end of membership must be on or after its start."),
+            models.UniqueConstraint(fields=["peer_group", "young_person"], condition=Q(ended_on__isnull=True),
+                                    name="membership_one_current"),
+        ]
+        indexes = [models.Index(fields=["young_person"], name="membership_yp_idx"),
+                   models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
+                                name="membership_review_idx")]
+
+    def __str__(self):
+        return f"Member of {self.peer_group_id}"
+
+    @property
+    def audit_label(self):
+        return f"MEM-{self.pk}"
+
+    @property
+    def nature_label(self):
+        return self.get_role_display()
+
+    def clean(self):
+        super().clean()
+        if self.from_date and self.to_date and self.to_date < self.from_date:
+            raise ValidationError({"to_date": "The end of membership must be on or after its start."})
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "peer_group", level) & access.inherit(user, cls, "young_person")
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class Association(Evidence):
+    """A link between two young people. For an exploitation concern, ``person`` is the one at risk."""
+
+    link_kind = "association"
+
+    person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="associations")
+    other = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="associations_as_other")
+    nature = models.CharField(max_length=14, choices=AssociationNature.choices)
+
+    class Meta(Evidence.Meta):
+        constraints = [
+            *Evidence.Meta.constraints,
+            models.CheckConstraint(condition=~Q(person=F("other")), name="association_two_people",
+                                   violation_error_message="A young person cannot be linked to themselves."),
+            models.UniqueConstraint(fields=["person", "other", "nature"], condition=Q(ended_on__isnull=True),
+                                    name="association_one_current"),
+        ]
+        indexes = [models.Index(fields=["other"], name="association_other_idx"),
+                   models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
+                                name="association_review_idx")]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} ({self.pk})"
+
+    @property
+    def audit_label(self):
+        return f"ASC-{self.pk}"
+
+    @property
+    def nature_label(self):
+        return self.get_nature_display()
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "person", level) & access.inherit(user, cls, "other")
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class PlaceLink(Evidence):
+    """A young person or a peer group linked to a place."""
+
+    link_kind = "place-link"
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="links")
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="place_links",
+                                     null=True, blank=True)
+    peer_group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, related_name="place_links",
+                                   null=True, blank=True)
+    nature = models.CharField(max_length=12, choices=PlaceLinkNature.choices)
+
+    class Meta(Evidence.Meta):
+        constraints = [
+            *Evidence.Meta.constraints,
+            models.CheckConstraint(condition=Q(young_person__isnull=False, peer_group__isnull=True)
+                                   | Q(young_person__isnull=True, peer_group__isnull=False),
+                                   name="placelink_one_subject"),
+            models.UniqueConstraint(fields=["place", "young_person", "nature"],
+                                    condition=Q(ended_on__isnull=True, young_person__isnull=False),
+                                    name="placelink_one_current_person"),
+            models.UniqueConstraint(fields=["place", "peer_group", "nature"],
+                                    condition=Q(ended_on__isnull=True, peer_group__isnull=False),
+                                    name="placelink_one_current_group"),
+        ]
+        indexes = [models.Index(fields=["young_person"], name="placelink_yp_idx"),
+                   models.Index(fields=["peer_group"], name="placelink_group_idx"),
+                   models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
+                                name="placelink_review_idx")]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} ({self.pk})"
+
+    @property
+    def audit_label(self):
+        return f"PLK-{self.pk}"
+
+    @property
+    def nature_label(self):
+        return self.get_nature_display()
+
+    @property
+    def subject(self):
+        return self.young_person or self.peer_group
+
+    @classmethod
+    def access_q(cls, user, level):
+        person = Q(young_person__isnull=False) & access.inherit(user, cls, "young_person")
+        group = Q(peer_group__isnull=False) & access.inherit(user, cls, "peer_group")
+        return access.inherit(user, cls, "place", level) & (person | group)
+
+
+@pghistory.track(append_only=True)
+class Guardian(models.Model):
+    """A capable guardian or community partner at a place: someone with a caring interest in it."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="guardians")
+    name = models.CharField(max_length=150)
+    organisation = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=150, help_text="For example: shop owner, park warden, bus operator.")
+    how_to_contact = models.CharField(max_length=300, blank=True)
+    engagement_notes = models.TextField(blank=True, max_length=5000)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def audit_label(self):
+        return f"GDN-{self.pk}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "place", level)
+
+
+@pghistory.track(append_only=True)
+class GuardianTraining(models.Model):
+    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="training")
+    given_on = models.DateField()
+    topic = models.CharField(max_length=200)
+    delivered_by = models.CharField(max_length=150, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+    def __str__(self):
+        return self.topic
+
+    @classmethod
+    def access_q(cls, user, level):
+        return Q(guardian__in=access.visible(user, Guardian.objects.all(), level).values("pk"))
+
+
+class PlaceTag(models.Model):
+    """A chronology entry tagged with the place where it happened."""
+
+    entry = models.OneToOneField(ChronologyEntry, on_delete=models.PROTECT, related_name="place_tag")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="tags")
+    tagged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    tagged_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["place", "-tagged_at"], name="placetag_place_idx")]
+
+    def __str__(self):
+        return f"Entry {self.entry_id} at place {self.place_id}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "place", level) & access.inherit(user, cls, "entry")

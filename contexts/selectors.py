@@ -1,0 +1,204 @@
+"""Every read of places, peer groups and links that depends on who is asking.
+
+A link is returned only when the viewer can see both of its ends; links they cannot see are at most counted.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, CaseStatus, ChronologyEntry, RiskLevel, YoungPerson
+from safeguarding import access
+
+from .models import Association, Guardian, Membership, PeerGroup, Place, PlaceLink
+from .network import Edge, Node
+
+_RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
+
+
+def _review_horizon():
+    return timezone.localdate() + timedelta(days=settings.REVIEW_WARNING_DAYS)
+
+
+def _filter_records(records, *, q: str, status: str, review_due: bool):
+    if q := " ".join(q.split()):
+        records = records.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if status:
+        records = records.filter(status=status)
+    if review_due:
+        records = records.filter(review_on__lte=_review_horizon())
+    return records
+
+
+def places_list(user, *, q: str = "", kind: str = "", status: str = "", ward: str = "", review_due: bool = False):
+    places = access.visible(user, Place.objects.select_related("owning_agency", "lead_practitioner"))
+    places = _filter_records(places, q=q, status=status, review_due=review_due)
+    if q:
+        places = places | access.visible(user, Place.objects.filter(Q(postcode__iexact=q) | Q(address__icontains=q)))
+    if kind:
+        places = places.filter(kind=kind)
+    if ward:
+        places = places.filter(ward__iexact=ward.strip())
+    return places.order_by("name", "id")
+
+
+def wards(user) -> list[str]:
+    return list(access.visible(user, Place.objects.exclude(ward="")).order_by("ward").values_list(
+        "ward", flat=True).distinct())
+
+
+def place_for(user, pk: int) -> Place:
+    return access.get_visible_or_404(user, Place.objects.select_related("owning_agency", "lead_practitioner"), pk=pk)
+
+
+def peer_groups_list(user, *, q: str = "", status: str = "", review_due: bool = False):
+    groups = access.visible(user, PeerGroup.objects.select_related("owning_agency", "lead_practitioner"))
+    return _filter_records(groups, q=q, status=status, review_due=review_due).order_by("name", "id")
+
+
+def peer_group_for(user, pk: int) -> PeerGroup:
+    return access.get_visible_or_404(user, PeerGroup.objects.select_related("owning_agency", "lead_practitioner"),
+                                     pk=pk)
+
+
+def _visible_and_hidden(user, links):
+    """The links the viewer may see, and how many current ones they may not (a number, never who)."""
+    visible = list(access.visible(user, links).select_related("source_agency", "source_person"))
+    hidden = links.filter(ended_on__isnull=True).exclude(pk__in=[link.pk for link in visible]).count()
+    return visible, hidden
+
+
+def place_links(user, place: Place):
+    links = PlaceLink.objects.filter(place=place).select_related("young_person", "peer_group").order_by(
+        "ended_on", "-review_by")
+    return _visible_and_hidden(user, links)
+
+
+def place_incidents(user, place: Place, limit: int = 50):
+    entries = ChronologyEntry.objects.filter(place_tag__place=place).select_related(
+        "case__young_person", "author", "agency")
+    return list(access.visible(user, entries).order_by("-occurred_at")[:limit])
+
+
+def guardians_for(user, place: Place):
+    return access.visible(user, Guardian.objects.filter(place=place)).prefetch_related("training")
+
+
+def group_members(user, group: PeerGroup):
+    links = Membership.objects.filter(peer_group=group).select_related("young_person").order_by(
+        "ended_on", "role", "young_person__last_name")
+    return _visible_and_hidden(user, links)
+
+
+def group_places(user, group: PeerGroup):
+    links = PlaceLink.objects.filter(peer_group=group).select_related("place").order_by("ended_on", "-review_by")
+    return _visible_and_hidden(user, links)
+
+
+def contexts_of_person(user, person: YoungPerson) -> dict:
+    memberships = Membership.objects.filter(young_person=person).select_related("peer_group")
+    places = PlaceLink.objects.filter(young_person=person).select_related("place")
+    associations = Association.objects.filter(Q(person=person) | Q(other=person)).select_related("person", "other")
+    groups, hidden_groups = _visible_and_hidden(user, memberships.order_by("ended_on", "peer_group__name"))
+    place_rows, hidden_places = _visible_and_hidden(user, places.order_by("ended_on", "place__name"))
+    people, hidden_people = _visible_and_hidden(user, associations.order_by("ended_on", "-review_by"))
+    for link in people:
+        link.counterpart = link.other if link.person_id == person.pk else link.person
+    return {"memberships": groups, "place_links": place_rows, "associations": people,
+            "hidden": hidden_groups + hidden_places + hidden_people}
+
+
+def to_review(user):
+    """Current links past their review-by date that the viewer's agency can act on, oldest first."""
+    today = timezone.localdate()
+    due = []
+    for model, related in [(Membership, ["peer_group", "young_person"]), (Association, ["person", "other"]),
+                           (PlaceLink, ["place", "young_person", "peer_group"])]:
+        links = model.objects.filter(ended_on__isnull=True, review_by__lt=today).select_related(
+            "source_agency", *related)
+        due += list(access.visible(user, links, access.CONTRIBUTE).order_by("review_by")[:200])
+    return sorted(due, key=lambda link: (link.review_by, link.recorded_at))
+
+
+# --- Network pictures --------------------------------------------------------------------------------------
+
+def _risks(user, person_ids) -> dict[int, str]:
+    """The highest risk level on each person's open cases that the viewer can see."""
+    risks: dict[int, str] = {}
+    cases = access.visible(user, Case.objects.filter(young_person_id__in=person_ids, status=CaseStatus.OPEN))
+    for person_id, risk in cases.values_list("young_person_id", "risk_level"):
+        if person_id not in risks or _RISK_ORDER.index(risk) > _RISK_ORDER.index(risks[person_id]):
+            risks[person_id] = risk
+    return risks
+
+
+def _person_nodes(user, people) -> list[Node]:
+    risks = _risks(user, [p.pk for p in people])
+    return [Node(key=f"yp:{p.pk}", label=p.full_name, kind="person", risk=risks.get(p.pk),
+                 url=reverse("young-person", args=[p.pk])) for p in people]
+
+
+def _group_node(group) -> Node:
+    return Node(key=f"group:{group.pk}", label=group.name, kind="group", risk=None,
+                url=reverse("peer-group", args=[group.pk]))
+
+
+def _place_node(place) -> Node:
+    return Node(key=f"place:{place.pk}", label=place.name, kind="place", risk=None,
+                url=reverse("place", args=[place.pk]))
+
+
+def _association_edges(links) -> list[Edge]:
+    return [Edge(a=f"yp:{link.person_id}", b=f"yp:{link.other_id}", nature=link.get_nature_display(),
+                 reliability=link.reliability) for link in links]
+
+
+def _membership_edges(links) -> list[Edge]:
+    return [Edge(a=f"yp:{link.young_person_id}", b=f"group:{link.peer_group_id}", nature=link.get_role_display(),
+                 reliability=link.reliability) for link in links]
+
+
+def network_around_person(user, person: YoungPerson, steps: int = 2):
+    """People up to ``steps`` associations away, and the groups the young person belongs to.
+
+    Returns (nodes, edges, hidden): ``hidden`` counts current links touching the picture that the viewer
+    cannot see. Two queries per step, whatever the size of the network.
+    """
+    current = Association.objects.filter(ended_on__isnull=True)
+    reached, frontier = {person.pk}, {person.pk}
+    shown: dict[int, Association] = {}
+    all_ids: set[int] = set()
+    for _ in range(steps):
+        touching = current.filter(Q(person_id__in=frontier) | Q(other_id__in=frontier))
+        all_ids |= set(touching.values_list("pk", flat=True))
+        links = list(access.visible(user, touching))
+        shown.update({link.pk: link for link in links})
+        ends = {end for link in links for end in (link.person_id, link.other_id)}
+        frontier = ends - reached
+        reached |= ends
+    memberships, hidden_groups = _visible_and_hidden(
+        user, Membership.objects.filter(young_person=person, ended_on__isnull=True).select_related("peer_group"))
+    people = list(YoungPerson.objects.filter(pk__in=reached).order_by("pk"))
+    nodes = _person_nodes(user, people) + [_group_node(m.peer_group) for m in memberships]
+    edges = _association_edges(shown.values()) + _membership_edges(memberships)
+    return nodes, edges, len(all_ids - set(shown)) + hidden_groups
+
+
+def network_around_group(user, group: PeerGroup):
+    """The group, its current members, the associations between them, and the places the group is linked to."""
+    memberships, hidden_members = _visible_and_hidden(
+        user, Membership.objects.filter(peer_group=group, ended_on__isnull=True).select_related("young_person"))
+    member_ids = [m.young_person_id for m in memberships]
+    among = Association.objects.filter(ended_on__isnull=True, person_id__in=member_ids, other_id__in=member_ids)
+    associations = list(access.visible(user, among))
+    place_rows, hidden_places = _visible_and_hidden(
+        user, PlaceLink.objects.filter(peer_group=group, ended_on__isnull=True).select_related("place"))
+    nodes = [_group_node(group), *_person_nodes(user, [m.young_person for m in memberships]),
+             *[_place_node(link.place) for link in place_rows]]
+    edges = (_membership_edges(memberships) + _association_edges(associations)
+             + [Edge(a=f"group:{group.pk}", b=f"place:{link.place_id}", nature=link.get_nature_display(),
+                     reliability=link.reliability) for link in place_rows])
+    return nodes, edges, hidden_members + hidden_places

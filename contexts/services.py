@@ -1,0 +1,257 @@
+"""Every write to places, peer groups and the evidence that links them: checked, validated, audited, atomic."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import ChronologyEntry, YoungPerson
+from safeguarding import access, audit
+from safeguarding.models import AuditAction
+from safeguarding.roles import Perm
+from safeguarding.versioning import lock_current
+
+from .models import (
+    Association,
+    ContextStatus,
+    Guardian,
+    GuardianTraining,
+    Membership,
+    PeerGroup,
+    Place,
+    PlaceLink,
+    PlaceTag,
+)
+
+PLACE_FIELDS = {"name", "kind", "description", "address", "postcode", "latitude", "longitude", "ward",
+                "school_urn", "status", "closure_reason", "lead_practitioner", "review_on"}
+GROUP_FIELDS = {"name", "description", "status", "closure_reason", "lead_practitioner", "review_on"}
+EVIDENCE_FIELDS = {"reliability", "notes", "review_by", "source_person"}
+# A link reviewed today is due again within this time unless the reviewer says otherwise.
+DEFAULT_REVIEW_PERIOD = timedelta(days=90)
+
+_RECORDS = {
+    Place: (PLACE_FIELDS, Perm.ADD_PLACE, Perm.CHANGE_PLACE),
+    PeerGroup: (GROUP_FIELDS, Perm.ADD_PEER_GROUP, Perm.CHANGE_PEER_GROUP),
+}
+
+
+def _only(fields: dict, allowed: set[str]) -> dict:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    return fields
+
+
+def _check_record(record):
+    errors = {}
+    for name in ("latitude", "longitude"):
+        value = getattr(record, name, None)
+        if isinstance(value, float | int):  # a float from code (not a form): five decimal places is ~1 metre
+            setattr(record, name, Decimal(str(round(value, 5))))
+    lead = record.lead_practitioner
+    if lead is not None and (lead.agency_id != record.owning_agency_id or not lead.is_active):
+        errors["lead_practitioner"] = "The lead practitioner must be an active member of the owning agency."
+    if record.status == ContextStatus.CLOSED and not record.closure_reason.strip():
+        errors["closure_reason"] = "Say why it is being closed."
+    if record.status != ContextStatus.CLOSED and record.closure_reason:
+        record.closure_reason = ""
+    if errors:
+        raise ValidationError(errors)
+    record.full_clean()
+
+
+@transaction.atomic
+def context_create(*, actor, model: type[Place] | type[PeerGroup], request=None, **fields):
+    """Refer a concern about a place or a peer group (status "noted"), or open it straight away."""
+    allowed, add_perm, _ = _RECORDS[model]
+    access.require(actor, add_perm)
+    record = model(owning_agency=actor.agency, created_by=actor, **_only(fields, allowed))
+    _check_record(record)
+    record.save()
+    access.grant_owner(record)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=record, request=request,
+                 detail={"status": record.status})
+    return record
+
+
+@transaction.atomic
+def context_update(*, actor, record, expected_version: int, request=None, **fields):
+    allowed, _, change_perm = _RECORDS[type(record)]
+    access.require(actor, change_perm, record, level=access.MANAGE)
+    before = record
+    record = lock_current(record, expected_version)
+    for name, value in _only(fields, allowed).items():
+        setattr(record, name, value)
+    _check_record(record)
+    record.save()
+    changed = sorted(f for f in fields if getattr(before, f) != getattr(record, f))
+    audit.record(actor=actor, action=AuditAction.CLOSE if record.is_closed and not before.is_closed
+                 else AuditAction.UPDATE, target=record, request=request, detail={"fields": changed})
+    return record
+
+
+def _evidence(link, *, actor, fields: dict):
+    """Fill in and validate the evidence fields every link carries; the source defaults to the actor."""
+    source = fields.pop("source_person", None) or actor
+    if source.agency_id != actor.agency_id:
+        raise ValidationError({"source_person": "The source must be someone in your own agency."})
+    link.source_person, link.source_agency = source, actor.agency
+    for name, value in _only(fields, EVIDENCE_FIELDS - {"source_person"}).items():
+        setattr(link, name, value)
+    today = timezone.localdate()
+    link.last_reviewed_on = today
+    if link.review_by is None:
+        link.review_by = today + DEFAULT_REVIEW_PERIOD
+    elif link.review_by < today:
+        raise ValidationError({"review_by": "The review-by date cannot be in the past."})
+    return link
+
+
+def _save_link(link, *, actor, request, detail: dict):
+    link.full_clean()
+    link.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=link, request=request, detail=detail)
+    return link
+
+
+@transaction.atomic
+def membership_add(*, actor, peer_group: PeerGroup, young_person: YoungPerson, role: str, from_date=None,
+                   to_date=None, request=None, **evidence) -> Membership:
+    access.require(actor, Perm.RECORD_LINK, peer_group, level=access.CONTRIBUTE)
+    access.require(actor, None, young_person)
+    if from_date and to_date and to_date < from_date:
+        raise ValidationError({"to_date": "The end of membership must be on or after its start."})
+    if Membership.objects.filter(peer_group=peer_group, young_person=young_person, ended_on__isnull=True).exists():
+        raise ValidationError({"young_person": "This young person is already a member of the group."})
+    link = _evidence(Membership(peer_group=peer_group, young_person=young_person, role=role, from_date=from_date,
+                                to_date=to_date), actor=actor, fields=evidence)
+    return _save_link(link, actor=actor, request=request,
+                      detail={"group": peer_group.audit_label, "young_person": young_person.audit_label})
+
+
+@transaction.atomic
+def association_add(*, actor, person: YoungPerson, other: YoungPerson, nature: str, request=None,
+                    **evidence) -> Association:
+    if person.pk == other.pk:
+        raise ValidationError({"other": "A young person cannot be linked to themselves."})
+    access.require(actor, Perm.RECORD_LINK, person, level=access.CONTRIBUTE)
+    access.require(actor, None, other)
+    pair = Association.objects.filter(ended_on__isnull=True, nature=nature)
+    if pair.filter(person=person, other=other).exists() or pair.filter(person=other, other=person).exists():
+        raise ValidationError({"other": "This link between these two young people is already recorded."})
+    link = _evidence(Association(person=person, other=other, nature=nature), actor=actor, fields=evidence)
+    return _save_link(link, actor=actor, request=request,
+                      detail={"young_people": [person.audit_label, other.audit_label]})
+
+
+@transaction.atomic
+def place_link_add(*, actor, place: Place, nature: str, young_person: YoungPerson | None = None,
+                   peer_group: PeerGroup | None = None, request=None, **evidence) -> PlaceLink:
+    if (young_person is None) == (peer_group is None):
+        raise ValidationError("Link the place to one young person or one peer group.")
+    access.require(actor, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+    subject = young_person or peer_group
+    access.require(actor, None, subject)
+    if PlaceLink.objects.filter(place=place, young_person=young_person, peer_group=peer_group, nature=nature,
+                                ended_on__isnull=True).exists():
+        raise ValidationError({"nature": "This link to the place is already recorded."})
+    link = _evidence(PlaceLink(place=place, young_person=young_person, peer_group=peer_group, nature=nature),
+                     actor=actor, fields=evidence)
+    return _save_link(link, actor=actor, request=request,
+                      detail={"place": place.audit_label, "subject": subject.audit_label})
+
+
+def _link_parent(link):
+    """The record whose contribute level allows reviewing or ending ``link``."""
+    if isinstance(link, Membership):
+        return link.peer_group
+    if isinstance(link, Association):
+        return link.person
+    return link.place
+
+
+@transaction.atomic
+def link_review(*, actor, link, expected_version: int, review_by, reliability: str | None = None,
+                note: str = "", request=None):
+    """Look at a link again: confirm or change its reliability, and set when it is next due."""
+    access.require(actor, Perm.REVIEW_LINK, _link_parent(link), level=access.CONTRIBUTE)
+    link = lock_current(link, expected_version)
+    if not link.is_current:
+        raise ValidationError("This link has ended; record a new one if it applies again.")
+    today = timezone.localdate()
+    if review_by is None or review_by <= today:
+        raise ValidationError({"review_by": "The next review date must be in the future."})
+    before = link.reliability
+    link.last_reviewed_on, link.review_by = today, review_by
+    if reliability:
+        link.reliability = reliability
+    if note:
+        link.notes = f"{link.notes}\n{today:%d %b %Y}, {actor.get_full_name()}: {note}".strip()
+    link.full_clean()
+    link.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=link, request=request,
+                 detail={"reviewed": True, "reliability": [before, link.reliability]})
+    return link
+
+
+@transaction.atomic
+def link_end(*, actor, link, expected_version: int, reason: str, ended_on=None, request=None):
+    """End a link that no longer holds. It stays in the history, marked ended, with the reason."""
+    access.require(actor, Perm.REVIEW_LINK, _link_parent(link), level=access.CONTRIBUTE)
+    link = lock_current(link, expected_version)
+    if not link.is_current:
+        raise ValidationError("This link has already ended.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the link has ended."})
+    link.ended_on = ended_on or timezone.localdate()
+    if link.ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": "The end date cannot be in the future."})
+    link.end_reason = reason.strip()
+    link.full_clean()
+    link.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=link, request=request,
+                 detail={"ended": True})
+    return link
+
+
+@transaction.atomic
+def guardian_add(*, actor, place: Place, request=None, **fields) -> Guardian:
+    access.require(actor, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+    guardian = Guardian(place=place, added_by=actor, **fields)
+    guardian.full_clean()
+    guardian.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=guardian, request=request,
+                 detail={"place": place.audit_label})
+    return guardian
+
+
+@transaction.atomic
+def guardian_training_add(*, actor, guardian: Guardian, given_on, topic: str, delivered_by: str = "",
+                          request=None) -> GuardianTraining:
+    access.require(actor, Perm.RECORD_LINK, guardian.place, level=access.CONTRIBUTE)
+    if given_on and given_on > timezone.localdate():
+        raise ValidationError({"given_on": "The training date cannot be in the future."})
+    training = GuardianTraining(guardian=guardian, given_on=given_on, topic=topic, delivered_by=delivered_by,
+                                recorded_by=actor)
+    training.full_clean()
+    training.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=guardian, request=request,
+                 detail={"training": topic})
+    return training
+
+
+@transaction.atomic
+def place_tag(*, actor, entry: ChronologyEntry, place: Place, request=None) -> PlaceTag:
+    """Say where something in a chronology happened."""
+    access.require(actor, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+    access.require(actor, None, entry)
+    if PlaceTag.objects.filter(entry=entry).exists():
+        raise ValidationError("This entry is already tagged with a place.")
+    tag = PlaceTag(entry=entry, place=place, tagged_by=actor)
+    tag.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=place, request=request,
+                 detail={"tagged_entry": entry.audit_label})
+    return tag

@@ -1,0 +1,390 @@
+"""Pages for places, peer groups and the links between them. Thin: parse, call a selector or service, render."""
+
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cases import selectors as case_selectors
+from cases.forms import ShareForm
+from cases.models import YoungPerson
+from safeguarding import access, audit
+from safeguarding.forms import submit
+from safeguarding.models import Agency, User
+from safeguarding.roles import Perm
+
+from . import network, selectors, services
+from .forms import (
+    AssociationForm,
+    EndForm,
+    GuardianForm,
+    MembershipForm,
+    PeerGroupForm,
+    PlaceFilterForm,
+    PlaceForm,
+    PlaceLinkForm,
+    RecordFilterForm,
+    ReviewForm,
+    TrainingForm,
+)
+from .models import Association, Guardian, Membership, PeerGroup, Place, PlaceLink
+
+# The two kinds of context record share their pages; each differs only in these.
+RECORDS = {
+    "place": {"model": Place, "form": PlaceForm, "noun": "place", "share": Perm.SHARE_PLACE,
+              "add": Perm.ADD_PLACE, "change": Perm.CHANGE_PLACE},
+    "peer-group": {"model": PeerGroup, "form": PeerGroupForm, "noun": "peer group", "share": Perm.SHARE_PEER_GROUP,
+                   "add": Perm.ADD_PEER_GROUP, "change": Perm.CHANGE_PEER_GROUP},
+}
+LINKS = {"membership": Membership, "association": Association, "place-link": PlaceLink}
+
+
+def _colleagues(user):
+    return User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("last_name", "first_name")
+
+
+def _visible_people(user):
+    return access.visible(user, YoungPerson.objects.all()).order_by("last_name", "first_name")
+
+
+def _record_for(user, kind: str, pk: int):
+    model = RECORDS[kind]["model"]
+    return access.get_visible_or_404(user, model.objects.select_related("owning_agency", "lead_practitioner"),
+                                     pk=pk)
+
+
+def _record_url(record) -> str:
+    return reverse("place" if isinstance(record, Place) else "peer-group", args=[record.pk])
+
+
+# --- Lists ---------------------------------------------------------------------------------------------------
+
+@access.signed_in
+def places(request):
+    form = PlaceFilterForm(request.GET or None, wards=selectors.wards(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.places_list(request.user, **filters), 25).get_page(request.GET.get("page"))
+    return render(request, "contexts/places.html", {"form": form, "page": page})
+
+
+@access.signed_in
+def peer_groups(request):
+    form = RecordFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.peer_groups_list(request.user, **filters), 25).get_page(request.GET.get("page"))
+    return render(request, "contexts/peer_groups.html", {"form": form, "page": page})
+
+
+@access.signed_in
+def to_review(request):
+    return render(request, "contexts/to_review.html", {"links": selectors.to_review(request.user)})
+
+
+# --- Place and peer group records ------------------------------------------------------------------------------
+
+@access.signed_in
+def record_new(request, kind):
+    spec = RECORDS[kind]
+    access.require(request.user, spec["add"])
+    form = spec["form"](request.POST or None, colleagues=_colleagues(request.user))
+    if request.method == "POST" and form.is_valid():
+        record = submit(form, lambda: services.context_create(
+            actor=request.user, model=spec["model"], request=request, **form.model_fields()))
+        if record:
+            messages.success(request, f"{record.name} has been recorded.")
+            return redirect(_record_url(record))
+    return render(request, "contexts/record_form.html", {"form": form, "noun": spec["noun"]})
+
+
+@access.signed_in
+def record_edit(request, kind, pk):
+    spec = RECORDS[kind]
+    record = _record_for(request.user, kind, pk)
+    access.require(request.user, spec["change"], record, level=access.MANAGE)
+    form = spec["form"](request.POST or None, instance=copy.copy(record), colleagues=_colleagues(request.user),
+                        initial={"version": record.version})
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lambda: services.context_update(
+            actor=request.user, record=record, expected_version=form.cleaned_data["version"], request=request,
+            **form.model_fields()))
+        if saved:
+            messages.success(request, "Changes saved.")
+            return redirect(_record_url(record))
+    return render(request, "contexts/record_form.html", {"form": form, "noun": spec["noun"], "record": record})
+
+
+def _sharing(request, kind, record, share_form=None) -> dict:
+    spec = RECORDS[kind]
+    can_manage = access.can(request.user, record, access.MANAGE)
+    return {
+        "can_manage": can_manage,
+        "can_contribute": request.user.has_perm(Perm.RECORD_LINK) and access.can(request.user, record,
+                                                                                   access.CONTRIBUTE),
+        "can_edit": can_manage and request.user.has_perm(spec["change"]),
+        "can_share": can_manage and request.user.has_perm(spec["share"]),
+        "sharing": access.sharing(record) if can_manage else None,
+        "share_form": (share_form or ShareForm(record=record)) if can_manage else None,
+        "share_url": reverse(f"{kind}-share", args=[record.pk]),
+        "unshare_name": f"{kind}-unshare",
+        "noun": spec["noun"],
+        "record": record,
+    }
+
+
+def _place_page(request, place, *, share_form=None, status=200):
+    links, hidden = selectors.place_links(request.user, place)
+    return render(request, "contexts/place.html", {
+        "place": place, "links": links, "hidden": hidden,
+        "incidents": selectors.place_incidents(request.user, place),
+        "guardians": selectors.guardians_for(request.user, place),
+        **_sharing(request, "place", place, share_form),
+    }, status=status)
+
+
+def _group_page(request, group, *, share_form=None, status=200):
+    members, hidden_members = selectors.group_members(request.user, group)
+    place_links, hidden_places = selectors.group_places(request.user, group)
+    return render(request, "contexts/peer_group.html", {
+        "group": group, "members": members, "place_links": place_links, "hidden": hidden_members + hidden_places,
+        **_sharing(request, "peer-group", group, share_form),
+    }, status=status)
+
+
+@access.signed_in
+def place_detail(request, pk):
+    place = selectors.place_for(request.user, pk)
+    audit.record_view(request, place)
+    return _place_page(request, place)
+
+
+@access.signed_in
+def peer_group_detail(request, pk):
+    group = selectors.peer_group_for(request.user, pk)
+    audit.record_view(request, group)
+    return _group_page(request, group)
+
+
+@access.signed_in
+@require_POST
+def record_share(request, kind, pk):
+    record = _record_for(request.user, kind, pk)
+    access.require(request.user, RECORDS[kind]["share"], record, level=access.MANAGE)
+    form = ShareForm(request.POST, record=record)
+    if form.is_valid() and submit(form, lambda: access.share(
+            actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
+            request=request)):
+        messages.success(request, f"{record.name} shared with {form.cleaned_data['agency']}.")
+        return redirect(_record_url(record) + "#sharing")
+    page = _place_page if kind == "place" else _group_page
+    return page(request, record, share_form=form, status=400)
+
+
+@access.signed_in
+@require_POST
+def record_unshare(request, kind, pk, agency_pk):
+    record = _record_for(request.user, kind, pk)
+    agency = get_object_or_404(Agency, pk=agency_pk)
+    try:
+        access.unshare(actor=request.user, obj=record, agency=agency, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{agency} can no longer see {record.name}.")
+    return redirect(_record_url(record) + "#sharing")
+
+
+# --- Links: recording, reviewing, ending ---------------------------------------------------------------------
+
+def _link_page(request, form, *, title: str, back: str, call):
+    if request.method == "POST" and form.is_valid() and submit(form, call):
+        messages.success(request, "Link recorded.")
+        return redirect(back)
+    return render(request, "contexts/link_form.html", {"form": form, "title": title, "back": back})
+
+
+@access.signed_in
+def membership_new(request, pk):
+    group = selectors.peer_group_for(request.user, pk)
+    access.require(request.user, Perm.RECORD_LINK, group, level=access.CONTRIBUTE)
+    form = MembershipForm(request.POST or None, people=_visible_people(request.user))
+    return _link_page(request, form, title=f"Add a member to {group.name}", back=_record_url(group),
+                      call=lambda: services.membership_add(
+                          actor=request.user, peer_group=group, young_person=form.cleaned_data["young_person"],
+                          role=form.cleaned_data["role"], from_date=form.cleaned_data["from_date"],
+                          to_date=form.cleaned_data["to_date"], request=request, **form.evidence()))
+
+
+@access.signed_in
+def association_new(request, pk):
+    person = case_selectors.young_person_for(request.user, pk)
+    access.require(request.user, Perm.RECORD_LINK, person, level=access.CONTRIBUTE)
+    form = AssociationForm(request.POST or None, people=_visible_people(request.user))
+    return _link_page(request, form, title=f"Link {person.full_name} to another young person",
+                      back=reverse("young-person", args=[person.pk]) + "#contexts",
+                      call=lambda: services.association_add(
+                          actor=request.user, person=person, other=form.cleaned_data["other"],
+                          nature=form.cleaned_data["nature"], request=request, **form.evidence()))
+
+
+@access.signed_in
+def place_link_new(request, pk):
+    """From a place's page: link a young person or a peer group to it."""
+    place = selectors.place_for(request.user, pk)
+    access.require(request.user, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+    form = PlaceLinkForm(request.POST or None, people=_visible_people(request.user),
+                         groups=selectors.peer_groups_list(request.user))
+    return _link_page(request, form, title=f"Link someone to {place.name}", back=_record_url(place),
+                      call=lambda: services.place_link_add(
+                          actor=request.user, place=place, nature=form.cleaned_data["nature"],
+                          young_person=form.cleaned_data["young_person"], peer_group=form.cleaned_data["peer_group"],
+                          request=request, **form.evidence()))
+
+
+@access.signed_in
+def subject_place_link_new(request, kind, pk):
+    """From a young person's or a peer group's page: link them to a place."""
+    if kind == "young-person":
+        subject = case_selectors.young_person_for(request.user, pk)
+        back = reverse("young-person", args=[subject.pk]) + "#contexts"
+    else:
+        subject = selectors.peer_group_for(request.user, pk)
+        back = _record_url(subject)
+    form = PlaceLinkForm(request.POST or None,
+                         places=access.visible(request.user, Place.objects.all(), access.CONTRIBUTE).order_by("name"))
+    return _link_page(request, form, title=f"Link {subject} to a place", back=back,
+                      call=lambda: services.place_link_add(
+                          actor=request.user, place=form.cleaned_data["place"], nature=form.cleaned_data["nature"],
+                          young_person=subject if kind == "young-person" else None,
+                          peer_group=subject if kind == "peer-group" else None, request=request, **form.evidence()))
+
+
+def _link_for(user, kind: str, pk: int):
+    model = LINKS.get(kind)
+    if model is None:
+        raise Http404
+    return access.get_visible_or_404(user, model.objects.all(), pk=pk)
+
+
+def _link_back(link) -> str:
+    if isinstance(link, Membership):
+        return _record_url(link.peer_group)
+    if isinstance(link, Association):
+        return reverse("young-person", args=[link.person_id]) + "#contexts"
+    return _record_url(link.place)
+
+
+@access.signed_in
+def link_review(request, kind, pk):
+    link = _link_for(request.user, kind, pk)
+    form = ReviewForm(request.POST or None, initial={"version": link.version, "reliability": link.reliability})
+    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.link_review(
+            actor=request.user, link=link, expected_version=form.cleaned_data["version"],
+            review_by=form.cleaned_data["review_by"], reliability=form.cleaned_data["reliability"],
+            note=form.cleaned_data["note"], request=request)):
+        messages.success(request, "Review recorded.")
+        return redirect(request.GET.get("next") == "review" and reverse("to-review") or _link_back(link))
+    return render(request, "contexts/link_change.html", {"form": form, "link": link, "action": "Review",
+                                                         "back": _link_back(link)})
+
+
+@access.signed_in
+def link_end(request, kind, pk):
+    link = _link_for(request.user, kind, pk)
+    form = EndForm(request.POST or None, initial={"version": link.version})
+    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.link_end(
+            actor=request.user, link=link, expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"], request=request)):
+        messages.success(request, "Link ended. It stays in the history.")
+        return redirect(_link_back(link))
+    return render(request, "contexts/link_change.html", {"form": form, "link": link, "action": "End",
+                                                         "back": _link_back(link)})
+
+
+# --- Guardians -----------------------------------------------------------------------------------------------
+
+@access.signed_in
+def guardian_new(request, pk):
+    place = selectors.place_for(request.user, pk)
+    access.require(request.user, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+    form = GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.guardian_add(
+            actor=request.user, place=place, request=request, **form.cleaned_data)):
+        messages.success(request, "Guardian added.")
+        return redirect(_record_url(place) + "#guardians")
+    return render(request, "contexts/link_form.html", {"form": form, "title": f"Add a guardian at {place.name}",
+                                                       "back": _record_url(place)})
+
+
+@access.signed_in
+def training_new(request, pk):
+    guardian = access.get_visible_or_404(request.user, Guardian.objects.select_related("place"), pk=pk)
+    form = TrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.guardian_training_add(
+            actor=request.user, guardian=guardian, request=request, **form.cleaned_data)):
+        messages.success(request, "Training recorded.")
+        return redirect(_record_url(guardian.place) + "#guardians")
+    return render(request, "contexts/link_form.html", {"form": form, "title": f"Training given to {guardian.name}",
+                                                       "back": _record_url(guardian.place)})
+
+
+# --- Contexts of a young person, and network pictures ----------------------------------------------------------
+
+@access.signed_in
+def person_contexts(request, pk):
+    """The young person's groups, places and associations: loaded into their page by htmx."""
+    person = case_selectors.young_person_for(request.user, pk)
+    template = "contexts/_person_contexts.html" if request.htmx else "contexts/person_contexts.html"
+    return render(request, template, {
+        "person": person, **selectors.contexts_of_person(request.user, person),
+        "can_contribute": request.user.has_perm(Perm.RECORD_LINK) and access.can(request.user, person,
+                                                                                   access.CONTRIBUTE),
+    })
+
+
+@access.signed_in
+def person_network(request, pk):
+    person = case_selectors.young_person_for(request.user, pk)
+    nodes, edges, hidden = selectors.network_around_person(request.user, person)
+    audit.record_view(request, person, network=True)
+    return _network_page(request, nodes, edges, hidden, centre=f"yp:{person.pk}",
+                         title=f"Peer network around {person.full_name}", back=reverse("young-person",
+                                                                                       args=[person.pk]))
+
+
+@access.signed_in
+def group_network(request, pk):
+    group = selectors.peer_group_for(request.user, pk)
+    nodes, edges, hidden = selectors.network_around_group(request.user, group)
+    audit.record_view(request, group, network=True)
+    return _network_page(request, nodes, edges, hidden, centre=f"group:{group.pk}",
+                         title=f"Network of {group.name}", back=_record_url(group))
+
+
+def _network_page(request, nodes, edges, hidden, *, centre, title, back):
+    names = {node.key: node for node in nodes}
+    rows = [(names[edge.a], edge, names[edge.b]) for edge in edges]
+    svg = network.draw(nodes, edges, centre=centre, title=title, hidden=hidden)
+    return render(request, "contexts/network.html", {"svg": svg, "rows": rows, "hidden": hidden, "title": title,
+                                                     "back": back})
+
+
+@access.signed_in
+def places_map(request):
+    """Places with a position, on a Leaflet map (tiles from settings; without a tile server, markers only)."""
+    form = PlaceFilterForm(request.GET or None, wards=selectors.wards(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    located = selectors.places_list(request.user, **filters).filter(latitude__isnull=False)[:500]
+    markers = [{"name": p.name, "kind": p.get_kind_display(), "status": p.get_status_display(),
+                "lat": float(p.latitude), "lng": float(p.longitude), "url": reverse("place", args=[p.pk])}
+               for p in located]
+    return render(request, "contexts/places_map.html", {
+        "form": form, "places": located, "markers": markers,
+        "map_settings": {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
+                         "centre": settings.MAP_CENTRE, "zoom": settings.MAP_ZOOM},
+    })

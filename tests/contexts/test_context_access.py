@@ -1,0 +1,118 @@
+"""Contexts through the access door: outsiders get 404 everywhere and learn nothing from any list or picture."""
+
+import pytest
+from django.urls import reverse
+
+from contexts import services
+from contexts.models import AssociationNature, Guardian, MembershipRole, PlaceLinkNature
+from safeguarding import access
+
+from ..conftest import client_for
+from ..factories import CaseFactory, YoungPersonFactory
+from .conftest import evidence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def web(alice, person, friend, park, group):
+    """Jayden and Tyrese in a group that frequents the park; Jayden has a case."""
+    CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
+    member = services.membership_add(actor=alice, peer_group=group, young_person=person, role=MembershipRole.CORE,
+                                     **evidence())
+    services.membership_add(actor=alice, peer_group=group, young_person=friend, role=MembershipRole.PERIPHERAL,
+                            **evidence())
+    services.association_add(actor=alice, person=person, other=friend, nature=AssociationNature.FRIEND,
+                             **evidence())
+    link = services.place_link_add(actor=alice, place=park, peer_group=group, nature=PlaceLinkNature.GATHERING,
+                                   **evidence())
+    guardian = services.guardian_add(actor=alice, place=park, name="Sunita Patel", role="Park warden")
+    return {"membership": member, "place_link": link, "guardian": guardian}
+
+
+def context_pages(person, park, group, web):
+    g: Guardian = web["guardian"]
+    return [
+        ("get", reverse("place", args=[park.pk])), ("get", reverse("place-edit", args=[park.pk])),
+        ("post", reverse("place-share", args=[park.pk])),
+        ("post", reverse("place-unshare", args=[park.pk, park.owning_agency_id])),
+        ("get", reverse("place-link-new", args=[park.pk])), ("get", reverse("guardian-new", args=[park.pk])),
+        ("get", reverse("training-new", args=[g.pk])),
+        ("get", reverse("peer-group", args=[group.pk])), ("get", reverse("peer-group-edit", args=[group.pk])),
+        ("post", reverse("peer-group-share", args=[group.pk])),
+        ("post", reverse("peer-group-unshare", args=[group.pk, group.owning_agency_id])),
+        ("get", reverse("membership-new", args=[group.pk])),
+        ("get", reverse("group-place-link-new", args=[group.pk])),
+        ("get", reverse("group-network", args=[group.pk])),
+        ("get", reverse("person-contexts", args=[person.pk])),
+        ("get", reverse("association-new", args=[person.pk])),
+        ("get", reverse("person-place-link-new", args=[person.pk])),
+        ("get", reverse("person-network", args=[person.pk])),
+        ("get", reverse("link-review", args=["membership", web["membership"].pk])),
+        ("post", reverse("link-end", args=["place-link", web["place_link"].pk])),
+    ]
+
+
+def test_every_context_url_with_an_id_is_in_the_matrix():
+    from contexts import urls
+
+    with_ids = {p.name for p in urls.urlpatterns if "<int:" in str(p.pattern)}
+    assert with_ids == {"place", "place-edit", "place-share", "place-unshare", "place-link-new", "guardian-new",
+                        "training-new", "peer-group", "peer-group-edit", "peer-group-share", "peer-group-unshare",
+                        "membership-new", "group-place-link-new", "group-network", "person-contexts",
+                        "association-new", "person-place-link-new", "person-network", "link-review", "link-end"}
+
+
+def test_an_outsider_gets_404_on_every_context_page(client, oscar, person, park, group, web):
+    client_for(client, oscar)
+    for method, url in context_pages(person, park, group, web):
+        response = getattr(client, method)(url, {"reason": "x", "agency": oscar.agency_id, "level": "view"}
+                                           if method == "post" else None)
+        assert response.status_code == 404, (method, url)
+        for name in (b"Jayden", b"Tyrese", b"Eastgate"):
+            assert name not in response.content, (url, name)
+
+
+def test_an_outsider_sees_no_trace_in_lists_search_or_review(client, oscar, person, park, group, web):
+    client_for(client, oscar)
+    assert "No places match." in client.get(reverse("places") + "?q=Eastgate").content.decode()
+    for url in [reverse("places"), reverse("peer-groups"),
+                reverse("places-map"), reverse("to-review"), reverse("dashboard")]:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert b"Eastgate" not in page.content and b"Jayden" not in page.content, url
+    assert b"0 places" in client.get(reverse("places")).content
+
+
+def test_a_partner_shown_the_place_sees_only_links_to_what_it_may_see(client, alice, pete, person, park, group,
+                                                                      web, agencies):
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    client_for(client, pete)
+    page = client.get(reverse("place", args=[park.pk])).content.decode()
+    assert "Eastgate Park" in page
+    assert "Group seen at Eastgate Park" not in page  # the group is not shared with the police
+    assert "1 link not shared with your agency." in page
+    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+    page = client.get(reverse("place", args=[park.pk])).content.decode()
+    assert "Group seen at Eastgate Park" in page and "not shared with your agency" not in page
+
+
+def test_the_network_never_names_someone_the_viewer_cannot_see(client, alice, pete, person, friend, group, web,
+                                                               agencies):
+    other = YoungPersonFactory(actor=alice, first_name="Kai", last_name="Osei")
+    services.association_add(actor=alice, person=friend, other=other, nature=AssociationNature.CONFLICT,
+                             **evidence())
+    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+    shared_case = CaseFactory(actor=alice, young_person=friend, lead_practitioner=alice)
+    access.share(actor=alice, obj=shared_case, agency=agencies["police"], level=access.VIEW)
+    client_for(client, pete)  # sees Tyrese (shared case) and the group; not Jayden, not Kai
+    page = client.get(reverse("group-network", args=[group.pk])).content.decode()
+    assert "Tyrese Walker" in page
+    assert "Jayden" not in page and "Okafor" not in page and "Kai" not in page
+    assert "2 links not shared with your agency" in page  # Jayden's membership and the park, never named
+    page = client.get(reverse("person-network", args=[friend.pk])).content.decode()
+    assert "Tyrese Walker" in page and "Jayden" not in page and "Kai Osei" not in page
+    assert "2 links not shared with your agency" in page  # Tyrese–Jayden and Tyrese–Kai
+    client_for(client, alice)
+    page = client.get(reverse("person-network", args=[friend.pk])).content.decode()
+    assert "Jayden Okafor" in page and "Kai Osei" in page

@@ -33,7 +33,7 @@ KIND_FILL = {"group": "#1d70b8", "place": "#4c2c92"}
 DASH = {"confirmed": None, "reported": "8 4", "suspected": "3 4"}
 EDGE_COLOUR = {"Conflict": "#d4351c", "Exploitation concern": "#0b0c0c"}
 RADIUS = 14
-LEGEND_HEIGHT = 70
+LEGEND_HEIGHT = 110
 FONT = 'font-family="Arial, sans-serif"'
 
 
@@ -113,18 +113,19 @@ def _legend(y: float, hidden: int) -> str:
         items.append(_shape(node, x + RADIUS, y + RADIUS, False))
         items.append(f'<text x="{x + 2 * RADIUS + 6}" y="{y + RADIUS + 4}" font-size="12" {FONT}>{label}</text>')
         x += 120
-    for risk in ("high", "medium", "low"):
-        items.append(f'<circle cx="{x + 7}" cy="{y + RADIUS}" r="7" fill="{RISK_FILL[risk]}"/>'
-                     f'<text x="{x + 18}" y="{y + RADIUS + 4}" font-size="12" {FONT}>{risk} risk</text>')
-        x += 95
-    y2, x = y + 2 * RADIUS + 14, 12
+    y1, x = y + 2 * RADIUS + 12, 12
+    for risk in ("high", "medium", "low", None):
+        items.append(f'<circle cx="{x + 7}" cy="{y1}" r="7" fill="{RISK_FILL[risk]}" stroke="#0b0c0c"/>'
+                     f'<text x="{x + 18}" y="{y1 + 4}" font-size="12" {FONT}>{risk or "not known"} risk</text>')
+        x += 110
+    y2, x = y1 + 28, 12
     for reliability, dash in DASH.items():
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         items.append(f'<line x1="{x}" y1="{y2}" x2="{x + 40}" y2="{y2}" stroke="#505a5f" stroke-width="2"'
                      f'{dash_attr}/><text x="{x + 48}" y="{y2 + 4}" font-size="12" {FONT}>{reliability}</text>')
         x += 140
     if hidden:
-        items.append(f'<text x="{x + 10}" y="{y2 + 4}" font-size="12" font-weight="bold" {FONT}>'
+        items.append(f'<text x="12" y="{y2 + 28}" font-size="12" font-weight="bold" {FONT}>'
                      f'{escape(_hidden_text(hidden))}</text>')
     return f'<g class="legend">{"".join(items)}</g>'
 

@@ -199,3 +199,12 @@ class PlaceFilterForm(RecordFilterForm):
         super().__init__(*args, **kwargs)
         self.fields["ward"].choices = [("", "Any ward"), *[(w, w) for w in wards]]
         self.order_fields(["q", "kind", "status", "ward", "review_due"])
+
+
+class PlaceTagForm(forms.Form):
+    place = forms.ModelChoiceField(queryset=None, label="Where it happened", empty_label="Choose a place")
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+        self.helper = gds_helper(self, "Tag the place")

@@ -31,5 +31,6 @@ urlpatterns = [
     path("young-people/<int:pk>/network/", views.person_network, name="person-network"),
     path("links/<str:kind>/<int:pk>/review/", views.link_review, name="link-review"),
     path("links/<str:kind>/<int:pk>/end/", views.link_end, name="link-end"),
+    path("chronology/<int:pk>/place/", views.entry_place, name="entry-place"),
     path("to-review/", views.to_review, name="to-review"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.forms import ShareForm
-from cases.models import YoungPerson
+from cases.models import ChronologyEntry, YoungPerson
 from safeguarding import access, audit
 from safeguarding.forms import submit
 from safeguarding.models import Agency, User
@@ -29,11 +29,12 @@ from .forms import (
     PlaceFilterForm,
     PlaceForm,
     PlaceLinkForm,
+    PlaceTagForm,
     RecordFilterForm,
     ReviewForm,
     TrainingForm,
 )
-from .models import Association, Guardian, Membership, PeerGroup, Place, PlaceLink
+from .models import Association, Guardian, Membership, PeerGroup, Place, PlaceLink, PlaceTag
 
 # The two kinds of context record share their pages; each differs only in these.
 RECORDS = {
@@ -388,3 +389,19 @@ def places_map(request):
         "map_settings": {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
                          "centre": settings.MAP_CENTRE, "zoom": settings.MAP_ZOOM},
     })
+
+
+@access.signed_in
+def entry_place(request, pk):
+    """Tag a chronology entry with the place where it happened; it then shows among the place's incidents."""
+    entry = access.get_visible_or_404(request.user, ChronologyEntry.objects.select_related("case__young_person"),
+                                      pk=pk)
+    back = reverse("case", args=[entry.case_id]) + "#chronology"
+    tag = access.visible(request.user, PlaceTag.objects.filter(entry=entry).select_related("place")).first()
+    form = PlaceTagForm(request.POST or None,
+                        places=access.visible(request.user, Place.objects.all(), access.CONTRIBUTE).order_by("name"))
+    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.place_tag(
+            actor=request.user, entry=entry, place=form.cleaned_data["place"], request=request)):
+        messages.success(request, f"Entry tagged with {form.cleaned_data['place']}.")
+        return redirect(back)
+    return render(request, "contexts/entry_place.html", {"form": form, "entry": entry, "tag": tag, "back": back})

@@ -2,7 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from cases.models import EntryKind
+from cases.services import chronology_add
 from contexts import services
 from contexts.models import AssociationNature, Guardian, MembershipRole, PlaceLinkNature
 from safeguarding import access
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def web(alice, person, friend, park, group):
     """Jayden and Tyrese in a group that frequents the park; Jayden has a case."""
-    CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
+    case = CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
     member = services.membership_add(actor=alice, peer_group=group, young_person=person, role=MembershipRole.CORE,
                                      **evidence())
     services.membership_add(actor=alice, peer_group=group, young_person=friend, role=MembershipRole.PERIPHERAL,
@@ -27,7 +30,9 @@ def web(alice, person, friend, park, group):
     link = services.place_link_add(actor=alice, place=park, peer_group=group, nature=PlaceLinkNature.GATHERING,
                                    **evidence())
     guardian = services.guardian_add(actor=alice, place=park, name="Sunita Patel", role="Park warden")
-    return {"membership": member, "place_link": link, "guardian": guardian}
+    entry = chronology_add(actor=alice, case=case, kind=EntryKind.INCIDENT, occurred_at=timezone.now(),
+                           text="Seen at Eastgate Park with older males")
+    return {"membership": member, "place_link": link, "guardian": guardian, "entry": entry}
 
 
 def context_pages(person, park, group, web):
@@ -50,6 +55,7 @@ def context_pages(person, park, group, web):
         ("get", reverse("person-network", args=[person.pk])),
         ("get", reverse("link-review", args=["membership", web["membership"].pk])),
         ("post", reverse("link-end", args=["place-link", web["place_link"].pk])),
+        ("post", reverse("entry-place", args=[web["entry"].pk])),
     ]
 
 
@@ -60,7 +66,8 @@ def test_every_context_url_with_an_id_is_in_the_matrix():
     assert with_ids == {"place", "place-edit", "place-share", "place-unshare", "place-link-new", "guardian-new",
                         "training-new", "peer-group", "peer-group-edit", "peer-group-share", "peer-group-unshare",
                         "membership-new", "group-place-link-new", "group-network", "person-contexts",
-                        "association-new", "person-place-link-new", "person-network", "link-review", "link-end"}
+                        "association-new", "person-place-link-new", "person-network", "link-review", "link-end",
+                        "entry-place"}
 
 
 def test_an_outsider_gets_404_on_every_context_page(client, oscar, person, park, group, web):

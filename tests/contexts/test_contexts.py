@@ -185,3 +185,18 @@ def test_the_young_person_page_loads_their_contexts(client, alice, person, frien
     part = client.get(reverse("person-contexts", args=[person.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "Group seen at Eastgate Park" in part and "Tyrese Walker" in part and "Eastgate Park" in part
     assert "<html" not in part
+
+
+def test_a_practitioner_tags_where_an_entry_happened_from_the_case_page(client, alice, case, park):
+    from cases.models import EntryKind
+    from cases.services import chronology_add
+
+    entry = chronology_add(actor=alice, case=case, kind=EntryKind.MISSING, occurred_at=timezone.now(),
+                           text="Found at the park after being reported missing")
+    client_for(client, alice)
+    assert reverse("entry-place", args=[entry.pk]) in client.get(reverse("case", args=[case.pk])).content.decode()
+    response = client.post(reverse("entry-place", args=[entry.pk]), {"place": park.pk})
+    assert response.status_code == 302
+    page = client.get(reverse("place", args=[park.pk])).content.decode()
+    assert "Found at the park after being reported missing" in page
+    assert "This entry is tagged with" in client.get(reverse("entry-place", args=[entry.pk])).content.decode()

@@ -164,7 +164,7 @@ def place_link_add(*, actor, place: Place, nature: str, young_person: YoungPerso
                       detail={"place": place.audit_label, "subject": subject.audit_label})
 
 
-def _link_parent(link):
+def link_parent(link):
     """The record whose contribute level allows reviewing or ending ``link``."""
     if isinstance(link, Membership):
         return link.peer_group
@@ -177,7 +177,7 @@ def _link_parent(link):
 def link_review(*, actor, link, expected_version: int, review_by, reliability: str | None = None,
                 note: str = "", request=None):
     """Look at a link again: confirm or change its reliability, and set when it is next due."""
-    access.require(actor, Perm.REVIEW_LINK, _link_parent(link), level=access.CONTRIBUTE)
+    access.require(actor, Perm.REVIEW_LINK, link_parent(link), level=access.CONTRIBUTE)
     link = lock_current(link, expected_version)
     if not link.is_current:
         raise ValidationError("This link has ended; record a new one if it applies again.")
@@ -200,7 +200,7 @@ def link_review(*, actor, link, expected_version: int, review_by, reliability: s
 @transaction.atomic
 def link_end(*, actor, link, expected_version: int, reason: str, ended_on=None, request=None):
     """End a link that no longer holds. It stays in the history, marked ended, with the reason."""
-    access.require(actor, Perm.REVIEW_LINK, _link_parent(link), level=access.CONTRIBUTE)
+    access.require(actor, Perm.REVIEW_LINK, link_parent(link), level=access.CONTRIBUTE)
     link = lock_current(link, expected_version)
     if not link.is_current:
         raise ValidationError("This link has already ended.")

@@ -266,10 +266,13 @@ def subject_place_link_new(request, kind, pk):
 
 
 def _link_for(user, kind: str, pk: int):
+    """A link the person may see, and whose record they may contribute to (reviewing and ending need both)."""
     model = LINKS.get(kind)
     if model is None:
         raise Http404
-    return access.get_visible_or_404(user, model.objects.all(), pk=pk)
+    link = access.get_visible_or_404(user, model.objects.all(), pk=pk)
+    access.require(user, Perm.REVIEW_LINK, services.link_parent(link), level=access.CONTRIBUTE)
+    return link
 
 
 def _link_back(link) -> str:

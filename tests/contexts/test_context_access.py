@@ -123,3 +123,17 @@ def test_the_network_never_names_someone_the_viewer_cannot_see(client, alice, pe
     client_for(client, alice)
     page = client.get(reverse("person-network", args=[friend.pk])).content.decode()
     assert "Jayden Okafor" in page and "Kai Osei" in page
+
+
+def test_a_partner_who_may_only_view_cannot_review_or_end_a_link(client, alice, pete, group, web, agencies):
+    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+    membership = web["membership"]
+    shared = CaseFactory(actor=alice, young_person=membership.young_person, lead_practitioner=alice)
+    access.share(actor=alice, obj=shared, agency=agencies["police"], level=access.VIEW)
+    client_for(client, pete)
+    assert client.get(reverse("peer-group", args=[group.pk])).status_code == 200
+    assert client.get(reverse("link-review", args=["membership", membership.pk])).status_code == 403
+    assert client.post(reverse("link-end", args=["membership", membership.pk]),
+                       {"version": 1, "reason": "x"}).status_code == 403
+    membership.refresh_from_db()
+    assert membership.is_current

@@ -24,7 +24,7 @@ LONGITUDE_RANGE = (-8.7, 2.0)
 
 
 class ContextStatus(models.TextChoices):
-    NOTED = "noted", "Noted (concern referred)"
+    NOTED = "noted", "Noted"  # a concern referred, not yet being worked on
     MONITORING = "monitoring", "Monitoring"
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"

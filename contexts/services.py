@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.models import ChronologyEntry, YoungPerson
 from safeguarding import access, audit
-from safeguarding.models import AuditAction
+from safeguarding.models import Agency, AuditAction
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
@@ -74,6 +74,13 @@ def context_create(*, actor, model: type[Place] | type[PeerGroup], request=None,
     access.grant_owner(record)
     audit.record(actor=actor, action=AuditAction.CREATE, target=record, request=request,
                  detail={"status": record.status})
+    if not actor.agency.is_lead_authority:
+        # A partner's concern about a place or group is a referral: the lead authority must be able to act on it.
+        for lead in Agency.objects.filter(is_lead_authority=True, is_active=True):
+            access.grant(record, lead, access.CONTRIBUTE)
+            audit.record(actor=actor, action=AuditAction.SHARE, target=record, request=request,
+                         detail={"agency_id": lead.pk, "agency": lead.name, "level": access.CONTRIBUTE,
+                                 "rule": "referred to the lead authority"})
     return record
 
 

@@ -135,10 +135,12 @@ def _share_target(obj: Shareable, agency: Agency) -> Group:
     return agency.group
 
 
-@transaction.atomic
-def share(*, actor, obj: Shareable, agency: Agency, level: str, request=None):
-    """Share ``obj`` with ``agency`` at ``level`` (view, or view and contribute). Replaces a previous level."""
-    require(actor, f"{obj._meta.app_label}.share_{obj._meta.model_name}", obj, level=MANAGE)
+def grant(obj: Shareable, agency: Agency, level: str):
+    """Give ``agency`` ``level`` (view, or view and contribute) on ``obj``, replacing what it had.
+
+    No person's permission is checked here: ``share`` checks it, and services that share by a rule (a partner's
+    referral going to the lead authority) call this and record why.
+    """
     if level not in SHARE_LEVELS:
         raise ValidationError({"level": "Choose whether the agency can view, or view and contribute."})
     group = _share_target(obj, agency)
@@ -148,6 +150,13 @@ def share(*, actor, obj: Shareable, agency: Agency, level: str, request=None):
             assign_perm(codename(model, granted), group, obj)
         else:
             remove_perm(codename(model, granted), group, obj)
+
+
+@transaction.atomic
+def share(*, actor, obj: Shareable, agency: Agency, level: str, request=None):
+    """Share ``obj`` with ``agency`` at ``level`` (view, or view and contribute). Replaces a previous level."""
+    require(actor, f"{obj._meta.app_label}.share_{obj._meta.model_name}", obj, level=MANAGE)
+    grant(obj, agency, level)
     audit.record(actor=actor, action=AuditAction.SHARE, target=obj, request=request,
                  detail={"agency_id": agency.pk, "agency": agency.name, "level": level})
 

@@ -200,3 +200,13 @@ def test_a_practitioner_tags_where_an_entry_happened_from_the_case_page(client, 
     page = client.get(reverse("place", args=[park.pk])).content.decode()
     assert "Found at the park after being reported missing" in page
     assert "This entry is tagged with" in client.get(reverse("entry-place", args=[entry.pk])).content.decode()
+
+
+def test_a_partners_concern_about_a_place_is_referred_to_the_lead_authority(pete, alice):
+    place = services.context_create(actor=pete, model=Place, name="Tower Court flats", kind=PlaceKind.HOUSING)
+    assert place.owning_agency == pete.agency
+    assert selectors.place_for(alice, place.pk) == place  # the council sees it, and can contribute
+    from safeguarding import access
+
+    assert access.can(alice, place, access.CONTRIBUTE) and not access.can(alice, place, access.MANAGE)
+    assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__rule="referred to the lead authority").exists()

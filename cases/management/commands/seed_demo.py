@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -430,6 +432,8 @@ class Command(BaseCommand):
             borough = Borough(agencies=agencies, users=_users(agencies, tally))
             _young_people(borough, young_people, tally)
         self._say_what_was_done(tally, time.monotonic() - started)
+        if apps.is_installed("contexts"):  # places, peer groups and links, seeded by the contexts app
+            call_command("seed_demo_contexts", force=True, stdout=self.stdout)
         self._print_logins(borough)
 
     def _say_what_was_done(self, tally: Counter, seconds: float):

@@ -1,10 +1,11 @@
 """Every write to places, peer groups and the evidence that links them: checked, validated, audited, atomic."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import ChronologyEntry, YoungPerson
@@ -131,8 +132,12 @@ def membership_add(*, actor, peer_group: PeerGroup, young_person: YoungPerson, r
     access.require(actor, None, young_person)
     if from_date and to_date and to_date < from_date:
         raise ValidationError({"to_date": "The end of membership must be on or after its start."})
-    if Membership.objects.filter(peer_group=peer_group, young_person=young_person, ended_on__isnull=True).exists():
+    earlier = Membership.objects.filter(peer_group=peer_group, young_person=young_person)
+    if earlier.filter(ended_on__isnull=True).exists():
         raise ValidationError({"young_person": "This young person is already a member of the group."})
+    if from_date and earlier.filter(Q(to_date__isnull=True) | Q(to_date__gte=from_date),
+                                    Q(from_date__isnull=True) | Q(from_date__lte=to_date or date.max)).exists():
+        raise ValidationError({"from_date": "These dates overlap an earlier membership of the same group."})
     link = _evidence(Membership(peer_group=peer_group, young_person=young_person, role=role, from_date=from_date,
                                 to_date=to_date), actor=actor, fields=evidence)
     return _save_link(link, actor=actor, request=request,

@@ -210,3 +210,18 @@ def test_a_partners_concern_about_a_place_is_referred_to_the_lead_authority(pete
 
     assert access.can(alice, place, access.CONTRIBUTE) and not access.can(alice, place, access.MANAGE)
     assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__rule="referred to the lead authority").exists()
+
+
+def test_a_membership_overlapping_an_earlier_one_is_refused(alice, person, group):
+    today = timezone.localdate()
+    first = services.membership_add(actor=alice, peer_group=group, young_person=person, role=MembershipRole.CORE,
+                                    from_date=today - timedelta(days=300), to_date=today - timedelta(days=100),
+                                    **evidence())
+    services.link_end(actor=alice, link=first, expected_version=1, reason="Left the group")
+    with pytest.raises(ValidationError, match="overlap an earlier membership"):
+        services.membership_add(actor=alice, peer_group=group, young_person=person, role=MembershipRole.CORE,
+                                from_date=today - timedelta(days=150), **evidence())
+    again = services.membership_add(actor=alice, peer_group=group, young_person=person,
+                                    role=MembershipRole.PERIPHERAL, from_date=today - timedelta(days=30),
+                                    **evidence())
+    assert again.is_current and Membership.objects.count() == 2

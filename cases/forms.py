@@ -5,6 +5,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import access
@@ -153,6 +154,11 @@ class ChronologyEntryForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["restricted_to"].queryset = colleagues
+        # Trauma-informed recording: suggestions appear below the form while the person writes.
+        self.fields["text"].widget.attrs.update({
+            "hx-post": reverse("language-check"), "hx-trigger": "input changed delay:700ms",
+            "hx-target": "#entry-language", "hx-params": "text", "hx-swap": "innerHTML",
+        })
         self.helper = gds_helper(self, "Add entry", form_tag=False)
 
     def clean_occurred_time(self):

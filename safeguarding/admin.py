@@ -5,8 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
-from . import services
-from .models import Agency, User
+from . import audit, services
+from .models import Agency, AuditAction, LanguagePhrase, User
 from .roles import Role
 
 admin.site.site_header = "Service administration"
@@ -97,3 +97,20 @@ class UserAdmin(DjangoUserAdmin):
         ended = sum(services.user_deactivate(actor=request.user, user=u, request=request) for u in queryset)
         self.message_user(request, f"{queryset.count()} account(s) deactivated; {ended} session(s) ended.",
                           messages.SUCCESS)
+
+
+@admin.register(LanguagePhrase)
+class LanguagePhraseAdmin(admin.ModelAdmin):
+    """The trauma-informed language list: reference data, not personal data; changes kept by pghistory."""
+
+    list_display = ["phrase", "suggestion", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["phrase", "suggestion"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, target=obj,
+                     request=request, detail={"fields": form.changed_data})
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch a phrase off instead, so its history stays readable

@@ -141,3 +141,23 @@ class Shareable(models.Model):
 
     class Meta:
         abstract = True
+
+
+@pghistory.track(append_only=True)
+class LanguagePhrase(models.Model):
+    """A victim-blaming or adultifying phrase, and what to write instead (safeguarding.language).
+
+    Data, not code: administrators edit the list in the admin pages.
+    """
+
+    phrase = models.CharField(max_length=100, unique=True, help_text="Matched as whole words, in any case.")
+    suggestion = models.CharField(max_length=300, help_text="What to write instead.")
+    why = models.CharField("Why it matters", max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = "trauma-informed language phrase"
+
+    def __str__(self):
+        return self.phrase

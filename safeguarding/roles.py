@@ -28,6 +28,9 @@ class Perm(StrEnum):
     RECORD_LINK = "contexts.add_placelink"
     REVIEW_LINK = "contexts.change_placelink"
     SEARCH_AUDIT = "safeguarding.search_auditevent"
+    VIEW_LANGUAGE_PHRASE = "safeguarding.view_languagephrase"
+    ADD_LANGUAGE_PHRASE = "safeguarding.add_languagephrase"
+    CHANGE_LANGUAGE_PHRASE = "safeguarding.change_languagephrase"
     ADD_USER = "safeguarding.add_user"
     VIEW_USER = "safeguarding.view_user"
     CHANGE_USER = "safeguarding.change_user"
@@ -76,6 +79,9 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.ADD_AGENCY,
         Perm.VIEW_AGENCY,
         Perm.CHANGE_AGENCY,
+        Perm.VIEW_LANGUAGE_PHRASE,
+        Perm.ADD_LANGUAGE_PHRASE,
+        Perm.CHANGE_LANGUAGE_PHRASE,
     ],
 }
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.sign_out, name="logout"),
     path("audit/", views.audit_search, name="audit-search"),
+    path("language-check/", views.language_check, name="language-check"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("contexts.urls")),

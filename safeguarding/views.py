@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, audit, selectors
+from . import access, audit, language, selectors
 from .forms import AuditSearchForm, SignInForm
 from .models import AuditAction
 from .roles import Perm
@@ -79,3 +79,11 @@ def server_error(request):
 
 def forbidden(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+@access.signed_in
+@require_POST
+def language_check(request):
+    """Prompts about victim-blaming or adultifying words in the text being written (htmx; never blocks)."""
+    text = request.POST.get("text", "")[:20000]
+    return render(request, "includes/language_prompt.html", {"findings": language.check(text)})

@@ -8,9 +8,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access
 from safeguarding.forms import DateField, gds_helper
-from safeguarding.models import Agency
 
 from .models import Case, ClosureReason, EntryKind, HarmType, RiskLevel, TrustedAdult, VoiceEntry, YoungPerson
 
@@ -177,19 +175,6 @@ class ChronologyEntryForm(forms.Form):
             return timezone.make_aware(datetime.combine(day, at))
         noon, now = timezone.make_aware(datetime.combine(day, time(12, 0))), timezone.now()
         return now.replace(second=0, microsecond=0) if day == timezone.localdate() and noon > now else noon
-
-
-class ShareForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency",
-                                    empty_label="Choose an agency")
-    level = forms.ChoiceField(choices=access.SHARE_LEVEL_CHOICES, widget=forms.RadioSelect, initial=access.VIEW,
-                              label="What can they do?")
-
-    def __init__(self, *args, record, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Every active agency may be offered; the access door still refuses one that cannot be shared with.
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
-        self.helper = gds_helper(self, "Share", form_tag=False)
 
 
 class SearchForm(forms.Form):

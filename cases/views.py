@@ -1,16 +1,15 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import HiddenInput
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit
+from safeguarding import access, audit, sharing
 from safeguarding.forms import submit
-from safeguarding.models import Agency, AuditAction, User
+from safeguarding.models import AuditAction, User
 from safeguarding.roles import Perm
 
 from . import selectors, services
@@ -20,7 +19,6 @@ from .forms import (
     CaseForm,
     ChronologyEntryForm,
     SearchForm,
-    ShareForm,
     TrustedAdultForm,
     VoiceEntryForm,
     YoungPersonForm,
@@ -151,17 +149,14 @@ def cases(request):
 
 def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
     colleagues = _colleagues(request.user)
-    can_manage = access.can(request.user, case, access.MANAGE)
     return render(request, "cases/case.html", {
         "case": case,
         "chronology": selectors.chronology_for(request.user, case),
         "entry_form": entry_form or ChronologyEntryForm(colleagues=colleagues),
         "can_contribute": request.user.has_perm(Perm.ADD_CHRONOLOGY_ENTRY)
         and access.can(request.user, case, access.CONTRIBUTE),
-        "can_manage": can_manage,
-        "sharing": access.sharing(case) if can_manage else None,
-        "can_share": request.user.has_perm(Perm.SHARE_CASE),
-        "share_form": (share_form or ShareForm(record=case)) if can_manage else None,
+        **sharing.panel(request, case, noun="case", share_url=reverse("case-share", args=[case.pk]),
+                        unshare_name="case-unshare", form=share_form),
     }, status=status)
 
 
@@ -232,12 +227,8 @@ def case_close(request, pk):
 @require_POST
 def case_share(request, pk):
     case = selectors.case_for(request.user, pk)
-    access.require(request.user, Perm.SHARE_CASE, case, level=access.MANAGE)
-    form = ShareForm(request.POST, record=case)
-    if form.is_valid() and submit(form, lambda: access.share(
-            actor=request.user, obj=case, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
-            request=request)):
-        messages.success(request, f"Case shared with {form.cleaned_data['agency']}.")
+    form = sharing.share_posted(request, case)
+    if form is None:
         return redirect(reverse("case", args=[case.pk]) + "#sharing")
     return _case_page(request, case, share_form=form, status=400)
 
@@ -246,11 +237,5 @@ def case_share(request, pk):
 @require_POST
 def case_unshare(request, pk, agency_pk):
     case = selectors.case_for(request.user, pk)
-    agency = get_object_or_404(Agency, pk=agency_pk)
-    try:
-        access.unshare(actor=request.user, obj=case, agency=agency, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{agency} can no longer see this case.")
+    sharing.unshare_posted(request, case, agency_pk)
     return redirect(reverse("case", args=[case.pk]) + "#sharing")

@@ -4,19 +4,17 @@ import copy
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
-from cases.forms import ShareForm
 from cases.models import ChronologyEntry, YoungPerson
-from safeguarding import access, audit
+from safeguarding import access, audit, sharing
 from safeguarding.forms import submit
-from safeguarding.models import Agency, User
+from safeguarding.models import User
 from safeguarding.roles import Perm
 
 from . import network, selectors, services
@@ -122,19 +120,13 @@ def record_edit(request, kind, pk):
 
 def _sharing(request, kind, record, share_form=None) -> dict:
     spec = RECORDS[kind]
-    can_manage = access.can(request.user, record, access.MANAGE)
+    panel = sharing.panel(request, record, noun=spec["noun"], share_url=reverse(f"{kind}-share", args=[record.pk]),
+                          unshare_name=f"{kind}-unshare", form=share_form)
     return {
-        "can_manage": can_manage,
+        **panel,
         "can_contribute": request.user.has_perm(Perm.RECORD_LINK) and access.can(request.user, record,
                                                                                    access.CONTRIBUTE),
-        "can_edit": can_manage and request.user.has_perm(spec["change"]),
-        "can_share": can_manage and request.user.has_perm(spec["share"]),
-        "sharing": access.sharing(record) if can_manage else None,
-        "share_form": (share_form or ShareForm(record=record)) if can_manage else None,
-        "share_url": reverse(f"{kind}-share", args=[record.pk]),
-        "unshare_name": f"{kind}-unshare",
-        "noun": spec["noun"],
-        "record": record,
+        "can_edit": panel["can_manage"] and request.user.has_perm(spec["change"]),
     }
 
 
@@ -175,12 +167,8 @@ def peer_group_detail(request, pk):
 @require_POST
 def record_share(request, kind, pk):
     record = _record_for(request.user, kind, pk)
-    access.require(request.user, RECORDS[kind]["share"], record, level=access.MANAGE)
-    form = ShareForm(request.POST, record=record)
-    if form.is_valid() and submit(form, lambda: access.share(
-            actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
-            request=request)):
-        messages.success(request, f"{record.name} shared with {form.cleaned_data['agency']}.")
+    form = sharing.share_posted(request, record)
+    if form is None:
         return redirect(_record_url(record) + "#sharing")
     page = _place_page if kind == "place" else _group_page
     return page(request, record, share_form=form, status=400)
@@ -190,13 +178,7 @@ def record_share(request, kind, pk):
 @require_POST
 def record_unshare(request, kind, pk, agency_pk):
     record = _record_for(request.user, kind, pk)
-    agency = get_object_or_404(Agency, pk=agency_pk)
-    try:
-        access.unshare(actor=request.user, obj=record, agency=agency, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{agency} can no longer see {record.name}.")
+    sharing.unshare_posted(request, record, agency_pk)
     return redirect(_record_url(record) + "#sharing")
 
 

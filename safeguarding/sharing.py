@@ -1,0 +1,63 @@
+"""The "shared with" panel of any shareable record, and what its share and unshare buttons post.
+
+Cases, places and peer groups all use this; the rules themselves are in ``safeguarding.access``.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+
+from . import access
+from .forms import gds_helper, submit
+from .models import Agency
+
+
+class ShareForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency", empty_label="Choose an agency")
+    level = forms.ChoiceField(choices=access.SHARE_LEVEL_CHOICES, widget=forms.RadioSelect, initial=access.VIEW,
+                              label="What can they do?")
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every active agency may be offered; the access door still refuses one that cannot be shared with.
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
+        self.helper = gds_helper(self, "Share", form_tag=False)
+
+
+def _share_perm(record) -> str:
+    return f"{record._meta.app_label}.share_{record._meta.model_name}"
+
+
+def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form=None) -> dict:
+    """Template context for includes/sharing.html."""
+    can_manage = access.can(request.user, record, access.MANAGE)
+    return {
+        "record": record, "noun": noun, "share_url": share_url, "unshare_name": unshare_name,
+        "can_manage": can_manage,
+        "can_share": can_manage and request.user.has_perm(_share_perm(record)),
+        "sharing": access.sharing(record) if can_manage else None,
+        "share_form": (form or ShareForm(record=record)) if can_manage else None,
+    }
+
+
+def share_posted(request, record):
+    """Share as the posted form asks. Returns None when done, or the form with its errors to show again."""
+    access.require(request.user, _share_perm(record), record, level=access.MANAGE)
+    form = ShareForm(request.POST, record=record)
+    if form.is_valid() and submit(form, lambda: access.share(
+            actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
+            request=request)):
+        messages.success(request, f"{record} shared with {form.cleaned_data['agency']}.")
+        return None
+    return form
+
+
+def unshare_posted(request, record, agency_pk: int):
+    agency = get_object_or_404(Agency, pk=agency_pk)
+    try:
+        access.unshare(actor=request.user, obj=record, agency=agency, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{agency} can no longer see {record}.")

@@ -1,11 +1,16 @@
 """Network pictures drawn on the server as SVG: the same picture in the page and, later, in PDFs.
 
 Pure drawing: callers (contexts.selectors) decide what the viewer may see and pass only that, plus a count of
-links left out. Layout by networkx (spring layout, fixed seed: the same network always looks the same).
-Plain SVG 1.1 with attributes only, so WeasyPrint can render it too.
+links left out. Layout by networkx (spring layout, fixed seed, input sorted by key: the same network always
+gives the same bytes), with the centre node, if any, pinned in the middle of the picture.
+Plain SVG 1.1 with attributes only, so WeasyPrint can render it too. Every piece of text is XML-escaped.
+Colour never carries meaning alone: each node and link has a tooltip in words, and the key names every colour,
+shape and line style.
 """
 
+import random
 from dataclasses import dataclass
+from hashlib import blake2s
 from html import escape
 
 import networkx as nx
@@ -13,121 +18,144 @@ import networkx as nx
 
 @dataclass(frozen=True)
 class Node:
-    key: str
-    label: str
+    key: str  # unique, e.g. "yp:12", "group:3", "place:7"
+    label: str  # already safe to show to this viewer
     kind: str  # "person" | "group" | "place"
-    risk: str | None
+    risk: str | None  # people only: "low" | "medium" | "high" | None (not known / no open case)
     url: str | None
 
 
 @dataclass(frozen=True)
 class Edge:
-    a: str
+    a: str  # Node.key
     b: str
-    nature: str
+    nature: str  # e.g. "Friend", "Conflict", "Exploitation concern", "Core member", "Frequents"
     reliability: str  # "confirmed" | "reported" | "suspected"
 
 
 RISK_FILL = {"high": "#d4351c", "medium": "#f47738", "low": "#00703c", None: "#b1b4b6"}
 KIND_FILL = {"group": "#1d70b8", "place": "#4c2c92"}
+KIND_WORDS = {"person": "Young person", "group": "Peer group", "place": "Place"}
 DASH = {"confirmed": None, "reported": "8 4", "suspected": "3 4"}
 EDGE_COLOUR = {"Conflict": "#d4351c", "Exploitation concern": "#0b0c0c"}
+EDGE_WIDTH = {"Exploitation concern": 3.5}
+OTHER_EDGE_COLOUR = "#505a5f"
+INK = "#0b0c0c"
 RADIUS = 14
-LEGEND_HEIGHT = 110
+PAD = 70  # room round the drawing for labels, which may be ~150 px wide
+LEGEND_HEIGHT = 140
+LEGEND_HIDDEN_HEIGHT = 26
+EMPTY_DEPTH = 80  # of the drawing when there is nothing to draw
 FONT = 'font-family="Arial, sans-serif"'
+SAFE_URL_STARTS = ("/", "https://", "http://")  # so never "javascript:"
+LABEL_LENGTH = 24
+CHAR_WIDTH, BOLD_CHAR_WIDTH = 6.7, 7.3  # rough average width of a 12 px Arial character, for placing labels
+
+
+# --- Layout ---------------------------------------------------------------------------------------------------
 
 
 def _size(count: int) -> int:
-    return int(min(1200, max(480, 160 * count ** 0.5)))
+    """Side of the square drawing area: 480 px for up to 5 nodes, growing to 1200 px at 36 or more."""
+    return int(min(1200, max(480, 200 * count**0.5)))
 
 
-def _layout(nodes: list[Node], edges: list[Edge], centre: str | None, size: int) -> dict[str, tuple[float, float]]:
+def _layout(keys: list[str], pairs: list[tuple[str, str]], centre: str | None, size: int):
+    """Positions in the drawing area, keyed by node key. Deterministic for the same keys and pairs."""
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(node.key for node in nodes))
-    graph.add_edges_from(sorted((edge.a, edge.b) for edge in edges))
-    if not graph:
-        return {}
-    fixed = [centre] if centre in graph and len(graph) > 1 else None
-    start = {centre: (0.0, 0.0)} if fixed else None
-    positions = nx.spring_layout(graph, seed=1, iterations=60, pos=start, fixed=fixed,
-                                 k=1.5 / max(len(graph), 1) ** 0.5)
-    xs = [x for x, _ in positions.values()]
-    ys = [y for _, y in positions.values()]
-    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
-    pad = 70
-    return {key: (pad + (x - min(xs)) / span_x * (size - 2 * pad), pad + (y - min(ys)) / span_y * (size - 2 * pad))
-            for key, (x, y) in positions.items()}
+    graph.add_nodes_from(keys)
+    graph.add_edges_from(pairs)
+    if len(graph) < 2:
+        return dict.fromkeys(graph, (size / 2, size / 2))
+    pinned = centre if centre in graph else None
+    rng = random.Random(1)  # starting positions round the centre, so the layout grows evenly on all sides
+    start = {key: (0.0, 0.0) if key == pinned else (rng.uniform(-1, 1), rng.uniform(-1, 1)) for key in keys}
+    positions = nx.spring_layout(graph, pos=start, fixed=[pinned] if pinned else None, seed=1, iterations=50,
+                                 k=2 / len(graph) ** 0.5)
+    return _fit(positions, pinned, size)
 
 
-def _shape(node: Node, x: float, y: float, centre: bool) -> str:
-    fill = KIND_FILL.get(node.kind) or RISK_FILL.get(node.risk, RISK_FILL[None])
-    stroke = f'stroke="#0b0c0c" stroke-width="{4 if centre else 1.5}"'
-    if node.kind == "group":
-        return (f'<rect x="{x - RADIUS:.1f}" y="{y - RADIUS:.1f}" width="{2 * RADIUS}" height="{2 * RADIUS}" '
-                f'rx="5" fill="{fill}" {stroke}/>')
-    if node.kind == "place":
-        points = f"{x:.1f},{y - RADIUS - 2:.1f} {x + RADIUS + 2:.1f},{y:.1f} {x:.1f},{y + RADIUS + 2:.1f} " \
-                 f"{x - RADIUS - 2:.1f},{y:.1f}"
-        return f'<polygon points="{points}" fill="{fill}" {stroke}/>'
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS}" fill="{fill}" {stroke}/>'
+def _fit(positions, pinned: str | None, size: int):
+    """Scale layout positions into the drawing area, with the pinned node (if any) exactly in the middle.
+
+    Each side of the pinned node is stretched to fill its half of the picture (by at most twice as much as the
+    other side), so a centre node on the edge of its network does not leave half the picture empty.
+    """
+    if pinned:
+        mid_x, mid_y = positions[pinned]
+    else:
+        mid_x, mid_y = _middle([x for x, _ in positions.values()]), _middle([y for _, y in positions.values()])
+    scale_x = _axis([x for x, _ in positions.values()], mid_x, size)
+    scale_y = _axis([y for _, y in positions.values()], mid_y, size)
+    return {key: (scale_x(x), scale_y(y)) for key, (x, y) in positions.items()}
 
 
-def _describe(node: Node) -> str:
-    if node.kind == "person":
-        risk = f"{node.risk} risk" if node.risk else "no open case visible"
-        return f"{node.label} — young person, {risk}"
-    return f"{node.label} — {'peer group' if node.kind == 'group' else 'place'}"
+def _middle(values: list[float]) -> float:
+    return (min(values) + max(values)) / 2
+
+
+def _axis(values: list[float], mid: float, size: int):
+    """A function placing layout coordinates along one axis, ``mid`` going to the middle of the picture."""
+    low, high = mid - min(values), max(values) - mid
+    low, high = max(low, high / 2) or 1, max(high, low / 2) or 1
+    half = size / 2 - PAD
+    return lambda value: size / 2 + (value - mid) / (high if value >= mid else low) * half
+
+
+def _label_spots(nodes: list[Node], positions, centre: str | None, size: int):
+    """Where each node's label goes: (x, y, text-anchor), keyed by node key.
+
+    Below the node unless that hits another node, label or the edge of the picture; then above, right or left,
+    whichever hits least. The centre node's label is placed first.
+    """
+    nodes_in_the_way = [(x - RADIUS - 2, y - RADIUS - 2, x + RADIUS + 2, y + RADIUS + 2)
+                        for x, y in positions.values()]
+    labels_so_far: list[tuple[float, float, float, float]] = []
+    spots = {}
+    for node in sorted(nodes, key=lambda node: node.key != centre):
+        x, y = positions[node.key]
+        width = len(_short(node.label)) * (BOLD_CHAR_WIDTH if node.key == centre else CHAR_WIDTH)
+        middle = min(max(x, width / 2 + 4), size - width / 2 - 4)  # a long label near the side moves in
+        options = [(middle, y + RADIUS + 16, "middle"), (middle, y - RADIUS - 8, "middle"),
+                   (x + RADIUS + 6, y + 4, "start"), (x - RADIUS - 6, y + 4, "end")]
+        boxes = [_text_box(option, width) for option in options]
+        hits = [_hits(box, labels_so_far, nodes_in_the_way, size) for box in boxes]
+        best = hits.index(min(hits))  # the first of the best: below, if nothing is in the way
+        spots[node.key] = options[best]
+        labels_so_far.append(boxes[best])
+    return spots
+
+
+def _text_box(spot: tuple[float, float, str], width: float) -> tuple[float, float, float, float]:
+    """Roughly where 12 px text at ``spot`` lands, as (left, top, right, bottom)."""
+    x, y, anchor = spot
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+    return left, y - 12, left + width, y + 3
+
+
+def _hits(box, labels, nodes, size: int) -> int:
+    left, top, right, bottom = box
+    outside = left < 0 or top < 0 or right > size or bottom > size
+    return 10 * outside + sum(_overlap(box, other) for other in labels) + sum(_overlap(box, other) for other in nodes)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# --- Words ----------------------------------------------------------------------------------------------------
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= 24 else label[:23] + "…"
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
 
 
-def _node(node: Node, x: float, y: float, centre: bool) -> str:
-    body = (f"<title>{escape(_describe(node))}</title>{_shape(node, x, y, centre)}"
-            f'<text x="{x:.1f}" y="{y + RADIUS + 16:.1f}" text-anchor="middle" font-size="12" {FONT} '
-            f'fill="#0b0c0c">{escape(_short(node.label))}</text>')
-    if node.url:
-        url = escape(node.url, quote=True)
-        body = f'<a href="{url}" xlink:href="{url}">{body}</a>'
-    return f'<g class="node" data-key="{escape(node.key, quote=True)}">{body}</g>'
-
-
-def _edge(edge: Edge, positions, labels) -> str:
-    (x1, y1), (x2, y2) = positions[edge.a], positions[edge.b]
-    dash = DASH.get(edge.reliability)
-    colour = EDGE_COLOUR.get(edge.nature, "#505a5f")
-    width = 3 if edge.nature == "Exploitation concern" else 2
-    title = f"{labels[edge.a]} – {labels[edge.b]}: {edge.nature} ({edge.reliability})"
-    return (f'<g class="edge"><title>{escape(title)}</title><line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
-            f'y2="{y2:.1f}" stroke="{colour}" stroke-width="{width}"'
-            + (f' stroke-dasharray="{dash}"' if dash else "") + "/></g>")
-
-
-def _legend(y: float, hidden: int) -> str:
-    items = []
-    x = 12
-    for label, node in [("Young person", Node("", "", "person", None, None)),
-                        ("Peer group", Node("", "", "group", None, None)),
-                        ("Place", Node("", "", "place", None, None))]:
-        items.append(_shape(node, x + RADIUS, y + RADIUS, False))
-        items.append(f'<text x="{x + 2 * RADIUS + 6}" y="{y + RADIUS + 4}" font-size="12" {FONT}>{label}</text>')
-        x += 120
-    y1, x = y + 2 * RADIUS + 12, 12
-    for risk in ("high", "medium", "low", None):
-        items.append(f'<circle cx="{x + 7}" cy="{y1}" r="7" fill="{RISK_FILL[risk]}" stroke="#0b0c0c"/>'
-                     f'<text x="{x + 18}" y="{y1 + 4}" font-size="12" {FONT}>{risk or "not known"} risk</text>')
-        x += 110
-    y2, x = y1 + 28, 12
-    for reliability, dash in DASH.items():
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        items.append(f'<line x1="{x}" y1="{y2}" x2="{x + 40}" y2="{y2}" stroke="#505a5f" stroke-width="2"'
-                     f'{dash_attr}/><text x="{x + 48}" y="{y2 + 4}" font-size="12" {FONT}>{reliability}</text>')
-        x += 140
-    if hidden:
-        items.append(f'<text x="12" y="{y2 + 28}" font-size="12" font-weight="bold" {FONT}>'
-                     f'{escape(_hidden_text(hidden))}</text>')
-    return f'<g class="legend">{"".join(items)}</g>'
+def _describe(node: Node) -> str:
+    """The node's tooltip, e.g. "Jayden Clarke — young person, high risk"."""
+    if node.kind == "person":
+        risk = f"{node.risk} risk" if node.risk else "risk not known"
+        return f"{node.label} — young person, {risk}"
+    return f"{node.label} — {'peer group' if node.kind == 'group' else 'place'}"
 
 
 def _hidden_text(hidden: int) -> str:
@@ -141,28 +169,131 @@ def _summary(nodes: list[Node], edges: list[Edge], hidden: int) -> str:
     return text + (f" {_hidden_text(hidden).capitalize()}." if hidden else "")
 
 
+def _text(x: float, y: float, words: str, *, size: int = 12, anchor: str = "start", bold: bool = False,
+          halo: bool = False) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    paint = ('fill="#ffffff" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" aria-hidden="true"' if halo
+             else f'fill="{INK}"')
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" {FONT}{weight} {paint}>'
+            f"{escape(words)}</text>")
+
+
+def _label(x: float, y: float, anchor: str, words: str, *, bold: bool) -> str:
+    """Text with a white halo behind it (a hidden copy drawn first), so links crossing it do not hide it."""
+    return (_text(x, y, words, anchor=anchor, bold=bold, halo=True)
+            + _text(x, y, words, anchor=anchor, bold=bold))
+
+
+# --- Shapes ---------------------------------------------------------------------------------------------------
+
+
+def _fill(node: Node) -> str:
+    return KIND_FILL.get(node.kind) or RISK_FILL.get(node.risk, RISK_FILL[None])
+
+
+def _shape(kind: str, fill: str, x: float, y: float, *, radius: float = RADIUS, centre: bool = False) -> str:
+    """Circle for a person, rounded square for a group, diamond for a place."""
+    stroke = f'stroke="{INK}" stroke-width="{4 if centre else 1.5}"'
+    if kind == "group":
+        return (f'<rect x="{x - radius:.1f}" y="{y - radius:.1f}" width="{2 * radius:.1f}" '
+                f'height="{2 * radius:.1f}" rx="{radius / 3:.1f}" fill="{fill}" {stroke}/>')
+    if kind == "place":
+        r = radius + 2
+        points = f"{x:.1f},{y - r:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r:.1f} {x - r:.1f},{y:.1f}"
+        return f'<polygon points="{points}" fill="{fill}" {stroke}/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{fill}" {stroke}/>'
+
+
+def _node(node: Node, position: tuple[float, float], spot: tuple[float, float, str], centre: bool) -> str:
+    body = (f"<title>{escape(_describe(node))}</title>"
+            + _shape(node.kind, _fill(node), *position, centre=centre)
+            + _label(*spot, _short(node.label), bold=centre))
+    if node.url and node.url.startswith(SAFE_URL_STARTS):
+        url = escape(node.url, quote=True)
+        body = f'<a href="{url}" xlink:href="{url}">{body}</a>'
+    return f'<g class="node" data-key="{escape(node.key, quote=True)}">{body}</g>'
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, *, nature: str, reliability: str) -> str:
+    dash = DASH.get(reliability, DASH["suspected"])  # a link of unknown reliability must not look confirmed
+    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            f'stroke="{EDGE_COLOUR.get(nature, OTHER_EDGE_COLOUR)}" stroke-width="{EDGE_WIDTH.get(nature, 2)}"'
+            + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+
+
+def _edge(edge: Edge, positions, labels) -> str:
+    title = f"{labels[edge.a]} – {labels[edge.b]}: {edge.nature} ({edge.reliability})"
+    return (f'<g class="edge"><title>{escape(title)}</title>'
+            + _line(*positions[edge.a], *positions[edge.b], nature=edge.nature, reliability=edge.reliability)
+            + "</g>")
+
+
+# --- Key ------------------------------------------------------------------------------------------------------
+
+
+def _legend(y: float, width: int, hidden: int) -> str:
+    """The key, in rows that fit the narrowest (480 px) picture: shapes, risk colours, line styles, line colours."""
+    items = [f'<line x1="12" y1="{y + 0.5}" x2="{width - 12}" y2="{y + 0.5}" stroke="#b1b4b6" stroke-width="1"/>']
+    row = y + 28
+    for x, kind in zip((12, 150, 280), KIND_WORDS, strict=True):
+        fill = KIND_FILL.get(kind, RISK_FILL[None])
+        items += [_shape(kind, fill, x + 12, row, radius=10), _text(x + 30, row + 4, KIND_WORDS[kind])]
+    row += 30
+    for x, risk in zip((12, 120, 240, 340), RISK_FILL, strict=True):
+        items += [f'<circle cx="{x + 7}" cy="{row}" r="7" fill="{RISK_FILL[risk]}" stroke="{INK}"/>',
+                  _text(x + 20, row + 4, f"{risk} risk" if risk else "risk not known")]
+    row += 28
+    for x, reliability in zip((12, 150, 280), DASH, strict=True):
+        items += [_line(x, row, x + 40, row, nature="", reliability=reliability), _text(x + 48, row + 4, reliability)]
+    row += 28
+    for x, nature, words in ((12, "Conflict", "conflict"), (150, "Exploitation concern", "exploitation concern"),
+                             (340, "", "other link")):
+        items += [_line(x, row, x + 40, row, nature=nature, reliability="confirmed"), _text(x + 48, row + 4, words)]
+    if hidden:
+        items.append(_text(12, row + 30, _hidden_text(hidden), bold=True))
+    return f'<g class="legend">{"".join(items)}</g>'
+
+
+# --- The picture ----------------------------------------------------------------------------------------------
+
+
+def _ids(title: str, keys: list[str]) -> tuple[str, str]:
+    """Ids for <title> and <desc>, stable for the same picture but different for two pictures on one page."""
+    digest = blake2s("\n".join([title, *keys]).encode(), digest_size=4).hexdigest()
+    return f"network-{digest}-title", f"network-{digest}-desc"
+
+
 def draw(nodes: list[Node], edges: list[Edge], *, centre: str | None = None, title: str, hidden: int = 0) -> str:
-    """A standalone <svg> of ``nodes`` and ``edges``, with the centre node outlined and a legend below."""
+    """A standalone <svg> of ``nodes`` and ``edges``, with the centre node outlined and a key below."""
     nodes = sorted({node.key: node for node in nodes}.values(), key=lambda node: node.key)
-    keys = {node.key for node in nodes}
-    edges = sorted((e for e in edges if e.a in keys and e.b in keys), key=lambda e: (e.a, e.b, e.nature))
-    size = _size(len(nodes))
-    positions = _layout(nodes, edges, centre, size)
-    labels = {node.key: node.label for node in nodes}
-    height = size + LEGEND_HEIGHT
-    parts = [
+    known = {node.key for node in nodes}
+    edges = sorted((e for e in edges if e.a in known and e.b in known),
+                   key=lambda e: (e.a, e.b, e.nature, e.reliability))
+    width = _size(len(nodes))
+    depth = width if nodes else EMPTY_DEPTH  # of the drawing, above the key
+    height = depth + LEGEND_HEIGHT + (LEGEND_HIDDEN_HEIGHT if hidden else 0)
+    title_id, desc_id = _ids(title, sorted(known))
+    body = _drawing(nodes, edges, centre, width)
+    if not edges:
+        body = _text(width / 2, depth - 24, "No links to show", size=16, anchor="middle") + body
+    return "".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
-        f'width="100%" viewBox="0 0 {size} {height}" role="group" aria-labelledby="network-title" '
-        'aria-describedby="network-desc">',
-        f'<title id="network-title">{escape(title)}</title>',
-        f'<desc id="network-desc">{escape(_summary(nodes, edges, hidden))}</desc>',
-        f'<rect x="0" y="0" width="{size}" height="{height}" fill="#ffffff"/>',
-    ]
-    if not nodes:
-        parts.append(f'<text x="{size / 2}" y="{size / 2}" text-anchor="middle" font-size="16" {FONT}>'
-                     "No links to show</text>")
-    parts += [_edge(edge, positions, labels) for edge in edges]
-    parts += [_node(node, *positions[node.key], node.key == centre) for node in nodes]
-    parts.append(_legend(size, hidden))
-    parts.append("</svg>")
-    return "".join(parts)
+        f'width="100%" viewBox="0 0 {width} {height}" role="group" aria-labelledby="{title_id}" '
+        f'aria-describedby="{desc_id}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(_summary(nodes, edges, hidden))}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        body,
+        _legend(depth, width, hidden),
+        "</svg>",
+    ])
+
+
+def _drawing(nodes: list[Node], edges: list[Edge], centre: str | None, size: int) -> str:
+    """Links, then nodes over them, the centre node last so nothing covers it."""
+    positions = _layout([node.key for node in nodes], [(edge.a, edge.b) for edge in edges], centre, size)
+    labels = {node.key: node.label for node in nodes}
+    spots = _label_spots(nodes, positions, centre, size)
+    in_order = sorted(nodes, key=lambda node: node.key == centre)  # stable: otherwise by key
+    return "".join([_edge(edge, positions, labels) for edge in edges]
+                   + [_node(node, positions[node.key], spots[node.key], node.key == centre) for node in in_order])

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
@@ -161,3 +162,18 @@ class LanguagePhrase(models.Model):
 
     def __str__(self):
         return self.phrase
+
+
+class UserSession(AbstractBaseSession):
+    """A signed-in session, with whose it is: so a person's sessions can be ended at once (safeguarding.sessions)."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["user"], name="usersession_user_idx")]
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

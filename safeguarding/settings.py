@@ -113,7 +113,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: an idle timeout and an absolute one (safeguarding.sessions enforces both).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "safeguarding.sessions"  # database sessions that know their user
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=10))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())

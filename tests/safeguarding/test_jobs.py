@@ -7,11 +7,11 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from safeguarding import celery_app
+from safeguarding.models import UserSession as Session
 from safeguarding.tasks import sessions_clear_expired
 
 

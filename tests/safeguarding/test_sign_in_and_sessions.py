@@ -133,3 +133,10 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode != 0 and "Set SECRET_KEY" in result.stderr
+
+
+def test_each_session_row_names_its_user_so_it_can_be_ended_directly(client, alice):
+    from safeguarding.models import UserSession
+
+    sign_in(client)
+    assert list(UserSession.objects.values_list("user__username", flat=True)) == ["alice"]

@@ -5,9 +5,9 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
-from django.urls import reverse
 from django.utils import timezone
 
+from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 
 from .models import Case, ClosureReason, EntryKind, HarmType, RiskLevel, TrustedAdult, VoiceEntry, YoungPerson
@@ -153,10 +153,7 @@ class ChronologyEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["restricted_to"].queryset = colleagues
         # Trauma-informed recording: suggestions appear below the form while the person writes.
-        self.fields["text"].widget.attrs.update({
-            "hx-post": reverse("language-check"), "hx-trigger": "input changed delay:700ms",
-            "hx-target": "#entry-language", "hx-params": "text", "hx-swap": "innerHTML",
-        })
+        self.fields["text"].widget.attrs.update(language.prompt_attrs("text", "entry-language"))
         self.helper = gds_helper(self, "Add entry", form_tag=False)
 
     def clean_occurred_time(self):

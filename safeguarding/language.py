@@ -7,6 +7,8 @@ and minutes later). It prompts while someone writes; it never blocks a save.
 import re
 from dataclasses import dataclass
 
+from django.urls import reverse_lazy
+
 from .models import LanguagePhrase
 
 
@@ -30,3 +32,11 @@ def check(text: str) -> list[Finding]:
         if match:
             findings.append((match.start(), Finding(phrase, match.group(0), suggestion, why)))
     return [finding for _, finding in sorted(findings, key=lambda item: item[0])]
+
+
+def prompt_attrs(field_name: str, target_id: str) -> dict:
+    """htmx attributes for a text box: as the person types, the prompts for it appear in ``#target_id``."""
+    return {
+        "hx-post": reverse_lazy("language-check"), "hx-trigger": "input changed delay:700ms", "hx-swap": "innerHTML",
+        "hx-target": f"#{target_id}", "hx-params": f"{field_name},field", "hx-vals": f'{{"field": "{field_name}"}}',
+    }

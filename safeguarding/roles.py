@@ -27,6 +27,14 @@ class Perm(StrEnum):
     # Recording evidence (memberships, associations, place links, guardians) and reviewing or ending it.
     RECORD_LINK = "contexts.add_placelink"
     REVIEW_LINK = "contexts.change_placelink"
+    ADD_ASSESSMENT = "assessments.add_assessment"
+    CHANGE_ASSESSMENT = "assessments.change_assessment"
+    APPROVE_ASSESSMENT = "assessments.approve_assessment"
+    REQUEST_CONTRIBUTION = "assessments.add_contributionrequest"
+    ANSWER_CONTRIBUTION = "assessments.change_contributionrequest"
+    CHANGE_SAFETY_PLAN = "assessments.change_safetyplan"
+    UPDATE_INTERVENTION = "assessments.add_interventionupdate"
+    CHANGE_FRAMEWORK = "assessments.change_framework"
     SEARCH_AUDIT = "safeguarding.search_auditevent"
     VIEW_LANGUAGE_PHRASE = "safeguarding.view_languagephrase"
     ADD_LANGUAGE_PHRASE = "safeguarding.add_languagephrase"
@@ -63,13 +71,22 @@ _PRACTICE = [
     Perm.CHANGE_CASE,
     Perm.SHARE_CASE,
     Perm.ADD_CHRONOLOGY_ENTRY,
+    Perm.ADD_ASSESSMENT,
+    Perm.CHANGE_ASSESSMENT,
+    Perm.REQUEST_CONTRIBUTION,
+    Perm.ANSWER_CONTRIBUTION,
+    Perm.CHANGE_SAFETY_PLAN,
+    Perm.UPDATE_INTERVENTION,
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
-    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT],
-    Role.PANEL_CHAIR: [Perm.ADD_CHRONOLOGY_ENTRY],
-    Role.PARTNER_PRACTITIONER: [Perm.ADD_CHRONOLOGY_ENTRY, *_CONTEXT_EVIDENCE],
+    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT],
+    Role.PANEL_CHAIR: [Perm.ADD_CHRONOLOGY_ENTRY, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION],
+    # Partners answer requests, update their own interventions, and may run an assessment of a context shared
+    # with them to contribute (a school's self-assessment).
+    Role.PARTNER_PRACTITIONER: [Perm.ADD_CHRONOLOGY_ENTRY, *_CONTEXT_EVIDENCE, Perm.ADD_ASSESSMENT,
+                                Perm.CHANGE_ASSESSMENT, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION],
     Role.ANALYST: [],
     Role.ADMINISTRATOR: [
         Perm.SEARCH_AUDIT,
@@ -82,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.VIEW_LANGUAGE_PHRASE,
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,
+        Perm.CHANGE_FRAMEWORK,
     ],
 }
 

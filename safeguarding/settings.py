@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "safeguarding",
     "cases",
     "contexts",
+    "assessments",
 ]
 
 MIDDLEWARE = [

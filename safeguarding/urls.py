@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("contexts.urls")),
+    path("", include("assessments.urls")),
 ]
 
 handler403 = "safeguarding.views.forbidden"

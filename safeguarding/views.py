@@ -85,5 +85,5 @@ def forbidden(request, exception=None):
 @require_POST
 def language_check(request):
     """Prompts about victim-blaming or adultifying words in the text being written (htmx; never blocks)."""
-    text = request.POST.get("text", "")[:20000]
+    text = request.POST.get(request.POST.get("field", "text"), "")[:20000]
     return render(request, "includes/language_prompt.html", {"findings": language.check(text)})

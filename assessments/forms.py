@@ -1,0 +1,244 @@
+"""Forms for assessments and plans: the shape of what was typed. Services (and frameworks) decide what it means.
+
+The assessment form is built from the framework version's definition, one field per question (four per factor
+row). Every field is optional here: a part-done draft always saves, and submitting checks completeness.
+"""
+
+import json
+
+from crispy_forms_gds.layout import HTML, Fieldset, Layout, Size
+from django import forms
+from django.utils.html import format_html
+
+from safeguarding import language
+from safeguarding.forms import DateField, gds_helper
+from safeguarding.models import Agency
+
+from . import frameworks
+from .models import Goal, GoalStatus, Intervention, InterventionStatus
+
+BLANK_FACTOR_ROWS = 2
+
+
+def _lang_target(name: str) -> str:
+    return f"lang-{name}"
+
+
+def _prompt_box(name: str) -> HTML:
+    return HTML(format_html('<div id="{}" class="app-language-box" aria-live="polite"></div>', _lang_target(name)))
+
+
+def _text_widget(name: str, rows: int = 4):
+    return forms.Textarea(attrs={"rows": rows, **language.prompt_attrs(name, _lang_target(name))})
+
+
+class AssessmentForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    priority = forms.CharField(
+        label="Which context or factor must change first for young people to be safer?", max_length=300,
+        required=False, help_text="For example: the lack of capable guardians at the bus station after 9pm.")
+    priority_reason = forms.CharField(label="Why this first?", required=False, max_length=5000,
+                                      widget=_text_widget("priority_reason"))
+
+    def __init__(self, *args, definition, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = frameworks.sections(definition)
+        answers = answers or {}
+        layout = []
+        for section in self.sections:
+            layout.append(HTML(format_html('<h2 class="govuk-heading-m govuk-!-margin-top-6" id="section-{}">{}</h2>',
+                                           section.key, section.title)))
+            if section.guidance:
+                layout.append(HTML(format_html('<p class="govuk-body">{}</p>', section.guidance)))
+            for question in section.questions:
+                layout += self._add(question, answers.get(question.key))
+        layout.append(HTML('<h2 class="govuk-heading-m govuk-!-margin-top-6" id="section-outcome">'
+                           'Outcome: what must change first</h2>'))
+        layout += ["priority", "priority_reason", _prompt_box("priority_reason"), "version"]
+        self.helper = gds_helper(self, form_tag=False)
+        self.helper.layout = Layout(*layout)
+
+    def _add(self, question: frameworks.Question, initial) -> list:
+        label, hint = question.label, question.hint
+        if question.type == "text":
+            self.fields[question.key] = forms.CharField(label=label, help_text=hint, required=False,
+                                                        widget=_text_widget(question.key), initial=initial)
+            return [question.key, _prompt_box(question.key)]
+        if question.type == "factors":
+            return self._add_factors(question, initial or [])
+        self.fields[question.key] = forms.ChoiceField(
+            label=label, help_text=hint, required=False, choices=question.options, widget=forms.RadioSelect,
+            initial=str(initial) if initial is not None else None)
+        return [question.key]
+
+    def _add_factors(self, question, rows: list) -> list:
+        posted = 0
+        if self.is_bound:
+            prefix = f"{question.key}-"
+            posted = 1 + max((int(k.split("-")[1]) for k in self.data if k.startswith(prefix)
+                              and k.count("-") == 2 and k.split("-")[1].isdigit()), default=-1)
+        count = min(max(posted, len(rows) + BLANK_FACTOR_ROWS), frameworks.FACTORS_MAX)
+        layout = [HTML(format_html('<h3 class="govuk-heading-s">{}</h3>{}', question.label, format_html(
+            '<p class="govuk-hint">{}</p>', question.hint) if question.hint else ""))]
+        for i in range(count):
+            row = rows[i] if i < len(rows) else {}
+            names = {part: f"{question.key}-{i}-{part}" for part in frameworks.FACTOR_FIELDS}
+            self.fields[names["kind"]] = forms.ChoiceField(
+                label="Kind", required=False, choices=[("", "Choose"), *frameworks.FACTOR_KINDS.items()],
+                initial=row.get("kind"))
+            self.fields[names["description"]] = forms.CharField(
+                label="Factor", required=False, max_length=2000, initial=row.get("description"),
+                widget=_text_widget(names["description"], rows=2))
+            self.fields[names["evidence"]] = forms.CharField(label="Evidence", required=False, max_length=2000,
+                                                             initial=row.get("evidence"))
+            self.fields[names["source"]] = forms.CharField(label="Source", required=False, max_length=2000,
+                                                           initial=row.get("source"),
+                                                           help_text="Who says so: agency, person or document.")
+            layout.append(Fieldset(names["kind"], names["description"], _prompt_box(names["description"]),
+                                   names["evidence"], names["source"], legend=f"Factor {i + 1}",
+                                   legend_size=Size.SMALL, css_class="app-factor"))
+        return layout
+
+    def answers(self) -> dict:
+        """What was typed, as the framework's answers (blank factor rows dropped by the framework)."""
+        data, result = self.cleaned_data, {}
+        for section in self.sections:
+            for question in section.questions:
+                if question.type == "factors":
+                    rows, i = [], 0
+                    while f"{question.key}-{i}-kind" in self.fields:
+                        rows.append({part: data.get(f"{question.key}-{i}-{part}", "")
+                                     for part in frameworks.FACTOR_FIELDS})
+                        i += 1
+                    result[question.key] = rows
+                else:
+                    result[question.key] = data.get(question.key, "")
+        return result
+
+
+class StartForm(forms.Form):
+    framework = forms.ModelChoiceField(queryset=None, widget=forms.RadioSelect, empty_label=None,
+                                       label="Which framework?")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = choices
+        self.fields["framework"].label_from_instance = lambda f: f.name
+        self.helper = gds_helper(self, "Start assessment")
+
+
+class DecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return to the author for changes")],
+                                 widget=forms.RadioSelect, label="Your decision")
+    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000,
+                               label="Comments", help_text="Required when returning: say what needs to change.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Record decision", form_tag=False)
+
+
+class ContributionRequestForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=None, label="Which agency?")
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=3000,
+                               label="What you are asking for",
+                               help_text="Say which part of the assessment you need their knowledge for. They will "
+                                         "see this request and the subject's name, not the rest of the assessment.")
+    due_on = DateField("Respond by", help_text="For example, 14 12 2026")
+
+    def __init__(self, *args, exclude_agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=exclude_agency.pk)
+        self.helper = gds_helper(self, "Send request")
+
+
+class ContributionAnswerForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    response = forms.CharField(label="Your agency's response", max_length=10000,
+                               widget=_text_widget("response", rows=8),
+                               help_text="What your agency knows that answers this request, and where it comes from.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Send response")
+        self.helper.layout = Layout("response", _prompt_box("response"), "version")
+
+
+class GoalForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Goal
+        fields = ["statement", "met_when", "measured_by", "status"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2}), "met_when": forms.Textarea(attrs={"rows": 2}),
+                   "measured_by": forms.Textarea(attrs={"rows": 2}), "status": forms.RadioSelect}
+        help_texts = {"statement": "For example: young people feel safe waiting at the bus station in the evening.",
+                      "met_when": "For example: no reports of young people being approached there for 3 months.",
+                      "measured_by": "For example: bus station staff log, young people's survey, police reports."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = GoalStatus.choices
+        if self.instance.pk:
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
+            del self.fields["status"]
+        self.helper = gds_helper(self, "Save goal")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+class InterventionForm(forms.ModelForm):
+    due_on = DateField("Due by", help_text="For example, 31 1 2027")
+
+    class Meta:
+        model = Intervention
+        fields = ["what", "owner_agency", "owner", "due_on"]
+        widgets = {"what": forms.Textarea(attrs={"rows": 3})}
+        labels = {"owner_agency": "Which agency will do it?", "owner": "Who is responsible (optional)"}
+        help_texts = {"what": "For example: better lighting on the path, detached youth work on Friday evenings, "
+                              "a licensing conversation with the shop, a change of school policy."}
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
+        self.fields["owner"].queryset = people
+        self.fields["owner"].empty_label = "Not named yet"
+        self.helper = gds_helper(self, "Add intervention")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class InterventionUpdateForm(forms.Form):
+    text = forms.CharField(label="What has happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(choices=InterventionStatus.choices, widget=forms.RadioSelect, label="Status now")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Add update")
+
+
+class IndentedJSONField(forms.JSONField):
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+class FrameworkForm(forms.Form):
+    definition = IndentedJSONField(
+        label="Sections and questions (JSON)", widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false",
+                                                                          "class": "app-code"}),
+        help_text="Each section has a key, a title, guidance and questions; each question a key, a type "
+                  "(text, scale, rag, yes_no, choice, factors), a label, a hint and whether it is required.")
+    change_note = forms.CharField(label="What changed and why", max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["definition"].error_messages["invalid"] = (
+            "The sections and questions are not valid JSON: check for a missing comma, quote or bracket")
+        self.helper = gds_helper(self, "Save as a new version")

@@ -1,0 +1,105 @@
+"""Reads that depend on who asks: assessments, requests and plans, already narrowed by safeguarding.access."""
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from safeguarding import access
+
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    ContributionRequest,
+    Goal,
+    Intervention,
+    InterventionUpdate,
+    RequestStatus,
+    SafetyPlan,
+)
+
+_SUBJECTS = ("young_person", "place", "peer_group")
+
+
+def _assessments(user):
+    return access.visible(user, Assessment.objects.select_related(
+        "framework_version__framework", "lead_author", "owning_agency", "decided_by", *_SUBJECTS))
+
+
+def _with_overdue(assessments):
+    today = timezone.localdate()
+    return assessments.annotate(
+        overdue_requests=Count("requests", filter=Q(requests__status=RequestStatus.REQUESTED,
+                                                    requests__due_on__lt=today)),
+        open_requests=Count("requests", filter=Q(requests__status=RequestStatus.REQUESTED)),
+    )
+
+
+def assessment_for(user, pk: int) -> Assessment:
+    return access.get_visible_or_404(user, _assessments(user), pk=pk)
+
+
+def assessment_requests(user, assessment: Assessment):
+    return access.visible(user, assessment.requests.select_related("agency", "asked_by", "answered_by")).order_by(
+        "created_at", "id")
+
+
+def assessments_list(user, *, status: str = "", mine: bool = False):
+    """The assessments I can see, newest first, with how many contribution requests are open or overdue."""
+    rows = _with_overdue(_assessments(user))
+    if status:
+        rows = rows.filter(status=status)
+    if mine:
+        rows = rows.filter(lead_author=user)
+    return rows.order_by("-updated_at", "-id")
+
+
+def waiting_for_approval(user):
+    return assessments_list(user, status=AssessmentStatus.SUBMITTED)
+
+
+def subject_assessments(user, subject_kind: str, subject):
+    return _with_overdue(_assessments(user).filter(**{subject_kind: subject})).order_by("-created_at", "-id")
+
+
+def history(user, assessment: Assessment):
+    """Every assessment of the same subject on the same framework (any version), oldest first."""
+    return _assessments(user).filter(
+        **{assessment.subject_kind: assessment.subject},
+        framework_version__framework_id=assessment.framework_version.framework_id,
+    ).exclude(~Q(pk=assessment.pk), status__in=[AssessmentStatus.DRAFT, AssessmentStatus.RETURNED]).order_by(
+        "created_at", "id")
+
+
+def requests_to_my_agency(user):
+    """What other agencies have asked my agency for: open ones first, soonest due first."""
+    rows = ContributionRequest.objects.filter(agency_id=user.agency_id).select_related(
+        "assessment__framework_version__framework", "assessment__owning_agency", "asked_by",
+        *(f"assessment__{name}" for name in _SUBJECTS))
+    return access.visible(user, rows).exclude(status=RequestStatus.WITHDRAWN).order_by("-status", "due_on", "id")
+
+
+def contribution_for(user, pk: int) -> ContributionRequest:
+    rows = ContributionRequest.objects.select_related(
+        "agency", "asked_by", "answered_by", "assessment__framework_version__framework", "assessment__owning_agency",
+        "assessment__lead_author", *(f"assessment__{name}" for name in _SUBJECTS))
+    return access.get_visible_or_404(user, rows, pk=pk)
+
+
+def plan_for(user, subject_kind: str, subject) -> SafetyPlan | None:
+    """The safety plan of a place or peer group, with its goals, interventions and their updates."""
+    updates = InterventionUpdate.objects.select_related("author", "agency")
+    interventions = Intervention.objects.select_related("owner_agency", "owner").prefetch_related(
+        Prefetch("updates", queryset=updates))
+    goals = Goal.objects.prefetch_related(Prefetch("interventions", queryset=interventions))
+    plans = access.visible(user, SafetyPlan.objects.filter(**{subject_kind: subject})).prefetch_related(
+        Prefetch("goals", queryset=goals))
+    return plans.first()
+
+
+def goal_for(user, pk: int) -> Goal:
+    return access.get_visible_or_404(user, Goal.objects.select_related("plan__place", "plan__peer_group"), pk=pk)
+
+
+def intervention_for(user, pk: int) -> Intervention:
+    return access.get_visible_or_404(
+        user, Intervention.objects.select_related("goal__plan__place", "goal__plan__peer_group", "owner_agency"),
+        pk=pk)

@@ -1,0 +1,332 @@
+"""Every write to frameworks, assessments, contributions and safety plans: checked, validated, audited, atomic."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cases.models import YoungPerson
+from contexts.models import PeerGroup, Place, PlaceKind
+from safeguarding import access, audit
+from safeguarding.models import Agency, AuditAction
+from safeguarding.roles import Perm
+from safeguarding.versioning import lock_current
+
+from . import frameworks
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    ContributionRequest,
+    Framework,
+    FrameworkVersion,
+    Goal,
+    Intervention,
+    InterventionStatus,
+    InterventionUpdate,
+    RequestStatus,
+    SafetyPlan,
+)
+
+OUTCOME_FIELDS = {"priority", "priority_reason"}
+GOAL_FIELDS = {"statement", "met_when", "measured_by", "status"}
+INTERVENTION_FIELDS = {"what", "owner_agency", "owner", "due_on", "status"}
+
+
+def _only(fields: dict, allowed: set[str]) -> dict:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    return fields
+
+
+# --- Frameworks ------------------------------------------------------------------------------------------------
+
+def frameworks_for(subject) -> list[str]:
+    """The framework subjects that fit a record: a school is a place, and also has its own framework."""
+    if isinstance(subject, YoungPerson):
+        return ["young_person"]
+    if isinstance(subject, PeerGroup):
+        return ["peer_group"]
+    return ["school", "place"] if subject.kind == PlaceKind.SCHOOL else ["place"]
+
+
+@transaction.atomic
+def framework_install(*, actor=None, definition: dict) -> FrameworkVersion:
+    """Add a framework (as shipped, or a locality's own) at version 1; an existing key gets a new version."""
+    frameworks.check_definition(definition)
+    framework, created = Framework.objects.get_or_create(
+        key=definition["key"], defaults={"name": definition["name"], "subject": definition["subject"],
+                                         "description": definition.get("description", "")})
+    if not created:
+        return framework_revise(actor=actor, framework=framework, definition=definition, change_note="Reinstalled")
+    version = FrameworkVersion.objects.create(framework=framework, number=1, definition=_body(definition),
+                                              change_note="First version", created_by=actor)
+    if actor is not None:
+        audit.record(actor=actor, action=AuditAction.CREATE, target=framework)
+    return version
+
+
+def _body(definition: dict) -> dict:
+    return {"sections": definition["sections"]}
+
+
+@transaction.atomic
+def framework_revise(*, actor, framework: Framework, definition: dict, change_note: str, request=None):
+    """Edit a framework: a new version. Assessments already started keep the version they began with."""
+    if actor is not None:
+        access.require(actor, Perm.CHANGE_FRAMEWORK)
+    frameworks.check_definition(definition)
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    latest = framework.versions.aggregate(n=Max("number"))["n"] or 0
+    version = FrameworkVersion.objects.create(framework=framework, number=latest + 1, definition=_body(definition),
+                                              change_note=change_note.strip()[:300], created_by=actor)
+    if actor is not None:
+        audit.record(actor=actor, action=AuditAction.UPDATE, target=framework, request=request,
+                     detail={"version": version.number})
+    return version
+
+
+def current_version(framework: Framework) -> FrameworkVersion:
+    return framework.versions.order_by("-number").first()
+
+
+# --- Assessments -----------------------------------------------------------------------------------------------
+
+def _subject_fields(subject) -> dict:
+    for name, model in (("young_person", YoungPerson), ("place", Place), ("peer_group", PeerGroup)):
+        if isinstance(subject, model):
+            return {name: subject}
+    raise TypeError(subject)
+
+
+@transaction.atomic
+def assessment_start(*, actor, subject, framework: Framework, request=None) -> Assessment:
+    """A draft assessment of ``subject`` on the framework's current version, led by ``actor``."""
+    access.require(actor, Perm.ADD_ASSESSMENT, subject, level=access.CONTRIBUTE)
+    if not framework.is_active or framework.subject not in frameworks_for(subject):
+        raise ValidationError({"framework": "Choose a framework for this kind of record."})
+    assessment = Assessment(framework_version=current_version(framework), owning_agency=actor.agency,
+                            lead_author=actor, **_subject_fields(subject))
+    assessment.full_clean()
+    assessment.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=assessment, request=request,
+                 detail={"framework": framework.key, "version": assessment.framework_version.number,
+                         "subject": audit.label_of(subject)})
+    return assessment
+
+
+def _editable(actor, assessment: Assessment, expected_version: int) -> Assessment:
+    access.require(actor, Perm.CHANGE_ASSESSMENT, assessment, level=access.CONTRIBUTE)
+    current = lock_current(assessment, expected_version)
+    if not current.is_editable:
+        raise ValidationError("This assessment has been submitted, so it can no longer be changed.")
+    return current
+
+
+@transaction.atomic
+def assessment_save(*, actor, assessment: Assessment, expected_version: int, answers: dict, request=None,
+                    **outcome) -> Assessment:
+    """Save a draft. Part-done is fine; an answer the template does not allow is refused and nothing changes."""
+    current = _editable(actor, assessment, expected_version)
+    current.answers = frameworks.clean_answers(current.framework_version.definition, answers)
+    for name, value in _only(outcome, OUTCOME_FIELDS).items():
+        setattr(current, name, value.strip())
+    current.updated_at = timezone.now()
+    current.full_clean()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request,
+                 detail={"answered": len(current.answers)})
+    return current
+
+
+@transaction.atomic
+def assessment_submit(*, actor, assessment: Assessment, expected_version: int, request=None) -> Assessment:
+    """Send a complete assessment to a team manager. Every required answer and the weighting must be there."""
+    current = _editable(actor, assessment, expected_version)
+    errors = {}
+    try:
+        frameworks.clean_answers(current.framework_version.definition, current.answers, complete=True)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not current.priority.strip():
+        errors["priority"] = ["Enter what must change first for young people to be safer"]
+    if not current.priority_reason.strip():
+        errors["priority_reason"] = ["Enter why this must change first"]
+    if errors:
+        raise ValidationError(errors)
+    current.status, current.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current, request=request)
+    return current
+
+
+@transaction.atomic
+def assessment_decide(*, actor, assessment: Assessment, expected_version: int, approve: bool, comments: str = "",
+                      request=None) -> Assessment:
+    """A team manager approves a submitted assessment, or returns it to its author with comments."""
+    access.require(actor, Perm.APPROVE_ASSESSMENT, assessment, level=access.MANAGE)
+    current = lock_current(assessment, expected_version)
+    if current.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("Only a submitted assessment can be approved or returned.")
+    if current.lead_author_id == actor.pk:
+        raise ValidationError("Someone other than the author must approve or return an assessment.")
+    comments = comments.strip()
+    if not approve and not comments:
+        raise ValidationError({"comments": "Say what needs to change before it can be approved"})
+    current.status = AssessmentStatus.APPROVED if approve else AssessmentStatus.RETURNED
+    current.decision_comments, current.decided_by, current.decided_at = comments, actor, timezone.now()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.APPROVE if approve else AuditAction.RETURN, target=current,
+                 request=request)
+    return current
+
+
+# --- Contributions from other agencies -------------------------------------------------------------------------
+
+@transaction.atomic
+def contribution_request(*, actor, assessment: Assessment, agency: Agency, question: str, due_on,
+                         request=None) -> ContributionRequest:
+    """Ask ``agency`` for its part. The agency then sees this request (naming the subject), and nothing more."""
+    access.require(actor, Perm.REQUEST_CONTRIBUTION, assessment, level=access.CONTRIBUTE)
+    if not assessment.is_editable:
+        raise ValidationError("Contributions can only be asked for while the assessment is being written.")
+    errors = {}
+    if agency.pk == assessment.owning_agency_id:
+        errors["agency"] = "Choose another agency: this is the agency writing the assessment."
+    elif not agency.is_active:
+        errors["agency"] = "This agency is no longer active."
+    if due_on is not None and due_on < timezone.localdate():
+        errors["due_on"] = "The date to respond by must be today or in the future"
+    if not question.strip():
+        errors["question"] = "Enter what you are asking for"
+    if errors:
+        raise ValidationError(errors)
+    asked = ContributionRequest(assessment=assessment, agency=agency, asked_by=actor, question=question.strip(),
+                                due_on=due_on)
+    asked.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            asked.save()
+    except IntegrityError:
+        raise ValidationError({"agency": "This agency has already been asked."}) from None
+    audit.record(actor=actor, action=AuditAction.SHARE, target=asked, request=request,
+                 detail={"agency_id": agency.pk, "agency": agency.name, "assessment": assessment.audit_label,
+                         "rule": "asked to contribute to an assessment"})
+    return asked
+
+
+@transaction.atomic
+def contribution_answer(*, actor, contribution: ContributionRequest, expected_version: int, response: str,
+                        request=None) -> ContributionRequest:
+    access.require(actor, Perm.ANSWER_CONTRIBUTION, contribution, level=access.CONTRIBUTE)
+    current = lock_current(contribution, expected_version)
+    if current.status == RequestStatus.WITHDRAWN:
+        raise ValidationError("This request has been withdrawn, so it cannot be answered.")
+    if not current.assessment.is_editable:
+        raise ValidationError("The assessment has been submitted, so contributions can no longer be added. "
+                              "Contact the assessment's author.")
+    if not response.strip():
+        raise ValidationError({"response": "Enter your agency's response"})
+    current.response, current.status = response.strip(), RequestStatus.ANSWERED
+    current.answered_by, current.answered_at = actor, timezone.now()
+    current.full_clean(validate_constraints=False)
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request)
+    return current
+
+
+@transaction.atomic
+def contribution_withdraw(*, actor, contribution: ContributionRequest, request=None) -> ContributionRequest:
+    access.require(actor, Perm.REQUEST_CONTRIBUTION, contribution.assessment, level=access.CONTRIBUTE)
+    current = ContributionRequest.objects.select_for_update().get(pk=contribution.pk)
+    if current.status != RequestStatus.REQUESTED:
+        raise ValidationError("Only a request still waiting for a response can be withdrawn.")
+    current.status = RequestStatus.WITHDRAWN
+    current.version += 1
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UNSHARE, target=current, request=request,
+                 detail={"agency_id": current.agency_id})
+    return current
+
+
+# --- Safety plans ----------------------------------------------------------------------------------------------
+
+def _plan_for(actor, subject) -> SafetyPlan:
+    access.require(actor, Perm.CHANGE_SAFETY_PLAN, subject, level=access.CONTRIBUTE)
+    plan, created = SafetyPlan.objects.get_or_create(**_subject_fields(subject), defaults={"created_by": actor})
+    if created:
+        audit.record(actor=actor, action=AuditAction.CREATE, target=plan)
+    return plan
+
+
+def _check_owner(intervention: Intervention):
+    owner = intervention.owner
+    if owner is not None and (owner.agency_id != intervention.owner_agency_id or not owner.is_active):
+        raise ValidationError({"owner": "The person responsible must be an active member of the owning agency."})
+    if not intervention.owner_agency.is_active:
+        raise ValidationError({"owner_agency": "This agency is no longer active."})
+
+
+@transaction.atomic
+def goal_add(*, actor, subject, request=None, **fields) -> Goal:
+    """Add a goal to the safety plan of a place or peer group (the plan is made with its first goal)."""
+    plan = _plan_for(actor, subject)
+    goal = Goal(plan=plan, created_by=actor, **_only(fields, GOAL_FIELDS))
+    goal.full_clean()
+    goal.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=goal, request=request,
+                 detail={"plan": plan.audit_label})
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, actor, goal: Goal, expected_version: int, request=None, **fields) -> Goal:
+    access.require(actor, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
+    current = lock_current(goal, expected_version)
+    for name, value in _only(fields, GOAL_FIELDS).items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request,
+                 detail={"status": current.status})
+    return current
+
+
+@transaction.atomic
+def intervention_add(*, actor, goal: Goal, request=None, **fields) -> Intervention:
+    access.require(actor, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
+    intervention = Intervention(goal=goal, created_by=actor, **_only(fields, INTERVENTION_FIELDS))
+    _check_owner(intervention)
+    intervention.full_clean()
+    intervention.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=intervention, request=request,
+                 detail={"owner_agency_id": intervention.owner_agency_id})
+    return intervention
+
+
+@transaction.atomic
+def intervention_report(*, actor, intervention: Intervention, text: str, status: str, request=None):
+    """An update on an intervention, by its owning agency or anyone who may change the plan."""
+    access.require(actor, Perm.UPDATE_INTERVENTION, intervention)
+    if intervention.owner_agency_id != actor.agency_id and not (
+            actor.has_perm(Perm.CHANGE_SAFETY_PLAN) and access.can(actor, intervention, access.CONTRIBUTE)):
+        raise PermissionDenied
+    errors = {}
+    if not text.strip():
+        errors["text"] = "Enter what has happened"
+    if status not in InterventionStatus.values:
+        errors["status"] = "Select the status now"
+    if errors:
+        raise ValidationError(errors)
+    current = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    update = InterventionUpdate(intervention=current, author=actor, agency=actor.agency, text=text.strip(),
+                                status=status)
+    update.full_clean()
+    update.save()
+    if current.status != status:
+        current.status = status
+        current.version += 1
+        current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request, detail={"status": status})
+    return update
+

@@ -1,0 +1,438 @@
+"""Pages for assessments, contributions, safety plans and frameworks. Thin: parse, call a service, render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases.models import YoungPerson
+from contexts.models import PeerGroup, Place
+from safeguarding import access, audit
+from safeguarding.forms import submit
+from safeguarding.models import AuditAction, User
+from safeguarding.roles import Perm
+
+from . import charts, frameworks, selectors, services
+from .forms import (
+    AssessmentForm,
+    ContributionAnswerForm,
+    ContributionRequestForm,
+    DecisionForm,
+    FrameworkForm,
+    GoalForm,
+    InterventionForm,
+    InterventionUpdateForm,
+    StartForm,
+)
+from .models import AssessmentStatus, Framework, Goal
+
+# Subjects by their URL word: the model, the field on an assessment, and the subject's own page.
+SUBJECTS = {
+    "young-person": (YoungPerson, "young_person", "young-person"),
+    "place": (Place, "place", "place"),
+    "peer-group": (PeerGroup, "peer_group", "peer-group"),
+}
+PLAN_SUBJECTS = ("place", "peer-group")
+
+
+def _subject(user, kind: str, pk: int):
+    if kind not in SUBJECTS:
+        raise Http404
+    model = SUBJECTS[kind][0]
+    return access.get_visible_or_404(user, model.objects.all(), pk=pk)
+
+
+def _url_word(field: str) -> str:
+    return next(word for word, (_, name, _) in SUBJECTS.items() if name == field)
+
+
+def subject_url(record) -> str:
+    field = record.subject_kind
+    return reverse(SUBJECTS[_url_word(field)][2], args=[record.subject.pk])
+
+
+# --- Lists -------------------------------------------------------------------------------------------------------
+
+@access.signed_in
+def assessments(request):
+    status = request.GET.get("status", "")
+    status = status if status in AssessmentStatus.values else ""
+    mine = request.GET.get("mine") == "1"
+    rows = selectors.assessments_list(request.user, status=status, mine=mine)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(request, "assessments/assessments.html", {
+        "page": page, "status": status, "mine": mine, "statuses": AssessmentStatus.choices})
+
+
+@access.signed_in
+def subject_assessments(request, kind, pk):
+    """The assessments (and for a context, the safety plan) of one record: a fragment its page loads with htmx."""
+    subject = _subject(request.user, kind, pk)
+    field = SUBJECTS[kind][1]
+    template = "assessments/_subject_assessments.html" if request.htmx else "assessments/subject_assessments.html"
+    return render(request, template, {
+        "subject": subject, "kind": kind, "rows": selectors.subject_assessments(request.user, field, subject),
+        "can_start": request.user.has_perm(Perm.ADD_ASSESSMENT) and access.can(request.user, subject,
+                                                                               access.CONTRIBUTE),
+        "has_plan": kind in PLAN_SUBJECTS,
+    })
+
+
+# --- One assessment -------------------------------------------------------------------------------------------
+
+@access.signed_in
+def assessment_start(request, kind, pk):
+    subject = _subject(request.user, kind, pk)
+    access.require(request.user, Perm.ADD_ASSESSMENT, subject, level=access.CONTRIBUTE)
+    choices = Framework.objects.filter(is_active=True, subject__in=services.frameworks_for(subject))
+    form = StartForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        started = submit(form, lambda: services.assessment_start(
+            actor=request.user, subject=subject, framework=form.cleaned_data["framework"], request=request))
+        if started:
+            messages.success(request, "Assessment started. Save as you go: a part-done draft always saves.")
+            return redirect("assessment-edit", started.pk)
+    return render(request, "assessments/start.html", {
+        "form": form, "subject": subject, "subject_url": reverse(SUBJECTS[kind][2], args=[pk])})
+
+
+def _answer_rows(assessment):
+    """Sections with each question and its answer in words, for the page and the PDF."""
+    answers = assessment.answers
+    scores = frameworks.scores(assessment.framework_version.definition, answers)
+    rows = []
+    for section in assessment.framework_version.sections:
+        items = []
+        for question in section.questions:
+            value = answers.get(question.key)
+            if question.type == "factors":
+                factors = [{**row, "kind_label": frameworks.FACTOR_KINDS.get(row.get("kind"), "")}
+                           for row in value or []]
+                items.append({"question": question, "factors": factors})
+            else:
+                items.append({"question": question, "answer": question.display(value), "value": value})
+        rows.append({"section": section, "items": items, "score": scores.get(section.key)})
+    return rows
+
+
+def _assessment_page(request, assessment, *, decision_form=None, status=200):
+    user = request.user
+    can_edit = (assessment.is_editable and user.has_perm(Perm.CHANGE_ASSESSMENT)
+                and access.can(user, assessment, access.CONTRIBUTE))
+    can_decide = (assessment.status == AssessmentStatus.SUBMITTED and user.has_perm(Perm.APPROVE_ASSESSMENT)
+                  and assessment.lead_author_id != user.pk and access.can(user, assessment, access.MANAGE))
+    definition = assessment.framework_version.definition
+    return render(request, "assessments/assessment.html", {
+        "assessment": assessment, "sections": _answer_rows(assessment),
+        "factor_counts": frameworks.factor_counts(definition, assessment.answers),
+        "requests": selectors.assessment_requests(user, assessment),
+        "can_edit": can_edit, "can_request": can_edit and user.has_perm(Perm.REQUEST_CONTRIBUTION),
+        "can_decide": can_decide,
+        "decision_form": decision_form or (DecisionForm(initial={"version": assessment.version}) if can_decide
+                                           else None),
+        "subject_url": subject_url(assessment), "today": timezone.localdate(),
+    }, status=status)
+
+
+@access.signed_in
+def assessment_detail(request, pk):
+    assessment = selectors.assessment_for(request.user, pk)
+    audit.record_view(request, assessment)
+    return _assessment_page(request, assessment)
+
+
+@access.signed_in
+def assessment_edit(request, pk):
+    assessment = selectors.assessment_for(request.user, pk)
+    access.require(request.user, Perm.CHANGE_ASSESSMENT, assessment, level=access.CONTRIBUTE)
+    if not assessment.is_editable:
+        messages.info(request, "This assessment has been submitted, so it can no longer be changed.")
+        return redirect("assessment", pk)
+    definition = assessment.framework_version.definition
+    form = AssessmentForm(request.POST or None, definition=definition, answers=assessment.answers,
+                          initial={"version": assessment.version, "priority": assessment.priority,
+                                   "priority_reason": assessment.priority_reason})
+    if request.method == "POST" and form.is_valid():
+        # A required factor list has no single field: its errors go on the first row.
+        rename = {q.key: f"{q.key}-0-description" for q in frameworks.questions(definition).values()
+                  if q.type == "factors"}
+        saved = submit(form, lambda: services.assessment_save(
+            actor=request.user, assessment=assessment, expected_version=form.cleaned_data["version"],
+            answers=form.answers(), priority=form.cleaned_data["priority"],
+            priority_reason=form.cleaned_data["priority_reason"], request=request), rename)
+        if saved and request.POST.get("action") != "submit":
+            messages.success(request, f"Draft saved at {timezone.localtime(saved.updated_at):%H:%M}.")
+            return redirect("assessment-edit", pk)
+        if saved:
+            submitted = submit(form, lambda: services.assessment_submit(
+                actor=request.user, assessment=saved, expected_version=saved.version, request=request), rename)
+            if submitted:
+                messages.success(request, "Assessment submitted for approval by a team manager.")
+                return redirect("assessment", pk)
+            # The draft is saved; what is missing is shown, and the next save continues from the saved version.
+            form.data = form.data.copy()
+            form.data["version"] = saved.version
+    return render(request, "assessments/assessment_form.html", {
+        "form": form, "assessment": assessment, "subject_url": subject_url(assessment)},
+        status=400 if form.errors else 200)
+
+
+@access.signed_in
+@require_POST
+def assessment_decide(request, pk):
+    assessment = selectors.assessment_for(request.user, pk)
+    access.require(request.user, Perm.APPROVE_ASSESSMENT, assessment, level=access.MANAGE)
+    form = DecisionForm(request.POST)
+    if form.is_valid() and submit(form, lambda: services.assessment_decide(
+            actor=request.user, assessment=assessment, expected_version=form.cleaned_data["version"],
+            approve=form.cleaned_data["decision"] == "approve", comments=form.cleaned_data["comments"],
+            request=request)):
+        approved = form.cleaned_data["decision"] == "approve"
+        messages.success(request, "Assessment approved." if approved else "Assessment returned to its author.")
+        return redirect("assessment", pk)
+    return _assessment_page(request, assessment, decision_form=form, status=400)
+
+
+def _history_rows(user, assessment):
+    history = list(selectors.history(user, assessment))
+    per = [(item, frameworks.scores(item.framework_version.definition, item.answers)) for item in history]
+    domains = {}  # section key -> title, in the order of the latest version that has it
+    for item, _ in reversed(per):
+        for section in item.framework_version.sections:
+            if section.is_scored:
+                domains.setdefault(section.key, section.title)
+    return history, per, domains
+
+
+@access.signed_in
+def assessment_change(request, pk):
+    """Measured change: each domain of this subject's assessments on this framework, side by side and charted."""
+    assessment = selectors.assessment_for(request.user, pk)
+    history, per, domains = _history_rows(request.user, assessment)
+    labels = [timezone.localtime(item.created_at).strftime("%b %Y") for item in history]
+    series = [(title, [scores.get(key) for _, scores in per]) for key, title in domains.items()]
+    table = [{"title": title, "scores": [scores.get(key) for _, scores in per]} for key, title in domains.items()]
+    audit.record_view(request, assessment, page="measured change")
+    return render(request, "assessments/change.html", {
+        "assessment": assessment, "history": history, "table": table, "subject_url": subject_url(assessment),
+        "chart": charts.change_chart(labels, series, title=f"Domain scores over time: {assessment}"),
+    })
+
+
+@access.signed_in
+def assessment_pdf(request, pk):
+    from .pdf import render_pdf  # WeasyPrint is heavy to import; only this page needs it
+
+    assessment = selectors.assessment_for(request.user, pk)
+    if not assessment.is_approved:
+        raise Http404
+    history, per, domains = _history_rows(request.user, assessment)
+    labels = [timezone.localtime(item.created_at).strftime("%b %Y") for item in history]
+    series = [(title, [scores.get(key) for _, scores in per]) for key, title in domains.items()]
+    content = render_pdf("assessments/assessment_pdf.html", {
+        "assessment": assessment, "sections": _answer_rows(assessment),
+        "requests": selectors.assessment_requests(request.user, assessment),
+        "chart": charts.change_chart(labels, series, title="Domain scores over time") if len(history) > 1 else "",
+        "printed_by": request.user, "printed_at": timezone.localtime(),
+    })
+    audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=assessment, request=request,
+                 detail={"format": "pdf", "bytes": len(content)})
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.audit_label}.pdf"'
+    return response
+
+
+# --- Contributions --------------------------------------------------------------------------------------------
+
+@access.signed_in
+def contribution_new(request, pk):
+    assessment = selectors.assessment_for(request.user, pk)
+    access.require(request.user, Perm.REQUEST_CONTRIBUTION, assessment, level=access.CONTRIBUTE)
+    form = ContributionRequestForm(request.POST or None, exclude_agency=assessment.owning_agency)
+    if request.method == "POST" and form.is_valid():
+        asked = submit(form, lambda: services.contribution_request(
+            actor=request.user, assessment=assessment, request=request, **form.cleaned_data))
+        if asked:
+            messages.success(request, f"Request sent to {asked.agency}.")
+            return redirect("assessment", pk)
+    return render(request, "assessments/contribution_request_form.html", {"form": form, "assessment": assessment})
+
+
+@access.signed_in
+@require_POST
+def contribution_withdraw(request, pk):
+    contribution = selectors.contribution_for(request.user, pk)
+    try:
+        services.contribution_withdraw(actor=request.user, contribution=contribution, request=request)
+        messages.success(request, f"Request to {contribution.agency} withdrawn.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("assessment", contribution.assessment_id)
+
+
+@access.signed_in
+def contributions(request):
+    return render(request, "assessments/contributions.html", {
+        "rows": selectors.requests_to_my_agency(request.user), "today": timezone.localdate()})
+
+
+@access.signed_in
+def contribution_detail(request, pk):
+    contribution = selectors.contribution_for(request.user, pk)
+    mine = contribution.agency_id == request.user.agency_id
+    can_answer = (mine and contribution.is_open and contribution.assessment.is_editable
+                  and request.user.has_perm(Perm.ANSWER_CONTRIBUTION))
+    form = None
+    if can_answer:
+        form = ContributionAnswerForm(request.POST or None, initial={"version": contribution.version})
+        if request.method == "POST" and form.is_valid() and submit(form, lambda: services.contribution_answer(
+                actor=request.user, contribution=contribution, expected_version=form.cleaned_data["version"],
+                response=form.cleaned_data["response"], request=request)):
+            messages.success(request, "Your response has been sent to the assessment's author.")
+            return redirect("contribution", pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    if request.method == "GET":
+        audit.record_view(request, contribution)
+    subject = contribution.assessment.subject
+    return render(request, "assessments/contribution.html", {
+        "contribution": contribution, "form": form, "mine": mine,
+        "subject_visible": access.can(request.user, subject),
+        "subject_url": subject_url(contribution.assessment),
+        "assessment_visible": access.can(request.user, contribution.assessment),
+    }, status=400 if form is not None and form.errors else 200)
+
+
+# --- Safety plans ------------------------------------------------------------------------------------------------
+
+def _plan_subject(user, kind, pk):
+    if kind not in PLAN_SUBJECTS:
+        raise Http404
+    return _subject(user, kind, pk)
+
+
+@access.signed_in
+def safety_plan(request, kind, pk):
+    subject = _plan_subject(request.user, kind, pk)
+    plan = selectors.plan_for(request.user, SUBJECTS[kind][1], subject)
+    if plan is not None:
+        audit.record_view(request, plan)
+    can_change = request.user.has_perm(Perm.CHANGE_SAFETY_PLAN) and access.can(request.user, subject,
+                                                                                 access.CONTRIBUTE)
+    return render(request, "assessments/safety_plan.html", {
+        "subject": subject, "kind": kind, "plan": plan, "can_change": can_change,
+        "subject_url": reverse(SUBJECTS[kind][2], args=[subject.pk]), "today": timezone.localdate(),
+    })
+
+
+def _plan_url(goal) -> str:
+    plan = goal.plan
+    return reverse("safety-plan", args=["place" if plan.place_id else "peer-group", plan.subject.pk])
+
+
+@access.signed_in
+def goal_new(request, kind, pk):
+    subject = _plan_subject(request.user, kind, pk)
+    access.require(request.user, Perm.CHANGE_SAFETY_PLAN, subject, level=access.CONTRIBUTE)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        goal = submit(form, lambda: services.goal_add(actor=request.user, subject=subject, request=request,
+                                                      **form.model_fields()))
+        if goal:
+            messages.success(request, "Goal added to the safety plan.")
+            return redirect(_plan_url(goal))
+    return render(request, "assessments/plan_form.html", {
+        "form": form, "title": f"Add a goal for {subject}", "back": reverse("safety-plan", args=[kind, pk])})
+
+
+@access.signed_in
+def goal_edit(request, pk):
+    goal = selectors.goal_for(request.user, pk)
+    access.require(request.user, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
+    form = GoalForm(request.POST or None, instance=Goal.objects.get(pk=goal.pk), initial={"version": goal.version})
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lambda: services.goal_update(
+            actor=request.user, goal=goal, expected_version=form.cleaned_data["version"], request=request,
+            **form.model_fields()))
+        if saved:
+            messages.success(request, "Goal saved.")
+            return redirect(_plan_url(goal))
+    return render(request, "assessments/plan_form.html", {"form": form, "title": "Change a goal",
+                                                          "back": _plan_url(goal)})
+
+
+@access.signed_in
+def intervention_new(request, pk):
+    goal = selectors.goal_for(request.user, pk)
+    access.require(request.user, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
+    people = User.objects.filter(is_active=True).select_related("agency").order_by("agency__name", "last_name")
+    form = InterventionForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        made = submit(form, lambda: services.intervention_add(actor=request.user, goal=goal, request=request,
+                                                              **form.model_fields()))
+        if made:
+            messages.success(request, "Intervention added.")
+            return redirect(_plan_url(goal))
+    return render(request, "assessments/plan_form.html", {
+        "form": form, "title": "Add an intervention", "caption": goal.statement, "back": _plan_url(goal)})
+
+
+@access.signed_in
+def intervention_update(request, pk):
+    intervention = selectors.intervention_for(request.user, pk)
+    access.require(request.user, Perm.UPDATE_INTERVENTION, intervention)
+    form = InterventionUpdateForm(request.POST or None, initial={"status": intervention.status})
+    if request.method == "POST" and form.is_valid():
+        if submit(form, lambda: services.intervention_report(actor=request.user, intervention=intervention,
+                                                             request=request, **form.cleaned_data)):
+            messages.success(request, "Update added.")
+            return redirect(_plan_url(intervention.goal))
+    return render(request, "assessments/plan_form.html", {
+        "form": form, "title": "Update an intervention", "caption": intervention.what,
+        "back": _plan_url(intervention.goal)})
+
+
+# --- Frameworks (administrators) --------------------------------------------------------------------------------
+
+@access.signed_in
+def framework_list(request):
+    rows = Framework.objects.prefetch_related("versions").order_by("name")
+    return render(request, "assessments/frameworks.html", {
+        "rows": rows, "can_edit": request.user.has_perm(Perm.CHANGE_FRAMEWORK)})
+
+
+@access.signed_in
+def framework_detail(request, pk):
+    framework = Framework.objects.filter(pk=pk).first() or _not_found()
+    versions = list(framework.versions.select_related("created_by").order_by("-number"))
+    number = request.GET.get("version")
+    shown = next((v for v in versions if str(v.number) == number), versions[0])
+    return render(request, "assessments/framework.html", {
+        "framework": framework, "versions": versions, "shown": shown,
+        "can_edit": request.user.has_perm(Perm.CHANGE_FRAMEWORK)})
+
+
+def _not_found():
+    raise Http404
+
+
+@access.signed_in
+def framework_edit(request, pk):
+    access.require(request.user, Perm.CHANGE_FRAMEWORK)
+    framework = Framework.objects.filter(pk=pk).first() or _not_found()
+    current = services.current_version(framework)
+    form = FrameworkForm(request.POST or None, initial={"definition": current.definition})
+    if request.method == "POST" and form.is_valid():
+        version = submit(form, lambda: services.framework_revise(
+            actor=request.user, framework=framework, definition=form.cleaned_data["definition"],
+            change_note=form.cleaned_data["change_note"], request=request))
+        if version:
+            messages.success(request, f"Saved as version {version.number}. Assessments already started keep "
+                                      "the version they began with.")
+            return redirect("framework", pk)
+    return render(request, "assessments/framework_form.html", {"form": form, "framework": framework,
+                                                               "current": current})

@@ -1,0 +1,147 @@
+"""Who sees an assessment, a request and a plan: through the subject's access; an asked agency sees its request."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import selectors, services
+from assessments.models import ContributionRequest, Goal, RequestStatus
+from safeguarding import access
+from safeguarding.models import AuditAction, AuditEvent
+
+from ..conftest import client_for
+from .conftest import approved
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def asked(alice, draft, agencies):
+    """The police are asked about the park, which is not shared with them."""
+    return services.contribution_request(actor=alice, assessment=draft, agency=agencies["police"],
+                                         question="What do your patrols see at the park after 8pm?",
+                                         due_on=timezone.localdate() + timedelta(days=7))
+
+
+@pytest.fixture
+def plan_goal(alice, park, agencies):
+    goal = services.goal_add(actor=alice, subject=park, statement="Young people feel safe crossing the park",
+                             met_when="No reports of approaches for three months",
+                             measured_by="Police logs and a survey at the youth club")
+    services.intervention_add(actor=alice, goal=goal, what="Detached youth work on Friday evenings",
+                              owner_agency=agencies["police"], due_on=timezone.localdate() + timedelta(days=30))
+    return goal
+
+
+def _every_page(assessment, request, goal, park):
+    intervention = goal.interventions.get()
+    return [
+        reverse("assessment", args=[assessment.pk]), reverse("assessment-edit", args=[assessment.pk]),
+        reverse("assessment-change", args=[assessment.pk]), reverse("assessment-pdf", args=[assessment.pk]),
+        reverse("contribution-new", args=[assessment.pk]), reverse("contribution", args=[request.pk]),
+        reverse("subject-assessments", args=["place", park.pk]), reverse("assessment-start", args=["place", park.pk]),
+        reverse("safety-plan", args=["place", park.pk]), reverse("goal-new", args=["place", park.pk]),
+        reverse("goal-edit", args=[goal.pk]), reverse("intervention-new", args=[goal.pk]),
+        reverse("intervention-update", args=[intervention.pk]),
+    ]
+
+
+def test_an_outsider_agency_gets_404_everywhere(client, oscar, alice, mandy, asked, plan_goal, park):
+    assessment = approved(asked.assessment, alice, mandy)
+    client_for(client, oscar)
+    for url in _every_page(assessment, asked, plan_goal, park):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
+    assert client.post(reverse("assessment-decide", args=[assessment.pk]), {}).status_code == 404
+    assert client.post(reverse("contribution-withdraw", args=[asked.pk])).status_code == 404
+    assert "What do your patrols" not in client.get(reverse("contributions")).content.decode()
+    assert not selectors.assessments_list(oscar).exists()
+
+
+def test_a_partner_asked_to_contribute_sees_only_the_request(client, pete, alice, asked, plan_goal, park):
+    client_for(client, pete)
+    inbox = client.get(reverse("contributions")).content.decode()
+    assert "Eastgate Park" in inbox and "Waiting for you" in inbox
+    page = client.get(reverse("contribution", args=[asked.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "What do your patrols see" in text and "has not been shared with your agency" in text
+    for url in _every_page(asked.assessment, asked, plan_goal, park):
+        if url != reverse("contribution", args=[asked.pk]):
+            assert client.get(url).status_code == 404, url
+    assert client.get(reverse("place", args=[park.pk])).status_code == 404
+    answered = client.post(reverse("contribution", args=[asked.pk]), {
+        "version": asked.version, "response": "Two patrols a week; older males seen on Friday nights."})
+    assert answered.status_code == 302
+    asked.refresh_from_db()
+    assert asked.status == RequestStatus.ANSWERED and asked.answered_by == pete
+    client_for(client, alice)
+    lead_view = client.get(reverse("assessment", args=[asked.assessment_id])).content.decode()
+    assert "Two patrols a week" in lead_view and "Northfield Police" in lead_view
+
+
+def test_sharing_the_subject_shows_the_partner_the_assessment_but_they_cannot_edit_it(
+        client, pete, alice, draft, park, agencies):
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE)
+    client_for(client, pete)
+    assert client.get(reverse("assessment", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("assessment-edit", args=[draft.pk])).status_code == 403
+    assert client.post(reverse("assessment-decide", args=[draft.pk]), {}).status_code == 403
+
+
+def test_overdue_requests_are_shown_to_the_lead(client, alice, asked):
+    ContributionRequest.objects.filter(pk=asked.pk).update(due_on=timezone.localdate() - timedelta(days=2))
+    client_for(client, alice)
+    assert "Overdue" in client.get(reverse("assessment", args=[asked.assessment_id])).content.decode()
+    listing = client.get(reverse("assessments")).content.decode()
+    assert "1 overdue" in listing
+
+
+def test_bad_requests_are_refused_with_reasons_and_nothing_is_written(client, alice, draft, agencies, asked):
+    client_for(client, alice)
+    url = reverse("contribution-new", args=[draft.pk])
+    past = timezone.localdate() - timedelta(days=1)
+    response = client.post(url, {"agency": agencies["police"].pk, "question": "Again?", "due_on_0": past.day,
+                                 "due_on_1": past.month, "due_on_2": past.year})
+    page = response.content.decode()
+    assert "must be today or in the future" in page
+    future = timezone.localdate() + timedelta(days=3)
+    response = client.post(url, {"agency": agencies["police"].pk, "question": "Again?", "due_on_0": future.day,
+                                 "due_on_1": future.month, "due_on_2": future.year})
+    assert "already been asked" in response.content.decode()
+    assert ContributionRequest.objects.count() == 1
+
+
+def test_asking_an_agency_is_audited_as_sharing(asked):
+    event = AuditEvent.objects.get(action=AuditAction.SHARE, target_id=str(asked.pk))
+    assert event.detail["rule"] == "asked to contribute to an assessment"
+
+
+def test_the_owning_agency_updates_its_intervention_without_seeing_more_than_that(
+        client, pete, oscar, alice, plan_goal, park, agencies):
+    intervention = plan_goal.interventions.get()
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    client_for(client, pete)
+    page = client.get(reverse("safety-plan", args=["place", park.pk])).content.decode()
+    assert "Detached youth work" in page and "Add a goal" not in page
+    assert client.get(reverse("goal-new", args=["place", park.pk])).status_code == 403
+    response = client.post(reverse("intervention-update", args=[intervention.pk]),
+                           {"text": "First session held; eight young people came.", "status": "in_progress"})
+    assert response.status_code == 302
+    intervention.refresh_from_db()
+    assert intervention.status == "in_progress" and intervention.updates.get().agency == agencies["police"]
+
+
+def test_plan_bad_input_is_refused(client, alice, plan_goal, agencies, sam):
+    client_for(client, alice)
+    due = timezone.localdate() + timedelta(days=10)
+    response = client.post(reverse("intervention-new", args=[plan_goal.pk]), {
+        "what": "Licensing conversation", "owner_agency": agencies["police"].pk, "owner": sam.pk,
+        "due_on_0": due.day, "due_on_1": due.month, "due_on_2": due.year})
+    assert "must be an active member of the owning agency" in response.content.decode()
+    assert plan_goal.interventions.count() == 1
+    empty = client.post(reverse("goal-new", args=["place", plan_goal.plan.place_id]), {"statement": ""})
+    assert "govuk-error-summary" in empty.content.decode()
+    assert Goal.objects.count() == 1

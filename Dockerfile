@@ -11,6 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
     PYTHONPATH=/app
 WORKDIR /app
 RUN useradd --system --uid 10001 --home /app efh
+# WeasyPrint (assessment PDFs, panel packs) draws with Pango; Liberation Sans stands in for Arial.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 fonts-liberation && rm -rf /var/lib/apt/lists/*
 # pyproject.toml lists the dependencies; the code itself runs from /app (PYTHONPATH).
 COPY pyproject.toml ./
 RUN pip install .
@@ -18,6 +21,7 @@ COPY manage.py ./
 COPY safeguarding ./safeguarding
 COPY cases ./cases
 COPY contexts ./contexts
+COPY assessments ./assessments
 COPY templates ./templates
 COPY --from=assets /app/static ./static
 # Hashed, compressed static files, served by WhiteNoise. The key is only for this build step.

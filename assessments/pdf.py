@@ -1,10 +1,13 @@
-"""An approved assessment as a PDF (WeasyPrint), built from the same template data as its page."""
+"""Documents as PDF (WeasyPrint): an approved assessment now, panel packs later, from ordinary templates."""
 
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
 
+def _refuse(url, *args, **kwargs):
+    # Documents are self-contained (styles and pictures inline): nothing is fetched, from the network or from disk.
+    raise ValueError(f"PDF documents fetch nothing: {url[:80]}")
+
+
 def render_pdf(template: str, context: dict) -> bytes:
-    html = render_to_string(template, context)
-    # No base_url: the document is self-contained (styles and pictures inline), so nothing is fetched.
-    return HTML(string=html).write_pdf()
+    return HTML(string=render_to_string(template, context), url_fetcher=_refuse).write_pdf()

@@ -53,7 +53,13 @@ def assessments_list(user, *, status: str = "", mine: bool = False):
 
 
 def waiting_for_approval(user):
-    return assessments_list(user, status=AssessmentStatus.SUBMITTED)
+    """Submitted assessments the person's agency leads on (manage level), oldest first, not their own."""
+    rows = access.visible(user, _assessments(user), access.MANAGE).filter(status=AssessmentStatus.SUBMITTED)
+    return _with_overdue(rows.exclude(lead_author=user)).order_by("submitted_at", "id")
+
+
+def my_unfinished(user):
+    return assessments_list(user, mine=True).filter(status__in=[AssessmentStatus.DRAFT, AssessmentStatus.RETURNED])
 
 
 def subject_assessments(user, subject_kind: str, subject):

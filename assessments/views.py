@@ -69,6 +69,19 @@ def assessments(request):
 
 
 @access.signed_in
+def my_work(request):
+    """For the dashboard (htmx): what waits for me: approvals, my unfinished assessments, requests to my agency."""
+    user = request.user
+    return render(request, "assessments/_my_work.html", {
+        "to_approve": list(selectors.waiting_for_approval(user)[:10]) if user.has_perm(Perm.APPROVE_ASSESSMENT)
+        else [],
+        "mine": list(selectors.my_unfinished(user)[:10]),
+        "asked": list(selectors.requests_to_my_agency(user).filter(status="requested")[:10]),
+        "today": timezone.localdate(),
+    })
+
+
+@access.signed_in
 def subject_assessments(request, kind, pk):
     """The assessments (and for a context, the safety plan) of one record: a fragment its page loads with htmx."""
     subject = _subject(request.user, kind, pk)
@@ -156,6 +169,8 @@ def assessment_edit(request, pk):
     form = AssessmentForm(request.POST or None, definition=definition, answers=assessment.answers,
                           initial={"version": assessment.version, "priority": assessment.priority,
                                    "priority_reason": assessment.priority_reason})
+    if request.method == "GET":
+        audit.record_view(request, assessment, page="edit")
     if request.method == "POST" and form.is_valid():
         # A required factor list has no single field: its errors go on the first row.
         rename = {q.key: f"{q.key}-0-description" for q in frameworks.questions(definition).values()

@@ -5,7 +5,10 @@ import pytest
 from assessments import frameworks, services
 from assessments.models import Framework
 
-from ..contexts.conftest import friend, group, park  # noqa: F401  (shared fixtures)
+from ..contexts import conftest as contexts
+
+# The same park, peer group and friend as the contexts tests.
+park, group, friend = contexts.park, contexts.group, contexts.friend
 
 
 @pytest.fixture

@@ -145,3 +145,17 @@ def test_plan_bad_input_is_refused(client, alice, plan_goal, agencies, sam):
     empty = client.post(reverse("goal-new", args=["place", plan_goal.plan.place_id]), {"statement": ""})
     assert "govuk-error-summary" in empty.content.decode()
     assert Goal.objects.count() == 1
+
+
+def test_the_dashboard_shows_each_person_what_waits_for_them(client, alice, mandy, pete, oscar, asked):
+    from .conftest import submitted
+
+    done = submitted(asked.assessment, alice)
+    client_for(client, mandy)
+    page = client.get(reverse("my-assessment-work"), HTTP_HX_REQUEST="true").content.decode()
+    assert "Waiting for your approval" in page and f"AS-{done.pk}" in page
+    client_for(client, pete)
+    assert "Eastgate Park" in client.get(reverse("my-assessment-work")).content.decode()  # the request
+    client_for(client, oscar)
+    page = client.get(reverse("my-assessment-work")).content.decode()
+    assert "Eastgate Park" not in page and "AS-" not in page

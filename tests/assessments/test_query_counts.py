@@ -12,14 +12,14 @@ from assessments import services
 from safeguarding import access
 
 from ..conftest import client_for
-from .conftest import approved
+from .conftest import approved, submitted
 
 pytestmark = pytest.mark.django_db
 
 # Each page: session and user (2), the record through the access door (1), then what the page shows. The plan
 # page's goals, interventions and updates are three prefetches whatever their number.
-PINNED = {"assessment": 8, "assessment_as_partner": 8, "edit": 7, "change": 7, "plan": 11, "plan_as_partner": 10,
-          "list": 6, "subject_assessments": 7, "contributions": 5, "contribution": 8}
+PINNED = {"assessment": 8, "assessment_as_partner": 8, "edit": 8, "change": 7, "plan": 11, "plan_as_partner": 10,
+          "list": 6, "subject_assessments": 7, "contributions": 5, "contribution": 8, "my_work": 7}
 
 
 class Work:
@@ -45,6 +45,8 @@ class Work:
             i = len(self.assessments)
             self.assessments.append(approved(services.assessment_start(
                 actor=self.alice, subject=self.park, framework=self.neighbourhood), self.alice, self.mandy))
+            submitted(services.assessment_start(actor=self.alice, subject=self.park, framework=self.neighbourhood),
+                      self.alice)  # waiting for Mandy
             agency = kernel.agency_create(actor=None, name=f"Partner {i}", kind="voluntary_sector")
             self._ask(agency)
             goal = services.goal_add(actor=self.alice, subject=self.park, statement=f"Goal {i}", met_when="x",
@@ -69,6 +71,7 @@ class Work:
             "subject_assessments": (self.alice, reverse("subject-assessments", args=["place", park])),
             "contributions": (self.pete, reverse("contributions")),
             "contribution": (self.pete, reverse("contribution", args=[self.request.pk])),
+            "my_work": (self.mandy, reverse("my-assessment-work")),
         }
 
 

@@ -140,11 +140,12 @@ class Assessment(Subject):
 
     @classmethod
     def access_q(cls, user, level):
-        # Seen through the subject; written by its own agency (with contribute on the subject); decided by the
-        # agency leading on the subject (manage).
-        if level == access.CONTRIBUTE:
-            return cls.subject_q(user, level) & Q(owning_agency_id=user.agency_id)
-        return cls.subject_q(user, level)
+        # Seen through the subject. Written (contribute) and approved (manage) within the agency that wrote it, by
+        # people who may contribute to the subject: a place a partner referred is assessed and approved by the lead
+        # authority, which holds contribute on it, not manage.
+        if level == access.VIEW:
+            return cls.subject_q(user, level)
+        return cls.subject_q(user, access.CONTRIBUTE) & Q(owning_agency_id=user.agency_id)
 
 
 class RequestStatus(models.TextChoices):
@@ -310,7 +311,10 @@ class Intervention(models.Model):
 
     @classmethod
     def access_q(cls, user, level):
-        return access.inherit(user, cls, "goal", level)
+        # Through the plan; and the agency that owns an intervention sees it (to report on it) even when the
+        # place or group itself is not shared with that agency.
+        through_plan = access.inherit(user, cls, "goal", level)
+        return through_plan | Q(owner_agency_id=user.agency_id) if level == access.VIEW else through_plan
 
 
 @pghistory.track(append_only=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cases.models import YoungPerson
 from contexts.models import PeerGroup, Place
 from safeguarding import access, audit
+from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
 from safeguarding.roles import Perm
@@ -240,8 +241,6 @@ def assessment_change(request, pk):
 
 @access.signed_in
 def assessment_pdf(request, pk):
-    from .pdf import render_pdf  # WeasyPrint is heavy to import; only this page needs it
-
     assessment = selectors.assessment_for(request.user, pk)
     if not assessment.is_approved:
         raise Http404

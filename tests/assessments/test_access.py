@@ -68,8 +68,9 @@ def test_a_partner_asked_to_contribute_sees_only_the_request(client, pete, alice
     assert page.status_code == 200
     text = page.content.decode()
     assert "What do your patrols see" in text and "has not been shared with your agency" in text
+    own_intervention = reverse("intervention-update", args=[plan_goal.interventions.get().pk])  # police own it
     for url in _every_page(asked.assessment, asked, plan_goal, park):
-        if url != reverse("contribution", args=[asked.pk]):
+        if url not in (reverse("contribution", args=[asked.pk]), own_intervention):
             assert client.get(url).status_code == 404, url
     assert client.get(reverse("place", args=[park.pk])).status_code == 404
     answered = client.post(reverse("contribution", args=[asked.pk]), {
@@ -159,3 +160,26 @@ def test_the_dashboard_shows_each_person_what_waits_for_them(client, alice, mand
     client_for(client, oscar)
     page = client.get(reverse("my-assessment-work")).content.decode()
     assert "Eastgate Park" not in page and "AS-" not in page
+
+
+def test_a_place_a_partner_referred_is_assessed_and_approved_by_the_lead_authority(alice, mandy, pete, neighbourhood):
+    from contexts import services as context_services
+    from contexts.models import Place, PlaceKind
+
+    referred = context_services.context_create(actor=pete, model=Place, name="Bus station", kind=PlaceKind.TRANSPORT)
+    assert not access.can(alice, referred, access.MANAGE) and access.can(alice, referred, access.CONTRIBUTE)
+    done = approved(services.assessment_start(actor=alice, subject=referred, framework=neighbourhood), alice, mandy)
+    assert done.is_approved
+
+
+def test_an_agency_owning_an_intervention_reports_on_it_without_the_place_being_shared(
+        client, oscar, alice, plan_goal, park, agencies):
+    mine = services.intervention_add(actor=alice, goal=plan_goal, what="Housing officer visits the flats",
+                                     owner_agency=agencies["housing"],
+                                     due_on=timezone.localdate() + timedelta(days=14))
+    client_for(client, oscar)
+    assert client.get(reverse("safety-plan", args=["place", park.pk])).status_code == 404
+    assert client.post(reverse("intervention-update", args=[mine.pk]),
+                       {"text": "Visited; residents report fewer gatherings.", "status": "done"}).status_code == 302
+    other = plan_goal.interventions.exclude(pk=mine.pk).get()
+    assert client.get(reverse("intervention-update", args=[other.pk])).status_code == 404

@@ -18,7 +18,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import combinations
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -355,10 +357,12 @@ class Command(BaseCommand):
             Seeder(lead, people, tally).run()
         if not tally:
             self.stdout.write("Northfield's places and peer groups are already present: nothing to add.")
-            return
-        made = ", ".join(f"{count} {what}" for what, count in tally.items())
-        self.stdout.write(self.style.SUCCESS(
-            f"Added Northfield's contexts in {time.monotonic() - started:.1f} s: {made}."))
+        else:
+            made = ", ".join(f"{count} {what}" for what, count in tally.items())
+            self.stdout.write(self.style.SUCCESS(
+                f"Added Northfield's contexts in {time.monotonic() - started:.1f} s: {made}."))
+        if apps.is_installed("assessments"):  # assessments, contributions and safety plans, seeded by that app
+            call_command("seed_demo_assessments", force=True, stdout=self.stdout)
 
 
 class Seeder:

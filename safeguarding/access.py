@@ -12,6 +12,7 @@ Not visible is 404, never 403, so a response never tells that a record exists. A
 about a record the person can already see (e.g. a partner who may view a case but not edit it).
 """
 
+from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.decorators import login_required
@@ -66,6 +67,27 @@ def rule(user, model, level: str = VIEW) -> Q:
     if access_q is None:
         raise ImproperlyConfigured(f"{model.__name__} has no access rule")
     return access_q(user, level)
+
+
+@dataclass(frozen=True)
+class AgencyReader:
+    """An agency as a whole, reading: for documents built for an agency (panel packs), never for a person.
+
+    It reaches exactly what the agency's grants allow, nothing restricted to named people (it is no one), and it
+    may do nothing (no role). Pass it wherever a selector takes a user.
+    """
+
+    agency: Agency
+    pk = None
+    is_authenticated = True
+    is_active = True
+
+    @property
+    def agency_id(self):
+        return self.agency.pk
+
+    def has_perm(self, perm) -> bool:
+        return False
 
 
 def inherit(user, model, field: str, level: str = VIEW) -> Q:

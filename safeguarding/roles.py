@@ -35,6 +35,9 @@ class Perm(StrEnum):
     CHANGE_SAFETY_PLAN = "assessments.change_safetyplan"
     UPDATE_INTERVENTION = "assessments.add_interventionupdate"
     CHANGE_FRAMEWORK = "assessments.change_framework"
+    ADD_PANEL = "panels.add_panel"
+    RUN_MEETING = "panels.change_meeting"
+    UPDATE_ACTION = "panels.add_actionupdate"
     SEARCH_AUDIT = "safeguarding.search_auditevent"
     VIEW_LANGUAGE_PHRASE = "safeguarding.view_languagephrase"
     ADD_LANGUAGE_PHRASE = "safeguarding.add_languagephrase"
@@ -77,16 +80,19 @@ _PRACTICE = [
     Perm.ANSWER_CONTRIBUTION,
     Perm.CHANGE_SAFETY_PLAN,
     Perm.UPDATE_INTERVENTION,
+    Perm.UPDATE_ACTION,
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
-    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT],
-    Role.PANEL_CHAIR: [Perm.ADD_CHRONOLOGY_ENTRY, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION],
+    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT, Perm.ADD_PANEL],
+    Role.PANEL_CHAIR: [Perm.ADD_CHRONOLOGY_ENTRY, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
+                       Perm.ADD_PANEL, Perm.RUN_MEETING, Perm.UPDATE_ACTION],
     # Partners answer requests, update their own interventions, and may run an assessment of a context shared
     # with them to contribute (a school's self-assessment).
     Role.PARTNER_PRACTITIONER: [Perm.ADD_CHRONOLOGY_ENTRY, *_CONTEXT_EVIDENCE, Perm.ADD_ASSESSMENT,
-                                Perm.CHANGE_ASSESSMENT, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION],
+                                Perm.CHANGE_ASSESSMENT, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
+                                Perm.UPDATE_ACTION],
     Role.ANALYST: [],
     Role.ADMINISTRATOR: [
         Perm.SEARCH_AUDIT,
@@ -100,6 +106,7 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,
         Perm.CHANGE_FRAMEWORK,
+        Perm.ADD_PANEL,
     ],
 }
 

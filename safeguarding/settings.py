@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cases",
     "contexts",
     "assessments",
+    "panels",
 ]
 
 MIDDLEWARE = [
@@ -188,11 +189,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Panel packs run on their own queue ("packs"), on workers started with a memory cap per child process
+# (--max-memory-per-child, see docker-compose.yml) so one huge pack cannot starve the rest.
+CELERY_TASK_ROUTES = {"panels.tasks.pack_build": {"queue": "packs"}}
+PACK_SOFT_TIME_LIMIT = env.int("PACK_SOFT_TIME_LIMIT", default=5 * 60)
+PACK_WORKER_MAX_MEMORY_KIB = env.int("PACK_WORKER_MAX_MEMORY_KIB", default=600_000)
+PACK_BUILD_TEST_DELAY = env.float("PACK_BUILD_TEST_DELAY", default=0.0)  # seconds per item; tests only
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.8.0"
 
+# The address people use, for links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = env("SERVICE_NAME", default="Extra-familial harm: multi-agency response")
 CLASSIFICATION = env("CLASSIFICATION", default="OFFICIAL-SENSITIVE")
 # The places map: a tile server is optional (without one the map shows markers on a plain background).

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("contexts.urls")),
     path("", include("assessments.urls")),
+    path("", include("panels.urls")),
 ]
 
 handler403 = "safeguarding.views.forbidden"

@@ -187,3 +187,9 @@ def test_an_approved_assessment_downloads_as_a_pdf_and_the_download_is_audited(c
     assert "OFFICIAL-SENSITIVE" in text and "Eastgate Park" in text and "Page 1 of" in text
     assert "Guardianship at the park after dark" in text
     assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, target_id=str(done.pk)).count() == 1
+
+
+def test_an_error_on_radios_links_to_the_first_option_which_exists(client, alice, park):
+    client_for(client, alice)
+    page = client.post(reverse("assessment-start", args=["place", park.pk]), {"framework": ""}).content.decode()
+    assert 'href="#id_framework_1"' in page and 'id="id_framework_1"' in page

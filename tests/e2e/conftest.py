@@ -74,7 +74,16 @@ class Visit:
         return self.base_url + path
 
     def goto(self, path: str):
-        return self.page.goto(self.url(path))
+        response = self.page.goto(self.url(path))
+        self.settle()
+        return response
+
+    def settle(self):
+        """Wait until htmx is quiet: every section a page loads by itself has arrived, nothing is in flight.
+
+        Leaving a page sooner cuts those requests off, which the harness rightly reports as problems.
+        """
+        self.page.wait_for_function("() => !document.querySelector('.htmx-request, [hx-trigger=\"load\"]')")
 
     def screenshot(self, label: str) -> Path:
         self.shots += 1
@@ -136,6 +145,7 @@ class Visit:
         assert button.count() == 1, "the sign-in page has no 'Sign in' button to press"
         button.click()
         self.page.wait_for_load_state()
+        self.settle()
 
     def assert_no_problems(self):
         assert not self.problems, "browser reported problems:\n" + "\n".join(self.problems)

@@ -1,0 +1,141 @@
+"""Forms for panels and meetings: the shape of what was typed. Services decide what it means."""
+
+from crispy_forms_gds.layout import HTML, Layout
+from django import forms
+from django.utils import timezone
+
+from safeguarding import language
+from safeguarding.forms import DateField, gds_helper
+from safeguarding.models import Agency, User
+
+from .models import ActionStatus, AttendanceStatus, ItemKind, PanelKind
+
+
+class PanelForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Panel name", help_text="For example, Northfield MACE panel")
+    kind = forms.ChoiceField(choices=PanelKind.choices, widget=forms.RadioSelect, label="Kind of panel")
+    member_agencies = forms.ModelMultipleChoiceField(queryset=Agency.objects.filter(is_active=True),
+                                                     widget=forms.CheckboxSelectMultiple, label="Member agencies")
+    chairs = forms.ModelMultipleChoiceField(queryset=User.objects.filter(is_active=True).order_by("last_name"),
+                                            label="Chairs", help_text="Hold Ctrl (or Cmd) to choose more than one.")
+    terms_of_reference = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Create panel")
+
+
+class MeetingForm(forms.Form):
+    day = DateField("Date", help_text="For example, 14 1 2027")
+    time = forms.TimeField(label="Start time", help_text="For example, 10:00", input_formats=["%H:%M", "%H.%M"],
+                           error_messages={"invalid": "Enter a time like 10:00"})
+    location = forms.CharField(max_length=300, required=False, label="Where")
+    online_link = forms.URLField(max_length=500, required=False, label="Online meeting link (optional)",
+                                 assume_scheme="https",
+                                 error_messages={"invalid": "Enter a link starting with https://"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Schedule meeting")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("time"):
+            data["starts_at"] = timezone.make_aware(timezone.datetime.combine(data["day"], data["time"]))
+        if not data.get("location") and not data.get("online_link"):
+            self.add_error("location", "Enter where the meeting is, or an online link")
+        return data
+
+
+class AgendaItemForm(forms.Form):
+    kind = forms.ChoiceField(choices=ItemKind.choices, widget=forms.RadioSelect, label="What is the item about?")
+    young_person = forms.ModelChoiceField(queryset=None, required=False, label="Young person")
+    place = forms.ModelChoiceField(queryset=None, required=False, label="Place")
+    peer_group = forms.ModelChoiceField(queryset=None, required=False, label="Peer group")
+    theme = forms.CharField(max_length=200, required=False, label="Theme",
+                            help_text="For example, younger children being approached near Eastgate schools")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000,
+                             label="Why it is on the agenda")
+    presenter = forms.ModelChoiceField(queryset=None, required=False, label="Presenter")
+
+    def __init__(self, *args, people, places, groups, presenters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["young_person"].queryset = people
+        self.fields["place"].queryset = places
+        self.fields["peer_group"].queryset = groups
+        self.fields["presenter"].queryset = presenters
+        self.fields["young_person"].label_from_instance = lambda p: f"{p.full_name} (YP-{p.pk})"
+        self.helper = gds_helper(self, "Add to agenda")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind and kind != ItemKind.THEME and not data.get(kind):
+            self.add_error(kind, f"Choose the {ItemKind(kind).label.removeprefix('A ').lower()}")
+        if kind == ItemKind.THEME and not data.get("theme", "").strip():
+            self.add_error("theme", "Enter the theme")
+        return data
+
+    def subject(self):
+        kind = self.cleaned_data["kind"]
+        return None if kind == ItemKind.THEME else self.cleaned_data[kind]
+
+
+class InviteForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, label="Who?")
+    status = forms.ChoiceField(choices=AttendanceStatus.choices, initial=AttendanceStatus.INVITED,
+                               widget=forms.RadioSelect, label="Attendance")
+    deputy_for = forms.ModelChoiceField(queryset=None, required=False, label="Deputising for (optional)")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["deputy_for"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: f"{u}, {u.agency}"
+        self.fields["deputy_for"].label_from_instance = lambda u: f"{u}, {u.agency}"
+        self.helper = gds_helper(self, "Save")
+
+
+def _minute_widget(name: str, item_pk: int, rows: int):
+    target = f"lang-{name}-{item_pk}"
+    return forms.Textarea(attrs={"rows": rows, **language.prompt_attrs(name, target)})
+
+
+class MinuteForm(forms.Form):
+    """One item's minutes on the live page; saved as the chair types."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    voice = forms.CharField(required=False, max_length=5000, label="What the young person has said")
+    feedback = forms.CharField(required=False, max_length=3000, label="What will be fed back to them")
+    minutes = forms.CharField(required=False, max_length=20000, label="Discussion")
+    decisions = forms.CharField(required=False, max_length=5000, label="Decisions")
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, prefix=f"item-{item.pk}", **kwargs)
+        for name, rows in (("voice", 2), ("feedback", 2), ("minutes", 6), ("decisions", 3)):
+            self.fields[name].widget = _minute_widget(self.add_prefix(name), item.pk, rows)
+        self.helper = gds_helper(self, form_tag=False)
+        self.helper.layout = Layout(*[part for name in ("voice", "feedback", "minutes", "decisions") for part in (
+            name, HTML(f'<div id="lang-{self.add_prefix(name)}-{item.pk}" aria-live="polite"></div>'))], "version")
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=3000, label="Action")
+    owner_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Agency")
+    owner = forms.ModelChoiceField(queryset=None, required=False, label="Person responsible (optional)")
+    due_on = DateField("Due by", help_text="For example, 31 1 2027")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda u: f"{u}, {u.agency}"
+        self.helper = gds_helper(self, "Add action")
+
+
+class ActionUpdateForm(forms.Form):
+    text = forms.CharField(label="What has happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(choices=ActionStatus.choices, widget=forms.RadioSelect, label="Status now")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Add update")

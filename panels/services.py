@@ -1,0 +1,294 @@
+"""Every write to panels, meetings, agendas, minutes, actions and packs: checked, validated, audited, atomic."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cases.models import YoungPerson
+from contexts.models import PeerGroup, Place
+from safeguarding import access, audit
+from safeguarding.models import Agency, AuditAction
+from safeguarding.roles import Perm
+from safeguarding.versioning import lock_current
+
+from .models import (
+    MEETING_FLOW,
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    ItemKind,
+    Meeting,
+    MeetingStatus,
+    PackStatus,
+    Panel,
+    PanelPack,
+)
+
+MEETING_FIELDS = {"starts_at", "location", "online_link"}
+MINUTE_FIELDS = {"minutes", "decisions", "voice", "feedback"}
+ITEM_SUBJECTS = {YoungPerson: ItemKind.YOUNG_PERSON, Place: ItemKind.PLACE, PeerGroup: ItemKind.PEER_GROUP}
+
+
+def _only(fields: dict, allowed: set[str]) -> dict:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    return fields
+
+
+@transaction.atomic
+def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_of_reference: str = "",
+                 request=None) -> Panel:
+    access.require(actor, Perm.ADD_PANEL)
+    chairs, members = list(chairs), set(member_agencies) | {actor.agency}
+    if not chairs:
+        raise ValidationError({"chairs": "Choose at least one chair"})
+    if any(not c.is_active or c.agency not in members for c in chairs):
+        raise ValidationError({"chairs": "Each chair must be an active member of a member agency."})
+    panel = Panel(name=name.strip(), kind=kind, owning_agency=actor.agency, terms_of_reference=terms_of_reference)
+    panel.full_clean()
+    panel.save()
+    panel.member_agencies.set(members)
+    panel.chairs.set(chairs)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=panel, request=request,
+                 detail={"members": sorted(a.pk for a in members)})
+    return panel
+
+
+def _require_chair(actor, panel: Panel):
+    if not panel.chairs.filter(pk=actor.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def meeting_schedule(*, actor, panel: Panel, request=None, **fields) -> Meeting:
+    """A meeting of ``panel``, seen by every member agency; its chairs are invited."""
+    access.require(actor, Perm.RUN_MEETING)
+    _require_chair(actor, panel)
+    meeting = Meeting(panel=panel, owning_agency=actor.agency, created_by=actor, **_only(fields, MEETING_FIELDS))
+    meeting.full_clean()
+    meeting.save()
+    access.grant_owner(meeting)
+    for agency in panel.member_agencies.exclude(pk=actor.agency_id):
+        access.grant(meeting, agency, access.CONTRIBUTE)
+    for chair in panel.chairs.filter(is_active=True):
+        Attendance.objects.create(meeting=meeting, agency=chair.agency, person=chair)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=meeting, request=request,
+                 detail={"panel": panel.pk})
+    return meeting
+
+
+def _running(actor, meeting: Meeting, expected_version: int | None = None) -> Meeting:
+    access.require(actor, Perm.RUN_MEETING, meeting, level=access.MANAGE)
+    if expected_version is None:
+        return Meeting.objects.select_for_update().get(pk=meeting.pk)
+    return lock_current(meeting, expected_version)
+
+
+def _agenda_changed(meeting: Meeting, actor):
+    """A new agenda version; packs already sent are superseded and built again for the new agenda."""
+    meeting.agenda_version += 1
+    meeting.save(update_fields=["agenda_version"])
+    sent = list(meeting.packs.filter(status__in=[PackStatus.QUEUED, PackStatus.BUILDING, PackStatus.READY])
+                .values_list("agency_id", flat=True).distinct())
+    meeting.packs.exclude(agenda_version=meeting.agenda_version).exclude(status=PackStatus.SUPERSEDED).update(
+        status=PackStatus.SUPERSEDED)
+    if sent and meeting.step >= MEETING_FLOW.index(MeetingStatus.PACKS_SENT):
+        _queue_packs(meeting, Agency.objects.filter(pk__in=sent), actor)
+
+
+@transaction.atomic
+def agenda_item_add(*, actor, meeting: Meeting, subject=None, theme: str = "", reason: str, presenter=None,
+                    request=None) -> AgendaItem:
+    meeting = _running(actor, meeting)
+    if meeting.status == MeetingStatus.MINUTES_APPROVED:
+        raise ValidationError("The minutes are approved, so the agenda can no longer change.")
+    errors = {}
+    if subject is None and not theme.strip():
+        errors["theme"] = "Choose a young person, place or peer group, or enter a theme"
+    if subject is not None and not access.can(actor, subject):
+        # Said the same way whether the record exists or not.
+        errors["subject"] = "Choose a record you can see"
+    if not reason.strip():
+        errors["reason"] = "Enter why it is on the agenda"
+    if presenter is not None and (not presenter.is_active or not meeting.panel.member_agencies.filter(
+            pk=presenter.agency_id).exists()):
+        errors["presenter"] = "The presenter must be an active member of one of the panel's agencies."
+    if errors:
+        raise ValidationError(errors)
+    position = (meeting.items.aggregate(n=Max("position"))["n"] or 0) + 1
+    fields = {"theme": theme.strip()} if subject is None else {ITEM_SUBJECTS[type(subject)]: subject}
+    kind = ItemKind.THEME if subject is None else ITEM_SUBJECTS[type(subject)]
+    item = AgendaItem(meeting=meeting, position=position, kind=kind, reason=reason.strip(), presenter=presenter,
+                      added_by=actor, **fields)
+    item.full_clean()
+    item.save()
+    if meeting.status == MeetingStatus.PLANNED:
+        meeting.status = MeetingStatus.AGENDA_SET
+        meeting.save(update_fields=["status"])
+    _agenda_changed(meeting, actor)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=item, request=request,
+                 detail={"meeting": meeting.audit_label, "kind": kind})
+    return item
+
+
+@transaction.atomic
+def item_minute(*, actor, item: AgendaItem, expected_version: int, request=None, **fields) -> AgendaItem:
+    """Minute an item as the meeting goes (saved every few seconds from the live page)."""
+    access.require(actor, Perm.RUN_MEETING, item.meeting, level=access.MANAGE)
+    current = lock_current(item, expected_version)
+    for name, value in _only(fields, MINUTE_FIELDS).items():
+        setattr(current, name, value)
+    current.updated_at = timezone.now()
+    current.full_clean()
+    current.save()
+    meeting = current.meeting
+    if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_SET, MeetingStatus.PACKS_SENT):
+        Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.IN_PROGRESS)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request,
+                 detail={"fields": sorted(fields)})
+    return current
+
+
+@transaction.atomic
+def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=None, request=None) -> Attendance:
+    _running(actor, meeting)
+    errors = {}
+    if status not in AttendanceStatus.values:
+        errors["status"] = "Select present, apologies or absent"
+    if not person.is_active:
+        errors["person"] = "This person's account is no longer active."
+    if deputy_for is not None and deputy_for.agency_id != person.agency_id:
+        errors["deputy_for"] = "A deputy stands in for someone in their own agency."
+    if errors:
+        raise ValidationError(errors)
+    row, _ = Attendance.objects.update_or_create(
+        meeting=meeting, person=person,
+        defaults={"agency": person.agency, "status": status, "deputy_for": deputy_for})
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=meeting, request=request,
+                 detail={"attendance": person.pk, "status": status})
+    return row
+
+
+@transaction.atomic
+def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agency, due_on, owner=None,
+               request=None) -> Action:
+    meeting = _running(actor, item.meeting)
+    errors = {}
+    if due_on is not None and due_on < timezone.localdate(meeting.starts_at):
+        errors["due_on"] = "The due date must be on or after the day of the meeting"
+    if not owner_agency.is_active:
+        errors["owner_agency"] = "This agency is no longer active."
+    if owner is not None and (owner.agency_id != owner_agency.pk or not owner.is_active):
+        errors["owner"] = "The person responsible must be an active member of the owning agency."
+    if not description.strip():
+        errors["description"] = "Enter the action"
+    if errors:
+        raise ValidationError(errors)
+    action = Action(item=item, description=description.strip(), owner_agency=owner_agency, owner=owner,
+                    due_on=due_on, created_by=actor)
+    action.full_clean()
+    action.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=action, request=request,
+                 detail={"owner_agency_id": owner_agency.pk})
+    return action
+
+
+@transaction.atomic
+def action_report(*, actor, action: Action, text: str, status: str, request=None) -> ActionUpdate:
+    """An update on an action, by the agency that owns it or by whoever runs the meeting."""
+    access.require(actor, Perm.UPDATE_ACTION, action)
+    runs_it = actor.has_perm(Perm.RUN_MEETING) and access.can(actor, action.item.meeting, access.MANAGE)
+    if action.owner_agency_id != actor.agency_id and not runs_it:
+        raise PermissionDenied
+    errors = {}
+    if not text.strip():
+        errors["text"] = "Enter what has happened"
+    if status not in ActionStatus.values:
+        errors["status"] = "Select the status now"
+    if errors:
+        raise ValidationError(errors)
+    current = Action.objects.select_for_update().get(pk=action.pk)
+    update = ActionUpdate.objects.create(action=current, author=actor, agency=actor.agency, text=text.strip(),
+                                         status=status)
+    if current.status != status:
+        current.status, current.version = status, current.version + 1
+        current.save(update_fields=["status", "version"])
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request, detail={"status": status})
+    return update
+
+
+@transaction.atomic
+def meeting_advance(*, actor, meeting: Meeting, to: str, expected_version: int, request=None) -> Meeting:
+    """Move a meeting on: minutes drafted, then approved (and sent to everyone who attended)."""
+    current = _running(actor, meeting, expected_version)
+    allowed = {MeetingStatus.MINUTES_DRAFTED: (MeetingStatus.IN_PROGRESS, MeetingStatus.PACKS_SENT,
+                                               MeetingStatus.AGENDA_SET),
+               MeetingStatus.MINUTES_APPROVED: (MeetingStatus.MINUTES_DRAFTED,),
+               MeetingStatus.IN_PROGRESS: (MeetingStatus.AGENDA_SET, MeetingStatus.PACKS_SENT)}
+    if current.status not in allowed.get(to, ()):
+        raise ValidationError(f"A meeting that is '{current.get_status_display().lower()}' cannot move to "
+                              f"'{MeetingStatus(to).label.lower()}'.")
+    current.status = to
+    if to == MeetingStatus.MINUTES_APPROVED:
+        _require_chair(actor, current.panel)
+        current.minutes_approved_by, current.minutes_approved_at = actor, timezone.now()
+        from .tasks import minutes_circulate
+
+        minutes_circulate.delay_on_commit(current.pk)
+    current.save()
+    audit.record(actor=actor, action=AuditAction.APPROVE if to == MeetingStatus.MINUTES_APPROVED
+                 else AuditAction.UPDATE, target=current, request=request, detail={"status": to})
+    return current
+
+
+# --- Packs ------------------------------------------------------------------------------------------------------
+
+def attending_agencies(meeting: Meeting):
+    """Agencies with someone invited or present (not only apologies or absence)."""
+    return Agency.objects.filter(pk__in=meeting.attendance.filter(
+        status__in=[AttendanceStatus.INVITED, AttendanceStatus.PRESENT]).values("agency_id")).order_by("name")
+
+
+def _queue_packs(meeting: Meeting, agencies, actor) -> list[PanelPack]:
+    from .tasks import pack_build
+
+    packs = []
+    for agency in agencies:
+        pack, created = PanelPack.objects.get_or_create(
+            meeting=meeting, agency=agency, agenda_version=meeting.agenda_version,
+            defaults={"requested_by": actor})
+        if created or pack.status == PackStatus.FAILED:
+            if not created:
+                PanelPack.objects.filter(pk=pack.pk).update(status=PackStatus.QUEUED, progress=0, error="")
+            pack_build.delay_on_commit(pack.pk)
+        packs.append(pack)
+    return packs
+
+
+@transaction.atomic
+def packs_request(*, actor, meeting: Meeting, agencies=None, request=None) -> list[PanelPack]:
+    """Build one pack per attending agency (or the ones named) for the current agenda. Asking twice builds once."""
+    meeting = _running(actor, meeting)
+    if not meeting.items.exists():
+        raise ValidationError("Add at least one agenda item before sending packs.")
+    attending = list(attending_agencies(meeting))
+    agencies = attending if agencies is None else list(agencies)
+    outsiders = [a.name for a in agencies if a not in attending]
+    if outsiders:
+        raise ValidationError({"agencies": f"Not attending this meeting: {', '.join(outsiders)}. Invite someone "
+                                           "from the agency first."})
+    if not agencies:
+        raise ValidationError({"agencies": "Nobody is invited yet: invite people before sending packs."})
+    packs = _queue_packs(meeting, agencies, actor)
+    if meeting.step < MEETING_FLOW.index(MeetingStatus.PACKS_SENT):
+        meeting.status = MeetingStatus.PACKS_SENT
+        meeting.save(update_fields=["status"])
+    audit.record(actor=actor, action=AuditAction.EXPORT, target=meeting, request=request,
+                 detail={"packs": [p.pk for p in packs], "agenda_version": meeting.agenda_version})
+    return packs
+

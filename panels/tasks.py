@@ -1,0 +1,68 @@
+"""Celery tasks for panels: they take ids, call the mechanism that does the work, and can safely run twice."""
+
+import smtplib
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from . import packs, reminders
+from .models import AttendanceStatus, Meeting, PanelPack
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.PACK_SOFT_TIME_LIMIT, time_limit=settings.PACK_SOFT_TIME_LIMIT + 30)
+def pack_build(pack_id: int):
+    """Build one agency's pack. A worker killed mid-build leaves the message unacknowledged: it is built again."""
+    try:
+        pack = packs.build(pack_id)
+    except SoftTimeLimitExceeded:
+        packs.fail(pack_id, "It took too long to build. Try again, or split the agenda.")
+        return None
+    except Exception as exc:  # the reason goes on the job row for the chair to see; the error is logged
+        packs.fail(pack_id, f"The pack could not be built ({type(exc).__name__}). Try again.")
+        raise
+    return pack.status if pack else None
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, retry_backoff_max=3600,
+             retry_jitter=True, max_retries=8)
+def email_send(subject: str, body: str, to: list[str]):
+    """Send one email. A mail server that is down is retried with back-off; the page that asked never waits."""
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def _attendees(meeting: Meeting, agency_id=None):
+    rows = meeting.attendance.filter(status__in=[AttendanceStatus.INVITED, AttendanceStatus.PRESENT],
+                                     person__is_active=True).select_related("person")
+    if agency_id is not None:
+        rows = rows.filter(agency_id=agency_id)
+    return sorted({row.person.email for row in rows if row.person.email})
+
+
+@shared_task
+def pack_ready_notify(pack_id: int):
+    pack = PanelPack.objects.select_related("meeting__panel", "agency").get(pk=pack_id)
+    to = _attendees(pack.meeting, pack.agency_id)
+    if to:
+        email_send.delay(f"Your pack is ready: {pack.meeting}",
+                         f"The panel pack for {pack.agency} is ready to download (it is OFFICIAL-SENSITIVE: "
+                         f"do not forward it).\n{settings.SITE_URL}{reverse('meeting', args=[pack.meeting_id])}",
+                         to)
+
+
+@shared_task
+def minutes_circulate(meeting_id: int):
+    meeting = Meeting.objects.select_related("panel").get(pk=meeting_id)
+    to = _attendees(meeting)
+    if to:
+        email_send.delay(f"Minutes approved: {meeting}",
+                         f"The minutes of {meeting} have been approved. Read them and your agency's actions here:\n"
+                         f"{settings.SITE_URL}{reverse('meeting', args=[meeting.pk])}", to)
+
+
+@shared_task
+def reminders_daily() -> dict:
+    return reminders.run_daily()

@@ -137,7 +137,7 @@ def _database_url() -> str:
 
 
 def _pool_child(parent: int) -> int:
-    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True,  # noqa: S607
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True,  # noqa: S603, S607
                            check=True).stdout.split()
     assert found, "the worker has no pool process"
     return int(found[0])

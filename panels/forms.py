@@ -131,6 +131,18 @@ class ActionForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda u: f"{u}, {u.agency}"
         self.helper = gds_helper(self, "Add action")
 
+    @classmethod
+    def for_items(cls, items, people) -> dict:
+        """One blank form per item for the live page, with the agency and people lists read once for all."""
+        forms_by_item = {item.pk: cls(people=people, prefix=f"action-{item.pk}") for item in items}
+        if forms_by_item:
+            first = next(iter(forms_by_item.values()))
+            fixed = {name: list(first.fields[name].choices) for name in ("owner_agency", "owner")}
+            for form in forms_by_item.values():
+                for name, choices in fixed.items():
+                    form.fields[name].choices = choices
+        return forms_by_item
+
 
 class ActionUpdateForm(forms.Form):
     text = forms.CharField(label="What has happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

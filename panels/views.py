@@ -105,13 +105,14 @@ def meeting_live(request, pk):
         raise PermissionDenied
     audit.record_view(request, meeting, page="live")
     context = _meeting_context(request, meeting)
-    people = _members(meeting)
-    for item in context["items"]:
-        if not getattr(item, "hidden", False):
-            item.minute_form = MinuteForm(item=item, initial={
-                "version": item.version, "voice": item.voice, "feedback": item.feedback, "minutes": item.minutes,
-                "decisions": item.decisions})
-            item.action_form = ActionForm(people=people, prefix=f"action-{item.pk}")
+    shown = [item for item in context["items"] if not getattr(item, "hidden", False)]
+    action_forms = ActionForm.for_items(shown, _members(meeting))
+    for item in shown:
+        item.minute_form = MinuteForm(item=item, initial={
+            "version": item.version, "voice": item.voice, "feedback": item.feedback, "minutes": item.minutes,
+            "decisions": item.decisions})
+        item.action_form = action_forms[item.pk]
+        item.action_form.helper.form_tag = False  # live.html wraps it in its own <form>: no form inside a form
     context["statuses"] = AttendanceStatus.choices
     return render(request, "panels/live.html", context)
 

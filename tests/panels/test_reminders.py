@@ -1,0 +1,75 @@
+"""Daily reminders and emails, sent by a real Celery worker: each reminder once a day; a mail failure is retried."""
+
+from datetime import timedelta
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from contexts import services as context_services
+from contexts.models import Membership, PeerGroup
+from panels import services
+from panels.models import Action, ReminderSent
+from panels.tasks import email_send, reminders_daily
+from safeguarding import celery_app
+
+from ..factories import CaseFactory, YoungPersonFactory
+from .test_packs import wait_for
+
+
+@pytest.fixture
+def broker():
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete("celery", "packs")
+    yield client
+    client.delete("celery", "packs")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_job_reminds_each_person_once_whatever_how_often_it_runs(
+        broker, alice, colin, pete, sam, panel, agencies):
+    today = timezone.localdate()
+    soon = services.meeting_schedule(actor=colin, panel=panel, starts_at=timezone.now() + timedelta(hours=20),
+                                     location="Council House")
+    services.attendance_set(actor=colin, meeting=soon, person=sam, status="invited")
+    item = services.agenda_item_add(actor=colin, meeting=soon, theme="Bus station", reason="Reports")
+    action = services.action_add(actor=colin, item=item, description="Check CCTV", owner_agency=agencies["police"],
+                                 owner=pete, due_on=today + timedelta(days=1))
+    Action.objects.filter(pk=action.pk).update(due_on=today - timedelta(days=3))  # time passes
+    nearly_18 = YoungPersonFactory(actor=alice, date_of_birth=today.replace(year=today.year - 18) + timedelta(days=90))
+    CaseFactory(actor=alice, young_person=nearly_18, lead_practitioner=alice, next_review_on=today + timedelta(days=3))
+    group = context_services.context_create(actor=alice, model=PeerGroup, name="Group at the station")
+    link = context_services.membership_add(actor=alice, peer_group=group, young_person=nearly_18, role="core",
+                                           reliability="reported", review_by=today + timedelta(days=5))
+    Membership.objects.filter(pk=link.pk).update(review_by=today - timedelta(days=1),
+                                                 last_reviewed_on=today - timedelta(days=91))
+    mail.outbox.clear()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        reminders_daily.delay()
+        assert wait_for(lambda: len(mail.outbox) >= 6, seconds=30)
+        reminders_daily.delay()  # run again the same day
+        assert wait_for(lambda: not broker.llen("celery"), seconds=30)
+    subjects = sorted((m.to[0], m.subject.split(":")[0]) for m in mail.outbox)
+    assert subjects == sorted([
+        ("pete@example.org", f"Action AC-{action.pk} is overdue"),
+        ("alice@example.org", "Review due"), ("alice@example.org", "Transition planning"),
+        ("alice@example.org", "A link you recorded is past its review date"),
+        ("sam@example.org", "Reminder"), ("colin@example.org", "Reminder"),  # chairs are invited when scheduled
+    ])
+    assert ReminderSent.objects.count() == 6
+
+
+def test_a_mail_server_that_is_down_means_a_retry_and_the_email_still_goes(broker, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens there
+    mail.outbox = []
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        email_send.delay("Your pack is ready", "Body", ["pete@example.org"])
+        # The first attempt fails; the task is put back with a delay (back-off) instead of being lost.
+        assert wait_for(lambda: broker.hlen("unacked") >= 1 and not mail.outbox, seconds=20)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
+        assert wait_for(lambda: len(mail.outbox) == 1, seconds=60)
+    assert mail.outbox[0].subject == "Your pack is ready"

@@ -22,10 +22,13 @@ COPY safeguarding ./safeguarding
 COPY cases ./cases
 COPY contexts ./contexts
 COPY assessments ./assessments
+COPY panels ./panels
 COPY templates ./templates
 COPY --from=assets /app/static ./static
 # Hashed, compressed static files, served by WhiteNoise. The key is only for this build step.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
+# Panel packs are written here (a volume shared by web and worker-packs in docker-compose.yml).
+RUN mkdir -p /app/media && chown efh /app/media
 USER efh
 EXPOSE 8000
 CMD ["gunicorn", "safeguarding.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -35,11 +35,13 @@ migrate: services
 seed: migrate
 	$(MANAGE) seed_demo
 
-# The demo runs with DEBUG on, over plain HTTP on this machine only, with a Celery worker beside it.
+# The demo runs with DEBUG on, over plain HTTP on this machine only, with a Celery worker beside it (both
+# queues, and beat for the daily reminders; emails go to the console).
 demo: install assets seed
 	@echo ""
 	@echo "Starting the Celery worker and the web server. Open http://$(HOST):$(PORT)/ (Ctrl+C stops both)."
-	@DEBUG=1 $(VENV)/bin/celery -A safeguarding worker --loglevel=warning --concurrency=2 & worker=$$!; \
+	@DEBUG=1 $(VENV)/bin/celery -A safeguarding worker -Q celery,packs -B --schedule=/tmp/efh-celerybeat \
+	  --loglevel=warning --concurrency=2 & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 

@@ -115,6 +115,7 @@ class MinuteForm(forms.Form):
         for name, rows in (("voice", 2), ("feedback", 2), ("minutes", 6), ("decisions", 3)):
             self.fields[name].widget = _minute_widget(self.add_prefix(name), item.pk, rows)
         self.helper = gds_helper(self, form_tag=False)
+        self.helper.disable_csrf = True  # the live page's form carries the token
         self.helper.layout = Layout(*[part for name in ("voice", "feedback", "minutes", "decisions") for part in (
             name, HTML(f'<div id="lang-{self.add_prefix(name)}-{item.pk}" aria-live="polite"></div>'))], "version")
 
@@ -135,6 +136,10 @@ class ActionForm(forms.Form):
     def for_items(cls, items, people) -> dict:
         """One blank form per item for the live page, with the agency and people lists read once for all."""
         forms_by_item = {item.pk: cls(people=people, prefix=f"action-{item.pk}") for item in items}
+        for pk, form in forms_by_item.items():
+            # Inside the live page's own <form> for this item, with a button id of its own.
+            form.helper.form_tag, form.helper.disable_csrf = False, True
+            form.helper.inputs[0].id = f"submit-action-{pk}"
         if forms_by_item:
             first = next(iter(forms_by_item.values()))
             fixed = {name: list(first.fields[name].choices) for name in ("owner_agency", "owner")}

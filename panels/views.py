@@ -112,7 +112,6 @@ def meeting_live(request, pk):
             "version": item.version, "voice": item.voice, "feedback": item.feedback, "minutes": item.minutes,
             "decisions": item.decisions})
         item.action_form = action_forms[item.pk]
-        item.action_form.helper.form_tag = False  # live.html wraps it in its own <form>: no form inside a form
     context["statuses"] = AttendanceStatus.choices
     return render(request, "panels/live.html", context)
 

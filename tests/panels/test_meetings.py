@@ -1,5 +1,6 @@
 """Meetings from agenda to actions: who sees which item, the live page, actions carried forward, bad input."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -85,6 +86,9 @@ def test_the_live_page_saves_minutes_as_the_chair_types_and_a_conflict_loses_not
     page = client.get(reverse("meeting-live", args=[meeting.pk])).content.decode()
     item = agenda[0]
     assert f'hx-post="/items/{item.pk}/minutes/"' in page and 'hx-trigger="input delay:1500ms, submit"' in page
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "duplicate ids on the live page"
+    assert page.count("csrfmiddlewaretoken") == page.count("<form")  # one token per form, no form in a form
     prefix = f"item-{item.pk}"
     response = client.post(reverse("item-minute", args=[item.pk]), {
         f"{prefix}-version": item.version, f"{prefix}-minutes": "Police shared intelligence about the flat.",

@@ -343,6 +343,10 @@ def safety_plan(request, kind, pk):
     })
 
 
+def _plan_form(request, context: dict):
+    return render(request, "includes/form_page.html", {"back_label": "Back to the safety plan", **context})
+
+
 def _plan_url(goal) -> str:
     plan = goal.plan
     return reverse("safety-plan", args=["place" if plan.place_id else "peer-group", plan.subject.pk])
@@ -359,8 +363,8 @@ def goal_new(request, kind, pk):
         if goal:
             messages.success(request, "Goal added to the safety plan.")
             return redirect(_plan_url(goal))
-    return render(request, "assessments/plan_form.html", {
-        "form": form, "title": f"Add a goal for {subject}", "back": reverse("safety-plan", args=[kind, pk])})
+    return _plan_form(request, {"form": form, "title": f"Add a goal for {subject}",
+                                "back": reverse("safety-plan", args=[kind, pk])})
 
 
 @access.signed_in
@@ -375,8 +379,7 @@ def goal_edit(request, pk):
         if saved:
             messages.success(request, "Goal saved.")
             return redirect(_plan_url(goal))
-    return render(request, "assessments/plan_form.html", {"form": form, "title": "Change a goal",
-                                                          "back": _plan_url(goal)})
+    return _plan_form(request, {"form": form, "title": "Change a goal", "back": _plan_url(goal)})
 
 
 @access.signed_in
@@ -391,8 +394,8 @@ def intervention_new(request, pk):
         if made:
             messages.success(request, "Intervention added.")
             return redirect(_plan_url(goal))
-    return render(request, "assessments/plan_form.html", {
-        "form": form, "title": "Add an intervention", "caption": goal.statement, "back": _plan_url(goal)})
+    return _plan_form(request, {"form": form, "title": "Add an intervention", "caption": goal.statement,
+                                "back": _plan_url(goal)})
 
 
 @access.signed_in
@@ -405,9 +408,8 @@ def intervention_update(request, pk):
                                                              request=request, **form.cleaned_data)):
             messages.success(request, "Update added.")
             return redirect(_plan_url(intervention.goal))
-    return render(request, "assessments/plan_form.html", {
-        "form": form, "title": "Update an intervention", "caption": intervention.what,
-        "back": _plan_url(intervention.goal)})
+    return _plan_form(request, {"form": form, "title": "Update an intervention", "caption": intervention.what,
+                                "back": _plan_url(intervention.goal)})
 
 
 # --- Frameworks (administrators) --------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def panel_new(request):
         if panel:
             messages.success(request, f"{panel.name} has been set up.")
             return redirect("panels")
-    return render(request, "panels/form.html", {"form": form, "title": "Set up a panel", "back": "/panels/"})
+    return render(request, "includes/form_page.html", {"form": form, "title": "Set up a panel", "back": "/panels/"})
 
 
 @access.signed_in
@@ -70,7 +70,7 @@ def meeting_new(request, pk):
         if meeting:
             messages.success(request, "Meeting scheduled. Set the agenda and invite people.")
             return redirect("meeting", meeting.pk)
-    return render(request, "panels/form.html", {"form": form, "title": f"Schedule a meeting of {panel.name}",
+    return render(request, "includes/form_page.html", {"form": form, "title": f"Schedule a meeting of {panel.name}",
                                                 "back": "/panels/"})
 
 
@@ -135,7 +135,7 @@ def item_new(request, pk):
         if item:
             messages.success(request, f"Item {item.position} added to the agenda.")
             return redirect("meeting", pk)
-    return render(request, "panels/form.html", {"form": form, "title": "Add an agenda item",
+    return render(request, "includes/form_page.html", {"form": form, "title": "Add an agenda item",
                                                 "back": f"/meetings/{pk}/"})
 
 
@@ -150,7 +150,7 @@ def invite(request, pk):
                                                         **form.cleaned_data)):
             messages.success(request, "Attendance saved.")
             return redirect("meeting", pk)
-    return render(request, "panels/form.html", {"form": form, "title": "Invite someone, or record attendance",
+    return render(request, "includes/form_page.html", {"form": form, "title": "Invite someone, or record attendance",
                                                 "back": f"/meetings/{pk}/"})
 
 
@@ -208,7 +208,7 @@ def action_new(request, pk):
                                                                     **form.cleaned_data)):
         messages.success(request, "Action added.")
         return redirect(f"/meetings/{item.meeting_id}/live/#item-{item.pk}")
-    return render(request, "panels/form.html", {"form": form, "title": "Add an action",
+    return render(request, "includes/form_page.html", {"form": form, "title": "Add an action",
                                                 "back": f"/meetings/{item.meeting_id}/live/"}, status=400)
 
 
@@ -273,7 +273,7 @@ def action_update(request, pk):
                                                        **form.cleaned_data)):
             messages.success(request, "Update added.")
             return redirect("actions")
-    return render(request, "panels/form.html", {"form": form, "title": "Update an action",
+    return render(request, "includes/form_page.html", {"form": form, "title": "Update an action",
                                                 "caption": action.description, "back": "/actions/"})
 
 

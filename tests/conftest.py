@@ -9,7 +9,13 @@ sam     partner practitioner, school
 oscar   partner practitioner, housing: the outsider, with whom nothing is shared
 """
 
+import time
+
 import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from safeguarding import services
 from safeguarding.models import AgencyKind
@@ -96,3 +102,33 @@ def shared_case(case, alice, agencies):
 def client_for(client, user):
     client.force_login(user)
     return client
+
+
+def query_count(client, user, url) -> int:
+    """How many queries ``user`` opening ``url`` makes (query counts are pinned per page in each app's tests)."""
+    client_for(client, user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+QUEUES = ("celery", "packs")
+
+
+@pytest.fixture
+def broker():
+    """The real Redis broker, with only this test's messages in the queues a test worker consumes."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(*QUEUES)
+    yield client
+    client.delete(*QUEUES)
+
+
+def wait_for(condition, seconds=60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

@@ -3,15 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
 from safeguarding import access
 
-from ..conftest import client_for
+from ..conftest import query_count
 from .conftest import approved, submitted
 
 pytestmark = pytest.mark.django_db
@@ -75,19 +73,12 @@ class Work:
         }
 
 
-def count(client, user, url):
-    client_for(client, user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
 
 def test_assessment_query_counts_do_not_grow_with_history(client, alice, mandy, pete, agencies, park, neighbourhood):
     work = Work(alice, mandy, pete, agencies, park, neighbourhood)
     work.grow(2)
-    small = {name: count(client, *page) for name, page in work.pages().items()}
+    small = {name: query_count(client, *page) for name, page in work.pages().items()}
     work.grow(8)
-    large = {name: count(client, *page) for name, page in work.pages().items()}
+    large = {name: query_count(client, *page) for name, page in work.pages().items()}
     assert small == large
     assert large == PINNED

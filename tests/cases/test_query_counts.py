@@ -7,8 +7,6 @@ figure. A change that adds a query per row fails here; a deliberate change updat
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +14,7 @@ from cases import services
 from cases.models import EntryKind
 from safeguarding import access
 
-from ..conftest import client_for
+from ..conftest import client_for, query_count
 from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,19 +75,12 @@ class Borough:
         }
 
 
-def count(client, user, url):
-    client_for(client, user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
 
 def test_query_counts_do_not_grow_with_rows(client, alice, mandy, pete, agencies):
     borough = Borough(alice, mandy, pete, agencies)
     borough.grow_to(5, client)
-    small = {name: count(client, *page) for name, page in borough.pages().items()}
+    small = {name: query_count(client, *page) for name, page in borough.pages().items()}
     borough.grow_to(50, client)
-    large = {name: count(client, *page) for name, page in borough.pages().items()}
+    large = {name: query_count(client, *page) for name, page in borough.pages().items()}
     assert small == large
     assert large == PINNED

@@ -1,15 +1,13 @@
 """Context pages make the same number of queries for a small network as for one with 200 people."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contexts import services
 from contexts.models import AssociationNature, MembershipRole, PlaceLinkNature
 from safeguarding import access
 
-from ..conftest import client_for
+from ..conftest import query_count
 from ..factories import CaseFactory, YoungPersonFactory
 from .conftest import evidence
 
@@ -62,19 +60,12 @@ class Network:
         }
 
 
-def count(client, user, url):
-    client_for(client, user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
 
 def test_context_query_counts_do_not_grow_with_the_network(client, alice, pete, agencies, person, group, park):
     network = Network(alice, pete, agencies, person, group, park)
     network.grow_to(5)
-    small = {name: count(client, *page) for name, page in network.pages().items()}
+    small = {name: query_count(client, *page) for name, page in network.pages().items()}
     network.grow_to(200)
-    large = {name: count(client, *page) for name, page in network.pages().items()}
+    large = {name: query_count(client, *page) for name, page in network.pages().items()}
     assert small == large
     assert large == PINNED

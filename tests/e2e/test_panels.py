@@ -11,9 +11,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -22,13 +20,12 @@ from panels.models import AgendaItem, PackStatus, PanelKind, PanelPack
 from safeguarding import celery_app
 from safeguarding.models import LanguagePhrase
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, QUEUES
 from ..contexts.conftest import park  # noqa: F401 - fixture used by name
 from .conftest import BLOCKING_IMPACTS
 
 pytestmark = pytest.mark.e2e
 
-QUEUES = ("celery", "packs")
 PANEL = "Northfield MACE"
 AGENCIES = ("Northfield Council", "Northfield Police", "Northfield Academy")
 REASON = "Missing three times this month; seen at Eastgate Park with older males."
@@ -54,15 +51,6 @@ def media(tmp_path, settings):
     # Each pack takes a little while per item, so the page shows it building before it is ready.
     settings.PACK_BUILD_TEST_DELAY = 0.75
     return tmp_path
-
-
-@pytest.fixture
-def broker():
-    """Only this test's messages in the queues the in-process worker consumes."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(*QUEUES)
-    yield client
-    client.delete(*QUEUES)
 
 
 @pytest.fixture

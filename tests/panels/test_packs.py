@@ -4,13 +4,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from io import BytesIO
 
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
@@ -20,32 +17,13 @@ from panels.models import PackStatus, PanelPack
 from safeguarding import celery_app
 from safeguarding.models import AuditAction, AuditEvent
 
-from ..conftest import client_for
-
-QUEUES = ("celery", "packs")
+from ..conftest import QUEUES, client_for, wait_for
 
 
 @pytest.fixture
 def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def broker():
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(*QUEUES)
-    yield client
-    client.delete(*QUEUES)
-
-
-def wait_for(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def pdf_text(content: bytes) -> str:

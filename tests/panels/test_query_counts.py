@@ -3,15 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from panels import services
 from safeguarding import access
 
-from ..conftest import client_for
+from ..conftest import query_count
 from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,20 +52,13 @@ class Agenda:
                 "packs_status": (self.colin, reverse("packs-status", args=[m]))}
 
 
-def count(client, user, url):
-    client_for(client, user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
 
 def test_meeting_query_counts_do_not_grow_with_the_agenda(client, alice, colin, pete, agencies, meeting):
     agenda = Agenda(alice, colin, pete, agencies, meeting)
     agenda.grow_to(2)
     services.packs_request(actor=colin, meeting=meeting)
-    small = {name: count(client, *page) for name, page in agenda.pages().items()}
+    small = {name: query_count(client, *page) for name, page in agenda.pages().items()}
     agenda.grow_to(12)
-    large = {name: count(client, *page) for name, page in agenda.pages().items()}
+    large = {name: query_count(client, *page) for name, page in agenda.pages().items()}
     assert small == large
     assert large == PINNED, large

@@ -3,9 +3,7 @@
 from datetime import timedelta
 
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -16,16 +14,8 @@ from panels.models import Action, ReminderSent
 from panels.tasks import email_send, reminders_daily
 from safeguarding import celery_app
 
+from ..conftest import wait_for
 from ..factories import CaseFactory, YoungPersonFactory
-from .test_packs import wait_for
-
-
-@pytest.fixture
-def broker():
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete("celery", "packs")
-    yield client
-    client.delete("celery", "packs")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,12 +1,9 @@
 """Background jobs run on a real Celery worker against the real Redis broker (no eager mode)."""
 
-import time
 from datetime import timedelta
 
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,22 +11,7 @@ from safeguarding import celery_app
 from safeguarding.models import UserSession as Session
 from safeguarding.tasks import sessions_clear_expired
 
-
-@pytest.fixture
-def broker():
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete("celery")
-    yield client
-    client.delete("celery")
-
-
-def wait_for(condition, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+from ..conftest import wait_for
 
 
 def test_the_worker_is_configured_not_to_lose_work():

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from cases.models import YoungPerson
@@ -47,8 +47,9 @@ def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_
     chairs, members = list(chairs), set(member_agencies) | {actor.agency}
     if not chairs:
         raise ValidationError({"chairs": "Choose at least one chair"})
-    if any(not c.is_active or c.agency not in members for c in chairs):
-        raise ValidationError({"chairs": "Each chair must be an active member of a member agency."})
+    if any(not c.is_active or c.agency not in members or not c.has_perm(Perm.RUN_MEETING) for c in chairs):
+        raise ValidationError({"chairs": "Each chair must be an active member of a member agency, with the panel "
+                                         "chair role."})
     panel = Panel(name=name.strip(), kind=kind, owning_agency=actor.agency, terms_of_reference=terms_of_reference)
     panel.full_clean()
     panel.save()
@@ -105,8 +106,7 @@ def _agenda_changed(meeting: Meeting, actor):
 def agenda_item_add(*, actor, meeting: Meeting, subject=None, theme: str = "", reason: str, presenter=None,
                     request=None) -> AgendaItem:
     meeting = _running(actor, meeting)
-    if meeting.status == MeetingStatus.MINUTES_APPROVED:
-        raise ValidationError("The minutes are approved, so the agenda can no longer change.")
+    _not_approved(meeting)
     errors = {}
     if subject is None and not theme.strip():
         errors["theme"] = "Choose a young person, place or peer group, or enter a theme"
@@ -136,10 +136,16 @@ def agenda_item_add(*, actor, meeting: Meeting, subject=None, theme: str = "", r
     return item
 
 
+def _not_approved(meeting: Meeting):
+    if meeting.status == MeetingStatus.MINUTES_APPROVED:
+        raise ValidationError("The minutes are approved, so the meeting's record can no longer change.")
+
+
 @transaction.atomic
 def item_minute(*, actor, item: AgendaItem, expected_version: int, request=None, **fields) -> AgendaItem:
     """Minute an item as the meeting goes (saved every few seconds from the live page)."""
     access.require(actor, Perm.RUN_MEETING, item.meeting, level=access.MANAGE)
+    _not_approved(Meeting.objects.select_for_update().get(pk=item.meeting_id))
     current = lock_current(item, expected_version)
     for name, value in _only(fields, MINUTE_FIELDS).items():
         setattr(current, name, value)
@@ -148,7 +154,7 @@ def item_minute(*, actor, item: AgendaItem, expected_version: int, request=None,
     current.save()
     meeting = current.meeting
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_SET, MeetingStatus.PACKS_SENT):
-        Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.IN_PROGRESS)
+        Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.IN_PROGRESS, version=F("version") + 1)
     audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request,
                  detail={"fields": sorted(fields)})
     return current
@@ -156,14 +162,16 @@ def item_minute(*, actor, item: AgendaItem, expected_version: int, request=None,
 
 @transaction.atomic
 def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=None, request=None) -> Attendance:
-    _running(actor, meeting)
+    meeting = _running(actor, meeting)
     errors = {}
     if status not in AttendanceStatus.values:
         errors["status"] = "Select present, apologies or absent"
     if not person.is_active:
         errors["person"] = "This person's account is no longer active."
-    if deputy_for is not None and deputy_for.agency_id != person.agency_id:
-        errors["deputy_for"] = "A deputy stands in for someone in their own agency."
+    elif not meeting.panel.member_agencies.filter(pk=person.agency_id).exists():
+        errors["person"] = "Only people from the panel's member agencies can attend."
+    if deputy_for is not None and (deputy_for.agency_id != person.agency_id or deputy_for.pk == person.pk):
+        errors["deputy_for"] = "A deputy stands in for someone else in their own agency."
     if errors:
         raise ValidationError(errors)
     row, _ = Attendance.objects.update_or_create(
@@ -178,7 +186,14 @@ def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=N
 def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agency, due_on, owner=None,
                request=None) -> Action:
     meeting = _running(actor, item.meeting)
+    _not_approved(meeting)
     errors = {}
+    if not meeting.panel.member_agencies.filter(pk=owner_agency.pk).exists():
+        errors["owner_agency"] = "Choose one of the panel's member agencies."
+    elif item.subject is not None and not access.can(access.AgencyReader(owner_agency), item.subject):
+        # The action would tell the agency about a record it may not see: share the record first.
+        errors["owner_agency"] = (f"{owner_agency} cannot see what this item is about. Share the record with "
+                                  "them first, or choose another agency.")
     if due_on is not None and due_on < timezone.localdate(meeting.starts_at):
         errors["due_on"] = "The due date must be on or after the day of the meeting"
     if not owner_agency.is_active:

@@ -106,7 +106,7 @@ def test_the_live_page_saves_minutes_as_the_chair_types_and_a_conflict_loses_not
 
 def test_outstanding_actions_come_onto_the_next_agenda_and_each_agency_sees_its_own(
         client, colin, pete, panel, meeting, agenda, agencies):
-    police_action = services.action_add(actor=colin, item=agenda[1], description="Check the address on file",
+    police_action = services.action_add(actor=colin, item=agenda[0], description="Check the address on file",
                                         owner_agency=agencies["police"], owner=pete,
                                         due_on=timezone.localdate(meeting.starts_at) + timedelta(days=3))
     services.action_add(actor=colin, item=agenda[0], description="Done already", owner_agency=agencies["la"],
@@ -116,8 +116,8 @@ def test_outstanding_actions_come_onto_the_next_agenda_and_each_agency_sees_its_
                                       location="Council House")
     assert [a.description for a in selectors.outstanding_actions(colin, later)] == ["Check the address on file"]
     client_for(client, pete)
-    assert "Check the address on file" in client.get(reverse("actions")).content.decode()  # item 2 is hidden to
-    response = client.post(reverse("action-update", args=[police_action.pk]),  # pete, his action is not
+    assert "Check the address on file" in client.get(reverse("actions")).content.decode()
+    response = client.post(reverse("action-update", args=[police_action.pk]),
                            {"text": "Address confirmed; safeguarding visit booked.", "status": "in_progress"})
     assert response.status_code == 302
     police_action.refresh_from_db()
@@ -135,3 +135,33 @@ def test_minutes_are_drafted_then_approved_by_the_chair(colin, meeting, agenda, 
     assert approved.minutes_approved_by == colin and len(callbacks) == 1  # circulation is queued on commit
     with pytest.raises(ValidationError):
         services.agenda_item_add(actor=colin, meeting=approved, theme="Late", reason="x")
+
+
+def test_an_action_never_tells_an_agency_about_a_record_it_cannot_see(colin, meeting, agenda, agencies):
+    due = timezone.localdate(meeting.starts_at) + timedelta(days=3)
+    with pytest.raises(ValidationError) as refused:  # item 2 is about Kofi, whose case the police cannot see
+        services.action_add(actor=colin, item=agenda[1], description="Check the address", due_on=due,
+                            owner_agency=agencies["police"])
+    assert "cannot see what this item is about" in refused.value.message_dict["owner_agency"][0]
+    with pytest.raises(ValidationError) as refused:
+        services.action_add(actor=colin, item=agenda[3], description="Visit", due_on=due,
+                            owner_agency=agencies["housing"])
+    assert "member agencies" in refused.value.message_dict["owner_agency"][0]
+    assert not Action.objects.exists()
+
+
+def test_nothing_changes_once_the_minutes_are_approved_and_attendance_is_for_members(
+        colin, oscar, meeting, agenda, agencies):
+    with pytest.raises(ValidationError, match="member agencies"):
+        services.attendance_set(actor=colin, meeting=meeting, person=oscar, status="present")
+    meeting.refresh_from_db()
+    meeting = services.meeting_advance(actor=colin, meeting=meeting, to=MeetingStatus.MINUTES_DRAFTED,
+                                       expected_version=meeting.version)
+    meeting = services.meeting_advance(actor=colin, meeting=meeting, to=MeetingStatus.MINUTES_APPROVED,
+                                       expected_version=meeting.version)
+    agenda[0].refresh_from_db()
+    with pytest.raises(ValidationError, match="minutes are approved"):
+        services.item_minute(actor=colin, item=agenda[0], expected_version=agenda[0].version, minutes="Changed")
+    with pytest.raises(ValidationError, match="minutes are approved"):
+        services.action_add(actor=colin, item=agenda[0], description="Late", owner_agency=agencies["la"],
+                            due_on=timezone.localdate(meeting.starts_at))

@@ -36,7 +36,7 @@ class Agenda:
                              level=access.VIEW)
             item = services.agenda_item_add(actor=self.colin, meeting=self.meeting, subject=person,
                                             reason=f"Reason {self.count}")
-            for owner in ("police", "la"):
+            for owner in ("police", "la") if self.count % 2 else ("la",):  # the police only where they can see
                 action = services.action_add(actor=self.colin, item=item, description=f"Action {self.count}",
                                              owner_agency=self.agencies[owner],
                                              due_on=timezone.localdate(self.meeting.starts_at) + timedelta(days=9))

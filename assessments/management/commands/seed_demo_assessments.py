@@ -20,7 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -662,10 +664,12 @@ class Command(BaseCommand):
             Seeder(lead, tally).run()
         if not tally:
             self.stdout.write("Northfield's assessments and safety plans are already present: nothing to add.")
-            return
-        seconds = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"Added Northfield's assessments and safety plans in {seconds:.1f} s: {_summary(tally)}."))
+        else:
+            seconds = time.monotonic() - started
+            self.stdout.write(self.style.SUCCESS(
+                f"Added Northfield's assessments and safety plans in {seconds:.1f} s: {_summary(tally)}."))
+        if apps.is_installed("panels"):  # the MACE panel, its meetings and actions, seeded by that app
+            call_command("seed_demo_panels", force=True, stdout=self.stdout)
 
 
 def _summary(tally: Counter) -> str:

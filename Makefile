@@ -48,6 +48,13 @@ demo: install assets seed
 test: install assets services
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The benchmarks (not part of `make test`): a generated database of BENCH_YOUNG_PEOPLE young people, built once
+# and reused, then figures beside their floors in bench/results/ and docs/BENCHMARKS.md. Published run: 1000000.
+BENCH_YOUNG_PEOPLE ?= 10000
+bench: install assets services
+	$(VENV)/bin/pip install --quiet -e '.[dev,bench]'
+	$(PY) -m bench.run --young-people $(BENCH_YOUNG_PEOPLE)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run

@@ -1,9 +1,10 @@
 """Panel pack figures: time and peak memory to build one agency's pack with N agenda items.
 
-Runs against the demo borough (``make seed`` first). Each size runs in a fresh process, so its peak memory is
-its own; everything it writes is rolled back. The floor is WeasyPrint rendering the same, already-built HTML.
+Runs against the demo borough (``make seed`` first) or a generated benchmark database (``bench.run``). Each size
+runs in a fresh process, so its peak memory is its own; everything it writes is rolled back. The floor is
+WeasyPrint rendering the same, already-built HTML.
 
-    DEBUG=1 .venv/bin/python -m bench.packs 10 40 [100]
+    DEBUG=1 .venv/bin/python -m bench.packs [--json] 10 40 [100]
 """
 
 import json
@@ -31,7 +32,8 @@ def _one(items: int) -> dict:
     from safeguarding import access
     from safeguarding.models import User
 
-    chair = User.objects.get(username="chair.demo")
+    chair = User.objects.filter(username__in=["chair.demo", "bench.chair"]).order_by("username").last()
+    manager = User.objects.get(username="tm.demo" if chair.username == "chair.demo" else "bench.tm")
     agency = chair.agency
     subjects = [*access.visible(chair, YoungPerson.objects.filter(cases__status="open").distinct())[:items],
                 *access.visible(chair, Place.objects.all())[:items // 4],
@@ -39,7 +41,7 @@ def _one(items: int) -> dict:
     figures = {}
     with transaction.atomic():
         panel = Panel.objects.filter(name="Bench panel").first() or services.panel_create(
-            actor=User.objects.get(username="tm.demo"), name="Bench panel", kind=PanelKind.MACE,
+            actor=manager, name="Bench panel", kind=PanelKind.MACE,
             member_agencies=[agency], chairs=[chair])
         meeting = services.meeting_schedule(actor=chair, panel=panel, starts_at=timezone.now(), location="Bench")
         for n in range(items):
@@ -68,11 +70,16 @@ def main(argv):
     if argv[:1] == ["--one"]:
         print(json.dumps(_one(int(argv[1]))))
         return
+    as_json = argv[:1] == ["--json"]
+    argv = argv[1:] if as_json else argv
     rows = []
     for items in [int(a) for a in argv] or [10, 40]:
         out = subprocess.run([sys.executable, "-m", "bench.packs", "--one", str(items)], check=True,  # noqa: S603
                              capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
+    if as_json:
+        print(json.dumps(rows))
+        return
     print(f"{'items':>5} {'pages':>5} {'size':>8} {'gather':>7} {'render':>7} {'total':>7} {'floor':>7} {'peak':>8}")
     for r in rows:
         print(f"{r['items']:>5} {r['pages']:>5} {r['bytes'] // 1024:>6}KB {r['gather_s']:>6}s {r['render_s']:>6}s "

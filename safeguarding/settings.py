@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "contexts",
     "assessments",
     "panels",
+    "bench",
 ]
 
 MIDDLEWARE = [

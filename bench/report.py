@@ -1,0 +1,82 @@
+"""docs/BENCHMARKS.md from the results of ``bench.run``: the latest run's figures, each beside its floor."""
+
+import json
+from pathlib import Path
+
+
+def _ms(figure: dict) -> str:
+    return f"{figure['p50_ms']} / {figure['p95_ms']}"
+
+
+def _ratio(value: float, floor: float) -> str:
+    return f"{value / floor:.1f}×" if floor else "–"
+
+
+def write(results: Path, doc: Path):
+    runs = {}
+    for path in results.glob("*.json"):
+        if path.stem.isdigit():
+            runs[int(path.stem)] = json.loads(path.read_text())
+    latest = json.loads((results / "latest.json").read_text())
+    n = latest["young_people"]
+    a = latest["access"]
+    lines = [
+        "# Benchmarks", "",
+        f"Measured {latest['measured_at']} on {latest['machine']['cpus']} cores ({latest['machine']['platform']}), "
+        f"against a generated database of **{n:,} young people** ({latest['chronology_entries']:,} chronology "
+        f"entries, {latest['users']:,} users). Made by `make bench BENCH_YOUNG_PEOPLE={n}` "
+        "(`bench/run.py`); raw figures in `bench/results/`. Every figure stands beside a floor measured in the same "
+        "run, so the ratio holds on a noisy machine. Targets are for 1,000,000 young people.", "",
+        "## Access filtering: cases visible to a partner", "",
+        f"`bench.police` sees {a['visible_cases']:,} of {a['all_cases']:,} cases. p50 / p95 in ms over 30 runs.", "",
+        "| What | App (selector) | Floor (hand-written SQL on the grant table) | Ratio (p95) | Target |",
+        "| --- | --- | --- | --- | --- |",
+        f"| First page (25 rows) | {_ms(a['first_page'])} | {_ms(a['first_page_floor'])} | "
+        f"{_ratio(a['first_page']['p95_ms'], a['first_page_floor']['p95_ms'])} | p95 ≤ 25 ms |",
+        f"| Total count | {_ms(a['count'])} | {_ms(a['count_floor'])} | "
+        f"{_ratio(a['count']['p95_ms'], a['count_floor']['p95_ms'])} | ≤ 25 ms |", "",
+    ]
+    if "load" in latest:
+        load = latest["load"]
+        floor = load["floor"]
+        lines += ["## Pages under load", "",
+                  "gunicorn (2 workers × 2 threads), locust with signed-in users; one page at a time. Floor: a "
+                  "minimal signed-in Django page on the same server.", "",
+                  "| Page | p50 ms | p95 ms | req/s | failures | p95 ÷ floor | Target |",
+                  "| --- | --- | --- | --- | --- | --- | --- |",
+                  f"| *floor* | {floor['p50_ms']} | {floor['p95_ms']} | {floor['rps']} | {floor['failures']} "
+                  "| 1.0× | |"]
+        for name, page in load["pages"].items():
+            lines.append(f"| {name} | {page['p50_ms']} | {page['p95_ms']} | {page['rps']} | {page['failures']} | "
+                         f"{_ratio(page['p95_ms'], floor['p95_ms'])} | ≤ 3× |")
+        lines.append("")
+        sizes = sorted(size for size, run in runs.items() if "load" in run and "queries" in run["load"])
+        if sizes:
+            lines += ["## Query counts per page", "", "They must not change with the size of the data.", "",
+                      "| Page | " + " | ".join(f"{s:,} young people" for s in sizes) + " |",
+                      "| --- |" + " --- |" * len(sizes)]
+            for name in load.get("queries", {}):
+                lines.append(f"| {name} | " + " | ".join(str(runs[s]["load"]["queries"].get(name, "–"))
+                                                       for s in sizes) + " |")
+            lines.append("")
+    if "packs" in latest:
+        lines += ["## Panel packs", "", "One agency's pack (the lead authority's, which sees the most); peak memory "
+                  "of the process that built it. Floor: WeasyPrint alone on the same HTML.", "",
+                  "| Items | Pages | Size | Gather data | Render | Total | Floor | Peak memory | Target |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for r in latest["packs"]:
+            target = "≤ 10 s, ≤ 400 MiB" if r["items"] == 40 else ""
+            lines.append(f"| {r['items']} | {r['pages']} | {r['bytes'] // 1024} KiB | {r['gather_s']} s | "
+                         f"{r['render_s']} s | {r['total_s']} s | {r['floor_render_s']} s | {r['peak_rss_mib']} MiB | "
+                         f"{target} |")
+        lines.append("")
+    if "jobs" in latest:
+        j = latest["jobs"]
+        lines += ["## Jobs", "", f"{j['packs']} packs of {j['items_per_pack']} items for one meeting, two worker "
+                  f"processes on the packs queue: {j['ready']} ready in {j['seconds']} s, "
+                  f"**{j['packs_per_minute']} packs per minute**.", ""]
+    if latest.get("generated_in_s"):
+        lines += ["## Generating the data", "", f"`manage.py generate --young-people {n}` took "
+                  f"{latest['generated_in_s']} s (COPY, one transaction, indexes rebuilt at the end).", ""]
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text("\n".join(lines))

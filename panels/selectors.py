@@ -57,13 +57,13 @@ def agenda(user, meeting: Meeting) -> list:
     """The meeting's items in order. Items about a record the reader cannot see come back as ``HiddenItem``."""
     items = access.visible(user, meeting.items.all())
     shown = AgendaItem.objects.filter(pk=OuterRef("pk")).filter(AgendaItem.subject_visible_q(user))
-    rows = items.annotate(shown=Exists(shown)).order_by("position", "id")
-    visible_ids = [pk for pk, ok in rows.values_list("pk", "shown") if ok]
-    full = {item.pk: item for item in rows.filter(pk__in=visible_ids).select_related(
-        "young_person", "place", "peer_group", "presenter__agency").prefetch_related(
-        Prefetch("actions", queryset=_actions().order_by("due_on", "id")))}
-    return [full.get(pk) or HiddenItem(pk=pk, position=position)
-            for pk, position in rows.values_list("pk", "position")]
+    # One pass decides what the reader may see; only those items are then read in full.
+    entries = list(items.annotate(shown=Exists(shown)).order_by("position", "id")
+                   .values_list("pk", "position", "shown"))
+    full = {item.pk: item for item in AgendaItem.objects.filter(pk__in=[pk for pk, _, ok in entries if ok])
+            .select_related("young_person", "place", "peer_group", "presenter__agency")
+            .prefetch_related(Prefetch("actions", queryset=_actions().order_by("due_on", "id")))}
+    return [full.get(pk) or HiddenItem(pk=pk, position=position) for pk, position, _ in entries]
 
 
 def attendance(user, meeting: Meeting):

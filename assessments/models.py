@@ -88,8 +88,7 @@ class Subject(models.Model):
         """Rows whose subject ``user`` may reach at ``level``."""
         condition = Q()
         for name, model in (("young_person", YoungPerson), ("place", Place), ("peer_group", PeerGroup)):
-            reachable = access.visible(user, model.objects.all(), level).values("pk")
-            condition |= Q(**{f"{prefix}{name}__in": reachable})
+            condition |= access.reaching(user, f"{prefix}{name}", model.objects.all(), level)
         return condition
 
 
@@ -200,10 +199,10 @@ class ContributionRequest(models.Model):
     def access_q(cls, user, level):
         mine = Q(agency_id=user.agency_id)
         if level == access.VIEW:
-            return mine | Q(assessment__in=access.visible(user, Assessment.objects.all()).values("pk"))
+            return mine | access.reaching(user, "assessment", Assessment.objects.all())
         if level == access.CONTRIBUTE:  # answering: the agency asked
             return mine
-        return Q(assessment__in=access.visible(user, Assessment.objects.all(), access.CONTRIBUTE).values("pk"))
+        return access.reaching(user, "assessment", Assessment.objects.all(), access.CONTRIBUTE)
 
 
 # --- Safety plans for contexts -------------------------------------------------------------------------------

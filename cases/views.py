@@ -1,7 +1,6 @@
 import copy
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.forms import HiddenInput
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -143,7 +142,7 @@ def case_new(request, pk):
 def cases(request):
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.cases_list(request.user, **filters), 25).get_page(request.GET.get("page"))
+    page = selectors.cases_paginator(request.user, **filters).get_page(request.GET.get("page"))
     return render(request, "cases/cases.html", {"form": form, "page": page})
 
 

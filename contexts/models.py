@@ -406,7 +406,7 @@ class GuardianTraining(models.Model):
 
     @classmethod
     def access_q(cls, user, level):
-        return Q(guardian__in=access.visible(user, Guardian.objects.all(), level).values("pk"))
+        return access.reaching(user, "guardian", Guardian.objects.all(), level)
 
 
 class PlaceTag(models.Model):

@@ -229,8 +229,8 @@ class Action(models.Model):
     @classmethod
     def access_q(cls, user, level):
         # The owning agency always; others through the meeting and the item's subject.
-        through_item = Q(item__in=access.visible(user, AgendaItem.objects.filter(
-            AgendaItem.subject_visible_q(user)), level).values("pk"))
+        through_item = access.reaching(user, "item", AgendaItem.objects.filter(AgendaItem.subject_visible_q(user)),
+                                       level)
         if level == access.VIEW:
             return Q(owner_agency_id=user.agency_id) | through_item
         return through_item

@@ -156,3 +156,16 @@ def test_restricted_entries_are_seen_only_by_the_people_named(client, alice, man
         page = client_for(client, user).get(url).content
         assert (b"Disclosed abuse" in page) is sees, user.username
         assert b"Attended youth club" in page
+
+
+@pytest.mark.django_db
+def test_the_fast_count_on_grants_agrees_with_the_visibility_filter(alice, pete, oscar, shared_case, agencies):
+    from cases.models import Case
+
+    from ..factories import CaseFactory, YoungPersonFactory
+
+    CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice))  # not shared with anyone
+    for user in (alice, pete, oscar):
+        assert access.visible_count(user, Case) == access.visible(user, Case.objects.all()).count()
+    assert (access.visible_count(alice, Case), access.visible_count(pete, Case), access.visible_count(oscar, Case)) == (
+        2, 1, 0)

@@ -102,9 +102,10 @@ def build(pack_id: int) -> PanelPack | None:
     """Build one pack. Idempotent: a pack already ready (or superseded) is left alone; one left half-built by a
     worker that died is built again from the start."""
     with transaction.atomic():
-        pack = PanelPack.objects.select_for_update().select_related("meeting__panel", "agency").get(pk=pack_id)
-        if pack.status in (PackStatus.READY, PackStatus.SUPERSEDED):
-            return pack
+        pack = PanelPack.objects.select_for_update().select_related("meeting__panel", "agency").filter(
+            pk=pack_id).first()
+        if pack is None or pack.status in (PackStatus.READY, PackStatus.SUPERSEDED):
+            return pack  # gone (its request was rolled back), or already done
         pack.status, pack.progress, pack.error = PackStatus.BUILDING, 5, ""
         pack.attempts += 1
         pack.started_at = timezone.now()

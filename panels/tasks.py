@@ -44,7 +44,9 @@ def _attendees(meeting: Meeting, agency_id=None):
 
 @shared_task
 def pack_ready_notify(pack_id: int):
-    pack = PanelPack.objects.select_related("meeting__panel", "agency").get(pk=pack_id)
+    pack = PanelPack.objects.select_related("meeting__panel", "agency").filter(pk=pack_id).first()
+    if pack is None:  # its transaction was rolled back: nothing to tell anyone
+        return
     to = _attendees(pack.meeting, pack.agency_id)
     if to:
         email_send.delay(f"Your pack is ready: {pack.meeting}",
@@ -55,7 +57,9 @@ def pack_ready_notify(pack_id: int):
 
 @shared_task
 def minutes_circulate(meeting_id: int):
-    meeting = Meeting.objects.select_related("panel").get(pk=meeting_id)
+    meeting = Meeting.objects.select_related("panel").filter(pk=meeting_id).first()
+    if meeting is None:
+        return
     to = _attendees(meeting)
     if to:
         email_send.delay(f"Minutes approved: {meeting}",

@@ -119,3 +119,11 @@ def _pool_child(parent: int) -> int:
                            check=True).stdout.split()
     assert found, "the worker has no pool process"
     return int(found[0])
+
+
+@pytest.mark.django_db
+def test_a_job_for_a_pack_that_no_longer_exists_does_nothing():
+    from panels.tasks import pack_build, pack_ready_notify
+
+    assert packs.build(987654) is None
+    assert pack_build.run(987654) is None and pack_ready_notify.run(987654) is None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.models import YoungPerson
 from contexts.models import PeerGroup, Place
 from safeguarding import access
-from safeguarding.models import Agency, User
+from safeguarding.models import Agency, Commitment, CommitmentUpdate, User
 
 from . import frameworks
 
@@ -281,16 +281,12 @@ class InterventionStatus(models.TextChoices):
 
 
 @pghistory.track(exclude=["version"], append_only=True)
-class Intervention(models.Model):
+class Intervention(Commitment):
+    OUTSTANDING = (InterventionStatus.PLANNED, InterventionStatus.IN_PROGRESS)
+
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="interventions")
     what = models.TextField("What will be done", max_length=2000)
-    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    owner = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    due_on = models.DateField("Due by")
     status = models.CharField(max_length=12, choices=InterventionStatus.choices, default=InterventionStatus.PLANNED)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -303,11 +299,6 @@ class Intervention(models.Model):
     def audit_label(self):
         return f"IN-{self.pk}"
 
-    @property
-    def is_overdue(self):
-        return self.status in (InterventionStatus.PLANNED, InterventionStatus.IN_PROGRESS) and (
-            self.due_on < timezone.localdate())
-
     @classmethod
     def access_q(cls, user, level):
         # Through the plan; and the agency that owns an intervention sees it (to report on it) even when the
@@ -317,16 +308,12 @@ class Intervention(models.Model):
 
 
 @pghistory.track(append_only=True)
-class InterventionUpdate(models.Model):
+class InterventionUpdate(CommitmentUpdate):
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="updates")
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField("Update", max_length=5000)
     status = models.CharField(max_length=12, choices=InterventionStatus.choices)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(CommitmentUpdate.Meta):
+        pass
 
     def __str__(self):
         return f"Update on {self.intervention_id}"

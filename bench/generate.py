@@ -1326,11 +1326,11 @@ class Generator:
         due = (starts[meeting[acted]] // 86400) + rng.integers(14, 43, a)
         done = (due < self.today_n) & (rng.random(a) < 0.7)
         self.copy("panels_action",
-                  ["description", "due_on", "status", "created_at", "reminded_on", "version", "created_by_id",
+                  ["description", "due_on", "status", "created_at", "version", "created_by_id",
                    "owner_id", "owner_agency_id", "item_id"],
                   [[ACTIONS[i % len(ACTIONS)] for i in acted], _days(due),
                    np.where(done, "done", np.where(rng.random(a) < 0.5, "open", "in_progress")).tolist(),
-                   _stamps(np.minimum(starts[meeting[acted]] + 3600, self.now_s)), None, 1,
+                   _stamps(np.minimum(starts[meeting[acted]] + 3600, self.now_s)), 1,
                    w.user_id(chair[meeting[acted]]).tolist(), w.user_id(self.practitioner(owner_agency)).tolist(),
                    w.agency_id(owner_agency).tolist(), w.id("panels_agendaitem", acted).tolist()], a)
 

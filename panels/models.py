@@ -14,7 +14,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from assessments.models import Subject
 from safeguarding import access
-from safeguarding.models import Agency, Shareable, User
+from safeguarding.models import Agency, Commitment, CommitmentUpdate, Shareable, User
 
 
 class PanelKind(models.TextChoices):
@@ -198,17 +198,12 @@ OUTSTANDING = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
 @pghistory.track(exclude=["version"], append_only=True)
-class Action(models.Model):
+class Action(Commitment):
+    OUTSTANDING = OUTSTANDING
+
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
     description = models.TextField("Action", max_length=3000)
-    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    owner = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    due_on = models.DateField("Due by")
     status = models.CharField(max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    reminded_on = models.DateField(null=True, blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -222,10 +217,6 @@ class Action(models.Model):
     def audit_label(self):
         return f"AC-{self.pk}"
 
-    @property
-    def is_overdue(self):
-        return self.status in OUTSTANDING and self.due_on < timezone.localdate()
-
     @classmethod
     def access_q(cls, user, level):
         # The owning agency always; others through the meeting and the item's subject.
@@ -237,16 +228,12 @@ class Action(models.Model):
 
 
 @pghistory.track(append_only=True)
-class ActionUpdate(models.Model):
+class ActionUpdate(CommitmentUpdate):
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField("Update", max_length=5000)
     status = models.CharField(max_length=12, choices=ActionStatus.choices)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(CommitmentUpdate.Meta):
+        pass
 
     def __str__(self):
         return f"Update on {self.action_id}"

@@ -147,6 +147,42 @@ class Shareable(models.Model):
         abstract = True
 
 
+class Commitment(models.Model):
+    """Something an agency has undertaken to do by a date (a safety plan's intervention, a panel's action).
+
+    Each kind declares its own status choices and which of them are still ``OUTSTANDING``.
+    """
+
+    OUTSTANDING: tuple[str, ...] = ()
+
+    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    due_on = models.DateField("Due by")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_overdue(self):
+        return self.status in self.OUTSTANDING and self.due_on < timezone.localdate()
+
+
+class CommitmentUpdate(models.Model):
+    """What has happened on a commitment, by whom, and its status after."""
+
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("Update", max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
 @pghistory.track(append_only=True)
 class LanguagePhrase(models.Model):
     """A victim-blaming or adultifying phrase, and what to write instead (safeguarding.language).

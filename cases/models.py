@@ -153,7 +153,7 @@ class YoungPerson(models.Model):
     def access_q(cls, user, level):
         # The agency that recorded the person, and every agency that can reach one of their cases.
         owned = Q(owning_agency_id=user.agency_id)
-        via_cases = Q(Exists(access.visible(user, Case.objects.filter(young_person_id=OuterRef("pk")), level)))
+        via_cases = access.granted(user, Case, level, through="young_person")
         return owned | via_cases
 
 

@@ -20,7 +20,7 @@ from cases import selectors as case_selectors
 from cases.models import Case, CaseStatus
 from contexts import network
 from contexts import selectors as context_selectors
-from safeguarding import access, documents
+from safeguarding import access, documents, routers
 
 from . import selectors
 from .models import ItemKind, PackStatus, PanelPack
@@ -111,10 +111,11 @@ def build(pack_id: int) -> PanelPack | None:
         pack.started_at = timezone.now()
         pack.save()
     delay = settings.PACK_BUILD_TEST_DELAY  # lets a test kill a worker mid-build; 0 in service
-    context = pack_context(pack.meeting, pack.agency,
-                           progress=lambda f: (_progress(pack_id, 5 + int(70 * f)), time.sleep(delay)))
-    _progress(pack_id, 80)
-    content, pages = documents.render("panels/pack_pdf.html", context)
+    with routers.replica_reads():  # everything the pack shows; its progress is still written to the primary
+        context = pack_context(pack.meeting, pack.agency,
+                               progress=lambda f: (_progress(pack_id, 5 + int(70 * f)), time.sleep(delay)))
+        _progress(pack_id, 80)
+        content, pages = documents.render("panels/pack_pdf.html", context)
     with transaction.atomic():
         pack = PanelPack.objects.select_for_update().get(pk=pack_id)
         if pack.status != PackStatus.BUILDING:  # superseded meanwhile, or built by another delivery

@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# pghistory tags each tracked change with who made it and from which URL by prefixing every SQL statement of a
+# request with two set_config calls. Only requests that change records need that; GETs never write tracked rows.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 ROOT_URLCONF = "safeguarding.urls"
 WSGI_APPLICATION = "safeguarding.wsgi.application"
 
@@ -91,6 +95,13 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional streaming replica for the heavy reads that build documents (safeguarding/routers.py). In tests it is
+# a mirror of the test database, so the routing is exercised on every pack build.
+if env("REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = {**env.db("REPLICA_DATABASE_URL"), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                            "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["safeguarding.routers.ReplicaRouter"]
+REPLICA_WAIT_SECONDS = env.float("REPLICA_WAIT_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -8,7 +8,8 @@ from io import BytesIO
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -34,7 +35,7 @@ def _ready(pack_ids):
     return lambda: PanelPack.objects.filter(pk__in=pack_ids, status=PackStatus.READY).count() == len(pack_ids)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_a_real_worker_builds_one_pack_per_agency_holding_only_what_each_may_see(
         client, media, broker, colin, pete, meeting, agenda, agencies):
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20, queues=QUEUES):
@@ -67,14 +68,16 @@ def test_a_real_worker_builds_one_pack_per_agency_holding_only_what_each_may_see
     assert "Northfield Police" in status and "Northfield Academy" not in status
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_building_twice_for_the_same_agenda_gives_one_pack_and_a_change_supersedes_it(
         media, broker, colin, meeting, agenda):
     first = services.packs_request(actor=colin, meeting=meeting)
     again = services.packs_request(actor=colin, meeting=meeting)
     assert [p.pk for p in first] == [p.pk for p in again]
     assert broker.llen("packs") == len(first)  # the second request queued nothing
-    packs.build(first[0].pk)
+    with CaptureQueriesContext(connections["replica"]) as replica:
+        packs.build(first[0].pk)
+    assert any("panels_agendaitem" in q["sql"] for q in replica.captured_queries)  # read on the replica
     packs.build(first[0].pk)  # a repeated delivery leaves the ready pack alone
     built = PanelPack.objects.get(pk=first[0].pk)
     assert built.status == PackStatus.READY and built.attempts == 1
@@ -86,10 +89,11 @@ def test_building_twice_for_the_same_agenda_gives_one_pack_and_a_change_supersed
     assert current.count() == len(first) and broker.llen("packs") == 2 * len(first)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_a_worker_killed_mid_build_leads_to_the_pack_being_built_again_exactly_once(
         media, broker, colin, meeting, agenda, agencies):
-    env = {**os.environ, "DATABASE_URL": _database_url(), "MEDIA_ROOT": str(media), "PACK_BUILD_TEST_DELAY": "1.5"}
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REPLICA_DATABASE_URL": _database_url(),
+           "MEDIA_ROOT": str(media), "PACK_BUILD_TEST_DELAY": "1.5"}
     worker = subprocess.Popen(  # noqa: S603 (our own worker command)
         [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "-Q", "packs", "--pool=prefork",
          "--concurrency=1", "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],

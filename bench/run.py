@@ -7,7 +7,7 @@ something on a noisy machine. Writes ``bench/results/<N>.json`` and ``bench/resu
 ``docs/BENCHMARKS.md`` (with the query counts of every size measured so far side by side).
 
 - Access filtering: the first page and the total of "cases visible to me" for the partner ``bench.police`` (about 4%
-  of all cases), through ``cases.selectors.cases_list`` exactly as the case list page runs it. Floor: the same rows
+  of all cases), through ``cases.selectors.cases_page`` exactly as the case list page runs it. Floor: the same rows
   by hand-written SQL on the grant table.
 - Pages under load: ``bench.load`` (gunicorn and locust), floor a minimal signed-in page on the same server.
 - Panel packs: ``bench.packs`` (time and peak memory for 10, 40, 100 items; floor WeasyPrint on the same HTML).
@@ -106,7 +106,7 @@ def access_filtering() -> dict:
     visible = page_count()
     assert visible == floor_count() == rows.count(), "the page, the selector and the hand-written SQL disagree"
     return {"visible_cases": visible, "all_cases": Case.objects.count(),
-            "first_page": _timed(lambda: list(selectors.cases_paginator(police).page(1).object_list)),
+            "first_page": _timed(lambda: list(selectors.cases_page(police, 1).object_list)),
             "first_page_floor": _timed(floor_page), "count": _timed(page_count), "count_floor": _timed(floor_count)}
 
 

@@ -150,11 +150,15 @@ class YoungPerson(models.Model):
         return " ".join([self.first_name, self.last_name, *self.known_as]).lower()
 
     @classmethod
+    def reach_q(cls, user, field: str, level) -> Q:
+        """Rows whose foreign key ``field`` is a young person ``user`` may reach (``pk``: the young people
+        themselves): the agency that recorded the person, and every agency that can reach one of their cases."""
+        owner = "owning_agency_id" if field == "pk" else f"{field}__owning_agency_id"
+        return Q(**{owner: user.agency_id}) | access.granted(user, Case, level, field, through="young_person")
+
+    @classmethod
     def access_q(cls, user, level):
-        # The agency that recorded the person, and every agency that can reach one of their cases.
-        owned = Q(owning_agency_id=user.agency_id)
-        via_cases = access.granted(user, Case, level, through="young_person")
-        return owned | via_cases
+        return cls.reach_q(user, "pk", level)
 
 
 @pghistory.track(append_only=True)

@@ -59,7 +59,8 @@ def case_for(user, pk: int) -> Case:
 
 
 def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str = "", mine: bool = False):
-    cases = access.visible(user, Case.objects.select_related("young_person", "owning_agency", "lead_practitioner"))
+    """The cases ``user`` may see, newest first, without their related rows: slice it, then ``joined``."""
+    cases = access.visible(user, Case.objects.all())
     if status:
         cases = cases.filter(status=status)
     if risk_level:
@@ -71,6 +72,14 @@ def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str =
     return cases.order_by("-opened_on", "-id")
 
 
+def joined(cases):
+    """A slice of cases with each one's young person, agency and lead practitioner, in one query that picks the
+    slice's ids first and joins only those rows. PostgreSQL does not push a LIMIT below joins: joined first, a lead
+    authority's first page read the person of every visible case (at 1M young people 11 ms, against 3.6 ms)."""
+    return (Case.objects.filter(pk__in=cases.values("pk"))
+            .select_related("young_person", "owning_agency", "lead_practitioner").order_by(*cases.query.order_by))
+
+
 def cases_paginator(user, per_page: int = 25, **filters) -> Paginator:
     """The case list in pages. Unfiltered, its total is counted on the agency's grants alone (fast at scale)."""
     paginator = Paginator(cases_list(user, **filters), per_page)
@@ -79,20 +88,27 @@ def cases_paginator(user, per_page: int = 25, **filters) -> Paginator:
     return paginator
 
 
+def cases_page(user, number, **filters):
+    """Page ``number`` (as given in the address: anything unusable gives the first or last page) of the list."""
+    page = cases_paginator(user, **filters).get_page(number)
+    page.object_list = joined(page.object_list)
+    return page
+
+
 def chronology_for(user, case: Case):
     entries = ChronologyEntry.objects.filter(case=case).select_related("author", "agency")
     return access.visible(user, entries).prefetch_related("restricted_to")
 
 
 def my_open_cases(user):
-    return cases_list(user, status=CaseStatus.OPEN, mine=True)[:20]
+    return joined(cases_list(user, status=CaseStatus.OPEN, mine=True)[:20])
 
 
 def reviews_due(user):
     horizon = timezone.localdate() + timedelta(days=settings.REVIEW_WARNING_DAYS)
     cases = cases_list(user, status=CaseStatus.OPEN).filter(next_review_on__lte=horizon)
-    return cases.filter(Q(lead_practitioner=user) | Q(owning_agency_id=user.agency_id)).order_by(
-        "next_review_on", "id")[:20]
+    return joined(cases.filter(Q(lead_practitioner=user) | Q(owning_agency_id=user.agency_id)).order_by(
+        "next_review_on", "id")[:20])
 
 
 def recently_viewed(user, limit: int = 8):

@@ -142,7 +142,7 @@ def case_new(request, pk):
 def cases(request):
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = selectors.cases_paginator(request.user, **filters).get_page(request.GET.get("page"))
+    page = selectors.cases_page(request.user, request.GET.get("page"), **filters)
     return render(request, "cases/cases.html", {"form": form, "page": page})
 
 

@@ -6,7 +6,9 @@ Visibility comes only from object grants to an agency's group, held in direct-fo
 - A **shareable** record (``safeguarding.models.Shareable``) is visible to an agency holding a grant on it.
   Its owning agency gets every level at creation; ``share`` and ``unshare`` grant and take away the rest.
 - Any other record declares ``access_q(user, level) -> Q``, usually inheriting from its subject through
-  ``inherit``. A model with no rule is refused: the door fails closed.
+  ``inherit``. A model with no rule is refused: the door fails closed. A model may also declare
+  ``reach_q(user, field, level) -> Q``, its rule written for rows pointing at it through ``field``, which
+  ``inherit`` and ``reaching`` then use instead of a subquery.
 
 Not visible is 404, never 403, so a response never tells that a record exists. A 403 is only ever given
 about a record the person can already see (e.g. a partner who may view a case but not edit it).
@@ -152,10 +154,12 @@ def reaching(user, field: str, queryset, level: str = VIEW) -> Q:
     ``queryset`` that ``user`` may reach at ``level``. A correlated EXISTS, never ``IN (every visible row)``."""
     if not _may_use(user):
         return Q(pk__in=[])
-    query = queryset.query
-    if issubclass(queryset.model, Shareable) and not query.where and not query.is_sliced:
-        # Every row of a shareable table: its grant alone decides (the foreign key guarantees the row).
-        return granted(user, queryset.model, level, field)
+    model, query = queryset.model, queryset.query
+    if not query.where and not query.is_sliced:  # any row of the table: no subquery needed
+        if issubclass(model, Shareable):
+            return granted(user, model, level, field)  # its grant alone decides (the foreign key guarantees the row)
+        if hasattr(model, "reach_q"):
+            return model.reach_q(user, field, level)  # the model's rule, written relative to the foreign key
     return Q(Exists(visible(user, queryset.filter(pk=OuterRef(field)), level)))
 
 

@@ -4,7 +4,8 @@ the database, so they never compete with practitioners' pages on the primary.
 Nothing goes there by accident. Every query uses the primary unless it runs inside ``replica_reads()``, and even
 then only when a replica is configured (``REPLICA_DATABASE_URL``) and it has replayed everything the primary had
 committed when the block began: a pack is never built from grants or an agenda older than the request for it. A
-replica further behind than ``REPLICA_WAIT_SECONDS`` is not waited for: the block reads from the primary instead.
+replica further behind than ``REPLICA_WAIT_SECONDS``, or one that cannot be reached, is not waited for: the block
+reads from the primary instead.
 Writes always go to the primary, even for a record that was read from the replica.
 """
 
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
 _reading_replica: ContextVar[bool] = ContextVar("reading_replica", default=False)
@@ -64,10 +65,16 @@ def replica_caught_up(timeout: float | None = None) -> bool:
 def replica_reads():
     """Route the reads inside the block to the replica when there is one and it is up to date; yields whether it
     did. Not for anything that reads in order to write (a read followed by an update belongs on the primary)."""
-    use = replica_configured() and replica_caught_up()
-    if replica_configured() and not use:
-        log.warning("The read replica is more than %s s behind: reading from the primary.",
-                    settings.REPLICA_WAIT_SECONDS)
+    use = False
+    if replica_configured():
+        try:
+            use = replica_caught_up()
+        except DatabaseError:
+            log.warning("The read replica cannot be reached: reading from the primary.", exc_info=True)
+        else:
+            if not use:
+                log.warning("The read replica is more than %s s behind: reading from the primary.",
+                            settings.REPLICA_WAIT_SECONDS)
     token = _reading_replica.set(use)
     try:
         yield use

@@ -24,7 +24,8 @@ from ..conftest import PASSWORD, QUEUES
 from ..contexts.conftest import park  # noqa: F401 - fixture used by name
 from .conftest import BLOCKING_IMPACTS
 
-pytestmark = pytest.mark.e2e
+# Packs are built by a worker reading the replica (in tests a mirror of the test database).
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, databases=["default", "replica"])]
 
 PANEL = "Northfield MACE"
 AGENCIES = ("Northfield Council", "Northfield Police", "Northfield Academy")

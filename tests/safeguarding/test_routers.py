@@ -57,3 +57,13 @@ def _replayed_far_ahead() -> bool:
 def test_nothing_is_ever_migrated_on_the_replica():
     router = routers.ReplicaRouter()
     assert router.allow_migrate("default", "cases") and not router.allow_migrate("replica", "cases")
+
+
+def test_a_replica_that_cannot_be_reached_is_not_used(person, monkeypatch):
+    replica = connections["replica"]
+    replica.close()
+    monkeypatch.setitem(replica.settings_dict, "PORT", "1")  # nothing listens there
+    with routers.replica_reads() as used:
+        assert not used
+        assert YoungPerson.objects.get(pk=person.pk)._state.db == "default"
+    replica.close()

@@ -111,7 +111,11 @@ class Granted(Expression):
 def granted(user, model, level: str, record: str = "pk", *, through: str | None = None) -> Q:
     """The agency of ``user`` holds ``level`` on the shareable ``model`` record whose id is in field ``record`` or,
     with ``through``, on some ``model`` record whose foreign key ``through`` points at ``record``."""
-    return Q(Granted(model, F(record), user.agency.group_id, permission_id(model, level), through))
+    return Q(_grant(user, model, level, record, through))
+
+
+def _grant(user, model, level: str, record: str = "pk", through: str | None = None) -> Granted:
+    return Granted(model, F(record), user.agency.group_id, permission_id(model, level), through)
 
 
 def rule(user, model, level: str = VIEW) -> Q:
@@ -186,11 +190,29 @@ def visible_count(user, model, level: str = VIEW) -> int:
 
 
 def get_visible_or_404(user, queryset, **lookup):
-    return get_object_or_404(visible(user, queryset), **lookup)
+    """The record, or 404. A shareable record comes with what the reader's agency may do to it, read in the same
+    query, so the page's later ``can(user, record, CONTRIBUTE)`` or ``MANAGE`` costs nothing."""
+    rows = visible(user, queryset)
+    known = issubclass(queryset.model, Shareable) and _may_use(user)
+    if known:
+        model = queryset.model
+        rows = rows.annotate(**{f"access_{level}": _grant(user, model, level) for level in (CONTRIBUTE, MANAGE)})
+    obj = get_object_or_404(rows, **lookup)
+    if known:
+        obj._access_levels = (user.agency.group_id, {VIEW: True, **{
+            level: obj.__dict__.pop(f"access_{level}") for level in (CONTRIBUTE, MANAGE)}})
+    return obj
 
 
 def can(user, obj, level: str = VIEW) -> bool:
+    known = getattr(obj, "_access_levels", None)
+    if known is not None and _may_use(user) and known[0] == user.agency.group_id:
+        return known[1][level]
     return visible(user, type(obj)._default_manager.filter(pk=obj.pk), level).exists()
+
+
+def _forget_levels(obj):
+    obj.__dict__.pop("_access_levels", None)
 
 
 def require(user, perm: str | None, obj=None, *, level: str = VIEW):
@@ -249,11 +271,12 @@ def grant(obj: Shareable, agency: Agency, level: str):
         raise ValidationError({"level": "Choose whether the agency can view, or view and contribute."})
     group = _share_target(obj, agency)
     model = type(obj)
-    for granted in LEVELS:
-        if granted in SHARE_LEVELS[level]:
-            assign_perm(codename(model, granted), group, obj)
+    _forget_levels(obj)
+    for given in LEVELS:
+        if given in SHARE_LEVELS[level]:
+            assign_perm(codename(model, given), group, obj)
         else:
-            remove_perm(codename(model, granted), group, obj)
+            remove_perm(codename(model, given), group, obj)
 
 
 @transaction.atomic
@@ -270,6 +293,7 @@ def unshare(*, actor, obj: Shareable, agency: Agency, request=None):
     """Take away every grant ``agency`` holds on ``obj``."""
     require(actor, f"{obj._meta.app_label}.share_{obj._meta.model_name}", obj, level=MANAGE)
     group = _share_target(obj, agency)
+    _forget_levels(obj)
     deleted, _ = grant_model(type(obj)).objects.filter(content_object=obj, group=group).delete()
     if not deleted:
         raise ValidationError({"agency": "This record is not shared with that agency."})

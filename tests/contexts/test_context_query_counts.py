@@ -13,7 +13,7 @@ from .conftest import evidence
 
 pytestmark = pytest.mark.django_db
 
-PINNED = {"place": 14, "place_as_partner": 12, "peer_group": 14, "person_contexts": 13, "person_network": 15,
+PINNED = {"place": 12, "place_as_partner": 10, "peer_group": 12, "person_contexts": 13, "person_network": 15,
           "group_network": 12, "places": 7, "to_review": 7}
 
 

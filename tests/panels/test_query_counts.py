@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # Per page: session and user, the meeting through the access door, then the agenda (ids with visibility, the
 # visible items, their actions and updates as prefetches), attendance, outstanding actions and packs.
-PINNED = {"meeting": 15, "meeting_as_partner": 13, "live": 20, "actions_as_partner": 6, "panels": 8, "packs_status": 8}
+PINNED = {"meeting": 14, "meeting_as_partner": 13, "live": 18, "actions_as_partner": 6, "panels": 8, "packs_status": 7}
 
 
 class Agenda:

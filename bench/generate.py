@@ -1245,11 +1245,14 @@ class Generator:
                   [[int(p) for p, _ in pairs], w.agency_id([a for _, a in pairs]).tolist()], len(pairs))
         self.copy("panels_panel_chairs", ["panel_id", "user_id"],
                   [panel_ids.tolist(), w.user_id(w.la_chair).tolist()], n_la)
-        # Meetings: by authority size; the first is the benchmark force's own authority's.
-        n = max(1, self.n // MEETINGS_PER)
+        # Meetings: by authority size. The benchmark's own authority holds the first three, held six weeks ago, held
+        # last week (with actions still outstanding from the first) and to come, so that its meeting pages have the
+        # same parts at every size.
+        n = max(3, self.n // MEETINGS_PER)
         la = rng.choice(n_la, size=n, p=w.la_yp_n / w.la_yp_n.sum())
-        la[0] = 0
         day = self.now_s // 86400 - rng.integers(-30, 365, n)
+        la[:3] = 0
+        day[:3] = self.now_s // 86400 - np.array([42, 7, -7])
         starts = day * 86400 + np.where(rng.random(n) < 0.5, 10, 14) * 3600
         past = starts < self.now_s - 14 * 86400
         status = np.where(past, np.where(rng.random(n) < 0.8, "minutes_approved", "minutes_drafted"),

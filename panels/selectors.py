@@ -28,7 +28,8 @@ class HiddenItem:
 
 
 def meeting_for(user, pk: int) -> Meeting:
-    return access.get_visible_or_404(user, Meeting.objects.select_related("panel", "owning_agency"), pk=pk)
+    rows = Meeting.objects.select_related("panel", "owning_agency", "minutes_approved_by")
+    return access.get_visible_or_404(user, rows, pk=pk)
 
 
 def meetings_list(user, *, upcoming: bool | None = None):

@@ -109,7 +109,7 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 AUTH_USER_MODEL = "safeguarding.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "safeguarding.roles.RoleBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [

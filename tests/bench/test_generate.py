@@ -19,7 +19,7 @@ from bench.management.commands.generate import Command
 from cases import services as case_services
 from cases.models import Case, CaseGroupObjectPermission, ChronologyEntry, EntryKind, HarmType, YoungPerson
 from contexts.models import Association, Membership, PeerGroup, Place, PlaceLink
-from panels.models import AgendaItem, Meeting, MeetingGroupObjectPermission
+from panels.models import Action, AgendaItem, Meeting, MeetingGroupObjectPermission
 from safeguarding import access
 from safeguarding.models import Agency, User
 
@@ -54,9 +54,16 @@ def test_counts_are_in_proportion(generated):
     assert Place.objects.count() == 20 and PeerGroup.objects.count() == 5
     assert Membership.objects.exists() and Association.objects.exists() and PlaceLink.objects.exists()
     assert Assessment.objects.count() == N // 20
-    meeting = Meeting.objects.get()
-    assert 8 <= AgendaItem.objects.filter(meeting=meeting).count() <= 12
-    assert MeetingGroupObjectPermission.objects.filter(content_object=meeting).values("group").distinct().count() > 1
+    # The benchmark authority's three meetings: held, held last week with actions (some still outstanding from the
+    # first), and one to come.
+    held, last_week, coming = Meeting.objects.order_by("starts_at")
+    assert held.panel_id == last_week.panel_id == coming.panel_id
+    for meeting in (held, last_week, coming):
+        assert 8 <= AgendaItem.objects.filter(meeting=meeting).count() <= 12
+        grants = MeetingGroupObjectPermission.objects.filter(content_object=meeting)
+        assert grants.values("group").distinct().count() > 1
+    assert Action.objects.filter(item__meeting=last_week).exists()
+    assert not Action.objects.filter(item__meeting=coming).exists()
     assert generated["counts"]["cases_case"] == cases
     assert "verify foreign keys" in generated["timings"]
     assert "sees" in generated["output"] and "total" in generated["output"]

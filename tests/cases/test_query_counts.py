@@ -21,14 +21,14 @@ pytestmark = pytest.mark.django_db
 
 # Queries per page, for the person named, whatever the number of rows (includes session and user look-ups).
 PINNED = {
-    "dashboard": 8,
-    "search": 6,
-    "young_person": 9,
-    "case": 12,
-    "case_as_partner": 10,
-    "cases": 6,
-    "cases_as_partner": 6,
-    "audit": 7,
+    "dashboard": 7,
+    "search": 5,
+    "young_person": 8,
+    "case": 11,
+    "case_as_partner": 9,
+    "cases": 5,
+    "cases_as_partner": 5,
+    "audit": 6,
 }
 
 

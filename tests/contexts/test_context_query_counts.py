@@ -13,8 +13,8 @@ from .conftest import evidence
 
 pytestmark = pytest.mark.django_db
 
-PINNED = {"place": 12, "place_as_partner": 10, "peer_group": 12, "person_contexts": 13, "person_network": 15,
-          "group_network": 12, "places": 7, "to_review": 7}
+PINNED = {"place": 11, "place_as_partner": 9, "peer_group": 11, "person_contexts": 12, "person_network": 14,
+          "group_network": 11, "places": 6, "to_review": 6}
 
 
 class Network:

@@ -104,11 +104,11 @@ class AuditSearchForm(forms.Form):
 def submit(form, call, rename: dict[str, str] | None = None):
     """Run a service call for a valid form; put any ValidationError it raises onto the form.
 
-    Returns the call's result, or None when it refused (the form then carries the reasons, and the page
-    shows them with everything the person typed still in place).
+    Returns the call's result (True for a call that returns nothing), or None when it refused (the form then
+    carries the reasons, and the page shows them with everything the person typed still in place).
     """
     try:
-        return call()
+        result = call()
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
@@ -117,3 +117,4 @@ def submit(form, call, rename: dict[str, str] | None = None):
         else:
             form.add_error(None, exc)
         return None
+    return True if result is None else result

@@ -12,16 +12,30 @@ from . import access
 from .forms import gds_helper, submit
 from .models import Agency
 
+# At most this many agencies are offered in the share form's list; beyond it, the person searches by name first (a
+# national deployment has thousands of agencies: listing them all took 290 ms to render and was no use to anyone).
+OFFERED = 50
+
 
 class ShareForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency", empty_label="Choose an agency")
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency")
     level = forms.ChoiceField(choices=access.SHARE_LEVEL_CHOICES, widget=forms.RadioSelect, initial=access.VIEW,
                               label="What can they do?")
 
-    def __init__(self, *args, record, **kwargs):
+    def __init__(self, *args, record, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        # Every active agency may be offered; the access door still refuses one that cannot be shared with.
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
+        # Any active agency may be posted; the access door still refuses one that cannot be shared with.
+        candidates = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
+        self.fields["agency"].queryset = candidates
+        self.search, self.limit = " ".join(search.split())[:100], OFFERED
+        matching = candidates.filter(name__icontains=self.search) if self.search else candidates
+        offered = list(matching.order_by("name").values_list("pk", "name")[:OFFERED + 1])
+        self.more = len(offered) > OFFERED  # more than can be listed: search, or narrow the search
+        if self.more and not self.search:
+            offered, empty = [], "Search for the agency first"
+        else:
+            offered, empty = offered[:OFFERED], "Choose an agency" if offered else "No agency has that name"
+        self.fields["agency"].widget.choices = [("", empty), *offered]
         self.helper = gds_helper(self, "Share", form_tag=False)
 
 
@@ -32,12 +46,13 @@ def _share_perm(record) -> str:
 def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form=None) -> dict:
     """Template context for includes/sharing.html."""
     can_manage = access.can(request.user, record, access.MANAGE)
+    can_share = can_manage and request.user.has_perm(_share_perm(record))
+    search = request.GET.get("agency_q", "")
     return {
         "record": record, "noun": noun, "share_url": share_url, "unshare_name": unshare_name,
-        "can_manage": can_manage,
-        "can_share": can_manage and request.user.has_perm(_share_perm(record)),
+        "can_manage": can_manage, "can_share": can_share,
         "sharing": access.sharing(record) if can_manage else None,
-        "share_form": (form or ShareForm(record=record)) if can_manage else None,
+        "share_form": (form or ShareForm(record=record, search=search)) if can_share else None,
     }
 
 

@@ -1,6 +1,6 @@
 """Every write to frameworks, assessments, contributions and safety plans: checked, validated, audited, atomic."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -8,11 +8,11 @@ from django.utils import timezone
 from cases.models import YoungPerson
 from contexts.models import PeerGroup, Place, PlaceKind
 from safeguarding import access, audit
+from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
-from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
-from . import frameworks
+from . import frameworks, policies
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -32,14 +32,13 @@ GOAL_FIELDS = {"statement", "met_when", "measured_by", "status"}
 INTERVENTION_FIELDS = {"what", "owner_agency", "owner", "due_on", "status"}
 
 
-def _only(fields: dict, allowed: set[str]) -> dict:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"not editable here: {sorted(unknown)}")
-    return fields
-
 
 # --- Frameworks ------------------------------------------------------------------------------------------------
+
+def _person(actor):
+    """Who to name as a framework version's author: a person, or nobody for the system's own install."""
+    return None if access.is_system(actor) else actor
+
 
 def frameworks_for(subject) -> list[str]:
     """The framework subjects that fit a record: a school is a place, and also has its own framework."""
@@ -51,8 +50,9 @@ def frameworks_for(subject) -> list[str]:
 
 
 @transaction.atomic
-def framework_install(*, actor=None, definition: dict) -> FrameworkVersion:
+def framework_install(*, actor, definition: dict) -> FrameworkVersion:
     """Add a framework (as shipped, or a locality's own) at version 1; an existing key gets a new version."""
+    policies.can_change_framework.ensure(actor)
     frameworks.check_definition(definition)
     framework, created = Framework.objects.get_or_create(
         key=definition["key"], defaults={"name": definition["name"], "subject": definition["subject"],
@@ -60,9 +60,8 @@ def framework_install(*, actor=None, definition: dict) -> FrameworkVersion:
     if not created:
         return framework_revise(actor=actor, framework=framework, definition=definition, change_note="Reinstalled")
     version = FrameworkVersion.objects.create(framework=framework, number=1, definition=_body(definition),
-                                              change_note="First version", created_by=actor)
-    if actor is not None:
-        audit.record(actor=actor, action=AuditAction.CREATE, target=framework)
+                                              change_note="First version", created_by=_person(actor))
+    audit.record(actor=actor, action=AuditAction.CREATE, target=framework)
     return version
 
 
@@ -71,18 +70,15 @@ def _body(definition: dict) -> dict:
 
 
 @transaction.atomic
-def framework_revise(*, actor, framework: Framework, definition: dict, change_note: str, request=None):
+def framework_revise(*, actor, framework: Framework, definition: dict, change_note: str):
     """Edit a framework: a new version. Assessments already started keep the version they began with."""
-    if actor is not None:
-        access.require(actor, Perm.CHANGE_FRAMEWORK)
+    policies.can_change_framework.ensure(actor)
     frameworks.check_definition(definition)
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     latest = framework.versions.aggregate(n=Max("number"))["n"] or 0
     version = FrameworkVersion.objects.create(framework=framework, number=latest + 1, definition=_body(definition),
-                                              change_note=change_note.strip()[:300], created_by=actor)
-    if actor is not None:
-        audit.record(actor=actor, action=AuditAction.UPDATE, target=framework, request=request,
-                     detail={"version": version.number})
+                                              change_note=change_note.strip()[:300], created_by=_person(actor))
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=framework, detail={"version": version.number})
     return version
 
 
@@ -100,47 +96,45 @@ def _subject_fields(subject) -> dict:
 
 
 @transaction.atomic
-def assessment_start(*, actor, subject, framework: Framework, request=None) -> Assessment:
+def assessment_start(*, actor, subject, framework: Framework) -> Assessment:
     """A draft assessment of ``subject`` on the framework's current version, led by ``actor``."""
-    access.require(actor, Perm.ADD_ASSESSMENT, subject, level=access.CONTRIBUTE)
+    policies.can_start_assessment.ensure(actor, subject)
     if not framework.is_active or framework.subject not in frameworks_for(subject):
         raise ValidationError({"framework": "Choose a framework for this kind of record."})
     assessment = Assessment(framework_version=current_version(framework), owning_agency=actor.agency,
                             lead_author=actor, **_subject_fields(subject))
     assessment.full_clean()
     assessment.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=assessment, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=assessment,
                  detail={"framework": framework.key, "version": assessment.framework_version.number,
                          "subject": audit.label_of(subject)})
     return assessment
 
 
 def _editable(actor, assessment: Assessment, expected_version: int) -> Assessment:
-    access.require(actor, Perm.CHANGE_ASSESSMENT, assessment, level=access.CONTRIBUTE)
     current = lock_current(assessment, expected_version)
-    if not current.is_editable:
-        raise ValidationError("This assessment has been submitted, so it can no longer be changed.")
+    policies.can_edit_assessment.ensure(actor, current)
     return current
 
 
 @transaction.atomic
-def assessment_save(*, actor, assessment: Assessment, expected_version: int, answers: dict, request=None,
+def assessment_save(*, actor, assessment: Assessment, expected_version: int, answers: dict,
                     **outcome) -> Assessment:
     """Save a draft. Part-done is fine; an answer the template does not allow is refused and nothing changes."""
     current = _editable(actor, assessment, expected_version)
     current.answers = frameworks.clean_answers(current.framework_version.definition, answers)
-    for name, value in _only(outcome, OUTCOME_FIELDS).items():
+    for name, value in only(outcome, OUTCOME_FIELDS).items():
         setattr(current, name, value.strip())
     current.updated_at = timezone.now()
     current.full_clean()
     current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request,
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
                  detail={"answered": len(current.answers)})
     return current
 
 
 @transaction.atomic
-def assessment_submit(*, actor, assessment: Assessment, expected_version: int, request=None) -> Assessment:
+def assessment_submit(*, actor, assessment: Assessment, expected_version: int) -> Assessment:
     """Send a complete assessment to a team manager. Every required answer and the weighting must be there."""
     current = _editable(actor, assessment, expected_version)
     errors = {}
@@ -156,40 +150,33 @@ def assessment_submit(*, actor, assessment: Assessment, expected_version: int, r
         raise ValidationError(errors)
     current.status, current.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
     current.save()
-    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current, request=request)
+    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current)
     return current
 
 
 @transaction.atomic
-def assessment_decide(*, actor, assessment: Assessment, expected_version: int, approve: bool, comments: str = "",
-                      request=None) -> Assessment:
+def assessment_decide(*, actor, assessment: Assessment, expected_version: int, approve: bool,
+                      comments: str = "") -> Assessment:
     """A team manager approves a submitted assessment, or returns it to its author with comments."""
-    access.require(actor, Perm.APPROVE_ASSESSMENT, assessment, level=access.MANAGE)
     current = lock_current(assessment, expected_version)
-    if current.status != AssessmentStatus.SUBMITTED:
-        raise ValidationError("Only a submitted assessment can be approved or returned.")
-    if current.lead_author_id == actor.pk:
-        raise ValidationError("Someone other than the author must approve or return an assessment.")
+    policies.can_decide_assessment.ensure(actor, current)
     comments = comments.strip()
     if not approve and not comments:
         raise ValidationError({"comments": "Say what needs to change before it can be approved"})
     current.status = AssessmentStatus.APPROVED if approve else AssessmentStatus.RETURNED
     current.decision_comments, current.decided_by, current.decided_at = comments, actor, timezone.now()
     current.save()
-    audit.record(actor=actor, action=AuditAction.APPROVE if approve else AuditAction.RETURN, target=current,
-                 request=request)
+    audit.record(actor=actor, action=AuditAction.APPROVE if approve else AuditAction.RETURN, target=current)
     return current
 
 
 # --- Contributions from other agencies -------------------------------------------------------------------------
 
 @transaction.atomic
-def contribution_request(*, actor, assessment: Assessment, agency: Agency, question: str, due_on,
-                         request=None) -> ContributionRequest:
+def contribution_request(*, actor, assessment: Assessment, agency: Agency, question: str,
+                         due_on) -> ContributionRequest:
     """Ask ``agency`` for its part. The agency then sees this request (naming the subject), and nothing more."""
-    access.require(actor, Perm.REQUEST_CONTRIBUTION, assessment, level=access.CONTRIBUTE)
-    if not assessment.is_editable:
-        raise ValidationError("Contributions can only be asked for while the assessment is being written.")
+    policies.can_request_contribution.ensure(actor, assessment)
     errors = {}
     if agency.pk == assessment.owning_agency_id:
         errors["agency"] = "Choose another agency: this is the agency writing the assessment."
@@ -209,42 +196,35 @@ def contribution_request(*, actor, assessment: Assessment, agency: Agency, quest
             asked.save()
     except IntegrityError:
         raise ValidationError({"agency": "This agency has already been asked."}) from None
-    audit.record(actor=actor, action=AuditAction.SHARE, target=asked, request=request,
+    audit.record(actor=actor, action=AuditAction.SHARE, target=asked,
                  detail={"agency_id": agency.pk, "agency": agency.name, "assessment": assessment.audit_label,
                          "rule": "asked to contribute to an assessment"})
     return asked
 
 
 @transaction.atomic
-def contribution_answer(*, actor, contribution: ContributionRequest, expected_version: int, response: str,
-                        request=None) -> ContributionRequest:
-    access.require(actor, Perm.ANSWER_CONTRIBUTION, contribution, level=access.CONTRIBUTE)
+def contribution_answer(*, actor, contribution: ContributionRequest, expected_version: int,
+                        response: str) -> ContributionRequest:
     current = lock_current(contribution, expected_version)
-    if current.status == RequestStatus.WITHDRAWN:
-        raise ValidationError("This request has been withdrawn, so it cannot be answered.")
-    if not current.assessment.is_editable:
-        raise ValidationError("The assessment has been submitted, so contributions can no longer be added. "
-                              "Contact the assessment's author.")
+    policies.can_answer_contribution.ensure(actor, current)
     if not response.strip():
         raise ValidationError({"response": "Enter your agency's response"})
     current.response, current.status = response.strip(), RequestStatus.ANSWERED
     current.answered_by, current.answered_at = actor, timezone.now()
     current.full_clean(validate_constraints=False)
     current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current)
     return current
 
 
 @transaction.atomic
-def contribution_withdraw(*, actor, contribution: ContributionRequest, request=None) -> ContributionRequest:
-    access.require(actor, Perm.REQUEST_CONTRIBUTION, contribution.assessment, level=access.CONTRIBUTE)
+def contribution_withdraw(*, actor, contribution: ContributionRequest) -> ContributionRequest:
     current = ContributionRequest.objects.select_for_update().get(pk=contribution.pk)
-    if current.status != RequestStatus.REQUESTED:
-        raise ValidationError("Only a request still waiting for a response can be withdrawn.")
+    policies.can_withdraw_contribution.ensure(actor, current)
     current.status = RequestStatus.WITHDRAWN
     current.version += 1
     current.save()
-    audit.record(actor=actor, action=AuditAction.UNSHARE, target=current, request=request,
+    audit.record(actor=actor, action=AuditAction.UNSHARE, target=current,
                  detail={"agency_id": current.agency_id})
     return current
 
@@ -252,7 +232,7 @@ def contribution_withdraw(*, actor, contribution: ContributionRequest, request=N
 # --- Safety plans ----------------------------------------------------------------------------------------------
 
 def _plan_for(actor, subject) -> SafetyPlan:
-    access.require(actor, Perm.CHANGE_SAFETY_PLAN, subject, level=access.CONTRIBUTE)
+    policies.can_change_safety_plan.ensure(actor, subject)
     plan, created = SafetyPlan.objects.get_or_create(**_subject_fields(subject), defaults={"created_by": actor})
     if created:
         audit.record(actor=actor, action=AuditAction.CREATE, target=plan)
@@ -268,49 +248,46 @@ def _check_owner(intervention: Intervention):
 
 
 @transaction.atomic
-def goal_add(*, actor, subject, request=None, **fields) -> Goal:
+def goal_add(*, actor, subject, **fields) -> Goal:
     """Add a goal to the safety plan of a place or peer group (the plan is made with its first goal)."""
     plan = _plan_for(actor, subject)
-    goal = Goal(plan=plan, created_by=actor, **_only(fields, GOAL_FIELDS))
+    goal = Goal(plan=plan, created_by=actor, **only(fields, GOAL_FIELDS))
     goal.full_clean()
     goal.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=goal, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=goal,
                  detail={"plan": plan.audit_label})
     return goal
 
 
 @transaction.atomic
-def goal_update(*, actor, goal: Goal, expected_version: int, request=None, **fields) -> Goal:
-    access.require(actor, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
+def goal_update(*, actor, goal: Goal, expected_version: int, **fields) -> Goal:
+    policies.can_change_safety_plan.ensure(actor, goal)
     current = lock_current(goal, expected_version)
-    for name, value in _only(fields, GOAL_FIELDS).items():
+    for name, value in only(fields, GOAL_FIELDS).items():
         setattr(current, name, value)
     current.full_clean()
     current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request,
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
                  detail={"status": current.status})
     return current
 
 
 @transaction.atomic
-def intervention_add(*, actor, goal: Goal, request=None, **fields) -> Intervention:
-    access.require(actor, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
-    intervention = Intervention(goal=goal, created_by=actor, **_only(fields, INTERVENTION_FIELDS))
+def intervention_add(*, actor, goal: Goal, **fields) -> Intervention:
+    policies.can_change_safety_plan.ensure(actor, goal)
+    intervention = Intervention(goal=goal, created_by=actor, **only(fields, INTERVENTION_FIELDS))
     _check_owner(intervention)
     intervention.full_clean()
     intervention.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=intervention, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=intervention,
                  detail={"owner_agency_id": intervention.owner_agency_id})
     return intervention
 
 
 @transaction.atomic
-def intervention_report(*, actor, intervention: Intervention, text: str, status: str, request=None):
+def intervention_report(*, actor, intervention: Intervention, text: str, status: str):
     """An update on an intervention, by its owning agency or anyone who may change the plan."""
-    access.require(actor, Perm.UPDATE_INTERVENTION, intervention)
-    if intervention.owner_agency_id != actor.agency_id and not (
-            actor.has_perm(Perm.CHANGE_SAFETY_PLAN) and access.can(actor, intervention, access.CONTRIBUTE)):
-        raise PermissionDenied
+    policies.can_report_on_intervention.ensure(actor, intervention)
     errors = {}
     if not text.strip():
         errors["text"] = "Enter what has happened"
@@ -327,6 +304,6 @@ def intervention_report(*, actor, intervention: Intervention, text: str, status:
         current.status = status
         current.version += 1
         current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request, detail={"status": status})
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={"status": status})
     return update
 

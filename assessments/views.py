@@ -1,7 +1,7 @@
 """Pages for assessments, contributions, safety plans and frameworks. Thin: parse, call a service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +15,9 @@ from safeguarding import access, audit
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
-from safeguarding.roles import Perm
+from safeguarding.pages import form_page
 
-from . import charts, frameworks, selectors, services
+from . import charts, frameworks, policies, selectors, services
 from .forms import (
     AssessmentForm,
     ContributionAnswerForm,
@@ -74,7 +74,7 @@ def my_work(request):
     """For the dashboard (htmx): what waits for me: approvals, my unfinished assessments, requests to my agency."""
     user = request.user
     return render(request, "assessments/_my_work.html", {
-        "to_approve": list(selectors.waiting_for_approval(user)[:10]) if user.has_perm(Perm.APPROVE_ASSESSMENT)
+        "to_approve": list(selectors.waiting_for_approval(user)[:10]) if policies.can_approve_assessments(user)
         else [],
         "mine": list(selectors.my_unfinished(user)[:10]),
         "asked": list(selectors.requests_to_my_agency(user).filter(status="requested")[:10]),
@@ -90,8 +90,7 @@ def subject_assessments(request, kind, pk):
     template = "assessments/_subject_assessments.html" if request.htmx else "assessments/subject_assessments.html"
     return render(request, template, {
         "subject": subject, "kind": kind, "rows": selectors.subject_assessments(request.user, field, subject),
-        "can_start": request.user.has_perm(Perm.ADD_ASSESSMENT) and access.can(request.user, subject,
-                                                                               access.CONTRIBUTE),
+        "can_start": policies.can_start_assessment(request.user, subject),
         "has_plan": kind in PLAN_SUBJECTS,
     })
 
@@ -101,17 +100,14 @@ def subject_assessments(request, kind, pk):
 @access.signed_in
 def assessment_start(request, kind, pk):
     subject = _subject(request.user, kind, pk)
-    access.require(request.user, Perm.ADD_ASSESSMENT, subject, level=access.CONTRIBUTE)
+    policies.can_start_assessment.ensure(request.user, subject)
     choices = Framework.objects.filter(is_active=True, subject__in=services.frameworks_for(subject))
-    form = StartForm(request.POST or None, choices=choices)
-    if request.method == "POST" and form.is_valid():
-        started = submit(form, lambda: services.assessment_start(
-            actor=request.user, subject=subject, framework=form.cleaned_data["framework"], request=request))
-        if started:
-            messages.success(request, "Assessment started. Save as you go: a part-done draft always saves.")
-            return redirect("assessment-edit", started.pk)
-    return render(request, "assessments/start.html", {
-        "form": form, "subject": subject, "subject_url": reverse(SUBJECTS[kind][2], args=[pk])})
+    return form_page(request, StartForm(request.POST or None, choices=choices), template="assessments/start.html",
+                     context={"subject": subject, "subject_url": reverse(SUBJECTS[kind][2], args=[pk])},
+                     call=lambda data: services.assessment_start(actor=request.user, subject=subject,
+                                                                 framework=data["framework"]),
+                     done="Assessment started. Save as you go: a part-done draft always saves.",
+                     then=lambda started: reverse("assessment-edit", args=[started.pk]))
 
 
 def _answer_rows(assessment):
@@ -135,16 +131,14 @@ def _answer_rows(assessment):
 
 def _assessment_page(request, assessment, *, decision_form=None, status=200):
     user = request.user
-    can_edit = (assessment.is_editable and user.has_perm(Perm.CHANGE_ASSESSMENT)
-                and access.can(user, assessment, access.CONTRIBUTE))
-    can_decide = (assessment.status == AssessmentStatus.SUBMITTED and user.has_perm(Perm.APPROVE_ASSESSMENT)
-                  and assessment.lead_author_id != user.pk and access.can(user, assessment, access.MANAGE))
+    can_edit = policies.can_edit_assessment(user, assessment)
+    can_decide = policies.can_decide_assessment(user, assessment)
     definition = assessment.framework_version.definition
     return render(request, "assessments/assessment.html", {
         "assessment": assessment, "sections": _answer_rows(assessment),
         "factor_counts": frameworks.factor_counts(definition, assessment.answers),
         "requests": selectors.assessment_requests(user, assessment),
-        "can_edit": can_edit, "can_request": can_edit and user.has_perm(Perm.REQUEST_CONTRIBUTION),
+        "can_edit": can_edit, "can_request": policies.can_request_contribution(user, assessment),
         "can_decide": can_decide,
         "decision_form": decision_form or (DecisionForm(initial={"version": assessment.version}) if can_decide
                                            else None),
@@ -155,23 +149,24 @@ def _assessment_page(request, assessment, *, decision_form=None, status=200):
 @access.signed_in
 def assessment_detail(request, pk):
     assessment = selectors.assessment_for(request.user, pk)
-    audit.record_view(request, assessment)
+    audit.record_view(request.user, assessment)
     return _assessment_page(request, assessment)
 
 
 @access.signed_in
 def assessment_edit(request, pk):
     assessment = selectors.assessment_for(request.user, pk)
-    access.require(request.user, Perm.CHANGE_ASSESSMENT, assessment, level=access.CONTRIBUTE)
-    if not assessment.is_editable:
-        messages.info(request, "This assessment has been submitted, so it can no longer be changed.")
+    may_edit = policies.can_edit_assessment(request.user, assessment)
+    if not may_edit and not assessment.is_editable and access.can(request.user, assessment, access.CONTRIBUTE):
+        messages.info(request, may_edit.reason)
         return redirect("assessment", pk)
+    policies.can_edit_assessment.ensure(request.user, assessment)
     definition = assessment.framework_version.definition
     form = AssessmentForm(request.POST or None, definition=definition, answers=assessment.answers,
                           initial={"version": assessment.version, "priority": assessment.priority,
                                    "priority_reason": assessment.priority_reason})
     if request.method == "GET":
-        audit.record_view(request, assessment, page="edit")
+        audit.record_view(request.user, assessment, page="edit")
     if request.method == "POST" and form.is_valid():
         # A required factor list has no single field: its errors go on the first row.
         rename = {q.key: f"{q.key}-0-description" for q in frameworks.questions(definition).values()
@@ -179,13 +174,13 @@ def assessment_edit(request, pk):
         saved = submit(form, lambda: services.assessment_save(
             actor=request.user, assessment=assessment, expected_version=form.cleaned_data["version"],
             answers=form.answers(), priority=form.cleaned_data["priority"],
-            priority_reason=form.cleaned_data["priority_reason"], request=request), rename)
+            priority_reason=form.cleaned_data["priority_reason"]), rename)
         if saved and request.POST.get("action") != "submit":
             messages.success(request, f"Draft saved at {timezone.localtime(saved.updated_at):%H:%M}.")
             return redirect("assessment-edit", pk)
         if saved:
             submitted = submit(form, lambda: services.assessment_submit(
-                actor=request.user, assessment=saved, expected_version=saved.version, request=request), rename)
+                actor=request.user, assessment=saved, expected_version=saved.version), rename)
             if submitted:
                 messages.success(request, "Assessment submitted for approval by a team manager.")
                 return redirect("assessment", pk)
@@ -201,12 +196,11 @@ def assessment_edit(request, pk):
 @require_POST
 def assessment_decide(request, pk):
     assessment = selectors.assessment_for(request.user, pk)
-    access.require(request.user, Perm.APPROVE_ASSESSMENT, assessment, level=access.MANAGE)
+    policies.can_decide_assessment.ensure(request.user, assessment)
     form = DecisionForm(request.POST)
     if form.is_valid() and submit(form, lambda: services.assessment_decide(
             actor=request.user, assessment=assessment, expected_version=form.cleaned_data["version"],
-            approve=form.cleaned_data["decision"] == "approve", comments=form.cleaned_data["comments"],
-            request=request)):
+            approve=form.cleaned_data["decision"] == "approve", comments=form.cleaned_data["comments"])):
         approved = form.cleaned_data["decision"] == "approve"
         messages.success(request, "Assessment approved." if approved else "Assessment returned to its author.")
         return redirect("assessment", pk)
@@ -232,7 +226,7 @@ def assessment_change(request, pk):
     labels = [timezone.localtime(item.created_at).strftime("%b %Y") for item in history]
     series = [(title, [scores.get(key) for _, scores in per]) for key, title in domains.items()]
     table = [{"title": title, "scores": [scores.get(key) for _, scores in per]} for key, title in domains.items()]
-    audit.record_view(request, assessment, page="measured change")
+    audit.record_view(request.user, assessment, page="measured change")
     return render(request, "assessments/change.html", {
         "assessment": assessment, "history": history, "table": table, "subject_url": subject_url(assessment),
         "chart": charts.change_chart(labels, series, title=f"Domain scores over time: {assessment}"),
@@ -253,7 +247,7 @@ def assessment_pdf(request, pk):
         "chart": charts.change_chart(labels, series, title="Domain scores over time") if len(history) > 1 else "",
         "printed_by": request.user, "printed_at": timezone.localtime(),
     })
-    audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=assessment, request=request,
+    audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=assessment,
                  detail={"format": "pdf", "bytes": len(content)})
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.audit_label}.pdf"'
@@ -265,15 +259,14 @@ def assessment_pdf(request, pk):
 @access.signed_in
 def contribution_new(request, pk):
     assessment = selectors.assessment_for(request.user, pk)
-    access.require(request.user, Perm.REQUEST_CONTRIBUTION, assessment, level=access.CONTRIBUTE)
+    policies.can_request_contribution.ensure(request.user, assessment)
     form = ContributionRequestForm(request.POST or None, exclude_agency=assessment.owning_agency)
-    if request.method == "POST" and form.is_valid():
-        asked = submit(form, lambda: services.contribution_request(
-            actor=request.user, assessment=assessment, request=request, **form.cleaned_data))
-        if asked:
-            messages.success(request, f"Request sent to {asked.agency}.")
-            return redirect("assessment", pk)
-    return render(request, "assessments/contribution_request_form.html", {"form": form, "assessment": assessment})
+    return form_page(request, form, template="assessments/contribution_request_form.html",
+                     context={"assessment": assessment},
+                     call=lambda data: services.contribution_request(actor=request.user, assessment=assessment,
+                                                                     **data),
+                     done=lambda asked: f"Request sent to {asked.agency}.",
+                     then=reverse("assessment", args=[pk]))
 
 
 @access.signed_in
@@ -281,7 +274,7 @@ def contribution_new(request, pk):
 def contribution_withdraw(request, pk):
     contribution = selectors.contribution_for(request.user, pk)
     try:
-        services.contribution_withdraw(actor=request.user, contribution=contribution, request=request)
+        services.contribution_withdraw(actor=request.user, contribution=contribution)
         messages.success(request, f"Request to {contribution.agency} withdrawn.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -297,24 +290,22 @@ def contributions(request):
 @access.signed_in
 def contribution_detail(request, pk):
     contribution = selectors.contribution_for(request.user, pk)
-    mine = contribution.agency_id == request.user.agency_id
-    can_answer = (mine and contribution.is_open and contribution.assessment.is_editable
-                  and request.user.has_perm(Perm.ANSWER_CONTRIBUTION))
+    can_answer = policies.can_answer_contribution(request.user, contribution)
     form = None
     if can_answer:
         form = ContributionAnswerForm(request.POST or None, initial={"version": contribution.version})
         if request.method == "POST" and form.is_valid() and submit(form, lambda: services.contribution_answer(
                 actor=request.user, contribution=contribution, expected_version=form.cleaned_data["version"],
-                response=form.cleaned_data["response"], request=request)):
+                response=form.cleaned_data["response"])):
             messages.success(request, "Your response has been sent to the assessment's author.")
             return redirect("contribution", pk)
     elif request.method == "POST":
-        raise PermissionDenied
+        policies.can_answer_contribution.ensure(request.user, contribution)
     if request.method == "GET":
-        audit.record_view(request, contribution)
+        audit.record_view(request.user, contribution)
     subject = contribution.assessment.subject
     return render(request, "assessments/contribution.html", {
-        "contribution": contribution, "form": form, "mine": mine,
+        "contribution": contribution, "form": form, "mine": contribution.agency_id == request.user.agency_id,
         "subject_visible": access.can(request.user, subject),
         "subject_url": subject_url(contribution.assessment),
         "assessment_visible": access.can(request.user, contribution.assessment),
@@ -334,17 +325,17 @@ def safety_plan(request, kind, pk):
     subject = _plan_subject(request.user, kind, pk)
     plan = selectors.plan_for(request.user, SUBJECTS[kind][1], subject)
     if plan is not None:
-        audit.record_view(request, plan)
-    can_change = request.user.has_perm(Perm.CHANGE_SAFETY_PLAN) and access.can(request.user, subject,
-                                                                                 access.CONTRIBUTE)
+        audit.record_view(request.user, plan)
     return render(request, "assessments/safety_plan.html", {
-        "subject": subject, "kind": kind, "plan": plan, "can_change": can_change,
+        "subject": subject, "kind": kind, "plan": plan,
+        "can_change": policies.can_change_safety_plan(request.user, subject),
         "subject_url": reverse(SUBJECTS[kind][2], args=[subject.pk]), "today": timezone.localdate(),
     })
 
 
-def _plan_form(request, context: dict):
-    return render(request, "includes/form_page.html", {"back_label": "Back to the safety plan", **context})
+def _plan_form(request, form, *, call, done, then, **context):
+    return form_page(request, form, template="includes/form_page.html", call=call, done=done, then=then,
+                     context={"back_label": "Back to the safety plan", **context})
 
 
 def _plan_url(goal) -> str:
@@ -355,61 +346,45 @@ def _plan_url(goal) -> str:
 @access.signed_in
 def goal_new(request, kind, pk):
     subject = _plan_subject(request.user, kind, pk)
-    access.require(request.user, Perm.CHANGE_SAFETY_PLAN, subject, level=access.CONTRIBUTE)
+    policies.can_change_safety_plan.ensure(request.user, subject)
     form = GoalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        goal = submit(form, lambda: services.goal_add(actor=request.user, subject=subject, request=request,
-                                                      **form.model_fields()))
-        if goal:
-            messages.success(request, "Goal added to the safety plan.")
-            return redirect(_plan_url(goal))
-    return _plan_form(request, {"form": form, "title": f"Add a goal for {subject}",
-                                "back": reverse("safety-plan", args=[kind, pk])})
+    return _plan_form(request, form, call=lambda data: services.goal_add(actor=request.user, subject=subject,
+                                                                          **form.model_fields()),
+                      done="Goal added to the safety plan.", then=_plan_url,
+                      title=f"Add a goal for {subject}", back=reverse("safety-plan", args=[kind, pk]))
 
 
 @access.signed_in
 def goal_edit(request, pk):
     goal = selectors.goal_for(request.user, pk)
-    access.require(request.user, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
+    policies.can_change_safety_plan.ensure(request.user, goal)
     form = GoalForm(request.POST or None, instance=Goal.objects.get(pk=goal.pk), initial={"version": goal.version})
-    if request.method == "POST" and form.is_valid():
-        saved = submit(form, lambda: services.goal_update(
-            actor=request.user, goal=goal, expected_version=form.cleaned_data["version"], request=request,
-            **form.model_fields()))
-        if saved:
-            messages.success(request, "Goal saved.")
-            return redirect(_plan_url(goal))
-    return _plan_form(request, {"form": form, "title": "Change a goal", "back": _plan_url(goal)})
+    return _plan_form(request, form, call=lambda data: services.goal_update(
+        actor=request.user, goal=goal, expected_version=data["version"], **form.model_fields()),
+        done="Goal saved.", then=_plan_url(goal), title="Change a goal", back=_plan_url(goal))
 
 
 @access.signed_in
 def intervention_new(request, pk):
     goal = selectors.goal_for(request.user, pk)
-    access.require(request.user, Perm.CHANGE_SAFETY_PLAN, goal, level=access.CONTRIBUTE)
+    policies.can_change_safety_plan.ensure(request.user, goal)
     people = User.objects.filter(is_active=True).select_related("agency").order_by("agency__name", "last_name")
     form = InterventionForm(request.POST or None, people=people)
-    if request.method == "POST" and form.is_valid():
-        made = submit(form, lambda: services.intervention_add(actor=request.user, goal=goal, request=request,
-                                                              **form.model_fields()))
-        if made:
-            messages.success(request, "Intervention added.")
-            return redirect(_plan_url(goal))
-    return _plan_form(request, {"form": form, "title": "Add an intervention", "caption": goal.statement,
-                                "back": _plan_url(goal)})
+    return _plan_form(request, form, call=lambda data: services.intervention_add(actor=request.user, goal=goal,
+                                                                                  **form.model_fields()),
+                      done="Intervention added.", then=_plan_url(goal), title="Add an intervention",
+                      caption=goal.statement, back=_plan_url(goal))
 
 
 @access.signed_in
 def intervention_update(request, pk):
     intervention = selectors.intervention_for(request.user, pk)
-    access.require(request.user, Perm.UPDATE_INTERVENTION, intervention)
+    policies.can_report_on_intervention.ensure(request.user, intervention)
     form = InterventionUpdateForm(request.POST or None, initial={"status": intervention.status})
-    if request.method == "POST" and form.is_valid():
-        if submit(form, lambda: services.intervention_report(actor=request.user, intervention=intervention,
-                                                             request=request, **form.cleaned_data)):
-            messages.success(request, "Update added.")
-            return redirect(_plan_url(intervention.goal))
-    return _plan_form(request, {"form": form, "title": "Update an intervention", "caption": intervention.what,
-                                "back": _plan_url(intervention.goal)})
+    return _plan_form(request, form, call=lambda data: services.intervention_report(
+        actor=request.user, intervention=intervention, **data),
+        done="Update added.", then=_plan_url(intervention.goal), title="Update an intervention",
+        caption=intervention.what, back=_plan_url(intervention.goal))
 
 
 # --- Frameworks (administrators) --------------------------------------------------------------------------------
@@ -418,7 +393,7 @@ def intervention_update(request, pk):
 def framework_list(request):
     rows = Framework.objects.prefetch_related("versions").order_by("name")
     return render(request, "assessments/frameworks.html", {
-        "rows": rows, "can_edit": request.user.has_perm(Perm.CHANGE_FRAMEWORK)})
+        "rows": rows, "can_edit": policies.can_change_framework(request.user)})
 
 
 @access.signed_in
@@ -429,7 +404,7 @@ def framework_detail(request, pk):
     shown = next((v for v in versions if str(v.number) == number), versions[0])
     return render(request, "assessments/framework.html", {
         "framework": framework, "versions": versions, "shown": shown,
-        "can_edit": request.user.has_perm(Perm.CHANGE_FRAMEWORK)})
+        "can_edit": policies.can_change_framework(request.user)})
 
 
 def _not_found():
@@ -438,17 +413,15 @@ def _not_found():
 
 @access.signed_in
 def framework_edit(request, pk):
-    access.require(request.user, Perm.CHANGE_FRAMEWORK)
+    policies.can_change_framework.ensure(request.user)
     framework = Framework.objects.filter(pk=pk).first() or _not_found()
     current = services.current_version(framework)
     form = FrameworkForm(request.POST or None, initial={"definition": current.definition})
-    if request.method == "POST" and form.is_valid():
-        version = submit(form, lambda: services.framework_revise(
-            actor=request.user, framework=framework, definition=form.cleaned_data["definition"],
-            change_note=form.cleaned_data["change_note"], request=request))
-        if version:
-            messages.success(request, f"Saved as version {version.number}. Assessments already started keep "
-                                      "the version they began with.")
-            return redirect("framework", pk)
-    return render(request, "assessments/framework_form.html", {"form": form, "framework": framework,
-                                                               "current": current})
+    return form_page(request, form, template="assessments/framework_form.html",
+                     context={"framework": framework, "current": current},
+                     call=lambda data: services.framework_revise(actor=request.user, framework=framework,
+                                                                 definition=data["definition"],
+                                                                 change_note=data["change_note"]),
+                     done=lambda version: f"Saved as version {version.number}. Assessments already started keep "
+                                          "the version they began with.",
+                     then=reverse("framework", args=[pk]))

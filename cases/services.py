@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding import access, audit
+from safeguarding.edits import changed, only
 from safeguarding.models import AuditAction, User
-from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
+from . import policies
 from .models import Case, CaseStatus, ChronologyEntry, TrustedAdult, VoiceEntry, YoungPerson
 
 YOUNG_PERSON_FIELDS = {
@@ -21,13 +22,6 @@ YOUNG_PERSON_FIELDS = {
 CASE_FIELDS = {"harm_types", "risk_level", "summary", "lead_practitioner", "next_review_on"}
 
 
-def _only(fields: dict, allowed: set[str]) -> dict:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"not editable here: {sorted(unknown)}")
-    return fields
-
-
 def _normalise_person(person: YoungPerson):
     person.postcode = person.postcode.upper().strip()
     person.nhs_number = person.nhs_number.replace(" ", "")
@@ -36,56 +30,52 @@ def _normalise_person(person: YoungPerson):
     person.search_text = person.build_search_text()
 
 
-def _changed(before, after, fields) -> list[str]:
-    return sorted(f for f in fields if getattr(before, f) != getattr(after, f))
-
-
 @transaction.atomic
-def young_person_create(*, actor, request=None, **fields) -> YoungPerson:
-    access.require(actor, Perm.ADD_YOUNG_PERSON)
-    person = YoungPerson(owning_agency=actor.agency, created_by=actor, **_only(fields, YOUNG_PERSON_FIELDS))
+def young_person_create(*, actor, **fields) -> YoungPerson:
+    policies.can_add_young_person.ensure(actor)
+    person = YoungPerson(owning_agency=actor.agency, created_by=actor, **only(fields, YOUNG_PERSON_FIELDS))
     _normalise_person(person)
     person.full_clean()
     person.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=person, request=request)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=person)
     return person
 
 
 @transaction.atomic
-def young_person_update(*, actor, young_person: YoungPerson, expected_version: int, request=None, **fields):
-    access.require(actor, Perm.CHANGE_YOUNG_PERSON, young_person, level=access.CONTRIBUTE)
+def young_person_update(*, actor, young_person: YoungPerson, expected_version: int, **fields):
     before = young_person
     person = lock_current(young_person, expected_version)
-    for name, value in _only(fields, YOUNG_PERSON_FIELDS).items():
+    policies.can_change_young_person.ensure(actor, person)
+    for name, value in only(fields, YOUNG_PERSON_FIELDS).items():
         setattr(person, name, value)
     _normalise_person(person)
     person.full_clean()
     person.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=person, request=request,
-                 detail={"fields": _changed(before, person, fields)})
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=person,
+                 detail={"fields": changed(before, person, fields)})
     return person
 
 
 @transaction.atomic
-def trusted_adult_add(*, actor, young_person: YoungPerson, request=None, **fields) -> TrustedAdult:
-    access.require(actor, Perm.CHANGE_YOUNG_PERSON, young_person, level=access.CONTRIBUTE)
+def trusted_adult_add(*, actor, young_person: YoungPerson, **fields) -> TrustedAdult:
+    policies.can_change_young_person.ensure(actor, young_person)
     adult = TrustedAdult(young_person=young_person, added_by=actor, **fields)
     adult.full_clean()
     adult.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=young_person, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=young_person,
                  detail={"trusted_adult_id": adult.pk})
     return adult
 
 
 @transaction.atomic
-def voice_entry_add(*, actor, young_person: YoungPerson, request=None, **fields) -> VoiceEntry:
-    access.require(actor, Perm.ADD_CHRONOLOGY_ENTRY, young_person, level=access.CONTRIBUTE)
+def voice_entry_add(*, actor, young_person: YoungPerson, **fields) -> VoiceEntry:
+    policies.can_record_voice.ensure(actor, young_person)
     entry = VoiceEntry(young_person=young_person, recorded_by=actor, agency=actor.agency, **fields)
     entry.full_clean()
     if entry.said_on > timezone.localdate():
         raise ValidationError({"said_on": "The date they said this cannot be in the future."})
     entry.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=young_person, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=young_person,
                  detail={"voice_entry_id": entry.pk})
     return entry
 
@@ -98,15 +88,15 @@ def _check_lead(case: Case):
 
 
 @transaction.atomic
-def case_open(*, actor, young_person: YoungPerson, opened_on=None, request=None, **fields) -> Case:
-    access.require(actor, Perm.ADD_CASE, young_person)
+def case_open(*, actor, young_person: YoungPerson, opened_on=None, **fields) -> Case:
+    policies.can_open_case.ensure(actor, young_person)
     case = Case(
         young_person=young_person,
         owning_agency=actor.agency,
         created_by=actor,
         opened_on=opened_on or timezone.localdate(),
         reference="pending",
-        **_only(fields, CASE_FIELDS),
+        **only(fields, CASE_FIELDS),
     )
     case.full_clean(exclude=["reference"])
     _check_lead(case)
@@ -114,34 +104,29 @@ def case_open(*, actor, young_person: YoungPerson, opened_on=None, request=None,
     case.reference = f"EFH-{case.opened_on:%Y}-{case.pk:06d}"
     case.save(update_fields=["reference"])
     access.grant_owner(case)
-    audit.record(actor=actor, action=AuditAction.CREATE, target=case, request=request)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=case)
     return case
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, expected_version: int, request=None, **fields) -> Case:
-    access.require(actor, Perm.CHANGE_CASE, case, level=access.MANAGE)
+def case_update(*, actor, case: Case, expected_version: int, **fields) -> Case:
     before = case
     case = lock_current(case, expected_version)
-    if not case.is_open:
-        raise ValidationError("This case is closed. Reopen work by opening a new case.")
-    for name, value in _only(fields, CASE_FIELDS).items():
+    policies.can_change_case.ensure(actor, case)
+    for name, value in only(fields, CASE_FIELDS).items():
         setattr(case, name, value)
     case.full_clean()
     _check_lead(case)
     case.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=case, request=request,
-                 detail={"fields": _changed(before, case, fields)})
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=case,
+                 detail={"fields": changed(before, case, fields)})
     return case
 
 
 @transaction.atomic
-def case_close(*, actor, case: Case, expected_version: int, reason: str, note: str = "", closed_on=None,
-               request=None) -> Case:
-    access.require(actor, Perm.CLOSE_CASE, case, level=access.MANAGE)
+def case_close(*, actor, case: Case, expected_version: int, reason: str, note: str = "", closed_on=None) -> Case:
     case = lock_current(case, expected_version)
-    if not case.is_open:
-        raise ValidationError("This case is already closed.")
+    policies.can_close_case.ensure(actor, case)
     case.status = CaseStatus.CLOSED
     case.closure_reason = reason
     case.closure_note = note
@@ -150,7 +135,7 @@ def case_close(*, actor, case: Case, expected_version: int, reason: str, note: s
         raise ValidationError({"closed_on": "The closing date cannot be before the case was opened."})
     case.full_clean()
     case.save()
-    audit.record(actor=actor, action=AuditAction.CLOSE, target=case, request=request,
+    audit.record(actor=actor, action=AuditAction.CLOSE, target=case,
                  detail={"reason": reason})
     return case
 
@@ -161,8 +146,8 @@ _CLOCK_SKEW = timedelta(minutes=5)
 
 @transaction.atomic
 def chronology_add(*, actor, case: Case, kind: str, occurred_at, text: str, restricted: bool = False,
-                   restricted_to=(), request=None) -> ChronologyEntry:
-    access.require(actor, Perm.ADD_CHRONOLOGY_ENTRY, case, level=access.CONTRIBUTE)
+                   restricted_to=()) -> ChronologyEntry:
+    policies.can_add_chronology_entry.ensure(actor, case)
     errors = {}
     if occurred_at and occurred_at > timezone.now() + _CLOCK_SKEW:
         errors["occurred_at"] = "The date and time cannot be in the future."
@@ -185,7 +170,7 @@ def chronology_add(*, actor, case: Case, kind: str, occurred_at, text: str, rest
     entry.save()
     if restricted:
         entry.restricted_to.set({actor, *named})
-    audit.record(actor=actor, action=AuditAction.CREATE, target=entry, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=entry,
                  detail={"case": case.reference, "restricted": restricted})
     return entry
 

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from safeguarding import access, audit, sharing
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
-from safeguarding.roles import Perm
+from safeguarding.pages import form_page
 
-from . import selectors, services
+from . import policies, selectors, services
 from .forms import (
     CaseCloseForm,
     CaseFilterForm,
@@ -45,14 +45,14 @@ def young_people(request):
     if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["dob"]):
         results = list(selectors.young_people_search(
             request.user, text=form.cleaned_data["q"], date_of_birth=form.cleaned_data["dob"]))
-        audit.record(actor=request.user, action=AuditAction.SEARCH, request=request,
+        audit.record(actor=request.user, action=AuditAction.SEARCH,
                      detail={"results": len(results), "by_date_of_birth": bool(form.cleaned_data["dob"])})
     return render(request, "cases/young_people.html", {"form": form, "results": results})
 
 
 @access.signed_in
 def young_person_new(request):
-    access.require(request.user, Perm.ADD_YOUNG_PERSON)
+    policies.can_add_young_person.ensure(request.user)
     form = YoungPersonForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -62,7 +62,7 @@ def young_person_new(request):
                 request.user, first_name=data["first_name"], last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"]))
         if not duplicates:
-            person = submit(form, lambda: services.young_person_create(actor=request.user, request=request, **data))
+            person = submit(form, lambda: services.young_person_create(actor=request.user, **data))
             if person:
                 messages.success(request, f"{person.full_name} has been added.")
                 return redirect("young-person", pk=person.pk)
@@ -75,67 +75,59 @@ def young_person_new(request):
 @access.signed_in
 def young_person_detail(request, pk):
     person = selectors.young_person_for(request.user, pk)
-    audit.record_view(request, person)
+    audit.record_view(request.user, person)
     return render(request, "cases/young_person.html", {
         "person": person,
         "cases": selectors.cases_of(request.user, person),
         "voice_entries": selectors.voice_entries_for(request.user, person)[:10],
-        "can_edit": request.user.has_perm(Perm.CHANGE_YOUNG_PERSON),
-        "can_open_case": request.user.has_perm(Perm.ADD_CASE),
+        "can_edit": policies.can_change_young_person(request.user, person),
+        "can_open_case": policies.can_open_case(request.user, person),
     })
 
 
 @access.signed_in
 def young_person_edit(request, pk):
     person = selectors.young_person_for(request.user, pk)
-    access.require(request.user, Perm.CHANGE_YOUNG_PERSON, person, level=access.CONTRIBUTE)
+    policies.can_change_young_person.ensure(request.user, person)
     form = YoungPersonForm(request.POST or None, instance=copy.copy(person), initial={"version": person.version})
-    if request.method == "POST" and form.is_valid():
-        saved = submit(form, lambda: services.young_person_update(
-            actor=request.user, young_person=person, expected_version=form.cleaned_data["version"],
-            request=request, **form.model_fields()))
-        if saved:
-            messages.success(request, "Changes saved.")
-            return redirect("young-person", pk=person.pk)
-    return render(request, "cases/young_person_form.html", {"form": form, "person": person})
+    return form_page(request, form, template="cases/young_person_form.html", context={"person": person},
+                     call=lambda data: services.young_person_update(
+                         actor=request.user, young_person=person, expected_version=data["version"],
+                         **form.model_fields()),
+                     done="Changes saved.", then=reverse("young-person", args=[person.pk]))
 
 
-def _add_to_person(request, pk, form_class, service, template, message):
+def _add_to_person(request, pk, rule, form_class, service, template, message):
     person = selectors.young_person_for(request.user, pk)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if submit(form, lambda: service(actor=request.user, young_person=person, request=request,
-                                        **form.cleaned_data)):
-            messages.success(request, message)
-            return redirect("young-person", pk=person.pk)
-    return render(request, template, {"form": form, "person": person})
+    rule.ensure(request.user, person)
+    return form_page(request, form_class(request.POST or None), template=template, context={"person": person},
+                     call=lambda data: service(actor=request.user, young_person=person, **data),
+                     done=message, then=reverse("young-person", args=[person.pk]))
 
 
 @access.signed_in
 def trusted_adult_new(request, pk):
-    return _add_to_person(request, pk, TrustedAdultForm, services.trusted_adult_add,
-                          "cases/trusted_adult_form.html", "Trusted adult added.")
+    return _add_to_person(request, pk, policies.can_change_young_person, TrustedAdultForm,
+                          services.trusted_adult_add, "cases/trusted_adult_form.html", "Trusted adult added.")
 
 
 @access.signed_in
 def voice_entry_new(request, pk):
-    return _add_to_person(request, pk, VoiceEntryForm, services.voice_entry_add,
+    return _add_to_person(request, pk, policies.can_record_voice, VoiceEntryForm, services.voice_entry_add,
                           "cases/voice_entry_form.html", "Their words have been recorded.")
 
 
 @access.signed_in
 def case_new(request, pk):
     person = selectors.young_person_for(request.user, pk)
-    access.require(request.user, Perm.ADD_CASE, person)
+    policies.can_open_case.ensure(request.user, person)
     form = CaseForm(request.POST or None, colleagues=_colleagues(request.user),
                     initial={"lead_practitioner": request.user})
-    if request.method == "POST" and form.is_valid():
-        case = submit(form, lambda: services.case_open(
-            actor=request.user, young_person=person, request=request, **form.model_fields()))
-        if case:
-            messages.success(request, f"Case {case.reference} opened.")
-            return redirect("case", pk=case.pk)
-    return render(request, "cases/case_form.html", {"form": form, "person": person})
+    return form_page(request, form, template="cases/case_form.html", context={"person": person},
+                     call=lambda data: services.case_open(actor=request.user, young_person=person,
+                                                          **form.model_fields()),
+                     done=lambda case: f"Case {case.reference} opened.",
+                     then=lambda case: reverse("case", args=[case.pk]))
 
 
 @access.signed_in
@@ -152,8 +144,9 @@ def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
         "case": case,
         "chronology": selectors.chronology_for(request.user, case),
         "entry_form": entry_form or ChronologyEntryForm(colleagues=colleagues),
-        "can_contribute": request.user.has_perm(Perm.ADD_CHRONOLOGY_ENTRY)
-        and access.can(request.user, case, access.CONTRIBUTE),
+        "can_contribute": policies.can_add_chronology_entry(request.user, case),
+        "can_edit": policies.can_change_case(request.user, case),
+        "can_close": policies.can_close_case(request.user, case),
         **sharing.panel(request, case, noun="case", share_url=reverse("case-share", args=[case.pk]),
                         unshare_name="case-unshare", form=share_form),
     }, status=status)
@@ -162,7 +155,7 @@ def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
 @access.signed_in
 def case_detail(request, pk):
     case = selectors.case_for(request.user, pk)
-    audit.record_view(request, case)
+    audit.record_view(request.user, case)
     return _case_page(request, case)
 
 
@@ -170,13 +163,13 @@ def case_detail(request, pk):
 @require_POST
 def chronology_add(request, pk):
     case = selectors.case_for(request.user, pk)
-    access.require(request.user, Perm.ADD_CHRONOLOGY_ENTRY, case, level=access.CONTRIBUTE)
+    policies.can_add_chronology_entry.ensure(request.user, case)
     colleagues = _colleagues(request.user)
     form = ChronologyEntryForm(request.POST, colleagues=colleagues)
     saved = form.is_valid() and submit(form, lambda: services.chronology_add(
         actor=request.user, case=case, kind=form.cleaned_data["kind"], occurred_at=form.occurred_at(),
         text=form.cleaned_data["text"], restricted=form.cleaned_data["restricted"],
-        restricted_to=form.cleaned_data["restricted_to"], request=request), rename={"occurred_at": "occurred_on"})
+        restricted_to=form.cleaned_data["restricted_to"]), rename={"occurred_at": "occurred_on"})
     if request.htmx:
         return render(request, "cases/_chronology.html", {
             "case": case,
@@ -194,32 +187,26 @@ def chronology_add(request, pk):
 @access.signed_in
 def case_edit(request, pk):
     case = selectors.case_for(request.user, pk)
-    access.require(request.user, Perm.CHANGE_CASE, case, level=access.MANAGE)
+    policies.can_change_case.ensure(request.user, case)
     form = CaseForm(request.POST or None, instance=copy.copy(case), colleagues=_colleagues(request.user),
                     initial={"version": case.version})
-    if request.method == "POST" and form.is_valid():
-        saved = submit(form, lambda: services.case_update(
-            actor=request.user, case=case, expected_version=form.cleaned_data["version"], request=request,
-            **form.model_fields()))
-        if saved:
-            messages.success(request, "Case updated.")
-            return redirect("case", pk=case.pk)
-    return render(request, "cases/case_form.html", {"form": form, "person": case.young_person, "case": case})
+    return form_page(request, form, template="cases/case_form.html",
+                     context={"person": case.young_person, "case": case},
+                     call=lambda data: services.case_update(actor=request.user, case=case,
+                                                            expected_version=data["version"], **form.model_fields()),
+                     done="Case updated.", then=reverse("case", args=[case.pk]))
 
 
 @access.signed_in
 def case_close(request, pk):
     case = selectors.case_for(request.user, pk)
-    access.require(request.user, Perm.CLOSE_CASE, case, level=access.MANAGE)
+    policies.can_close_case.ensure(request.user, case)
     form = CaseCloseForm(request.POST or None, initial={"version": case.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if submit(form, lambda: services.case_close(
-                actor=request.user, case=case, expected_version=data["version"], reason=data["reason"],
-                note=data["note"], closed_on=data["closed_on"], request=request)):
-            messages.success(request, f"Case {case.reference} closed.")
-            return redirect("case", pk=case.pk)
-    return render(request, "cases/case_close.html", {"form": form, "case": case})
+    return form_page(request, form, template="cases/case_close.html", context={"case": case},
+                     call=lambda data: services.case_close(
+                         actor=request.user, case=case, expected_version=data["version"], reason=data["reason"],
+                         note=data["note"], closed_on=data["closed_on"]),
+                     done=f"Case {case.reference} closed.", then=reverse("case", args=[case.pk]))
 
 
 @access.signed_in

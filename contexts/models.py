@@ -412,13 +412,16 @@ class GuardianTraining(models.Model):
 class PlaceTag(models.Model):
     """A chronology entry tagged with the place where it happened."""
 
-    entry = models.OneToOneField(ChronologyEntry, on_delete=models.PROTECT, related_name="place_tag")
+    # More than one place may be tagged: each agency sees only the tags at places it can see, so one agency's tag
+    # at a place another cannot see must neither stop nor tell the other.
+    entry = models.ForeignKey(ChronologyEntry, on_delete=models.PROTECT, related_name="place_tags")
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="tags")
     tagged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     tagged_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["place", "-tagged_at"], name="placetag_place_idx")]
+        constraints = [models.UniqueConstraint(fields=["entry", "place"], name="placetag_entry_place_unique")]
 
     def __str__(self):
         return f"Entry {self.entry_id} at place {self.place_id}"

@@ -78,7 +78,7 @@ def place_links(user, place: Place):
 
 
 def place_incidents(user, place: Place, limit: int = 50):
-    entries = ChronologyEntry.objects.filter(place_tag__place=place).select_related(
+    entries = ChronologyEntry.objects.filter(place_tags__place=place).select_related(
         "case__young_person", "author", "agency")
     return list(access.visible(user, entries).order_by("-occurred_at")[:limit])
 

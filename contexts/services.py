@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from cases.models import ChronologyEntry, YoungPerson
 from safeguarding import access, audit
+from safeguarding.edits import changed, only
 from safeguarding.models import Agency, AuditAction
-from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
+from . import policies
 from .models import (
     Association,
     ContextStatus,
@@ -33,17 +34,7 @@ EVIDENCE_FIELDS = {"reliability", "notes", "review_by", "source_person"}
 # A link reviewed today is due again within this time unless the reviewer says otherwise.
 DEFAULT_REVIEW_PERIOD = timedelta(days=90)
 
-_RECORDS = {
-    Place: (PLACE_FIELDS, Perm.ADD_PLACE, Perm.CHANGE_PLACE),
-    PeerGroup: (GROUP_FIELDS, Perm.ADD_PEER_GROUP, Perm.CHANGE_PEER_GROUP),
-}
-
-
-def _only(fields: dict, allowed: set[str]) -> dict:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"not editable here: {sorted(unknown)}")
-    return fields
+_FIELDS = {Place: PLACE_FIELDS, PeerGroup: GROUP_FIELDS}
 
 
 def _check_record(record):
@@ -65,39 +56,36 @@ def _check_record(record):
 
 
 @transaction.atomic
-def context_create(*, actor, model: type[Place] | type[PeerGroup], request=None, **fields):
+def context_create(*, actor, model: type[Place] | type[PeerGroup], **fields):
     """Refer a concern about a place or a peer group (status "noted"), or open it straight away."""
-    allowed, add_perm, _ = _RECORDS[model]
-    access.require(actor, add_perm)
-    record = model(owning_agency=actor.agency, created_by=actor, **_only(fields, allowed))
+    policies.ADD[model].ensure(actor)
+    record = model(owning_agency=actor.agency, created_by=actor, **only(fields, _FIELDS[model]))
     _check_record(record)
     record.save()
     access.grant_owner(record)
-    audit.record(actor=actor, action=AuditAction.CREATE, target=record, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=record,
                  detail={"status": record.status})
     if not actor.agency.is_lead_authority:
         # A partner's concern about a place or group is a referral: the lead authority must be able to act on it.
         for lead in Agency.objects.filter(is_lead_authority=True, is_active=True):
             access.grant(record, lead, access.CONTRIBUTE)
-            audit.record(actor=actor, action=AuditAction.SHARE, target=record, request=request,
+            audit.record(actor=actor, action=AuditAction.SHARE, target=record,
                          detail={"agency_id": lead.pk, "agency": lead.name, "level": access.CONTRIBUTE,
                                  "rule": "referred to the lead authority"})
     return record
 
 
 @transaction.atomic
-def context_update(*, actor, record, expected_version: int, request=None, **fields):
-    allowed, _, change_perm = _RECORDS[type(record)]
-    access.require(actor, change_perm, record, level=access.MANAGE)
+def context_update(*, actor, record, expected_version: int, **fields):
     before = record
     record = lock_current(record, expected_version)
-    for name, value in _only(fields, allowed).items():
+    policies.can_change_context.ensure(actor, record)
+    for name, value in only(fields, _FIELDS[type(record)]).items():
         setattr(record, name, value)
     _check_record(record)
     record.save()
-    changed = sorted(f for f in fields if getattr(before, f) != getattr(record, f))
     audit.record(actor=actor, action=AuditAction.CLOSE if record.is_closed and not before.is_closed
-                 else AuditAction.UPDATE, target=record, request=request, detail={"fields": changed})
+                 else AuditAction.UPDATE, target=record, detail={"fields": changed(before, record, fields)})
     return record
 
 
@@ -107,7 +95,7 @@ def _evidence(link, *, actor, fields: dict):
     if source.agency_id != actor.agency_id:
         raise ValidationError({"source_person": "The source must be someone in your own agency."})
     link.source_person, link.source_agency = source, actor.agency
-    for name, value in _only(fields, EVIDENCE_FIELDS - {"source_person"}).items():
+    for name, value in only(fields, EVIDENCE_FIELDS - {"source_person"}).items():
         setattr(link, name, value)
     today = timezone.localdate()
     link.last_reviewed_on = today
@@ -118,17 +106,17 @@ def _evidence(link, *, actor, fields: dict):
     return link
 
 
-def _save_link(link, *, actor, request, detail: dict):
+def _save_link(link, *, actor, detail: dict):
     link.full_clean()
     link.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=link, request=request, detail=detail)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=link, detail=detail)
     return link
 
 
 @transaction.atomic
 def membership_add(*, actor, peer_group: PeerGroup, young_person: YoungPerson, role: str, from_date=None,
-                   to_date=None, request=None, **evidence) -> Membership:
-    access.require(actor, Perm.RECORD_LINK, peer_group, level=access.CONTRIBUTE)
+                   to_date=None, **evidence) -> Membership:
+    policies.can_record_link.ensure(actor, peer_group)
     access.require(actor, None, young_person)
     if from_date and to_date and to_date < from_date:
         raise ValidationError({"to_date": "The end of membership must be on or after its start."})
@@ -140,31 +128,31 @@ def membership_add(*, actor, peer_group: PeerGroup, young_person: YoungPerson, r
         raise ValidationError({"from_date": "These dates overlap an earlier membership of the same group."})
     link = _evidence(Membership(peer_group=peer_group, young_person=young_person, role=role, from_date=from_date,
                                 to_date=to_date), actor=actor, fields=evidence)
-    return _save_link(link, actor=actor, request=request,
+    return _save_link(link, actor=actor,
                       detail={"group": peer_group.audit_label, "young_person": young_person.audit_label})
 
 
 @transaction.atomic
-def association_add(*, actor, person: YoungPerson, other: YoungPerson, nature: str, request=None,
+def association_add(*, actor, person: YoungPerson, other: YoungPerson, nature: str,
                     **evidence) -> Association:
     if person.pk == other.pk:
         raise ValidationError({"other": "A young person cannot be linked to themselves."})
-    access.require(actor, Perm.RECORD_LINK, person, level=access.CONTRIBUTE)
+    policies.can_record_link.ensure(actor, person)
     access.require(actor, None, other)
     pair = Association.objects.filter(ended_on__isnull=True, nature=nature)
     if pair.filter(person=person, other=other).exists() or pair.filter(person=other, other=person).exists():
         raise ValidationError({"other": "This link between these two young people is already recorded."})
     link = _evidence(Association(person=person, other=other, nature=nature), actor=actor, fields=evidence)
-    return _save_link(link, actor=actor, request=request,
+    return _save_link(link, actor=actor,
                       detail={"young_people": [person.audit_label, other.audit_label]})
 
 
 @transaction.atomic
 def place_link_add(*, actor, place: Place, nature: str, young_person: YoungPerson | None = None,
-                   peer_group: PeerGroup | None = None, request=None, **evidence) -> PlaceLink:
+                   peer_group: PeerGroup | None = None, **evidence) -> PlaceLink:
     if (young_person is None) == (peer_group is None):
         raise ValidationError("Link the place to one young person or one peer group.")
-    access.require(actor, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+    policies.can_record_link.ensure(actor, place)
     subject = young_person or peer_group
     access.require(actor, None, subject)
     if PlaceLink.objects.filter(place=place, young_person=young_person, peer_group=peer_group, nature=nature,
@@ -172,24 +160,15 @@ def place_link_add(*, actor, place: Place, nature: str, young_person: YoungPerso
         raise ValidationError({"nature": "This link to the place is already recorded."})
     link = _evidence(PlaceLink(place=place, young_person=young_person, peer_group=peer_group, nature=nature),
                      actor=actor, fields=evidence)
-    return _save_link(link, actor=actor, request=request,
+    return _save_link(link, actor=actor,
                       detail={"place": place.audit_label, "subject": subject.audit_label})
-
-
-def link_parent(link):
-    """The record whose contribute level allows reviewing or ending ``link``."""
-    if isinstance(link, Membership):
-        return link.peer_group
-    if isinstance(link, Association):
-        return link.person
-    return link.place
 
 
 @transaction.atomic
 def link_review(*, actor, link, expected_version: int, review_by, reliability: str | None = None,
-                note: str = "", request=None):
+                note: str = ""):
     """Look at a link again: confirm or change its reliability, and set when it is next due."""
-    access.require(actor, Perm.REVIEW_LINK, link_parent(link), level=access.CONTRIBUTE)
+    policies.can_review_link.ensure(actor, link)
     link = lock_current(link, expected_version)
     if not link.is_current:
         raise ValidationError("This link has ended; record a new one if it applies again.")
@@ -204,15 +183,15 @@ def link_review(*, actor, link, expected_version: int, review_by, reliability: s
         link.notes = f"{link.notes}\n{today:%d %b %Y}, {actor.get_full_name()}: {note}".strip()
     link.full_clean()
     link.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=link, request=request,
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=link,
                  detail={"reviewed": True, "reliability": [before, link.reliability]})
     return link
 
 
 @transaction.atomic
-def link_end(*, actor, link, expected_version: int, reason: str, ended_on=None, request=None):
+def link_end(*, actor, link, expected_version: int, reason: str, ended_on=None):
     """End a link that no longer holds. It stays in the history, marked ended, with the reason."""
-    access.require(actor, Perm.REVIEW_LINK, link_parent(link), level=access.CONTRIBUTE)
+    policies.can_review_link.ensure(actor, link)
     link = lock_current(link, expected_version)
     if not link.is_current:
         raise ValidationError("This link has already ended.")
@@ -224,46 +203,48 @@ def link_end(*, actor, link, expected_version: int, reason: str, ended_on=None, 
     link.end_reason = reason.strip()
     link.full_clean()
     link.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=link, request=request,
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=link,
                  detail={"ended": True})
     return link
 
 
 @transaction.atomic
-def guardian_add(*, actor, place: Place, request=None, **fields) -> Guardian:
-    access.require(actor, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+def guardian_add(*, actor, place: Place, **fields) -> Guardian:
+    policies.can_record_link.ensure(actor, place)
     guardian = Guardian(place=place, added_by=actor, **fields)
     guardian.full_clean()
     guardian.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=guardian, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=guardian,
                  detail={"place": place.audit_label})
     return guardian
 
 
 @transaction.atomic
-def guardian_training_add(*, actor, guardian: Guardian, given_on, topic: str, delivered_by: str = "",
-                          request=None) -> GuardianTraining:
-    access.require(actor, Perm.RECORD_LINK, guardian.place, level=access.CONTRIBUTE)
+def guardian_training_add(*, actor, guardian: Guardian, given_on, topic: str,
+                          delivered_by: str = "") -> GuardianTraining:
+    access.require(actor, None, guardian)
+    policies.can_record_link.ensure(actor, guardian.place)
     if given_on and given_on > timezone.localdate():
         raise ValidationError({"given_on": "The training date cannot be in the future."})
     training = GuardianTraining(guardian=guardian, given_on=given_on, topic=topic, delivered_by=delivered_by,
                                 recorded_by=actor)
     training.full_clean()
     training.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=guardian, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=guardian,
                  detail={"training": topic})
     return training
 
 
 @transaction.atomic
-def place_tag(*, actor, entry: ChronologyEntry, place: Place, request=None) -> PlaceTag:
-    """Say where something in a chronology happened."""
-    access.require(actor, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
-    access.require(actor, None, entry)
-    if PlaceTag.objects.filter(entry=entry).exists():
-        raise ValidationError("This entry is already tagged with a place.")
+def place_tag(*, actor, entry: ChronologyEntry, place: Place) -> PlaceTag:
+    """Say where something in a chronology happened. An entry may be tagged with more than one place (each agency
+    sees the tags at places it can see, so one agency's tag never stops, or tells, another)."""
+    policies.can_tag_entry.ensure(actor, entry)
+    policies.can_record_link.ensure(actor, place)
+    if PlaceTag.objects.filter(entry=entry, place=place).exists():
+        raise ValidationError({"place": "This entry is already tagged with this place."})
     tag = PlaceTag(entry=entry, place=place, tagged_by=actor)
     tag.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=place, request=request,
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=place,
                  detail={"tagged_entry": entry.audit_label})
     return tag

@@ -3,7 +3,6 @@
 import copy
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,11 +12,10 @@ from django.views.decorators.http import require_POST
 from cases import selectors as case_selectors
 from cases.models import ChronologyEntry, YoungPerson
 from safeguarding import access, audit, sharing
-from safeguarding.forms import submit
 from safeguarding.models import User
-from safeguarding.roles import Perm
+from safeguarding.pages import form_page
 
-from . import network, selectors, services
+from . import network, policies, selectors, services
 from .forms import (
     AssociationForm,
     EndForm,
@@ -36,10 +34,8 @@ from .models import Association, Guardian, Membership, PeerGroup, Place, PlaceLi
 
 # The two kinds of context record share their pages; each differs only in these.
 RECORDS = {
-    "place": {"model": Place, "form": PlaceForm, "noun": "place", "share": Perm.SHARE_PLACE,
-              "add": Perm.ADD_PLACE, "change": Perm.CHANGE_PLACE},
-    "peer-group": {"model": PeerGroup, "form": PeerGroupForm, "noun": "peer group", "share": Perm.SHARE_PEER_GROUP,
-                   "add": Perm.ADD_PEER_GROUP, "change": Perm.CHANGE_PEER_GROUP},
+    "place": {"model": Place, "form": PlaceForm, "noun": "place"},
+    "peer-group": {"model": PeerGroup, "form": PeerGroupForm, "noun": "peer group"},
 }
 LINKS = {"membership": Membership, "association": Association, "place-link": PlaceLink}
 
@@ -90,32 +86,27 @@ def to_review(request):
 @access.signed_in
 def record_new(request, kind):
     spec = RECORDS[kind]
-    access.require(request.user, spec["add"])
+    policies.ADD[spec["model"]].ensure(request.user)
     form = spec["form"](request.POST or None, colleagues=_colleagues(request.user))
-    if request.method == "POST" and form.is_valid():
-        record = submit(form, lambda: services.context_create(
-            actor=request.user, model=spec["model"], request=request, **form.model_fields()))
-        if record:
-            messages.success(request, f"{record.name} has been recorded.")
-            return redirect(_record_url(record))
-    return render(request, "contexts/record_form.html", {"form": form, "noun": spec["noun"]})
+    return form_page(request, form, template="contexts/record_form.html", context={"noun": spec["noun"]},
+                     call=lambda data: services.context_create(actor=request.user, model=spec["model"],
+                                                               **form.model_fields()),
+                     done=lambda record: f"{record.name} has been recorded.", then=_record_url)
 
 
 @access.signed_in
 def record_edit(request, kind, pk):
     spec = RECORDS[kind]
     record = _record_for(request.user, kind, pk)
-    access.require(request.user, spec["change"], record, level=access.MANAGE)
+    policies.can_change_context.ensure(request.user, record)
     form = spec["form"](request.POST or None, instance=copy.copy(record), colleagues=_colleagues(request.user),
                         initial={"version": record.version})
-    if request.method == "POST" and form.is_valid():
-        saved = submit(form, lambda: services.context_update(
-            actor=request.user, record=record, expected_version=form.cleaned_data["version"], request=request,
-            **form.model_fields()))
-        if saved:
-            messages.success(request, "Changes saved.")
-            return redirect(_record_url(record))
-    return render(request, "contexts/record_form.html", {"form": form, "noun": spec["noun"], "record": record})
+    return form_page(request, form, template="contexts/record_form.html",
+                     context={"noun": spec["noun"], "record": record},
+                     call=lambda data: services.context_update(actor=request.user, record=record,
+                                                               expected_version=data["version"],
+                                                               **form.model_fields()),
+                     done="Changes saved.", then=_record_url(record))
 
 
 def _sharing(request, kind, record, share_form=None) -> dict:
@@ -124,9 +115,8 @@ def _sharing(request, kind, record, share_form=None) -> dict:
                           unshare_name=f"{kind}-unshare", form=share_form)
     return {
         **panel,
-        "can_contribute": request.user.has_perm(Perm.RECORD_LINK) and access.can(request.user, record,
-                                                                                   access.CONTRIBUTE),
-        "can_edit": panel["can_manage"] and request.user.has_perm(spec["change"]),
+        "can_contribute": policies.can_record_link(request.user, record),
+        "can_edit": policies.can_change_context(request.user, record),
     }
 
 
@@ -152,14 +142,14 @@ def _group_page(request, group, *, share_form=None, status=200):
 @access.signed_in
 def place_detail(request, pk):
     place = selectors.place_for(request.user, pk)
-    audit.record_view(request, place)
+    audit.record_view(request.user, place)
     return _place_page(request, place)
 
 
 @access.signed_in
 def peer_group_detail(request, pk):
     group = selectors.peer_group_for(request.user, pk)
-    audit.record_view(request, group)
+    audit.record_view(request.user, group)
     return _group_page(request, group)
 
 
@@ -185,48 +175,44 @@ def record_unshare(request, kind, pk, agency_pk):
 # --- Links: recording, reviewing, ending ---------------------------------------------------------------------
 
 def _link_page(request, form, *, title: str, back: str, call):
-    if request.method == "POST" and form.is_valid() and submit(form, call):
-        messages.success(request, "Link recorded.")
-        return redirect(back)
-    return render(request, "contexts/link_form.html", {"form": form, "title": title, "back": back})
+    return form_page(request, form, template="contexts/link_form.html", context={"title": title, "back": back},
+                     call=call, done="Link recorded.", then=back)
 
 
 @access.signed_in
 def membership_new(request, pk):
     group = selectors.peer_group_for(request.user, pk)
-    access.require(request.user, Perm.RECORD_LINK, group, level=access.CONTRIBUTE)
+    policies.can_record_link.ensure(request.user, group)
     form = MembershipForm(request.POST or None, people=_visible_people(request.user))
     return _link_page(request, form, title=f"Add a member to {group.name}", back=_record_url(group),
-                      call=lambda: services.membership_add(
-                          actor=request.user, peer_group=group, young_person=form.cleaned_data["young_person"],
-                          role=form.cleaned_data["role"], from_date=form.cleaned_data["from_date"],
-                          to_date=form.cleaned_data["to_date"], request=request, **form.evidence()))
+                      call=lambda data: services.membership_add(
+                          actor=request.user, peer_group=group, young_person=data["young_person"], role=data["role"],
+                          from_date=data["from_date"], to_date=data["to_date"], **form.evidence()))
 
 
 @access.signed_in
 def association_new(request, pk):
     person = case_selectors.young_person_for(request.user, pk)
-    access.require(request.user, Perm.RECORD_LINK, person, level=access.CONTRIBUTE)
+    policies.can_record_link.ensure(request.user, person)
     form = AssociationForm(request.POST or None, people=_visible_people(request.user))
     return _link_page(request, form, title=f"Link {person.full_name} to another young person",
                       back=reverse("young-person", args=[person.pk]) + "#contexts",
-                      call=lambda: services.association_add(
-                          actor=request.user, person=person, other=form.cleaned_data["other"],
-                          nature=form.cleaned_data["nature"], request=request, **form.evidence()))
+                      call=lambda data: services.association_add(
+                          actor=request.user, person=person, other=data["other"], nature=data["nature"],
+                          **form.evidence()))
 
 
 @access.signed_in
 def place_link_new(request, pk):
     """From a place's page: link a young person or a peer group to it."""
     place = selectors.place_for(request.user, pk)
-    access.require(request.user, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
+    policies.can_record_link.ensure(request.user, place)
     form = PlaceLinkForm(request.POST or None, people=_visible_people(request.user),
                          groups=selectors.peer_groups_list(request.user))
     return _link_page(request, form, title=f"Link someone to {place.name}", back=_record_url(place),
-                      call=lambda: services.place_link_add(
-                          actor=request.user, place=place, nature=form.cleaned_data["nature"],
-                          young_person=form.cleaned_data["young_person"], peer_group=form.cleaned_data["peer_group"],
-                          request=request, **form.evidence()))
+                      call=lambda data: services.place_link_add(
+                          actor=request.user, place=place, nature=data["nature"], young_person=data["young_person"],
+                          peer_group=data["peer_group"], **form.evidence()))
 
 
 @access.signed_in
@@ -241,10 +227,10 @@ def subject_place_link_new(request, kind, pk):
     form = PlaceLinkForm(request.POST or None,
                          places=access.visible(request.user, Place.objects.all(), access.CONTRIBUTE).order_by("name"))
     return _link_page(request, form, title=f"Link {subject} to a place", back=back,
-                      call=lambda: services.place_link_add(
-                          actor=request.user, place=form.cleaned_data["place"], nature=form.cleaned_data["nature"],
+                      call=lambda data: services.place_link_add(
+                          actor=request.user, place=data["place"], nature=data["nature"],
                           young_person=subject if kind == "young-person" else None,
-                          peer_group=subject if kind == "peer-group" else None, request=request, **form.evidence()))
+                          peer_group=subject if kind == "peer-group" else None, **form.evidence()))
 
 
 def _link_for(user, kind: str, pk: int):
@@ -253,7 +239,7 @@ def _link_for(user, kind: str, pk: int):
     if model is None:
         raise Http404
     link = access.get_visible_or_404(user, model.objects.all(), pk=pk)
-    access.require(user, Perm.REVIEW_LINK, services.link_parent(link), level=access.CONTRIBUTE)
+    policies.can_review_link.ensure(user, link)
     return link
 
 
@@ -269,27 +255,24 @@ def _link_back(link) -> str:
 def link_review(request, kind, pk):
     link = _link_for(request.user, kind, pk)
     form = ReviewForm(request.POST or None, initial={"version": link.version, "reliability": link.reliability})
-    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.link_review(
-            actor=request.user, link=link, expected_version=form.cleaned_data["version"],
-            review_by=form.cleaned_data["review_by"], reliability=form.cleaned_data["reliability"],
-            note=form.cleaned_data["note"], request=request)):
-        messages.success(request, "Review recorded.")
-        return redirect(request.GET.get("next") == "review" and reverse("to-review") or _link_back(link))
-    return render(request, "contexts/link_change.html", {"form": form, "link": link, "action": "Review",
-                                                         "back": _link_back(link)})
+    return form_page(request, form, template="contexts/link_change.html",
+                     context={"link": link, "action": "Review", "back": _link_back(link)},
+                     call=lambda data: services.link_review(
+                         actor=request.user, link=link, expected_version=data["version"],
+                         review_by=data["review_by"], reliability=data["reliability"], note=data["note"]),
+                     done="Review recorded.",
+                     then=request.GET.get("next") == "review" and reverse("to-review") or _link_back(link))
 
 
 @access.signed_in
 def link_end(request, kind, pk):
     link = _link_for(request.user, kind, pk)
     form = EndForm(request.POST or None, initial={"version": link.version})
-    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.link_end(
-            actor=request.user, link=link, expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"], request=request)):
-        messages.success(request, "Link ended. It stays in the history.")
-        return redirect(_link_back(link))
-    return render(request, "contexts/link_change.html", {"form": form, "link": link, "action": "End",
-                                                         "back": _link_back(link)})
+    return form_page(request, form, template="contexts/link_change.html",
+                     context={"link": link, "action": "End", "back": _link_back(link)},
+                     call=lambda data: services.link_end(actor=request.user, link=link,
+                                                         expected_version=data["version"], reason=data["reason"]),
+                     done="Link ended. It stays in the history.", then=_link_back(link))
 
 
 # --- Guardians -----------------------------------------------------------------------------------------------
@@ -297,26 +280,21 @@ def link_end(request, kind, pk):
 @access.signed_in
 def guardian_new(request, pk):
     place = selectors.place_for(request.user, pk)
-    access.require(request.user, Perm.RECORD_LINK, place, level=access.CONTRIBUTE)
-    form = GuardianForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.guardian_add(
-            actor=request.user, place=place, request=request, **form.cleaned_data)):
-        messages.success(request, "Guardian added.")
-        return redirect(_record_url(place) + "#guardians")
-    return render(request, "contexts/link_form.html", {"form": form, "title": f"Add a guardian at {place.name}",
-                                                       "back": _record_url(place)})
+    policies.can_record_link.ensure(request.user, place)
+    return form_page(request, GuardianForm(request.POST or None), template="contexts/link_form.html",
+                     context={"title": f"Add a guardian at {place.name}", "back": _record_url(place)},
+                     call=lambda data: services.guardian_add(actor=request.user, place=place, **data),
+                     done="Guardian added.", then=_record_url(place) + "#guardians")
 
 
 @access.signed_in
 def training_new(request, pk):
     guardian = access.get_visible_or_404(request.user, Guardian.objects.select_related("place"), pk=pk)
-    form = TrainingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.guardian_training_add(
-            actor=request.user, guardian=guardian, request=request, **form.cleaned_data)):
-        messages.success(request, "Training recorded.")
-        return redirect(_record_url(guardian.place) + "#guardians")
-    return render(request, "contexts/link_form.html", {"form": form, "title": f"Training given to {guardian.name}",
-                                                       "back": _record_url(guardian.place)})
+    policies.can_record_link.ensure(request.user, guardian.place)
+    return form_page(request, TrainingForm(request.POST or None), template="contexts/link_form.html",
+                     context={"title": f"Training given to {guardian.name}", "back": _record_url(guardian.place)},
+                     call=lambda data: services.guardian_training_add(actor=request.user, guardian=guardian, **data),
+                     done="Training recorded.", then=_record_url(guardian.place) + "#guardians")
 
 
 # --- Contexts of a young person, and network pictures ----------------------------------------------------------
@@ -328,8 +306,7 @@ def person_contexts(request, pk):
     template = "contexts/_person_contexts.html" if request.htmx else "contexts/person_contexts.html"
     return render(request, template, {
         "person": person, **selectors.contexts_of_person(request.user, person),
-        "can_contribute": request.user.has_perm(Perm.RECORD_LINK) and access.can(request.user, person,
-                                                                                   access.CONTRIBUTE),
+        "can_contribute": policies.can_record_link(request.user, person),
     })
 
 
@@ -337,7 +314,7 @@ def person_contexts(request, pk):
 def person_network(request, pk):
     person = case_selectors.young_person_for(request.user, pk)
     nodes, edges, hidden = selectors.network_around_person(request.user, person)
-    audit.record_view(request, person, network=True)
+    audit.record_view(request.user, person, network=True)
     return _network_page(request, nodes, edges, hidden, centre=f"yp:{person.pk}",
                          title=f"Peer network around {person.full_name}", back=reverse("young-person",
                                                                                        args=[person.pk]))
@@ -347,7 +324,7 @@ def person_network(request, pk):
 def group_network(request, pk):
     group = selectors.peer_group_for(request.user, pk)
     nodes, edges, hidden = selectors.network_around_group(request.user, group)
-    audit.record_view(request, group, network=True)
+    audit.record_view(request.user, group, network=True)
     return _network_page(request, nodes, edges, hidden, centre=f"group:{group.pk}",
                          title=f"Network of {group.name}", back=_record_url(group))
 
@@ -382,11 +359,13 @@ def entry_place(request, pk):
     entry = access.get_visible_or_404(request.user, ChronologyEntry.objects.select_related("case__young_person"),
                                       pk=pk)
     back = reverse("case", args=[entry.case_id]) + "#chronology"
-    tag = access.visible(request.user, PlaceTag.objects.filter(entry=entry).select_related("place")).first()
+    tags = access.visible(request.user, PlaceTag.objects.filter(entry=entry).select_related("place"))
+    may_tag = policies.can_tag_entry(request.user, entry)
+    if request.method == "POST":
+        policies.can_tag_entry.ensure(request.user, entry)
     form = PlaceTagForm(request.POST or None,
                         places=access.visible(request.user, Place.objects.all(), access.CONTRIBUTE).order_by("name"))
-    if request.method == "POST" and form.is_valid() and submit(form, lambda: services.place_tag(
-            actor=request.user, entry=entry, place=form.cleaned_data["place"], request=request)):
-        messages.success(request, f"Entry tagged with {form.cleaned_data['place']}.")
-        return redirect(back)
-    return render(request, "contexts/entry_place.html", {"form": form, "entry": entry, "tag": tag, "back": back})
+    return form_page(request, form, template="contexts/entry_place.html",
+                     context={"entry": entry, "tags": tags, "may_tag": may_tag, "back": back},
+                     call=lambda data: services.place_tag(actor=request.user, entry=entry, place=data["place"]),
+                     done=lambda tag: f"Entry tagged with {tag.place}.", then=back)

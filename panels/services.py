@@ -1,6 +1,6 @@
 """Every write to panels, meetings, agendas, minutes, actions and packs: checked, validated, audited, atomic."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -8,10 +8,12 @@ from django.utils import timezone
 from cases.models import YoungPerson
 from contexts.models import PeerGroup, Place
 from safeguarding import access, audit
+from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
+from . import policies
 from .models import (
     MEETING_FLOW,
     Action,
@@ -33,17 +35,9 @@ MINUTE_FIELDS = {"minutes", "decisions", "voice", "feedback"}
 ITEM_SUBJECTS = {YoungPerson: ItemKind.YOUNG_PERSON, Place: ItemKind.PLACE, PeerGroup: ItemKind.PEER_GROUP}
 
 
-def _only(fields: dict, allowed: set[str]) -> dict:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"not editable here: {sorted(unknown)}")
-    return fields
-
-
 @transaction.atomic
-def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_of_reference: str = "",
-                 request=None) -> Panel:
-    access.require(actor, Perm.ADD_PANEL)
+def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_of_reference: str = "") -> Panel:
+    policies.can_add_panel.ensure(actor)
     chairs, members = list(chairs), set(member_agencies) | {actor.agency}
     if not chairs:
         raise ValidationError({"chairs": "Choose at least one chair"})
@@ -55,22 +49,16 @@ def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_
     panel.save()
     panel.member_agencies.set(members)
     panel.chairs.set(chairs)
-    audit.record(actor=actor, action=AuditAction.CREATE, target=panel, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=panel,
                  detail={"members": sorted(a.pk for a in members)})
     return panel
 
 
-def _require_chair(actor, panel: Panel):
-    if not panel.chairs.filter(pk=actor.pk).exists():
-        raise PermissionDenied
-
-
 @transaction.atomic
-def meeting_schedule(*, actor, panel: Panel, request=None, **fields) -> Meeting:
+def meeting_schedule(*, actor, panel: Panel, **fields) -> Meeting:
     """A meeting of ``panel``, seen by every member agency; its chairs are invited."""
-    access.require(actor, Perm.RUN_MEETING)
-    _require_chair(actor, panel)
-    meeting = Meeting(panel=panel, owning_agency=actor.agency, created_by=actor, **_only(fields, MEETING_FIELDS))
+    policies.can_schedule_meeting.ensure(actor, panel)
+    meeting = Meeting(panel=panel, owning_agency=actor.agency, created_by=actor, **only(fields, MEETING_FIELDS))
     meeting.full_clean()
     meeting.save()
     access.grant_owner(meeting)
@@ -78,13 +66,13 @@ def meeting_schedule(*, actor, panel: Panel, request=None, **fields) -> Meeting:
         access.grant(meeting, agency, access.CONTRIBUTE)
     for chair in panel.chairs.filter(is_active=True):
         Attendance.objects.create(meeting=meeting, agency=chair.agency, person=chair)
-    audit.record(actor=actor, action=AuditAction.CREATE, target=meeting, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=meeting,
                  detail={"panel": panel.pk})
     return meeting
 
 
 def _running(actor, meeting: Meeting, expected_version: int | None = None) -> Meeting:
-    access.require(actor, Perm.RUN_MEETING, meeting, level=access.MANAGE)
+    policies.can_run_meeting.ensure(actor, meeting)
     if expected_version is None:
         return Meeting.objects.select_for_update().get(pk=meeting.pk)
     return lock_current(meeting, expected_version)
@@ -103,8 +91,8 @@ def _agenda_changed(meeting: Meeting, actor):
 
 
 @transaction.atomic
-def agenda_item_add(*, actor, meeting: Meeting, subject=None, theme: str = "", reason: str, presenter=None,
-                    request=None) -> AgendaItem:
+def agenda_item_add(*, actor, meeting: Meeting, subject=None, theme: str = "", reason: str,
+                    presenter=None) -> AgendaItem:
     meeting = _running(actor, meeting)
     _not_approved(meeting)
     errors = {}
@@ -131,7 +119,7 @@ def agenda_item_add(*, actor, meeting: Meeting, subject=None, theme: str = "", r
         meeting.status = MeetingStatus.AGENDA_SET
         meeting.save(update_fields=["status"])
     _agenda_changed(meeting, actor)
-    audit.record(actor=actor, action=AuditAction.CREATE, target=item, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=item,
                  detail={"meeting": meeting.audit_label, "kind": kind})
     return item
 
@@ -142,12 +130,12 @@ def _not_approved(meeting: Meeting):
 
 
 @transaction.atomic
-def item_minute(*, actor, item: AgendaItem, expected_version: int, request=None, **fields) -> AgendaItem:
+def item_minute(*, actor, item: AgendaItem, expected_version: int, **fields) -> AgendaItem:
     """Minute an item as the meeting goes (saved every few seconds from the live page)."""
-    access.require(actor, Perm.RUN_MEETING, item.meeting, level=access.MANAGE)
+    policies.can_run_meeting.ensure(actor, item.meeting)
     _not_approved(Meeting.objects.select_for_update().get(pk=item.meeting_id))
     current = lock_current(item, expected_version)
-    for name, value in _only(fields, MINUTE_FIELDS).items():
+    for name, value in only(fields, MINUTE_FIELDS).items():
         setattr(current, name, value)
     current.updated_at = timezone.now()
     current.full_clean()
@@ -155,13 +143,13 @@ def item_minute(*, actor, item: AgendaItem, expected_version: int, request=None,
     meeting = current.meeting
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_SET, MeetingStatus.PACKS_SENT):
         Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.IN_PROGRESS, version=F("version") + 1)
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request,
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
                  detail={"fields": sorted(fields)})
     return current
 
 
 @transaction.atomic
-def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=None, request=None) -> Attendance:
+def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=None) -> Attendance:
     meeting = _running(actor, meeting)
     errors = {}
     if status not in AttendanceStatus.values:
@@ -177,14 +165,13 @@ def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=N
     row, _ = Attendance.objects.update_or_create(
         meeting=meeting, person=person,
         defaults={"agency": person.agency, "status": status, "deputy_for": deputy_for})
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=meeting, request=request,
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=meeting,
                  detail={"attendance": person.pk, "status": status})
     return row
 
 
 @transaction.atomic
-def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agency, due_on, owner=None,
-               request=None) -> Action:
+def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agency, due_on, owner=None) -> Action:
     meeting = _running(actor, item.meeting)
     _not_approved(meeting)
     errors = {}
@@ -208,18 +195,15 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
                     due_on=due_on, created_by=actor)
     action.full_clean()
     action.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=action, request=request,
+    audit.record(actor=actor, action=AuditAction.CREATE, target=action,
                  detail={"owner_agency_id": owner_agency.pk})
     return action
 
 
 @transaction.atomic
-def action_report(*, actor, action: Action, text: str, status: str, request=None) -> ActionUpdate:
+def action_report(*, actor, action: Action, text: str, status: str) -> ActionUpdate:
     """An update on an action, by the agency that owns it or by whoever runs the meeting."""
-    access.require(actor, Perm.UPDATE_ACTION, action)
-    runs_it = actor.has_perm(Perm.RUN_MEETING) and access.can(actor, action.item.meeting, access.MANAGE)
-    if action.owner_agency_id != actor.agency_id and not runs_it:
-        raise PermissionDenied
+    policies.can_report_on_action.ensure(actor, action)
     errors = {}
     if not text.strip():
         errors["text"] = "Enter what has happened"
@@ -233,12 +217,12 @@ def action_report(*, actor, action: Action, text: str, status: str, request=None
     if current.status != status:
         current.status, current.version = status, current.version + 1
         current.save(update_fields=["status", "version"])
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, request=request, detail={"status": status})
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={"status": status})
     return update
 
 
 @transaction.atomic
-def meeting_advance(*, actor, meeting: Meeting, to: str, expected_version: int, request=None) -> Meeting:
+def meeting_advance(*, actor, meeting: Meeting, to: str, expected_version: int) -> Meeting:
     """Move a meeting on: minutes drafted, then approved (and sent to everyone who attended)."""
     current = _running(actor, meeting, expected_version)
     allowed = {MeetingStatus.MINUTES_DRAFTED: (MeetingStatus.IN_PROGRESS, MeetingStatus.PACKS_SENT,
@@ -250,14 +234,13 @@ def meeting_advance(*, actor, meeting: Meeting, to: str, expected_version: int, 
                               f"'{MeetingStatus(to).label.lower()}'.")
     current.status = to
     if to == MeetingStatus.MINUTES_APPROVED:
-        _require_chair(actor, current.panel)
         current.minutes_approved_by, current.minutes_approved_at = actor, timezone.now()
         from .tasks import minutes_circulate
 
         minutes_circulate.delay_on_commit(current.pk)
     current.save()
     audit.record(actor=actor, action=AuditAction.APPROVE if to == MeetingStatus.MINUTES_APPROVED
-                 else AuditAction.UPDATE, target=current, request=request, detail={"status": to})
+                 else AuditAction.UPDATE, target=current, detail={"status": to})
     return current
 
 
@@ -286,7 +269,7 @@ def _queue_packs(meeting: Meeting, agencies, actor) -> list[PanelPack]:
 
 
 @transaction.atomic
-def packs_request(*, actor, meeting: Meeting, agencies=None, request=None) -> list[PanelPack]:
+def packs_request(*, actor, meeting: Meeting, agencies=None) -> list[PanelPack]:
     """Build one pack per attending agency (or the ones named) for the current agenda. Asking twice builds once."""
     meeting = _running(actor, meeting)
     if not meeting.items.exists():
@@ -303,7 +286,7 @@ def packs_request(*, actor, meeting: Meeting, agencies=None, request=None) -> li
     if meeting.step < MEETING_FLOW.index(MeetingStatus.PACKS_SENT):
         meeting.status = MeetingStatus.PACKS_SENT
         meeting.save(update_fields=["status"])
-    audit.record(actor=actor, action=AuditAction.EXPORT, target=meeting, request=request,
+    audit.record(actor=actor, action=AuditAction.EXPORT, target=meeting,
                  detail={"packs": [p.pk for p in packs], "agenda_version": meeting.agenda_version})
     return packs
 

@@ -1,21 +1,21 @@
 """Pages for panels, meetings, the live meeting, actions and packs. Thin: parse, call a selector or service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.models import YoungPerson
 from contexts.models import PeerGroup, Place
 from safeguarding import access, audit
-from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
-from safeguarding.roles import Perm
+from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
 
-from . import selectors, services
+from . import policies, selectors, services
 from .forms import ActionForm, ActionUpdateForm, AgendaItemForm, InviteForm, MeetingForm, MinuteForm, PanelForm
 from .models import MEETING_FLOW, AttendanceStatus, MeetingStatus, PackStatus
 
@@ -32,46 +32,34 @@ def _members(meeting):
         "agency").order_by("agency__name", "last_name", "first_name")
 
 
-def _runs(user, meeting) -> bool:
-    return user.has_perm(Perm.RUN_MEETING) and access.can(user, meeting, access.MANAGE) and (
-        meeting.panel.chairs.filter(pk=user.pk).exists())
-
-
 @access.signed_in
 def panels(request):
     user = request.user
     return render(request, "panels/panels.html", {
         "panels": selectors.panels_for(user), "upcoming": selectors.meetings_list(user, upcoming=True)[:20],
-        "past": selectors.meetings_list(user, upcoming=False)[:20], "can_add": user.has_perm(Perm.ADD_PANEL)})
+        "past": selectors.meetings_list(user, upcoming=False)[:20], "can_add": policies.can_add_panel(user)})
 
 
 @access.signed_in
 def panel_new(request):
-    access.require(request.user, Perm.ADD_PANEL)
-    form = PanelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        panel = submit(form, lambda: services.panel_create(actor=request.user, request=request, **form.cleaned_data))
-        if panel:
-            messages.success(request, f"{panel.name} has been set up.")
-            return redirect("panels")
-    return render(request, "includes/form_page.html", {"form": form, "title": "Set up a panel", "back": "/panels/"})
+    policies.can_add_panel.ensure(request.user)
+    return form_page(request, PanelForm(request.POST or None), template="includes/form_page.html",
+                     context={"title": "Set up a panel", "back": "/panels/"},
+                     call=lambda data: services.panel_create(actor=request.user, **data),
+                     done=lambda panel: f"{panel.name} has been set up.", then=reverse("panels"))
 
 
 @access.signed_in
 def meeting_new(request, pk):
     panel = _panel_for(request.user, pk)
-    access.require(request.user, Perm.RUN_MEETING)
-    form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        meeting = submit(form, lambda: services.meeting_schedule(
-            actor=request.user, panel=panel, starts_at=data["starts_at"], location=data["location"],
-            online_link=data["online_link"], request=request))
-        if meeting:
-            messages.success(request, "Meeting scheduled. Set the agenda and invite people.")
-            return redirect("meeting", meeting.pk)
-    return render(request, "includes/form_page.html", {"form": form, "title": f"Schedule a meeting of {panel.name}",
-                                                "back": "/panels/"})
+    policies.can_schedule_meeting.ensure(request.user, panel)
+    return form_page(request, MeetingForm(request.POST or None), template="includes/form_page.html",
+                     context={"title": f"Schedule a meeting of {panel.name}", "back": "/panels/"},
+                     call=lambda data: services.meeting_schedule(
+                         actor=request.user, panel=panel, starts_at=data["starts_at"], location=data["location"],
+                         online_link=data["online_link"]),
+                     done="Meeting scheduled. Set the agenda and invite people.",
+                     then=lambda meeting: reverse("meeting", args=[meeting.pk]))
 
 
 def _packs(user, meeting) -> dict:
@@ -85,7 +73,7 @@ def _meeting_context(request, meeting) -> dict:
         "meeting": meeting, "items": selectors.agenda(user, meeting),
         "attendance": selectors.attendance(user, meeting),
         "outstanding": selectors.outstanding_actions(user, meeting),
-        **_packs(user, meeting), "runs": _runs(user, meeting),
+        **_packs(user, meeting), "runs": policies.can_run_meeting(user, meeting),
         "flow": [(status, MeetingStatus(status).label, i <= meeting.step) for i, status in enumerate(MEETING_FLOW)],
     }
 
@@ -93,7 +81,7 @@ def _meeting_context(request, meeting) -> dict:
 @access.signed_in
 def meeting_detail(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
-    audit.record_view(request, meeting)
+    audit.record_view(request.user, meeting)
     return render(request, "panels/meeting.html", _meeting_context(request, meeting))
 
 
@@ -101,9 +89,8 @@ def meeting_detail(request, pk):
 def meeting_live(request, pk):
     """The chair's view to work through the agenda: attendance, minutes, decisions and actions, saved as they go."""
     meeting = selectors.meeting_for(request.user, pk)
-    if not _runs(request.user, meeting):
-        raise PermissionDenied
-    audit.record_view(request, meeting, page="live")
+    policies.can_run_meeting.ensure(request.user, meeting)
+    audit.record_view(request.user, meeting, page="live")
     context = _meeting_context(request, meeting)
     shown = [item for item in context["items"] if not getattr(item, "hidden", False)]
     action_forms = ActionForm.for_items(shown, _members(meeting))
@@ -119,39 +106,32 @@ def meeting_live(request, pk):
 @access.signed_in
 def item_new(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
-    if not _runs(request.user, meeting):
-        raise PermissionDenied
     user = request.user
+    policies.can_run_meeting.ensure(user, meeting)
     form = AgendaItemForm(
         request.POST or None,
         people=access.visible(user, YoungPerson.objects.all()).order_by("last_name", "first_name"),
         places=access.visible(user, Place.objects.all()).order_by("name"),
         groups=access.visible(user, PeerGroup.objects.all()).order_by("name"), presenters=_members(meeting))
-    if request.method == "POST" and form.is_valid():
-        item = submit(form, lambda: services.agenda_item_add(
-            actor=user, meeting=meeting, subject=form.subject(), theme=form.cleaned_data["theme"],
-            reason=form.cleaned_data["reason"], presenter=form.cleaned_data["presenter"], request=request),
-            rename={"subject": form.cleaned_data["kind"]})
-        if item:
-            messages.success(request, f"Item {item.position} added to the agenda.")
-            return redirect("meeting", pk)
-    return render(request, "includes/form_page.html", {"form": form, "title": "Add an agenda item",
-                                                "back": f"/meetings/{pk}/"})
+    return form_page(request, form, template="includes/form_page.html",
+                     context={"title": "Add an agenda item", "back": f"/meetings/{pk}/"},
+                     call=lambda data: services.agenda_item_add(
+                         actor=user, meeting=meeting, subject=form.subject(), theme=data["theme"],
+                         reason=data["reason"], presenter=data["presenter"]),
+                     rename={"subject": form.data.get("kind", "")},
+                     done=lambda item: f"Item {item.position} added to the agenda.",
+                     then=reverse("meeting", args=[pk]))
 
 
 @access.signed_in
 def invite(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
-    if not _runs(request.user, meeting):
-        raise PermissionDenied
+    policies.can_run_meeting.ensure(request.user, meeting)
     form = InviteForm(request.POST or None, people=_members(meeting))
-    if request.method == "POST" and form.is_valid():
-        if submit(form, lambda: services.attendance_set(actor=request.user, meeting=meeting, request=request,
-                                                        **form.cleaned_data)):
-            messages.success(request, "Attendance saved.")
-            return redirect("meeting", pk)
-    return render(request, "includes/form_page.html", {"form": form, "title": "Invite someone, or record attendance",
-                                                "back": f"/meetings/{pk}/"})
+    return form_page(request, form, template="includes/form_page.html",
+                     context={"title": "Invite someone, or record attendance", "back": f"/meetings/{pk}/"},
+                     call=lambda data: services.attendance_set(actor=request.user, meeting=meeting, **data),
+                     done="Attendance saved.", then=reverse("meeting", args=[pk]))
 
 
 @access.signed_in
@@ -159,12 +139,11 @@ def invite(request, pk):
 def attendance_mark(request, pk, person_pk):
     """The live page marks attendance one click at a time (htmx)."""
     meeting = selectors.meeting_for(request.user, pk)
-    if not _runs(request.user, meeting):
-        raise PermissionDenied
+    policies.can_run_meeting.ensure(request.user, meeting)
     person = _members(meeting).filter(pk=person_pk).first() or _not_found()
     try:
         row = services.attendance_set(actor=request.user, meeting=meeting, person=person,
-                                      status=request.POST.get("status", ""), request=request)
+                                      status=request.POST.get("status", ""))
     except ValidationError as exc:
         return render(request, "panels/_saved.html", {"error": " ".join(exc.messages)}, status=400)
     return render(request, "panels/_saved.html", {"saved": f"{row.person}: {row.get_status_display().lower()}"})
@@ -179,8 +158,7 @@ def _not_found():
 def item_minute(request, pk):
     """Save one item's minutes (htmx, every few seconds while the chair types). A conflict loses nothing typed."""
     item = selectors.item_for(request.user, pk)
-    if not _runs(request.user, item.meeting):
-        raise PermissionDenied
+    policies.can_run_meeting.ensure(request.user, item.meeting)
     form = MinuteForm(request.POST, item=item)
     if not form.is_valid():
         return render(request, "panels/_saved.html", {"error": "Not saved: " + " ".join(
@@ -188,8 +166,7 @@ def item_minute(request, pk):
     data = form.cleaned_data
     try:
         saved = services.item_minute(actor=request.user, item=item, expected_version=data["version"],
-                                     request=request, **{k: data[k] for k in ("voice", "feedback", "minutes",
-                                                                              "decisions")})
+                                     **{k: data[k] for k in ("voice", "feedback", "minutes", "decisions")})
     except EditConflict as exc:
         return render(request, "panels/_saved.html", {"error": exc.messages[0], "item": item}, status=409)
     return render(request, "panels/_saved.html", {
@@ -201,15 +178,13 @@ def item_minute(request, pk):
 @require_POST
 def action_new(request, pk):
     item = selectors.item_for(request.user, pk)
-    if not _runs(request.user, item.meeting):
-        raise PermissionDenied
+    policies.can_run_meeting.ensure(request.user, item.meeting)
     form = ActionForm(request.POST, people=_members(item.meeting), prefix=f"action-{item.pk}")
-    if form.is_valid() and submit(form, lambda: services.action_add(actor=request.user, item=item, request=request,
-                                                                    **form.cleaned_data)):
-        messages.success(request, "Action added.")
-        return redirect(f"/meetings/{item.meeting_id}/live/#item-{item.pk}")
-    return render(request, "includes/form_page.html", {"form": form, "title": "Add an action",
-                                                "back": f"/meetings/{item.meeting_id}/live/"}, status=400)
+    return form_page(request, form, template="includes/form_page.html",
+                     context={"title": "Add an action", "back": f"/meetings/{item.meeting_id}/live/"},
+                     call=lambda data: services.action_add(actor=request.user, item=item, **data),
+                     done="Action added.", then=f"/meetings/{item.meeting_id}/live/#item-{item.pk}",
+                     invalid_status=400)
 
 
 @access.signed_in
@@ -218,7 +193,7 @@ def meeting_advance(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
     try:
         services.meeting_advance(actor=request.user, meeting=meeting, to=request.POST.get("to", ""),
-                                 expected_version=int(request.POST.get("version") or 0), request=request)
+                                 expected_version=int(request.POST.get("version") or 0))
         messages.success(request, "Meeting updated.")
     except (ValidationError, ValueError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -230,7 +205,7 @@ def meeting_advance(request, pk):
 def packs_request(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
     try:
-        packs = services.packs_request(actor=request.user, meeting=meeting, request=request)
+        packs = services.packs_request(actor=request.user, meeting=meeting)
         messages.success(request, f"{len(packs)} packs are being built. This page shows when each is ready.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -242,7 +217,7 @@ def packs_status(request, pk):
     """The packs panel, polled by htmx every two seconds while any pack is still building."""
     meeting = selectors.meeting_for(request.user, pk)
     return render(request, "panels/_packs.html", {"meeting": meeting, **_packs(request.user, meeting),
-                                                  "runs": _runs(request.user, meeting)})
+                                                  "runs": policies.can_run_meeting(request.user, meeting)})
 
 
 @access.signed_in
@@ -250,7 +225,7 @@ def pack_download(request, pk):
     pack = selectors.pack_for(request.user, pk)
     if pack.status != PackStatus.READY:
         raise Http404
-    audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=pack, request=request,
+    audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=pack,
                  detail={"meeting": pack.meeting.audit_label, "agency_id": pack.agency_id,
                          "agenda_version": pack.agenda_version})
     return FileResponse(pack.file.open("rb"), as_attachment=True, content_type="application/pdf",
@@ -266,14 +241,11 @@ def actions(request):
 @access.signed_in
 def action_update(request, pk):
     action = selectors.action_for(request.user, pk)
-    access.require(request.user, Perm.UPDATE_ACTION, action)
+    policies.can_report_on_action.ensure(request.user, action)
     form = ActionUpdateForm(request.POST or None, initial={"status": action.status})
-    if request.method == "POST" and form.is_valid():
-        if submit(form, lambda: services.action_report(actor=request.user, action=action, request=request,
-                                                       **form.cleaned_data)):
-            messages.success(request, "Update added.")
-            return redirect("actions")
-    return render(request, "includes/form_page.html", {"form": form, "title": "Update an action",
-                                                "caption": action.description, "back": "/actions/"})
+    return form_page(request, form, template="includes/form_page.html",
+                     context={"title": "Update an action", "caption": action.description, "back": "/actions/"},
+                     call=lambda data: services.action_report(actor=request.user, action=action, **data),
+                     done="Update added.", then=reverse("actions"))
 
 

@@ -22,13 +22,13 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.models import GroupObjectPermissionBase
 from guardian.shortcuts import assign_perm, remove_perm
 
-from . import audit
+from . import audit, policy
 from .models import Agency, AuditAction, Shareable
 
 VIEW = "view"
@@ -153,6 +153,39 @@ class AgencyReader:
         return False
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The service itself acting: a scheduled job, a management command, the demo seeder. Named, so the audit log
+    says which; it belongs to no agency, so the access door gives it nothing and only rules that name it admit it
+    (setting up agencies and people, installing frameworks, the jobs' own bookkeeping)."""
+
+    name: str
+    pk = None
+    agency_id = None
+    agency = None
+    is_authenticated = True
+    is_active = True
+    is_system = True
+
+    def get_username(self) -> str:
+        return f"system:{self.name}"
+
+    def has_perm(self, perm) -> bool:
+        return False
+
+    def __str__(self):
+        return f"the system ({self.name})"
+
+
+def system(name: str) -> SystemActor:
+    """The system actor for a job or command called ``name``."""
+    return SystemActor(name)
+
+
+def is_system(actor) -> bool:
+    return isinstance(actor, SystemActor)
+
+
 def reaching(user, field: str, queryset, level: str = VIEW) -> Q:
     """Rows whose ``field`` (a foreign key, possibly through others: ``item__meeting``) points at a row of
     ``queryset`` that ``user`` may reach at ``level``. A correlated EXISTS, never ``IN (every visible row)``."""
@@ -190,18 +223,24 @@ def visible_count(user, model, level: str = VIEW) -> int:
 
 
 def get_visible_or_404(user, queryset, **lookup):
-    """The record, or 404. A shareable record comes with what the reader's agency may do to it, read in the same
-    query, so the page's later ``can(user, record, CONTRIBUTE)`` or ``MANAGE`` costs nothing."""
+    """The record, or 404. It comes with what the reader's agency may do to it, read in the same query, so the
+    page's later ``can(user, record, CONTRIBUTE)`` or ``MANAGE`` (and every policy asking them) costs nothing."""
     rows = visible(user, queryset)
-    known = issubclass(queryset.model, Shareable) and _may_use(user)
+    known = _may_use(user)
     if known:
         model = queryset.model
-        rows = rows.annotate(**{f"access_{level}": _grant(user, model, level) for level in (CONTRIBUTE, MANAGE)})
+        rows = rows.annotate(**{f"access_{level}": _level(user, model, level) for level in (CONTRIBUTE, MANAGE)})
     obj = get_object_or_404(rows, **lookup)
     if known:
         obj._access_levels = (user.agency.group_id, {VIEW: True, **{
             level: obj.__dict__.pop(f"access_{level}") for level in (CONTRIBUTE, MANAGE)}})
     return obj
+
+
+def _level(user, model, level: str) -> Expression:
+    if issubclass(model, Shareable):
+        return _grant(user, model, level)
+    return ExpressionWrapper(rule(user, model, level), output_field=BooleanField())
 
 
 def can(user, obj, level: str = VIEW) -> bool:
@@ -279,25 +318,37 @@ def grant(obj: Shareable, agency: Agency, level: str):
             remove_perm(codename(model, given), group, obj)
 
 
+@policy.rule
+def can_see_sharing(user, record: Shareable):
+    """See which agencies a record is shared with: its owning agency."""
+    require(user, None, record, level=MANAGE)
+
+
+@policy.rule
+def can_share(user, record: Shareable):
+    """Share a record with another agency, or stop sharing it: its owning agency, with a role that shares."""
+    require(user, f"{record._meta.app_label}.share_{record._meta.model_name}", record, level=MANAGE)
+
+
 @transaction.atomic
-def share(*, actor, obj: Shareable, agency: Agency, level: str, request=None):
+def share(*, actor, obj: Shareable, agency: Agency, level: str):
     """Share ``obj`` with ``agency`` at ``level`` (view, or view and contribute). Replaces a previous level."""
-    require(actor, f"{obj._meta.app_label}.share_{obj._meta.model_name}", obj, level=MANAGE)
+    can_share.ensure(actor, obj)
     grant(obj, agency, level)
-    audit.record(actor=actor, action=AuditAction.SHARE, target=obj, request=request,
+    audit.record(actor=actor, action=AuditAction.SHARE, target=obj,
                  detail={"agency_id": agency.pk, "agency": agency.name, "level": level})
 
 
 @transaction.atomic
-def unshare(*, actor, obj: Shareable, agency: Agency, request=None):
+def unshare(*, actor, obj: Shareable, agency: Agency):
     """Take away every grant ``agency`` holds on ``obj``."""
-    require(actor, f"{obj._meta.app_label}.share_{obj._meta.model_name}", obj, level=MANAGE)
+    can_share.ensure(actor, obj)
     group = _share_target(obj, agency)
     _forget_levels(obj)
     deleted, _ = grant_model(type(obj)).objects.filter(content_object=obj, group=group).delete()
     if not deleted:
         raise ValidationError({"agency": "This record is not shared with that agency."})
-    audit.record(actor=actor, action=AuditAction.UNSHARE, target=obj, request=request,
+    audit.record(actor=actor, action=AuditAction.UNSHARE, target=obj,
                  detail={"agency_id": agency.pk, "agency": agency.name})
 
 

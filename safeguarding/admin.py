@@ -94,7 +94,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Deactivate selected accounts and end their sessions")
     def deactivate(self, request, queryset):
-        ended = sum(services.user_deactivate(actor=request.user, user=u, request=request) for u in queryset)
+        ended = sum(services.user_deactivate(actor=request.user, user=u) for u in queryset)
         self.message_user(request, f"{queryset.count()} account(s) deactivated; {ended} session(s) ended.",
                           messages.SUCCESS)
 
@@ -110,7 +110,7 @@ class LanguagePhraseAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit.record(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, target=obj,
-                     request=request, detail={"fields": form.changed_data})
+                     detail={"fields": form.changed_data})
 
     def has_delete_permission(self, request, obj=None):
         return False  # switch a phrase off instead, so its history stays readable

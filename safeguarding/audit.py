@@ -2,21 +2,62 @@
 
 Rows are written here and nowhere else, and can never be changed (a database trigger refuses UPDATE and
 DELETE on the table). Field-level change history of records is kept separately by django-pghistory.
+
+Where an event comes from (the client's address, browser and the request's id) is set once per request by
+``AuditContextMiddleware`` and read here, so services take the actor only and never the web request. Outside a
+request (jobs, commands) there is no address, and the actor is the named system actor.
 """
 
 import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 
 from .models import AuditAction, AuditEvent
 
 
-def _client(request):
-    if request is None:
-        return None, ""
+@dataclass(frozen=True)
+class Origin:
+    ip_address: str | None = None
+    user_agent: str = ""
+    request_id: str = ""
+
+
+_NOWHERE = Origin()
+_origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
+
+
+def origin() -> Origin:
+    """Where the current request comes from (empty outside a request)."""
+    return _origin.get() or _NOWHERE
+
+
+def _client_ip(request) -> str | None:
+    from axes.helpers import get_client_ip_address
+
     # Behind a proxy, Axes' configured headers decide the address (AXES_IPWARE_META_PRECEDENCE_ORDER).
-    ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
-    return ip, request.META.get("HTTP_USER_AGENT", "")[:400]
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Set the request's origin for every audit row written while it is handled; a request id that a proxy sent
+    (X-Request-ID) is kept, otherwise one is made."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sent = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = sent[:64] if sent.isprintable() and sent else uuid.uuid4().hex
+        token = _origin.set(Origin(_client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:400], request_id))
+        try:
+            response = self.get_response(request)
+        finally:
+            _origin.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
 
 
 def label_of(target) -> str:
@@ -24,42 +65,47 @@ def label_of(target) -> str:
     return str(getattr(target, "audit_label", None) or target.pk)[:100]
 
 
-def record(*, actor, action: AuditAction, target=None, request=None, detail=None, username: str = ""):
-    ip, agent = _client(request)
-    signed_in = actor is not None and actor.is_authenticated
+def record(*, actor, action: AuditAction, target=None, detail=None, username: str = ""):
+    """Write one event. ``actor`` is a signed-in person or the system actor; ``None`` only for a failed sign-in,
+    where ``username`` is the name that was typed."""
+    where = origin()
+    person = actor is not None and actor.is_authenticated and actor.pk is not None
+    if actor is not None and actor.is_authenticated:
+        username = actor.get_username()
     return AuditEvent.objects.create(
-        actor=actor if signed_in else None,
-        actor_username=(actor.get_username() if signed_in else username)[:150],
-        agency_id=actor.agency_id if signed_in else None,
+        actor=actor if person else None,
+        actor_username=username[:150],
+        agency_id=actor.agency_id if person else None,
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
         target_label=label_of(target) if target is not None else "",
-        ip_address=ip,
-        user_agent=agent,
+        ip_address=where.ip_address,
+        user_agent=where.user_agent,
+        request_id=where.request_id,
         detail=detail or {},
     )
 
 
-def record_view(request, target, **detail):
+def record_view(user, target, **detail):
     """A person opened a record's page: the one line every record view calls."""
-    return record(actor=request.user, action=AuditAction.VIEW, target=target, request=request, detail=detail)
+    return record(actor=user, action=AuditAction.VIEW, target=target, detail=detail)
 
 
 def on_logged_in(sender, request, user, **kwargs):
     request.session["signed_in_at"] = request.session["last_seen_at"] = _now()
-    record(actor=user, action=AuditAction.LOGIN, request=request)
+    record(actor=user, action=AuditAction.LOGIN)
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     reason = "locked_out" if getattr(request, "axes_locked_out", False) else "bad_credentials"
-    record(actor=None, action=AuditAction.LOGIN_FAILED, request=request,
-           username=str(credentials.get("username", "")), detail={"reason": reason})
+    record(actor=None, action=AuditAction.LOGIN_FAILED, username=str(credentials.get("username", "")),
+           detail={"reason": reason})
 
 
 def on_logged_out(sender, request, user, **kwargs):
     if user is not None:
-        record(actor=user, action=AuditAction.LOGOUT, request=request,
+        record(actor=user, action=AuditAction.LOGOUT,
                detail={"reason": getattr(request, "logout_reason", "signed_out")})
 
 

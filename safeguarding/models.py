@@ -117,6 +117,8 @@ class AuditEvent(models.Model):
     target_label = models.CharField(max_length=100, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
+    # The request the event belongs to (also in the logs and the X-Request-ID response header); empty for jobs.
+    request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

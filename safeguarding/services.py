@@ -1,38 +1,32 @@
 """Writes to the kernel's records: agencies and the people who use the service.
 
-``actor=None`` means the system itself (a management command such as ``seed_demo``); it is audited as such.
+The actor is a person or the named system actor (``access.system("setup_authority")``); either is audited.
 """
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from . import audit
+from . import audit, policies
 from .models import Agency, AuditAction, User
-from .roles import Perm, Role
+from .roles import Role
 from .sessions import sessions_end_for
-
-
-def _require_admin(actor, perm: Perm):
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 @transaction.atomic
 def agency_create(*, actor, name: str, kind: str, is_lead_authority: bool = False) -> Agency:
-    _require_admin(actor, Perm.ADD_AGENCY)
+    policies.can_add_agency.ensure(actor)
     group = Group.objects.create(name=f"Agency: {name}")
     agency = Agency(name=name, kind=kind, is_lead_authority=is_lead_authority, group=group)
     agency.full_clean()
     agency.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, target=agency, username="system")
+    audit.record(actor=actor, action=AuditAction.CREATE, target=agency)
     return agency
 
 
 @transaction.atomic
 def agency_update(*, actor, agency: Agency, **fields) -> Agency:
-    _require_admin(actor, Perm.CHANGE_AGENCY)
+    policies.can_change_agency.ensure(actor, agency)
     for name, value in fields.items():
         setattr(agency, name, value)
     agency.full_clean()
@@ -52,7 +46,7 @@ def _set_roles(user: User, roles):
 def user_create(
     *, actor, username: str, agency: Agency, roles, password: str | None = None, **fields
 ) -> User:
-    _require_admin(actor, Perm.ADD_USER)
+    policies.can_add_user.ensure(actor)
     user = User(username=username, agency=agency, **fields)
     if password:
         validate_password(password, user)
@@ -63,7 +57,7 @@ def user_create(
     user.full_clean()
     user.save()
     _set_roles(user, roles)
-    audit.record(actor=actor, action=AuditAction.CREATE, target=user, username="system",
+    audit.record(actor=actor, action=AuditAction.CREATE, target=user,
                  detail={"roles": sorted(str(r) for r in roles)})
     return user
 
@@ -71,7 +65,7 @@ def user_create(
 @transaction.atomic
 def user_update(*, actor, user: User, roles=None, **fields) -> User:
     """Change a person's details, agency or roles; their agency group follows their agency."""
-    _require_admin(actor, Perm.CHANGE_USER)
+    policies.can_change_user.ensure(actor, user)
     for name, value in fields.items():
         setattr(user, name, value)
     current_roles = list(user.groups.exclude(agency__isnull=False).values_list("name", flat=True))
@@ -87,12 +81,12 @@ def user_update(*, actor, user: User, roles=None, **fields) -> User:
 
 
 @transaction.atomic
-def user_deactivate(*, actor, user: User, request=None) -> int:
+def user_deactivate(*, actor, user: User) -> int:
     """Stop a person signing in, and end every session they have open. Returns the sessions ended."""
-    _require_admin(actor, Perm.CHANGE_USER)
+    policies.can_deactivate_user.ensure(actor, user)
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = sessions_end_for(user)
-    audit.record(actor=actor, action=AuditAction.DEACTIVATE, target=user, request=request,
+    audit.record(actor=actor, action=AuditAction.DEACTIVATE, target=user,
                  detail={"sessions_ended": ended})
     return ended

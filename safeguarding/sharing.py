@@ -39,14 +39,10 @@ class ShareForm(forms.Form):
         self.helper = gds_helper(self, "Share", form_tag=False)
 
 
-def _share_perm(record) -> str:
-    return f"{record._meta.app_label}.share_{record._meta.model_name}"
-
-
 def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form=None) -> dict:
     """Template context for includes/sharing.html."""
-    can_manage = access.can(request.user, record, access.MANAGE)
-    can_share = can_manage and request.user.has_perm(_share_perm(record))
+    can_manage = bool(access.can_see_sharing(request.user, record))
+    can_share = bool(access.can_share(request.user, record))
     search = request.GET.get("agency_q", "")
     return {
         "record": record, "noun": noun, "share_url": share_url, "unshare_name": unshare_name,
@@ -58,11 +54,10 @@ def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form
 
 def share_posted(request, record):
     """Share as the posted form asks. Returns None when done, or the form with its errors to show again."""
-    access.require(request.user, _share_perm(record), record, level=access.MANAGE)
+    access.can_share.ensure(request.user, record)
     form = ShareForm(request.POST, record=record)
     if form.is_valid() and submit(form, lambda: access.share(
-            actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
-            request=request)):
+            actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"])):
         messages.success(request, f"{record} shared with {form.cleaned_data['agency']}.")
         return None
     return form
@@ -71,7 +66,7 @@ def share_posted(request, record):
 def unshare_posted(request, record, agency_pk: int):
     agency = get_object_or_404(Agency, pk=agency_pk)
     try:
-        access.unshare(actor=request.user, obj=record, agency=agency, request=request)
+        access.unshare(actor=request.user, obj=record, agency=agency)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -23,4 +23,6 @@ def lock_current(obj, expected_version: int):
     if current.version != expected_version:
         raise EditConflict()
     current.version += 1
+    if "_access_levels" in obj.__dict__:  # what the reader's agency may do to it, read with the record
+        current._access_levels = obj._access_levels
     return current

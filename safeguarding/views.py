@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, audit, language, selectors
+from . import access, audit, language, policies, selectors
 from .forms import AuditSearchForm, SignInForm
 from .models import AuditAction
-from .roles import Perm
 
 
 @access.public
@@ -57,13 +56,13 @@ def sign_out(request):
 
 @access.signed_in
 def audit_search(request):
-    access.require(request.user, Perm.SEARCH_AUDIT)
+    policies.can_search_audit.ensure(request.user)
     form = AuditSearchForm(request.GET or None)
     events = selectors.audit_events_for(request.user)
     if form.is_valid():
         events = form.filter(events)
         # Looking at who saw what is itself an access to personal data.
-        audit.record(actor=request.user, action=AuditAction.SEARCH, request=request,
+        audit.record(actor=request.user, action=AuditAction.SEARCH,
                      detail={"audit_log": True, **{k: str(v) for k, v in form.cleaned_data.items() if v}})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "safeguarding/audit_search.html", {"form": form, "page": page})
@@ -78,7 +77,9 @@ def server_error(request):
 
 
 def forbidden(request, exception=None):
-    return render(request, "403.html", status=403)
+    """Refused by a rule: the rule's reason, when it gave one (the record is visible, so saying why leaks nothing)."""
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 @access.signed_in

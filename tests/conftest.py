@@ -17,30 +17,32 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from safeguarding import services
+from safeguarding import access, services
 from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
 from .factories import CaseFactory, YoungPersonFactory
 
 PASSWORD = "correct-horse-battery-staple-42"
+# The fixtures set up agencies and people as a command would: as the named system actor.
+SYSTEM = access.system("tests")
 
 
 @pytest.fixture
 def agencies(db):
     make = services.agency_create
     return {
-        "la": make(actor=None, name="Northfield Council", kind=AgencyKind.CHILDRENS_SOCIAL_CARE,
+        "la": make(actor=SYSTEM, name="Northfield Council", kind=AgencyKind.CHILDRENS_SOCIAL_CARE,
                    is_lead_authority=True),
-        "police": make(actor=None, name="Northfield Police", kind=AgencyKind.POLICE),
-        "school": make(actor=None, name="Northfield Academy", kind=AgencyKind.EDUCATION),
-        "housing": make(actor=None, name="Northfield Homes", kind=AgencyKind.HOUSING),
+        "police": make(actor=SYSTEM, name="Northfield Police", kind=AgencyKind.POLICE),
+        "school": make(actor=SYSTEM, name="Northfield Academy", kind=AgencyKind.EDUCATION),
+        "housing": make(actor=SYSTEM, name="Northfield Homes", kind=AgencyKind.HOUSING),
     }
 
 
 def _person(agencies, username, agency, role, password=None):
     return services.user_create(
-        actor=None, username=username, agency=agencies[agency], roles=[role], password=password,
+        actor=SYSTEM, username=username, agency=agencies[agency], roles=[role], password=password,
         first_name=username.capitalize(), last_name="Test", email=f"{username}@example.org",
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from assessments import services
 from safeguarding import access
 
-from ..conftest import query_count
+from ..conftest import SYSTEM, query_count
 from .conftest import approved, submitted
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ class Work:
                 actor=self.alice, subject=self.park, framework=self.neighbourhood), self.alice, self.mandy))
             submitted(services.assessment_start(actor=self.alice, subject=self.park, framework=self.neighbourhood),
                       self.alice)  # waiting for Mandy
-            agency = kernel.agency_create(actor=None, name=f"Partner {i}", kind="voluntary_sector")
+            agency = kernel.agency_create(actor=SYSTEM, name=f"Partner {i}", kind="voluntary_sector")
             self._ask(agency)
             goal = services.goal_add(actor=self.alice, subject=self.park, statement=f"Goal {i}", met_when="x",
                                      measured_by="y")

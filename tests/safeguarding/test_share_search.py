@@ -8,7 +8,7 @@ from django.urls import reverse
 from safeguarding import access, services, sharing
 from safeguarding.models import AgencyKind, AuditAction, AuditEvent
 
-from ..conftest import client_for
+from ..conftest import SYSTEM, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_a_borough_lists_every_agency_and_asks_for_no_search(client, alice, case
 
 def test_past_the_limit_the_person_searches_and_any_agency_can_still_be_chosen(client, alice, case, agencies):
     for n in range(sharing.OFFERED + 5):
-        services.agency_create(actor=None, name=f"Youth Offending Team {n:03}", kind=AgencyKind.YOUTH_JUSTICE)
+        services.agency_create(actor=SYSTEM, name=f"Youth Offending Team {n:03}", kind=AgencyKind.YOUTH_JUSTICE)
     client_for(client, alice)
     url = reverse("case", args=[case.pk])
     html = client.get(url).content.decode()

@@ -464,7 +464,7 @@ def _agencies(tally: Counter) -> dict[str, Agency]:
     agencies = {}
     for key, (name, kind) in AGENCIES.items():
         if name not in existing:
-            existing[name] = agency_create(actor=None, name=name, kind=kind, is_lead_authority=key == LEAD)
+            existing[name] = agency_create(actor=access.system("seed_demo"), name=name, kind=kind, is_lead_authority=key == LEAD)
             tally["agencies"] += 1
         agencies[key] = existing[name]
     return agencies
@@ -475,7 +475,7 @@ def _users(agencies: dict[str, Agency], tally: Counter) -> dict[str, User]:
     for spec in STAFF:
         if spec.username not in users:
             users[spec.username] = user_create(
-                actor=None, username=spec.username, agency=agencies[spec.agency],
+                actor=access.system("seed_demo"), username=spec.username, agency=agencies[spec.agency],
                 roles=[spec.role], password=DEMO_PASSWORD if spec.demo else None,
                 first_name=spec.first_name, last_name=spec.last_name, job_title=spec.job_title,
                 email=f"{spec.username}@{EMAIL_DOMAIN}",

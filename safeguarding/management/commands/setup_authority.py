@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from safeguarding import services
+from safeguarding import access, services
 from safeguarding.models import Agency, AgencyKind
 from safeguarding.roles import Role
 
@@ -41,10 +41,10 @@ class Command(BaseCommand):
                 raise CommandError("The passwords do not match.")
         try:
             with transaction.atomic():
-                agency = services.agency_create(actor=None, name=options["agency"],
+                agency = services.agency_create(actor=access.system("setup_authority"), name=options["agency"],
                                                 kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True)
                 user = services.user_create(
-                    actor=None, username=options["username"], agency=agency, roles=[Role.ADMINISTRATOR],
+                    actor=access.system("setup_authority"), username=options["username"], agency=agency, roles=[Role.ADMINISTRATOR],
                     password=password, email=options["email"], first_name=options["first_name"],
                     last_name=options["last_name"], job_title="Service administrator",
                 )

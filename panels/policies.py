@@ -1,0 +1,40 @@
+"""What a person may do with panels, meetings, actions and packs. Services enforce; views and templates ask."""
+
+from safeguarding import access
+from safeguarding.policy import need, rule
+from safeguarding.roles import Perm
+
+
+def _chairs(user, panel) -> bool:
+    known = getattr(panel, "_chaired_by", None)
+    if known is None or known[0] != user.pk:
+        panel._chaired_by = known = (user.pk, panel.chairs.filter(pk=user.pk).exists())
+    return known[1]
+
+
+@rule
+def can_add_panel(user):
+    access.require(user, Perm.ADD_PANEL)
+
+
+@rule
+def can_schedule_meeting(user, panel):
+    """Schedule a meeting of a panel: one of its chairs."""
+    access.require(user, Perm.RUN_MEETING)
+    need(_chairs(user, panel), "Only a chair of this panel can schedule its meetings.")
+
+
+@rule
+def can_run_meeting(user, meeting):
+    """Set the agenda, invite, minute, add actions, send packs and move the meeting on: a chair of *this* panel,
+    in the agency that holds the meeting."""
+    access.require(user, Perm.RUN_MEETING, meeting, level=access.MANAGE)
+    need(_chairs(user, meeting.panel), "Only a chair of this panel can run its meetings.")
+
+
+@rule
+def can_report_on_action(user, action):
+    """Add an update on an action: its owning agency, or whoever runs the meeting that set it."""
+    access.require(user, Perm.UPDATE_ACTION, action)
+    if action.owner_agency_id != user.agency_id:
+        can_run_meeting.ensure(user, action.item.meeting)

@@ -1,0 +1,54 @@
+"""What a person may do with the kernel's records: agencies, people, sharing and the audit log."""
+
+from django.core.exceptions import PermissionDenied
+
+from . import access
+from .policy import need, rule
+from .roles import Perm
+
+# Sharing is decided beside the visibility rules it changes.
+can_share = access.can_share
+
+
+def _administers(user, perm: Perm):
+    """An administrator with ``perm``, or the system itself (a command setting up the service)."""
+    if not access.is_system(user):
+        access.require(user, perm)
+
+
+@rule
+def can_add_agency(user):
+    _administers(user, Perm.ADD_AGENCY)
+
+
+@rule
+def can_change_agency(user, agency):
+    _administers(user, Perm.CHANGE_AGENCY)
+
+
+@rule
+def can_add_user(user):
+    _administers(user, Perm.ADD_USER)
+
+
+@rule
+def can_change_user(user, person):
+    _administers(user, Perm.CHANGE_USER)
+
+
+@rule
+def can_deactivate_user(user, person):
+    _administers(user, Perm.CHANGE_USER)
+    need(person.pk != getattr(user, "pk", None), "You cannot deactivate your own account.")
+
+
+@rule
+def can_search_audit(user):
+    access.require(user, Perm.SEARCH_AUDIT)
+
+
+@rule
+def can_act_as_system(user):
+    """Bookkeeping only the service's own jobs do (a pack's build, a reminder's record)."""
+    if not access.is_system(user):
+        raise PermissionDenied("Only the service's own jobs do this.")

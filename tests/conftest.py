@@ -106,16 +106,28 @@ def client_for(client, user):
     return client
 
 
-def query_count(client, user, url) -> int:
-    """How many queries ``user`` opening ``url`` makes (query counts are pinned per page in each app's tests).
+def assert_queries(client, user, url, expected: list[str]):
+    """``user`` opening ``url`` makes one query for each of ``expected``, short descriptions of them in order.
 
-    The second opening is counted: the first may read what a process reads once and keeps (permission ids)."""
+    Pages pin their queries this way in each app's tests. The second opening is counted: the first may read what a
+    process reads once and keeps (permission ids). On a mismatch every query's SQL is shown, numbered, beside the
+    description expected at its place."""
     client_for(client, user)
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
-    return len(queries)
+    sql = [query["sql"] for query in queries.captured_queries]
+    made, pinned = len(sql), len(expected)
+    assert made == pinned, _side_by_side(f"{user.username} opening {url}", expected, sql)
+
+
+def _side_by_side(what: str, expected: list[str], sql: list[str]) -> str:
+    lines = [f"{what}: {len(sql)} queries, {len(expected)} expected"]
+    for i in range(max(len(expected), len(sql))):
+        lines.append(f"{i + 1:3}. {expected[i] if i < len(expected) else '(not expected)'}")
+        lines.append(f"     {sql[i] if i < len(sql) else '(no query)'}")
+    return "\n".join(lines)
 
 
 QUEUES = ("celery", "packs")

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 # What each page reads, one line a query, whatever the history. The plan page's goals, interventions and updates
 # are three prefetches whatever their number.
-ASSESSMENT = "the assessment through the access door (the view rule twice), with subject, framework, agency and lead"
+ASSESSMENT = ("the assessment through the access door (the view rule twice), with what the reader's agency may do to "
+              "it, subject, framework, agency and lead")
 PINNED = {
     "assessment": [
         "session",
@@ -24,7 +25,6 @@ PINNED = {
         ASSESSMENT,
         "audit row (view)",
         "role permissions",
-        "may the reader contribute to it (exists)",
         "its contribution requests the reader may see, with agency, asker and answerer",
     ],
     "assessment_as_partner": [
@@ -33,16 +33,13 @@ PINNED = {
         ASSESSMENT,
         "audit row (view)",
         "role permissions",
-        "may the reader contribute to it (exists)",
         "its contribution requests the reader may see, with agency, asker and answerer",
     ],
     "edit": [
         "session",
         "user and agency",
         ASSESSMENT,
-        "may the reader see it (exists: access.require checks again)",
         "role permissions",
-        "may the reader contribute to it (exists)",
         "audit row (view of the edit page)",
     ],
     "change": [

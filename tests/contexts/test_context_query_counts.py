@@ -64,7 +64,6 @@ PINNED = {
         "their associations the reader can see, with both people and source",
         "count of current associations the reader cannot see",
         "role permissions",
-        "may the reader contribute to the young person (exists)",
     ],
     "person_network": [
         "session",

@@ -59,7 +59,6 @@ PINNED = {
         "audit row (view of the live page)",
         *AGENDA,
         PACKS,
-        CHAIR + ", again (the page context asks too)",
         "count of active agencies (action owner choices)",
         "active agencies (action owner choices, through a cursor)",
         "count of active people in the panel's member agencies (action owner person choices)",

@@ -352,6 +352,12 @@ def _plan_url(goal) -> str:
     return reverse("safety-plan", args=["place" if plan.place_id else "peer-group", plan.subject.pk])
 
 
+def _plan_url_for(user, goal) -> str:
+    """The plan's address for a reader who may see it; "" for an agency owning an intervention on a plan whose place
+    or group is not shared with it (the address would name that record)."""
+    return _plan_url(goal) if access.can(user, goal) else ""
+
+
 @access.signed_in
 def goal_new(request, kind, pk):
     subject = _plan_subject(request.user, kind, pk)
@@ -407,9 +413,9 @@ def intervention_update(request, pk):
         if submit(form, lambda: services.intervention_report(actor=request.user, intervention=intervention,
                                                              request=request, **form.cleaned_data)):
             messages.success(request, "Update added.")
-            return redirect(_plan_url(intervention.goal))
+            return redirect(_plan_url_for(request.user, intervention.goal) or request.path)
     return _plan_form(request, {"form": form, "title": "Update an intervention", "caption": intervention.what,
-                                "back": _plan_url(intervention.goal)})
+                                "back": _plan_url_for(request.user, intervention.goal)})
 
 
 # --- Frameworks (administrators) --------------------------------------------------------------------------------

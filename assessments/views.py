@@ -343,6 +343,12 @@ def _plan_url(goal) -> str:
     return reverse("safety-plan", args=["place" if plan.place_id else "peer-group", plan.subject.pk])
 
 
+def _plan_url_for(user, goal) -> str:
+    """The plan's address for a reader who may see it; "" for an agency owning an intervention on a plan whose place
+    or group is not shared with it (the address would name that record)."""
+    return _plan_url(goal) if access.can(user, goal) else ""
+
+
 @access.signed_in
 def goal_new(request, kind, pk):
     subject = _plan_subject(request.user, kind, pk)
@@ -381,10 +387,11 @@ def intervention_update(request, pk):
     intervention = selectors.intervention_for(request.user, pk)
     policies.can_report_on_intervention.ensure(request.user, intervention)
     form = InterventionUpdateForm(request.POST or None, initial={"status": intervention.status})
+    plan_url = _plan_url_for(request.user, intervention.goal)
     return _plan_form(request, form, call=lambda data: services.intervention_report(
         actor=request.user, intervention=intervention, **data),
-        done="Update added.", then=_plan_url(intervention.goal), title="Update an intervention",
-        caption=intervention.what, back=_plan_url(intervention.goal))
+        done="Update added.", then=plan_url or request.path, title="Update an intervention",
+        caption=intervention.what, back=plan_url)
 
 
 # --- Frameworks (administrators) --------------------------------------------------------------------------------

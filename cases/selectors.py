@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safeguarding import access
@@ -30,7 +31,14 @@ def young_people_search(user, *, text: str = "", date_of_birth=None):
             .filter(Q(similarity__gte=SEARCH_THRESHOLD) | Q(search_text__icontains=text))
             .order_by("-similarity", "last_name", "first_name")
         )
-    return people.annotate(open_cases=Count("cases", filter=Q(cases__status=CaseStatus.OPEN)))[:SEARCH_LIMIT]
+    return people.annotate(open_cases=_open_cases_seen(user))[:SEARCH_LIMIT]
+
+
+def _open_cases_seen(user):
+    """How many of a young person's open cases ``user`` may see: a count through the door, never of every case (a
+    partner shown one of two cases must read "1")."""
+    seen = access.visible(user, Case.objects.filter(young_person=OuterRef("pk"), status=CaseStatus.OPEN))
+    return Coalesce(Subquery(seen.order_by().values("young_person").annotate(n=Count("pk")).values("n")), 0)
 
 
 def possible_duplicates(user, *, first_name: str, last_name: str, date_of_birth):

@@ -30,24 +30,6 @@ def test_every_member_agency_sees_the_meeting_and_only_items_shared_with_it(clie
     assert "Mensah-Secret" in page and "Eastgate Park" in page
 
 
-def test_an_outsider_agency_gets_404_everywhere(client, oscar, colin, meeting, agenda, agencies):
-    action = services.action_add(actor=colin, item=agenda[0], description="Return home interview",
-                                 owner_agency=agencies["la"], due_on=timezone.localdate() + timedelta(days=10))
-    packs = services.packs_request(actor=colin, meeting=meeting)
-    client_for(client, oscar)
-    for url in [reverse("meeting", args=[meeting.pk]), reverse("meeting-live", args=[meeting.pk]),
-                reverse("item-new", args=[meeting.pk]), reverse("meeting-invite", args=[meeting.pk]),
-                reverse("packs-status", args=[meeting.pk]), reverse("pack-download", args=[packs[0].pk]),
-                reverse("action-update", args=[action.pk]), reverse("meeting-new", args=[meeting.panel_id])]:
-        assert client.get(url).status_code == 404, url
-    for url in [reverse("item-minute", args=[agenda[0].pk]), reverse("action-new", args=[agenda[0].pk]),
-                reverse("packs-request", args=[meeting.pk]), reverse("meeting-advance", args=[meeting.pk]),
-                reverse("attendance-mark", args=[meeting.pk, oscar.pk])]:
-        assert client.post(url, {}).status_code == 404, url
-    assert "Northfield MACE" not in client.get(reverse("panels")).content.decode()
-    assert "Return home interview" not in client.get(reverse("actions")).content.decode()
-
-
 def test_an_item_about_a_record_the_chair_cannot_see_is_refused_the_same_way_as_one_that_does_not_exist(
         colin, meeting, pete):
     from contexts import services as context_services

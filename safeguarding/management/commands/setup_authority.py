@@ -44,7 +44,8 @@ class Command(BaseCommand):
                 agency = services.agency_create(actor=access.system("setup_authority"), name=options["agency"],
                                                 kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True)
                 user = services.user_create(
-                    actor=access.system("setup_authority"), username=options["username"], agency=agency, roles=[Role.ADMINISTRATOR],
+                    actor=access.system("setup_authority"), username=options["username"], agency=agency,
+                    roles=[Role.ADMINISTRATOR],
                     password=password, email=options["email"], first_name=options["first_name"],
                     last_name=options["last_name"], job_title="Service administrator",
                 )

@@ -1,0 +1,289 @@
+"""A world of lead-authority records, and every app URL filled in with their ids.
+
+``build`` makes one record of every kind a URL can name, all owned by the lead authority, written through the
+services as the app writes them. The case, a friend's case, the place and the peer group are shared with the police
+(to view); nothing is shared with housing (oscar). The panel's members are the council, the police and the school.
+
+``plant`` then adds lead-authority records shared with no one, linked to the shared ones: what a partner must
+never learn about (tests/security/test_planted_records.py).
+
+``urls`` turns every non-admin URL pattern into concrete addresses by the parameter's name and the route's first
+segment (``PK``, ``KINDS``, ``OTHER`` below). A pattern that cannot be filled is reported, never skipped.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from assessments.models import Framework
+from cases import services as case_services
+from cases.models import EntryKind
+from contexts import services as context_services
+from contexts.models import AssociationNature, MembershipRole, PeerGroup, Place, PlaceKind, PlaceLinkNature, Reliability
+from panels import services as panel_services
+from panels.models import PanelKind
+from safeguarding import access
+
+from ..factories import CaseFactory, YoungPersonFactory
+
+# <int:pk> by the route's first segment: the world's record it names.
+PK = {
+    "young-people": "person", "cases": "case", "chronology": "entry", "places": "place", "guardians": "guardian",
+    "peer-groups": "group", "assessments": "assessment", "contributions": "contribution", "goals": "goal",
+    "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
+    "packs": "pack", "frameworks": "framework",
+}
+# Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
+SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
+KINDS = {
+    "links": {"membership": "membership", "association": "association", "place-link": "place_link"},
+    "assessments": SUBJECT_KINDS,
+    "safety-plans": {"place": "place", "peer-group": "group"},
+}
+# Other parameters, by name.
+OTHER = {"agency_pk": "agency", "person_pk": "attendee"}
+# Records that are no agency's secret: frameworks are the service's, agencies and people are known to all.
+NOT_SECRET = {"framework", "agency", "attendee"}
+# Public pages name nothing, and signing out (or in) would end the session under test: tests/security's door test
+# covers them.
+SKIP = {"login", "logout", "healthz"}
+
+
+def app_patterns(resolver=None, prefix=""):
+    """(route, name) of every URL pattern outside the admin."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin" or getattr(entry, "app_name", None) == "admin":
+                continue
+            yield from app_patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+@dataclass
+class Url:
+    name: str
+    path: str
+    names: list = field(default_factory=list)  # the world's keys of the records in the address
+
+    @property
+    def secret(self) -> list:
+        return [key for key in self.names if key not in NOT_SECRET]
+
+
+def _params(pattern: URLPattern) -> dict:
+    if isinstance(pattern.pattern, RoutePattern):
+        return dict(pattern.pattern.converters)
+    return dict.fromkeys(pattern.pattern.regex.groupindex)
+
+
+def fill(route: str, pattern: URLPattern, world: dict) -> tuple[list[Url], list[str]]:
+    """Concrete addresses of one pattern from ``world`` (a dict of records by key), and what could not be filled."""
+    params = _params(pattern)
+    first = route.split("/", 1)[0]
+    where = f"{route} ({pattern.name})"
+    if "kind" in params:
+        if first not in KINDS:
+            return [], [f"{where}: cannot fill <kind>: add its words to KINDS in tests/security/world.py"]
+        choices = [{"kind": word, "pk": key} for word, key in KINDS[first].items()]
+    else:
+        choices = [{}]
+    problems = []
+    for param in params:
+        if param in ("kind", "pk") and "kind" in params:
+            continue
+        key = PK.get(first) if param == "pk" else OTHER.get(param)
+        if key is None:
+            problems.append(f"{where}: cannot fill <{param}>: add the record it names to "
+                            f"{'PK' if param == 'pk' else 'OTHER'} in tests/security/world.py")
+        for choice in choices:
+            choice[param] = key
+    if problems:
+        return [], problems
+    made = []
+    for choice in choices:
+        kwargs, names = {}, []
+        for param, key in choice.items():
+            if param == "kind":
+                kwargs[param] = key
+                continue
+            if world.get(key) is None:
+                return [], [f"{where}: the world has no {key!r}: add one to tests/security/world.py"]
+            kwargs[param], _ = world[key].pk, names.append(key)
+        made.append(Url(pattern.name, reverse(pattern.name, kwargs=kwargs), names))
+    return made, []
+
+
+def urls(world: dict) -> tuple[list[Url], list[str]]:
+    """Every app URL filled from ``world``, and every pattern that could not be (each a message saying what to add).
+    """
+    found, problems = [], []
+    for route, pattern in app_patterns():
+        if pattern.name in SKIP:
+            continue
+        made, missing = fill(route, pattern, world)
+        found += made
+        problems += missing
+    return found, problems
+
+
+def _evidence(days=60):
+    return {"reliability": Reliability.REPORTED, "review_by": timezone.localdate() + timedelta(days=days)}
+
+
+def _person(actor, first, last):
+    return YoungPersonFactory(actor=actor, first_name=first, last_name=last)
+
+
+def _case(actor, person):
+    return CaseFactory(actor=actor, young_person=person, lead_practitioner=actor,
+                       summary=f"Concerns about {person.first_name}")
+
+
+def _place(actor, name, **extra):
+    return context_services.context_create(actor=actor, model=Place, name=name, kind=PlaceKind.PARK, ward="Marsh",
+                                           postcode="B2 2BB", latitude=52.47, longitude=-1.88,
+                                           description=f"{name}: reports of older males", **extra)
+
+
+def _group(actor, name):
+    return context_services.context_create(actor=actor, model=PeerGroup, name=name)
+
+
+def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tuple[dict, list[str]]:
+    """The world, and the names and references in it that no outsider may ever read."""
+    alice, colin, pete, sam = cast["alice"], cast["colin"], cast["pete"], cast["sam"]
+    police, la, school = agencies["police"], agencies["la"], agencies["school"]
+    now, today = timezone.now(), timezone.localdate()
+
+    person = _person(alice, "Zephyrine", "Quillfeather")
+    friend = _person(alice, "Barnaby", "Thistlewood")
+    case = _case(alice, person)
+    friend_case = _case(alice, friend)
+    case_services.trusted_adult_add(actor=alice, young_person=person, name="Auntie Gwendolyn Marchbank",
+                                    relationship="Aunt")
+    case_services.voice_entry_add(actor=alice, young_person=person, said_on=today,
+                                  words="I feel safe at the climbing wall")
+    entry = case_services.chronology_add(actor=alice, case=case, kind=EntryKind.INCIDENT,
+                                         occurred_at=now - timedelta(days=2), text="Seen at Cobblewick Rec at night")
+    place = _place(alice, "Cobblewick Recreation Ground")
+    group = _group(alice, "Cobblewick Riders")
+    membership = context_services.membership_add(actor=alice, peer_group=group, young_person=person,
+                                                 role=MembershipRole.CORE, **_evidence())
+    context_services.membership_add(actor=alice, peer_group=group, young_person=friend,
+                                    role=MembershipRole.PERIPHERAL, **_evidence())
+    association = context_services.association_add(actor=alice, person=person, other=friend,
+                                                   nature=AssociationNature.FRIEND, **_evidence())
+    place_link = context_services.place_link_add(actor=alice, place=place, young_person=person,
+                                                 nature=PlaceLinkNature.GATHERING, **_evidence())
+    context_services.place_link_add(actor=alice, place=place, peer_group=group, nature=PlaceLinkNature.GATHERING,
+                                    **_evidence())
+    guardian = context_services.guardian_add(actor=alice, place=place, name="Mr Ignatius Pennywhistle",
+                                             role="Park warden")
+    context_services.guardian_training_add(actor=alice, guardian=guardian, given_on=today - timedelta(days=3),
+                                           topic="Spotting grooming")
+
+    neighbourhood = Framework.objects.get(key="neighbourhood")
+    assessment = assessment_services.assessment_start(actor=alice, subject=place, framework=neighbourhood)
+    contribution = assessment_services.contribution_request(
+        actor=alice, assessment=assessment, agency=school, question="What do pupils say about Cobblewick?",
+        due_on=today + timedelta(days=7))
+    goal = assessment_services.goal_add(actor=alice, subject=place, statement="Children cross Cobblewick safely",
+                                        met_when="No reports for three months", measured_by="Police logs")
+    intervention = assessment_services.intervention_add(actor=alice, goal=goal, what="Detached youth work at dusk",
+                                                        owner_agency=la, due_on=today + timedelta(days=30))
+    assessment_services.goal_add(actor=alice, subject=group, statement="The riders find a safe space",
+                                 met_when="A youth club place each", measured_by="Attendance")
+
+    if share_with_police:
+        for record in (case, friend_case, place, group):
+            access.share(actor=alice, obj=record, agency=police, level=access.VIEW)
+
+    panel = panel_services.panel_create(actor=colin, name="Cobblewick MACE panel", kind=PanelKind.MACE,
+                                        member_agencies=[la, police, school], chairs=[colin])
+    meeting = panel_services.meeting_schedule(actor=colin, panel=panel, starts_at=now + timedelta(days=7),
+                                              location="Quillfeather House, room 9")
+    panel_services.attendance_set(actor=colin, meeting=meeting, person=pete, status="invited")
+    panel_services.attendance_set(actor=colin, meeting=meeting, person=sam, status="invited")
+    add = panel_services.agenda_item_add
+    item = add(actor=colin, meeting=meeting, subject=person, reason="Missing from home twice")
+    add(actor=colin, meeting=meeting, subject=place, reason="Approaches after school")
+    add(actor=colin, meeting=meeting, subject=group, reason="Riders carrying bags")
+    add(actor=colin, meeting=meeting, theme="Late buses through Marsh", reason="Reports from two schools")
+    action = panel_services.action_add(actor=colin, item=item, description="Return home interview for Zephyrine",
+                                       owner_agency=police, owner=pete, due_on=today + timedelta(days=10))
+    packs = panel_services.packs_request(actor=colin, meeting=meeting)
+    pack = next(p for p in packs if p.agency_id == police.pk)
+
+    world = {
+        "person": person, "friend": friend, "case": case, "friend_case": friend_case, "entry": entry,
+        "place": place, "group": group, "membership": membership, "association": association,
+        "place_link": place_link, "guardian": guardian, "assessment": assessment, "contribution": contribution,
+        "goal": goal, "intervention": intervention, "panel": panel, "meeting": meeting, "item": item,
+        "action": action, "pack": pack, "packs": packs, "framework": neighbourhood, "agency": police,
+        "attendee": pete,
+    }
+    secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
+               "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",
+               "Detached youth work", "Missing from home twice", "Riders carrying bags", "Late buses through Marsh",
+               "Return home interview"]
+    return world, secrets
+
+
+def plant(cast: dict, agencies: dict, world: dict) -> tuple[dict, list[str]]:
+    """Lead-authority records shared with no one, linked to the world's shared records. Returns them, and the names
+    and references a partner must never read (the police own one intervention on a hidden plan, and may read what
+    it says, but nothing about the place)."""
+    alice, colin, mandy = cast["alice"], cast["colin"], cast["mandy"]
+    police = agencies["police"]
+    now, today = timezone.now(), timezone.localdate()
+    person, place, group, case, meeting = (world[k] for k in ("person", "place", "group", "case", "meeting"))
+
+    hidden_case = _case(alice, person)  # the same young person's other case, not shared
+    case_services.chronology_add(actor=alice, case=hidden_case, kind=EntryKind.NOTE, occurred_at=now,
+                                 text="Vesperine ledger entry on the unshared case")
+    stranger = _person(alice, "Octavian", "Nightingale-Hidden")
+    _case(alice, stranger)
+    hidden_place = _place(alice, "Vesperine Yard")
+    hidden_group = _group(alice, "Vesperine Crew")
+    context_services.association_add(actor=alice, person=person, other=stranger,
+                                     nature=AssociationNature.FRIEND, **_evidence())
+    context_services.membership_add(actor=alice, peer_group=group, young_person=stranger,
+                                    role=MembershipRole.CORE, **_evidence())
+    context_services.membership_add(actor=alice, peer_group=hidden_group, young_person=person,
+                                    role=MembershipRole.CORE, **_evidence())
+    context_services.place_link_add(actor=alice, place=hidden_place, young_person=person,
+                                    nature=PlaceLinkNature.GATHERING, **_evidence())
+    context_services.place_link_add(actor=alice, place=hidden_place, peer_group=group,
+                                    nature=PlaceLinkNature.GATHERING, **_evidence())
+    context_services.place_link_add(actor=alice, place=place, young_person=stranger,
+                                    nature=PlaceLinkNature.GATHERING, **_evidence())
+    case_services.chronology_add(actor=alice, case=case, kind=EntryKind.DISCLOSURE, occurred_at=now,
+                                 text="Vesperine disclosure for named people only", restricted=True,
+                                 restricted_to=[mandy])
+    hidden_goal = assessment_services.goal_add(actor=alice, subject=hidden_place, statement="Vesperine goal",
+                                               met_when="Never", measured_by="Nothing")
+    police_intervention = assessment_services.intervention_add(
+        actor=alice, goal=hidden_goal, what="Patrols on the planted plan", owner_agency=police,
+        due_on=today + timedelta(days=30))
+    add = panel_services.agenda_item_add
+    add(actor=colin, meeting=meeting, subject=hidden_place, reason="Vesperine item about a hidden place")
+    add(actor=colin, meeting=meeting, subject=stranger, reason="Vesperine item about a hidden person")
+    add(actor=colin, meeting=meeting, subject=hidden_group, reason="Vesperine item about a hidden group")
+    planted = {"hidden_case": hidden_case, "stranger": stranger, "hidden_place": hidden_place,
+               "hidden_group": hidden_group, "hidden_goal": hidden_goal, "police_intervention": police_intervention}
+    secrets = ["Vesperine", "Octavian", "Nightingale-Hidden", hidden_case.reference]
+    return planted, secrets
+
+
+def plant_place_tag(cast: dict, world: dict) -> tuple[dict, list[str]]:
+    """A shared case's chronology entry tagged with a place not shared: "where it happened"."""
+    alice = cast["alice"]
+    hidden_place = _place(alice, "Umbervale Underpass")
+    context_services.place_tag(actor=alice, entry=world["entry"], place=hidden_place)
+    return {"tagged_place": hidden_place}, ["Umbervale"]

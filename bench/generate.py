@@ -58,7 +58,7 @@ from faker import Faker
 
 from assessments import frameworks
 from assessments.models import Assessment, Framework, FrameworkVersion
-from cases.management.commands.seed_demo import (
+from cases.demo import (
     BOYS_NAMES,
     CLOSURE_NOTES,
     CLOSURE_WEIGHTS,

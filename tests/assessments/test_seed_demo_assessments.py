@@ -49,14 +49,14 @@ def texts(assessment: Assessment) -> list[str]:
 def test_assessments_need_the_borough_first():
     assert not Assessment.objects.exists()
     with pytest.raises(CommandError, match="Run seed_demo first"):
-        call_command("seed_demo_assessments", force=True)
+        call_command("seed_demo", only="assessments", force=True)
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
-        call_command("seed_demo", young_people=30, force=True, stdout=out)  # seed_demo_contexts runs it at its end
+        call_command("seed_demo", young_people=30, force=True, stdout=out)  # every app's demo data
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -78,7 +78,7 @@ def test_the_demo_assessments_are_seeded_once_and_seen_by_the_right_agencies(see
 
     before = counts()
     out = StringIO()
-    call_command("seed_demo_assessments", force=True, stdout=out)
+    call_command("seed_demo", only="assessments", force=True, stdout=out)
     assert counts() == before
     assert "nothing to add" in out.getvalue()
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from assessments import frameworks
 from assessments.models import Assessment
 from bench.generate import BENCH_AGENCY, Refused, generate
-from bench.management.commands.generate import Command
 from cases import services as case_services
 from cases.models import Case, CaseGroupObjectPermission, ChronologyEntry, EntryKind, HarmType, YoungPerson
 from contexts.models import Association, Membership, PeerGroup, Place, PlaceLink
@@ -145,11 +144,11 @@ def test_refuses_a_database_that_already_holds_young_people(generated):
         with pytest.raises(Refused):
             generate(young_people=10, stdout=io.StringIO(), force=True)
     with pytest.raises(CommandError):
-        call_command(Command(), young_people=10, stdout=io.StringIO())
+        call_command("generate", young_people=10, stdout=io.StringIO())
 
 
 def test_the_command_generates(db):
     out = io.StringIO()
-    call_command(Command(), young_people=50, seed=3, stdout=out)
+    call_command("generate", young_people=50, seed=3, stdout=out)
     assert YoungPerson.objects.count() == 50
     assert BENCH_AGENCY in out.getvalue()

@@ -18,13 +18,13 @@ def counts():
 
 def test_contexts_need_the_borough_first():
     with pytest.raises(CommandError, match="Run seed_demo first"):
-        call_command("seed_demo_contexts", force=True)
+        call_command("seed_demo", only="contexts", force=True)
 
 
 def test_the_demo_contexts_are_seeded_once_and_seen_by_the_right_agencies():
-    call_command("seed_demo", young_people=30, force=True)  # runs seed_demo_contexts at its end
+    call_command("seed_demo", young_people=30, force=True)  # every app's demo data, contexts.demo among them
     before = counts()
-    call_command("seed_demo_contexts", force=True)
+    call_command("seed_demo", only="contexts", force=True)
     assert counts() == before
     assert {place.kind for place in Place.objects.all()} == set(PlaceKind.values)
     assert PeerGroup.objects.count() == 8 and Membership.objects.exists() and PlaceTag.objects.exists()

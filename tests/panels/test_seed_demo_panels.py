@@ -51,14 +51,14 @@ def texts() -> list[str]:
 def test_panels_need_the_borough_first():
     assert not Panel.objects.exists()
     with pytest.raises(CommandError, match="Run seed_demo first"):
-        call_command("seed_demo_panels", force=True)
+        call_command("seed_demo", only="panels", force=True)
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
-        call_command("seed_demo", young_people=30, force=True, stdout=out)  # seed_demo_assessments runs it at its end
+        call_command("seed_demo", young_people=30, force=True, stdout=out)  # every app's demo data
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -113,10 +113,10 @@ def test_the_demo_panel_has_a_past_meeting_with_minutes_and_actions_and_an_upcom
 def test_a_second_run_adds_nothing(seeded):
     before = counts()
     out = StringIO()
-    call_command("seed_demo_panels", force=True, stdout=out)
+    call_command("seed_demo", only="panels", force=True, stdout=out)
     assert counts() == before
     assert "nothing to add" in out.getvalue()
     out = StringIO()
-    call_command("seed_demo_assessments", force=True, stdout=out)  # and it still reaches the panels on a re-run
+    call_command("seed_demo", only="assessments,panels", force=True, stdout=out)  # panels run after assessments
     assert counts() == before
     assert "Northfield's MACE panel is already present" in out.getvalue()

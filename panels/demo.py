@@ -1,11 +1,11 @@
 """Northfield's MACE panel: a meeting about four weeks ago, its minutes approved and its actions under way, and the
 next meeting in about ten days, its agenda set and its people invited.
 
-Runs on top of ``seed_demo_assessments`` (which calls it at its end) and writes through the services as the app
-does: the team manager sets the panel up; chair.demo schedules the meetings, sets the agendas, invites people,
-minutes the items, agrees the actions and approves the minutes; each agency reports on its own actions. Approving
-the minutes queues the email that circulates them, sent when the transaction commits. No packs are requested:
-building them needs a worker, and pressing that button is left to whoever runs the demo.
+Runs after ``assessments.demo`` (``manage.py seed_demo`` runs every app's demo data in dependency order) and writes
+through the services as the app does: the team manager sets the panel up; chair.demo schedules the meetings, sets
+the agendas, invites people, minutes the items, agrees the actions and approves the minutes; each agency reports on
+its own actions. Approving the minutes queues the email that circulates them, sent when the transaction commits. No
+packs are requested: building them needs a worker, and pressing that button is left to whoever runs the demo.
 
 Every item is about a record the chair can see. Some of the next meeting's items are about records not shared with
 the police, so the police see them as "not shared with your agency". The one place that moves dates back in time
@@ -13,9 +13,7 @@ the police, so the police see them as "not shared with your agency". The one pla
 
 Reproducible: the draws come from a generator seeded with ``SEED`` and depend only on which young people have an
 open case. Idempotent: nothing is added when the panel is already there (found by name), so a second run adds
-nothing. It all runs in one transaction.
-
-    DEBUG=1 python manage.py seed_demo_panels [--force]
+nothing. It all runs in one transaction. The panel, its agendas, minutes and actions are in ``demo_data/``.
 """
 
 import random
@@ -25,12 +23,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.management.commands.seed_demo import AGENCIES, LEAD, PERSON_ID_PREFIX, STAFF, TOWNS
+from cases.demo import PERSON_ID_PREFIX, TOWNS
 from cases.models import Case, CaseStatus, HarmType, RiskLevel, YoungPerson
 from contexts.models import PeerGroup, Place
 from panels import services
@@ -46,24 +42,20 @@ from panels.models import (
     PanelKind,
 )
 from safeguarding import access
+from safeguarding.demo import AGENCIES, LEAD, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, User
 
 SEED = 2029
 LEAD_AUTHORITY = AGENCIES[LEAD][0]
-PANEL_NAME = "Northfield MACE panel"
+_PANEL = load(__file__, "panel.json")
+PANEL_NAME = _PANEL["name"]
 MEMBERS = (LEAD, "police", "school", "health", "youth_justice", "voluntary")
 SETS_UP, CHAIR = "tm.demo", "chair.demo"  # a team manager may add a panel; only a panel chair may run a meeting
 PAST_DAYS_AGO, NEXT_IN_DAYS = 28, 10
 STARTS_AT = clock_time(10, 0)
-LOCATION = "Committee Room 2, Northfield Council House, Market Square"
-ONLINE_LINK = "https://meet.northfield.example/mace-panel"  # .example is reserved: it reaches no one
-TERMS_OF_REFERENCE = (
-    "The multi-agency child exploitation (MACE) panel meets every four weeks to agree how partners respond when "
-    "children and young people are being harmed outside their homes: criminal and sexual exploitation, county "
-    "lines, trafficking and going missing. It looks at the places, peer groups and patterns where harm happens "
-    "as well as at individual young people, and makes sure each young person's own words are heard and that "
-    "they are told what was agreed. Every agency owns its actions and reports on them before the next meeting."
-)
+LOCATION = _PANEL["location"]
+ONLINE_LINK = _PANEL["online_link"]  # .example is reserved: it reaches no one
+TERMS_OF_REFERENCE = _PANEL["terms_of_reference"]
 DONE, IN_PROGRESS, OPEN = ActionStatus.DONE, ActionStatus.IN_PROGRESS, ActionStatus.OPEN
 PRESENT, APOLOGIES, ABSENT = AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES, AttendanceStatus.ABSENT
 # Who reports for an agency on an action that names nobody.
@@ -81,26 +73,13 @@ NEXT_INVITED = ["sw.demo", "s.adeyemi", "police.demo", "m.griffiths", "school.de
                 "r.campbell", "j.morris", "k.flynn"]
 # Young people brought to a MACE panel: those with an open case about exploitation or going missing.
 MACE_HARMS = [HarmType.CCE, HarmType.COUNTY_LINES, HarmType.CSE, HarmType.TRAFFICKING, HarmType.MISSING]
-PERSON_PLACES = ["Northfield Bus Station", "Eastgate Park", "the Beacon estate", "Marsh Lane Retail Park",
-                 "Chicken Express, Station Parade", "the canal towpath on Tenter Street"]
 
 # --- What the agendas and minutes say (fictional; trauma-informed: the harm is done to young people, by others) --
 
-PERSON_REASONS = {
-    HarmType.CCE: "{name} was found at {place} with cash and a second phone nobody can account for. Concern that "
-                  "older males are criminally exploiting {name}.",
-    HarmType.COUNTY_LINES: "{name} was found by police in {town}, far from home, in a flat used to sell drugs. "
-                           "Concern that adults are exploiting {name} on a county line.",
-    HarmType.CSE: "{name} has been seen getting into cars with adult men near {place} and has gifts the family "
-                  "cannot account for. Concern that {name} is being sexually exploited.",
-    HarmType.TRAFFICKING: "{name} arrived in the UK alone and has been missing from placement twice. Concern that "
-                          "{name} is being trafficked; the NRM referral is to be reviewed.",
-    HarmType.MISSING: "{name} has been reported missing four times in six weeks and once came back with injuries "
-                      "nobody can explain. Concern that {name} is being harmed by others while missing.",
-}
-OTHER_REASON = ("Partners are worried that {name} is being harmed by people outside the family, at {place} and "
-                "online. Agree one multi-agency plan.")
-REVIEW_REASON = "Review since the last panel: what has changed for {name}, and the actions still outstanding."
+_AGENDA = load(__file__, "agenda.json")
+PERSON_PLACES = _AGENDA["person_places"]
+PERSON_REASONS = {HarmType(harm): text for harm, text in _AGENDA["person_reasons"].items()}
+OTHER_REASON = _AGENDA["other_reason"]
 
 
 @dataclass(frozen=True)
@@ -125,192 +104,41 @@ class ItemSpec:
 class ActionSpec:
     item: str  # an ItemSpec's key
     description: str
-    agency: str  # a key of seed_demo's AGENCIES
+    agency: str  # a key of safeguarding.demo's AGENCIES
     owner: str | None  # a username, "lead" for the young person's lead practitioner, or None for the agency
     due_after: int  # days after the meeting (those due before today and not done are overdue)
     updates: tuple[tuple[str, str], ...] = ()  # (status, what has happened), reported by the owning agency
 
 
-PERSON_MINUTES = [
-    Minute(
-        voice="{name} told {worker_first} that older males 'look after' them and that they owe money for a phone "
-              "they were given. {name} said: 'I just want it to stop without anyone getting hurt.'",
-        feedback="{worker_first} will see {name} this week to explain what the panel agreed, including that the "
-                 "police are looking at the adults involved and not at {name}.",
-        minutes="{worker} (lead practitioner) summarised the work since the referral: {name} meets {worker_first} "
-                "weekly and talks most openly on walks. Mark Griffiths (police, deputising for Tom Brackley) said "
-                "two adults seen with {name} at {place} are known to the Child Exploitation Team. Aisha Rahman "
-                "(school) said attendance has fallen and that {name} has said the walk home feels unsafe. The panel "
-                "agreed that the harm comes from adults outside the family, and that the response should focus on "
-                "those adults and on {place} as well as on support for {name}.",
-        decisions="Exploitation recognised; an NRM referral will be made. Concern remains high. The safety plan "
-                  "will cover the route home and a trusted adult {name} can call at any time. {name} comes back to "
-                  "the next panel for review.",
-    ),
-    Minute(
-        voice="{name} said school is 'alright when Miss Rahman is around' but the bus home is where people find "
-              "them. {name} would like to talk to a woman worker and does not want their younger siblings to know.",
-        feedback="Aisha Rahman (school) will go through the safe route home with {name} and ask what {name} thinks "
-                 "of the mentoring offer.",
-        minutes="Aisha Rahman (school) said {name} has been waited for at the gates by older young people and "
-                "adults in cars, and that staff now walk {name} to the bus. {worker} said {name}'s parent is worried "
-                "and feels more able to ask questions since the family meeting. Bisi Okoro (health) sent apologies; "
-                "her written update said {name} has not yet been offered a health appointment. The panel agreed the "
-                "concern is about {place} and the adults who gather there.",
-        decisions="Exploitation concern confirmed. The school's mentoring offer and a health appointment with a "
-                  "nurse {name} already knows go ahead. Back to the panel if things have not improved.",
-    ),
-    Minute(
-        voice="{name} said they are scared of what will happen if they stop answering the phone: 'They know where "
-              "I live.' {name} wants to keep boxing at Riverside and trusts the coach.",
-        feedback="Ryan Campbell (youth justice) will explain to {name} that the panel sees them as a young person "
-                 "being exploited, and what the plan means for the debt they say they owe.",
-        minutes="Ryan Campbell (youth justice) said {name} has kept every appointment and has talked about a debt "
-                "to older males that keeps growing. Mark Griffiths (police) said the number {name} is being called "
-                "from is linked to adults the police are investigating in {town}. {worker} said the referral "
-                "made last month is awaiting a decision. The panel agreed that {name} is to be treated as a victim "
-                "of exploitation in any criminal process.",
-        decisions="Youth justice and children's social care work to one plan with {name}. Police to record {name} "
-                  "as a victim of exploitation and to pursue the adults involved. Review at the next panel.",
-    ),
-]
 
-PAST_ITEMS = [
-    ItemSpec("person-0", "person", "lead", minute=PERSON_MINUTES[0]),
-    ItemSpec("person-1", "person", "lead", minute=PERSON_MINUTES[1]),
-    ItemSpec("person-2", "person", "lead", minute=PERSON_MINUTES[2]),
-    ItemSpec("Beacon estate", "place", "s.adeyemi",
-             reason="Young people are being gathered in the garages and stairwells by older males. Agree a plan for "
-                    "the place with housing, the police and youth workers.",
-             minute=Minute(
-                 voice="Young people told the detached youth workers that the garages are where older males wait "
-                       "for them, and that they would use the youth club if it opened on more evenings.",
-                 feedback="Youth workers will tell young people at the Friday session what the panel agreed and ask "
-                          "for their ideas about the garages.",
-                 minutes="Sophie Adeyemi shared the map of where young people feel unsafe on the estate. Mark "
-                         "Griffiths said patrols had moved young people on twice last month; the panel agreed that "
-                         "moving them on pushes them somewhere out of sight, and that officers should talk with them "
-                         "instead. The residents' association has raised the broken lighting in the garages. Jade "
-                         "Morris (Safe Passage) said young people trust the Friday youth club session.",
-                 decisions="Place plan agreed: fix the lighting and the garage doors, detached youth work on two "
-                           "evenings a week, and patrols that talk with young people rather than disperse them. The "
-                           "estate stays open as a context; review in three months.")),
-    ItemSpec("Group seen at Eastgate Park", "group", "school.demo",
-             reason="Adults not known to the young people have been seen approaching the group after school and "
-                    "offering lifts. Agree how to work with the whole group.",
-             minute=Minute(
-                 voice="Members of the group told the school they look out for each other and walk home together, "
-                       "and that they want the adults to stop coming to the park, not to be stopped from going.",
-                 feedback="The school will feed back to the group at the pupil safety session, and the youth "
-                          "workers at the park.",
-                 minutes="Aisha Rahman (school) said five pupils in the group are known to the school and two have "
-                         "been approached by the same adult in a car. Jade Morris said the group is close and "
-                         "protective of its younger members. The panel agreed the group's friendships are a strength "
-                         "to build on, and that the work is to make the park safer, not to split the group up.",
-                 decisions="Peer group assessment to be completed. Detached youth work at the park two evenings a "
-                           "week. Police to look into the car seen with the group.")),
-    ItemSpec("theme", "theme", "j.morris",
-             theme="Younger children asked to carry bags and phones in Marsh Lane",
-             reason="Two schools and the youth club report that children aged 11 to 13 are being asked by older "
-                    "young people and adults to carry bags and phones across the ward.",
-             minute=Minute(
-                 voice="A Year 7 pupil told school staff: 'You can't say no to them, they know your name.'",
-                 feedback="The schools will share what is being done in assemblies, in words agreed with pupils.",
-                 minutes="Jade Morris described what youth workers have heard at the recreation ground and the "
-                         "youth club. Aisha Rahman said two Year 7 pupils have told staff they were asked. Ryan "
-                         "Campbell said older young people he works with describe the same thing: younger children "
-                         "are given the bags because they are less likely to be stopped. The panel agreed this is a "
-                         "pattern of criminal exploitation of younger children across the ward.",
-                 decisions="Brief staff at both secondary schools and the primary schools nearest Marsh Lane. Youth "
-                           "workers to keep a note of what they hear. Bring a picture of the ward to the next "
-                           "panel.")),
-]
-
-PAST_ACTIONS = [
-    ActionSpec("person-0", "Complete a return home interview with {name} after every missing episode and share it "
-               "with the police missing persons unit.", LEAD, "lead", 7,
-               ((DONE, "Return home interview completed the day after {name} came home. {name} talked about who "
-                       "they had been with; shared with the missing persons unit."),)),
-    ActionSpec("person-0", "Make an NRM referral for {name} as a child who may be being exploited.", LEAD, "lead",
-               14, ((DONE, "NRM referral made. {name} and their parent know what it means and what happens next."),)),
-    ActionSpec("person-0", "Share what is known about the adults seen with {name} with the Child Exploitation "
-               "Team, and look at how to disrupt them.", "police", "police.demo", 21,
-               ((IN_PROGRESS, "Information shared and graded. One adult identified; ways to disrupt him are being "
-                              "looked at with the neighbourhood team."),)),
-    ActionSpec("person-1", "Offer {name} a place on the school's mentoring programme and agree a safe route home "
-               "with {name}.", "school", "school.demo", 14,
-               ((DONE, "{name} has met the mentor twice and chose the route home with staff, who walk with {name} "
-                       "to the bus on Tuesdays and Thursdays."),)),
-    ActionSpec("person-1", "Offer {name} a health and wellbeing appointment with a nurse {name} already knows.",
-               "health", "b.okoro", 21),
-    ActionSpec("person-2", "See {name} weekly and work with {name} on a plan for the debt {name} says they owe.",
-               "youth_justice", "r.campbell", 35,
-               ((IN_PROGRESS, "Seen weekly. {name} has talked more about the debt; the plan is shared with the "
-                              "social worker."),)),
-    ActionSpec("person-2", "Record {name} as a victim of exploitation on police systems and pass on the number "
-               "{name} is being called from.", "police", None, 7,
-               ((DONE, "Done: {name} is recorded as a victim of exploitation and the number has been passed on."),)),
-    ActionSpec("Beacon estate", "Raise the broken lighting and garage doors on the Beacon estate with the "
-               "council's housing and highways teams.", LEAD, "s.adeyemi", 21),
-    ActionSpec("Beacon estate", "Neighbourhood officers to talk with young people on the estate rather than move "
-               "them on, and report back on what they hear.", "police", None, 42),
-    ActionSpec("Group seen at Eastgate Park", "Detached youth workers to visit Eastgate Park two evenings a week "
-               "and note adults approaching the group.", "voluntary", "j.morris", 14,
-               ((DONE, "Visits on Tuesdays and Thursdays since the panel; two adults noted and passed to the "
-                       "police."),)),
-    ActionSpec("theme", "Brief staff at both secondary schools on the signs that younger children are being asked "
-               "to carry things for others.", "school", None, 21,
-               ((IN_PROGRESS, "Northfield Park Academy staff briefed; Kestrel Hill School is booked for next "
-                              "week."),)),
-    ActionSpec("theme", "Keep a note of what youth workers hear about younger children being asked to carry "
-               "things, for the next panel.", "voluntary", "k.flynn", 35),
-]
-
-NEXT_ITEMS = [
-    ItemSpec("person-0", "person", "lead", reason=REVIEW_REASON),
-    ItemSpec("person-3", "person", "lead"),  # not shared with the police, where the borough has one
-    ItemSpec("person-4", "person", "lead"),  # not shared with the police, where the borough has one
-    ItemSpec("person-5", "person", "lead"),  # shared with the police
-    ItemSpec("Tower Court flats", "place", "police.demo",
-             reason="Adults are believed to have taken over a vulnerable tenant's flat to sell drugs, and young "
-                    "people are seen visiting at night. Police to update on the plan to protect the tenant and the "
-                    "young people."),
-    ItemSpec("Kestrel Hill School", "place", "sw.demo",
-             reason="The school has asked for the panel's support with its whole-school response to harmful sexual "
-                    "behaviour between pupils in the changing rooms and on the bus home."),
-    ItemSpec("Riverside towpath group", "group", "s.adeyemi",
-             reason="Referred by the detached youth team: young people seen together on the towpath late in the "
-                    "evening, approached by adults. Decide whether to open a peer group assessment."),
-    ItemSpec("theme", "theme", "m.griffiths", theme="Children travelling alone on the last trains to the coast",
-             reason="Transport police and station staff report children travelling alone from Northfield Central "
-                    "late at night, some carrying bags they say are not theirs."),
-]
+def _item(row: dict) -> ItemSpec:
+    return ItemSpec(**{**row, **({"minute": Minute(**row["minute"])} if "minute" in row else {})})
 
 
-class Command(BaseCommand):
-    help = ("Add Northfield's MACE panel, its last meeting's minutes and actions and its next meeting's agenda to "
-            "the demo data (seed_demo_assessments runs it). Safe to re-run.")
+def _action(row: dict) -> ActionSpec:
+    updates = tuple((ActionStatus(status), text) for status, text in row.get("updates", ()))
+    return ActionSpec(**{**row, "updates": updates})
 
-    def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
 
-    def handle(self, *args, force: bool = False, **options):
-        if not (settings.DEBUG or force):
-            raise CommandError("seed_demo_panels loads fictional demo data: it runs only with DEBUG=1 or --force.")
-        lead = Agency.objects.filter(name=LEAD_AUTHORITY, is_lead_authority=True).first()
-        if not lead:
-            raise CommandError(f"There is no Northfield demo data ({LEAD_AUTHORITY} and its staff) to add a panel "
-                               "to. Run seed_demo first.")
-        started = time.monotonic()
-        tally = Counter()
-        with transaction.atomic():
-            if not Panel.objects.filter(name=PANEL_NAME).exists():
-                Seeder(tally).run()
-        if not tally:
-            self.stdout.write("Northfield's MACE panel is already present: nothing to add.")
-            return
-        seconds = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"Added Northfield's MACE panel in {seconds:.1f} s: {_summary(tally)}."))
+_PAST, _NEXT = load(__file__, "past_meeting.json"), load(__file__, "next_meeting.json")
+PAST_ITEMS = [_item(row) for row in _PAST["items"]]
+PAST_ACTIONS = [_action(row) for row in _PAST["actions"]]
+NEXT_ITEMS = [_item(row) for row in _NEXT["items"]]
+
+
+def seed(run: Run):
+    """The panel, the past meeting with its minutes and actions, and the next meeting with its agenda."""
+    lead = Agency.objects.filter(name=LEAD_AUTHORITY, is_lead_authority=True).first()
+    if not lead:
+        raise DemoError(f"There is no Northfield demo data ({LEAD_AUTHORITY} and its staff) to add a panel "
+                        "to. Run seed_demo first.")
+    started = time.monotonic()
+    tally = Counter()
+    with transaction.atomic():
+        if not Panel.objects.filter(name=PANEL_NAME).exists():
+            Seeder(tally).run()
+    run.report(tally, time.monotonic() - started, added="Added Northfield's MACE panel",
+               nothing="Northfield's MACE panel is already present: nothing to add.", made=_summary(tally))
 
 
 def _weekday(day: date, *, forward: bool) -> date:
@@ -352,8 +180,8 @@ class Seeder:
                   *(username for username, _, _ in PAST_ATTENDANCE)}
         missing = needed - set(self.users)
         if missing or set(MEMBERS) - set(self.agencies):
-            raise CommandError(f"Northfield's demo staff or agencies are missing ({', '.join(sorted(missing))}). "
-                               "Run seed_demo first.")
+            raise DemoError(f"Northfield's demo staff or agencies are missing ({', '.join(sorted(missing))}). "
+                            "Run seed_demo first.")
         self.chair = self.users[CHAIR]
         self.police = self.users["police.demo"]
         self.people = self._draw_people()
@@ -528,7 +356,7 @@ class Seeder:
         today and every update on its actions made today. A queryset update written here is the only way for the
         demo to show the meeting as it happened: set up three weeks before, its agenda a week before, its actions
         agreed on the day, its minutes approved within a week, and each update on a day between the meeting and
-        the action's due date (or yesterday). seed_demo_contexts and seed_demo_assessments do the same for review
+        the action's due date (or yesterday). contexts.demo and assessments.demo do the same for review
         and due dates. The change history still records each update; the access log keeps the real times.
         """
         start = meeting.starts_at

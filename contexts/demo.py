@@ -1,13 +1,12 @@
 """Northfield's places and peer groups, and the evidence linking its young people to them and to each other.
 
-Runs on top of ``seed_demo`` (which calls it at its end) and writes through the services as the app does, so
-every record is checked against its actor's access, every link has a source, a reliability and a review-by
-date, and every write is audited. Reproducible: the random draws come from fixed seeds and never depend on what
-this command wrote before. Idempotent: places and peer groups are found by name within their owning agency,
-and a link, share, guardian or tag already there is skipped, so a second run adds nothing. It all runs in one
-transaction.
-
-    DEBUG=1 python manage.py seed_demo_contexts [--force]
+Runs after ``cases.demo`` (``manage.py seed_demo`` runs every app's demo data in dependency order) and writes
+through the services as the app does, so every record is checked against its actor's access, every link has a
+source, a reliability and a review-by date, and every write is audited. Reproducible: the random draws come
+from fixed seeds and never depend on what this module wrote before. Idempotent: places and peer groups are
+found by name within their owning agency, and a link, share, guardian or tag already there is skipped, so a
+second run adds nothing. It all runs in one transaction. The wards, places, groups, guardians and wording are
+in ``demo_data/``.
 """
 
 import random
@@ -18,15 +17,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import combinations
 
-from django.apps import apps
-from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from cases.management.commands.seed_demo import AGENCIES, LEAD, PERSON_ID_PREFIX, POSTCODE_UNIT_LETTERS, STAFF
+from cases.demo import PERSON_ID_PREFIX, POSTCODE_UNIT_LETTERS
 from cases.models import ChronologyEntry, EntryKind, YoungPerson
 from contexts import services
 from contexts.models import (
@@ -45,6 +40,7 @@ from contexts.models import (
     Reliability,
 )
 from safeguarding import access
+from safeguarding.demo import AGENCIES, LEAD, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, User
 from safeguarding.roles import Role
 
@@ -55,14 +51,8 @@ CONTRIBUTE, VIEW = access.CONTRIBUTE, access.VIEW
 
 # The six wards: postcode district, and the middle of the ward. Northfield is drawn on an ordinary English
 # city's grid, in a box about 4 km across around (52.48, -1.89).
-WARDS = {
-    "Northfield Central": ("NF1", 52.4800, -1.8900),
-    "Old Town": ("NF2", 52.4850, -1.9020),
-    "Eastgate": ("NF3", 52.4790, -1.8740),
-    "Marsh Lane": ("NF4", 52.4680, -1.8870),
-    "Kestrel Hill": ("NF5", 52.4950, -1.8830),
-    "Riverside": ("NF6", 52.4740, -1.9100),
-}
+WARDS = {row["ward"]: (row["district"], float(row["latitude"]), float(row["longitude"]))
+         for row in load(__file__, "wards.csv")}
 WARD_OF_DISTRICT = {district: ward for ward, (district, _, _) in WARDS.items()}
 
 
@@ -73,139 +63,22 @@ class PlaceSpec:
     ward: str  # "" for an online place, which has no position or postcode
     street: str
     status: ContextStatus
-    owner: str  # a key of seed_demo's AGENCIES: the lead authority or the police
+    owner: str  # a key of safeguarding.demo's AGENCIES: the lead authority or the police
     shares: tuple[tuple[str, str], ...]
     description: str
     closure_reason: str = ""
     school_urn: str = ""
 
 
-PLACES = [
-    # Northfield Central
-    PlaceSpec("Northfield Bus Station", PlaceKind.TRANSPORT, "Northfield Central", "Station Street",
-              ContextStatus.MONITORING, "police", (),
-              "Young people reported missing have several times been found here late at night. Older males have "
-              "been seen buying them food and bus tickets."),
-    PlaceSpec("Northfield Central station", PlaceKind.TRANSPORT, "Northfield Central", "Station Approach",
-              ContextStatus.OPEN, LEAD, (("police", CONTRIBUTE),),
-              "Rail and tram interchange. Transport police report children travelling alone towards the coast on "
-              "the last trains, some carrying bags they say are not theirs."),
-    PlaceSpec("Chicken Express, Station Parade", PlaceKind.SHOP, "Northfield Central", "Station Parade",
-              ContextStatus.OPEN, LEAD, (("police", VIEW),),
-              "Takeaway where young people are given free food by adults not known to them. The manager has asked "
-              "for advice and is willing to work with us."),
-    PlaceSpec("Tower Court flats", PlaceKind.HOUSING, "Northfield Central", "Tower Court",
-              ContextStatus.OPEN, "police", (),
-              "A vulnerable adult's flat is believed to be taken over by others to sell drugs (cuckooing). Young "
-              "people have been seen visiting at night."),
-    PlaceSpec("Northfield Central Library", PlaceKind.OTHER, "Northfield Central", "Market Square",
-              ContextStatus.NOTED, LEAD, (),
-              "Staff have noticed the same adult collecting different young people after school. For many young "
-              "people the library is a protective space: warm, staffed and free."),
-    # Old Town
-    PlaceSpec("Golden Fry, High Street", PlaceKind.SHOP, "Old Town", "High Street",
-              ContextStatus.MONITORING, LEAD, (("police", VIEW), ("school", VIEW)),
-              "Takeaway where young people wait to be collected by cars. The owner knows many of them by name and "
-              "has joined the safe-space scheme."),
-    PlaceSpec("Canal House hostel", PlaceKind.HOUSING, "Old Town", "Canal Street",
-              ContextStatus.OPEN, LEAD, (("police", CONTRIBUTE),),
-              "Supported accommodation for young adults. Residents have been seen bringing children into the "
-              "building; the hostel manager is working with us on visitor checks."),
-    PlaceSpec("Ring road underpass", PlaceKind.STREET, "Old Town", "Queensway",
-              ContextStatus.MONITORING, LEAD, (("police", CONTRIBUTE),),
-              "Poorly lit underpass on the walk home from school. Two robberies of young people reported; the "
-              "lighting has been raised with the council's highways team."),
-    PlaceSpec("Mill Road multi-storey car park", PlaceKind.OTHER, "Old Town", "Mill Road",
-              ContextStatus.CLOSED, LEAD, (("police", VIEW),),
-              "The top deck was used by adults to meet young people in cars.",
-              closure_reason="The car park has closed for redevelopment and the meetings there have stopped. "
-                             "Reviewed with the police at the MACE panel."),
-    PlaceSpec("St Anne's church hall", PlaceKind.YOUTH, "Old Town", "Church Lane",
-              ContextStatus.NOTED, LEAD, (),
-              "Holiday activity scheme and a Friday drop-in. Several young people name it as somewhere they feel "
-              "safe."),
-    # Eastgate
-    PlaceSpec("Eastgate Park", PlaceKind.PARK, "Eastgate", "Eastgate Road",
-              ContextStatus.OPEN, LEAD, (("police", CONTRIBUTE), ("school", VIEW)),
-              "Young people gather by the pavilion after school. Adults not known to them have been seen "
-              "approaching them and offering lifts."),
-    PlaceSpec("Victoria Fields skate park", PlaceKind.PARK, "Eastgate", "Victoria Road",
-              ContextStatus.MONITORING, LEAD, (("police", VIEW),),
-              "Busy after school and at weekends. Younger children report being asked to hold bags and phones for "
-              "older young people."),
-    PlaceSpec("Vape and phone shop, Eastgate Parade", PlaceKind.SHOP, "Eastgate", "Eastgate Parade",
-              ContextStatus.CLOSED, LEAD, (("police", VIEW),),
-              "Concern about vapes sold to children and phones given to them on credit.",
-              closure_reason="The shop has changed hands. Trading standards visited and no concerns have been "
-                             "reported for six months."),
-    PlaceSpec("Northfield Park Academy", PlaceKind.SCHOOL, "Eastgate", "Academy Way",
-              ContextStatus.MONITORING, LEAD, (("school", CONTRIBUTE), ("police", VIEW)),
-              "School context assessment under way after fights outside the gates at home time. The school is "
-              "reviewing supervision on the routes to the bus stops.", school_urn="148210"),
-    # Marsh Lane
-    PlaceSpec("Beacon estate", PlaceKind.STREET, "Marsh Lane", "Beacon Road",
-              ContextStatus.OPEN, LEAD, (("police", CONTRIBUTE),),
-              "Garages and stairwells where young people are gathered by older males. The residents' association "
-              "and housing are part of the plan."),
-    PlaceSpec("Marsh Lane Retail Park", PlaceKind.OTHER, "Marsh Lane", "Marsh Lane",
-              ContextStatus.MONITORING, LEAD, (("police", VIEW),),
-              "The car park is used in the evenings; security staff report young people being approached by "
-              "adults in cars."),
-    PlaceSpec("Marsh Lane Recreation Ground", PlaceKind.PARK, "Marsh Lane", "Recreation Road",
-              ContextStatus.NOTED, LEAD, (),
-              "Residents report younger children being asked to carry bags across the ground."),
-    PlaceSpec("Marsh Lane Youth Club", PlaceKind.YOUTH, "Marsh Lane", "Marsh Lane",
-              ContextStatus.MONITORING, LEAD, (("school", VIEW),),
-              "Well used by young people from across the ward. Youth workers share what they hear about tensions "
-              "between groups."),
-    # Kestrel Hill
-    PlaceSpec("Ashgrove Park", PlaceKind.PARK, "Kestrel Hill", "Ashgrove Road",
-              ContextStatus.OPEN, LEAD, (("police", CONTRIBUTE), ("kestrel", VIEW)),
-              "Evening gatherings by the bandstand; residents report young people being given alcohol by adults."),
-    PlaceSpec("Kestrel Hill tram stop", PlaceKind.TRANSPORT, "Kestrel Hill", "Kestrel Hill Road",
-              ContextStatus.MONITORING, LEAD, (("police", VIEW),),
-              "Groups wait at the stop without boarding. Tram staff report older males approaching pupils on the "
-              "way home."),
-    PlaceSpec("Kestrel Hill School", PlaceKind.SCHOOL, "Kestrel Hill", "School Lane",
-              ContextStatus.OPEN, LEAD, (("kestrel", CONTRIBUTE),),
-              "Harmful sexual behaviour between pupils reported in the changing rooms and on the bus home. A "
-              "whole-school response is being planned with the school.", school_urn="151337"),
-    # Riverside
-    PlaceSpec("Canal towpath, Tenter Street", PlaceKind.STREET, "Riverside", "Tenter Street",
-              ContextStatus.MONITORING, LEAD, (("police", CONTRIBUTE),),
-              "Young people say they feel unsafe walking home along the towpath after dark; several robberies of "
-              "young people have been reported."),
-    PlaceSpec("Riverside Mini Market", PlaceKind.SHOP, "Riverside", "River Road",
-              ContextStatus.NOTED, "police", (),
-              "Young people seen buying many phone top-up vouchers and being met outside by adults in cars."),
-    PlaceSpec("Riverside Boxing Gym", PlaceKind.YOUTH, "Riverside", "Wharf Street",
-              ContextStatus.NOTED, LEAD, (),
-              "The coach has asked for advice about a young person arriving with injuries they do not want to talk "
-              "about. For many young people the gym is a protective space."),
-    # Online: no position, no postcode
-    PlaceSpec("Group chat 'NF Eastside'", PlaceKind.ONLINE, "", "",
-              ContextStatus.OPEN, "police", (),
-              "Online group chat used to arrange meet-ups and to share videos of fights. Some members are adults "
-              "not known to the young people's families."),
-    PlaceSpec("Gaming server used by Year 9 pupils", PlaceKind.ONLINE, "", "",
-              ContextStatus.NOTED, LEAD, (("school", VIEW),),
-              "Adults not known to the young people have joined the server and offered them gifts and game "
-              "credit."),
-]
+def _shares(rows: list) -> tuple[tuple[str, str], ...]:
+    return tuple((key, level) for key, level in rows)
 
-# The places seed_demo's chronology entries name, and the place each one is.
-ENTRY_PLACES = {
-    "Northfield bus station": "Northfield Bus Station",
-    "the Marsh Lane retail park": "Marsh Lane Retail Park",
-    "Ashgrove Park": "Ashgrove Park",
-    "the canal towpath by Tenter Street": "Canal towpath, Tenter Street",
-    "the chicken shop on Station Parade": "Chicken Express, Station Parade",
-    "the Beacon estate": "Beacon estate",
-    "the multi-storey car park on Mill Road": "Mill Road multi-storey car park",
-    "the skate park at Victoria Fields": "Victoria Fields skate park",
-    "Northfield Central station": "Northfield Central station",
-    "the underpass by the ring road": "Ring road underpass",
-}
+
+PLACES = [PlaceSpec(**{**row, "kind": PlaceKind(row["kind"]), "status": ContextStatus(row["status"]),
+                       "shares": _shares(row["shares"])}) for row in load(__file__, "places.json")]
+
+# The places cases.demo's chronology entries name, and the place each one is.
+ENTRY_PLACES = load(__file__, "entry_places.json")
 
 
 @dataclass(frozen=True)
@@ -219,106 +92,18 @@ class GroupSpec:
     ages: tuple[int, int] = (12, 17)
 
 
-GROUPS = [
-    GroupSpec("Group seen at Eastgate Park", ContextStatus.OPEN,
-              (("Eastgate Park", PlaceLinkNature.GATHERING), ("Victoria Fields skate park", PlaceLinkNature.FREQUENTS)),
-              (("police", CONTRIBUTE), ("school", VIEW)),
-              "Young people, mostly aged 13 to 15, seen together at the park after school. Adults not known to "
-              "them have been seen with the group.", ages=(12, 16)),
-    GroupSpec("Year 10 friendship group, Kestrel Hill School", ContextStatus.MONITORING,
-              (("Kestrel Hill School", PlaceLinkNature.ATTENDS), ("Ashgrove Park", PlaceLinkNature.GATHERING)),
-              (("kestrel", CONTRIBUTE),),
-              "Friendship group in which harmful sexual behaviour has been reported. The work is with the whole "
-              "group and the school, not only with the young people named.", ages=(14, 15)),
-    GroupSpec("Young people seen at Tower Court", ContextStatus.OPEN,
-              (("Tower Court flats", PlaceLinkNature.FREQUENTS),),
-              (("police", CONTRIBUTE),),
-              "Young people seen visiting a flat at Tower Court late at night. Police believe adults are using the "
-              "flat to sell drugs."),
-    GroupSpec("Beacon estate group", ContextStatus.OPEN,
-              (("Beacon estate", PlaceLinkNature.GATHERING), ("Marsh Lane Retail Park", PlaceLinkNature.FREQUENTS),
-               ("Marsh Lane Youth Club", PlaceLinkNature.ATTENDS)),
-              (("police", CONTRIBUTE),),
-              "Young people gathered in the garages on the estate by older males; some have been found far from "
-              "home."),
-    GroupSpec("Group meeting at Northfield Bus Station", ContextStatus.MONITORING,
-              (("Northfield Bus Station", PlaceLinkNature.GATHERING),
-               ("Chicken Express, Station Parade", PlaceLinkNature.FREQUENTS)),
-              (("police", VIEW),),
-              "Young people from several wards who meet at the bus station in the evenings."),
-    GroupSpec("Riverside towpath group", ContextStatus.NOTED,
-              (("Canal towpath, Tenter Street", PlaceLinkNature.GATHERING),),
-              (),
-              "Referred by the detached youth team: young people seen together on the towpath late in the "
-              "evening."),
-    GroupSpec("Members of the 'NF Eastside' group chat", ContextStatus.OPEN,
-              (("Group chat 'NF Eastside'", PlaceLinkNature.FREQUENTS),),
-              (("police", CONTRIBUTE),),
-              "Young people known to be in the group chat, from what young people and their parents have shown "
-              "us."),
-    GroupSpec("Marsh Lane Youth Club regulars", ContextStatus.CLOSED,
-              (("Marsh Lane Youth Club", PlaceLinkNature.ATTENDS),),
-              (("school", VIEW),),
-              "Young people who go to the youth club together; recorded while there were tensions with another "
-              "group.",
-              closure_reason="Tensions with the other group have eased. The youth workers continue to offer "
-                             "support."),
-]
+GROUPS = [GroupSpec(**{**row, "status": ContextStatus(row["status"]), "shares": _shares(row["shares"]),
+                       "places": tuple((place, PlaceLinkNature(nature)) for place, nature in row["places"]),
+                       **({"ages": tuple(row["ages"])} if "ages" in row else {})})
+          for row in load(__file__, "groups.json")]
 
-# The capable guardians at about half the places: role, organisation, what they do.
-GUARDIANS = {
-    "Chicken Express, Station Parade": (
-        "Shop manager", "Chicken Express",
-        "Calls the police non-emergency line when adults gather outside; lets young people wait inside if they "
-        "feel unsafe."),
-    "Golden Fry, High Street": (
-        "Shop owner", "Golden Fry", "Knows many of the young people by name; part of the safe-space scheme."),
-    "Eastgate Park": (
-        "Park warden", "Northfield Council Parks and Open Spaces",
-        "Locks the pavilion at dusk and reports cars parked by the gates."),
-    "Ashgrove Park": (
-        "Park warden", "Northfield Council Parks and Open Spaces",
-        "Walks the park in the evenings and knows the local neighbourhood officer."),
-    "Northfield Bus Station": (
-        "Station supervisor", "Northfield Metro Buses",
-        "Station staff look out for children travelling with adults who are not their carers."),
-    "Kestrel Hill tram stop": (
-        "Bus and tram operator", "Northfield Metro Buses",
-        "Drivers on the route use the safe-space scheme and radio the control room when worried."),
-    "Canal House hostel": (
-        "Hostel manager", "Northfield Homes", "Introducing a visitor log and checks on under-18s in the building."),
-    "Tower Court flats": (
-        "Housing officer", "Northfield Homes", "Visits the tenant weekly and reports visitors at night."),
-    "Beacon estate": (
-        "Residents' association chair", "Beacon Residents' Association",
-        "Raised the lighting in the garages; passes on what residents see."),
-    "Marsh Lane Youth Club": (
-        "Youth worker", "Safe Passage Northfield",
-        "Runs the Tuesday and Friday sessions; trusted by many of the young people."),
-    "Riverside Boxing Gym": (
-        "Head coach", "Riverside Boxing Gym", "Offers free sessions to young people referred by the team."),
-    "St Anne's church hall": (
-        "Youth worker", "St Anne's Youth Project", "Runs the holiday scheme and a Friday drop-in."),
-    "Northfield Central Library": (
-        "Library manager", "Northfield Libraries", "Staff know how to raise a concern with the team."),
-}
-TRAINING = [
-    ("Spotting the signs of exploitation", "Safe Passage Northfield"),
-    ("What to do if a child seems unsafe", "Northfield Council Exploitation and Missing Team"),
-    ("Contextual Safeguarding: making places safer", "Northfield Council Exploitation and Missing Team"),
-    ("The safe-space scheme", "Northfield Constabulary"),
-]
+# The capable guardians at about half the places: role, organisation, what they do; and the training on offer.
+_GUARDIANS = load(__file__, "guardians.json")
+GUARDIANS = {place: (row["role"], row["organisation"], row["notes"]) for place, row in _GUARDIANS["guardians"].items()}
+TRAINING = [(row["topic"], row["delivered_by"]) for row in _GUARDIANS["training"]]
 
 # Where each kind of evidence comes from, by the recording agency's key.
-NOTES = {
-    LEAD: ["Told to their social worker during a visit.", "From a return home interview.",
-           "Seen by the detached youth team and passed on.", "Discussed at the MACE panel.",
-           "A parent told us.", ""],
-    "police": ["From police intelligence, graded.", "Seen by officers on patrol.",
-               "From a missing person debrief.", ""],
-    "school": ["Reported by school staff.", "Seen on the school's CCTV at the gates.", ""],
-    "kestrel": ["Reported by school staff.", "From the pastoral team's records.", ""],
-}
+NOTES = load(__file__, "evidence_notes.json")
 # How a person is usually linked to each kind of place.
 NATURES = {
     PlaceKind.STREET: [PlaceLinkNature.LIVES_NEAR, PlaceLinkNature.FREQUENTS, PlaceLinkNature.GATHERING,
@@ -332,37 +117,24 @@ NATURES = {
     PlaceKind.ONLINE: [PlaceLinkNature.FREQUENTS],
     PlaceKind.OTHER: [PlaceLinkNature.FREQUENTS, PlaceLinkNature.GATHERING, PlaceLinkNature.INCIDENT],
 }
-OVERDUE_RATE = 0.1  # of the links this command records, shown as past their review-by date
+OVERDUE_RATE = 0.1  # of the links this module records, shown as past their review-by date
 TAGGED_ENTRIES = 60
 
 
-class Command(BaseCommand):
-    help = "Add Northfield's places, peer groups and links to seed_demo's data (seed_demo runs it). Safe to re-run."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
-
-    def handle(self, *args, force: bool = False, **options):
-        if not (settings.DEBUG or force):
-            raise CommandError("seed_demo_contexts loads fictional demo data: it runs only with DEBUG=1 or --force.")
-        lead = Agency.objects.filter(name=LEAD_AUTHORITY, is_lead_authority=True).first()
-        people = list(YoungPerson.objects.filter(owning_agency=lead, la_person_id__startswith=PERSON_ID_PREFIX)
-                      .order_by("la_person_id")) if lead else []
-        if not people:
-            raise CommandError(f"There is no Northfield demo data ({LEAD_AUTHORITY} and its young people) to add "
-                               "places and peer groups to. Run seed_demo first.")
-        started = time.monotonic()
-        tally = Counter()
-        with transaction.atomic():
-            Seeder(lead, people, tally).run()
-        if not tally:
-            self.stdout.write("Northfield's places and peer groups are already present: nothing to add.")
-        else:
-            made = ", ".join(f"{count} {what}" for what, count in tally.items())
-            self.stdout.write(self.style.SUCCESS(
-                f"Added Northfield's contexts in {time.monotonic() - started:.1f} s: {made}."))
-        if apps.is_installed("assessments"):  # assessments, contributions and safety plans, seeded by that app
-            call_command("seed_demo_assessments", force=True, stdout=self.stdout)
+def seed(run: Run):
+    """Places, peer groups, their shares, and the links between them and the young people."""
+    lead = Agency.objects.filter(name=LEAD_AUTHORITY, is_lead_authority=True).first()
+    people = list(YoungPerson.objects.filter(owning_agency=lead, la_person_id__startswith=PERSON_ID_PREFIX)
+                  .order_by("la_person_id")) if lead else []
+    if not people:
+        raise DemoError(f"There is no Northfield demo data ({LEAD_AUTHORITY} and its young people) to add "
+                        "places and peer groups to. Run seed_demo first.")
+    started = time.monotonic()
+    tally = Counter()
+    with transaction.atomic():
+        Seeder(lead, people, tally).run()
+    run.report(tally, time.monotonic() - started, added="Added Northfield's contexts",
+               nothing="Northfield's places and peer groups are already present: nothing to add.")
 
 
 class Seeder:
@@ -380,8 +152,8 @@ class Seeder:
             [s.username for s in STAFF], field_name="username")
         missing = {"sw.demo", "tm.demo", "police.demo"} - set(users)
         if missing or set(PARTNERS) - set(self.agencies):
-            raise CommandError(f"Northfield's demo staff or agencies are missing ({', '.join(sorted(missing))}). "
-                               "Run seed_demo first.")
+            raise DemoError(f"Northfield's demo staff or agencies are missing ({', '.join(sorted(missing))}). "
+                            "Run seed_demo first.")
         self.sw, self.tm = users["sw.demo"], users["tm.demo"]
         # Who records and leads: the lead authority's social workers and team managers (sw.demo most often),
         # and each partner's practitioners.

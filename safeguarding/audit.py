@@ -65,13 +65,16 @@ def label_of(target) -> str:
     return str(getattr(target, "audit_label", None) or target.pk)[:100]
 
 
-def record(*, actor, action: AuditAction, target=None, detail=None, username: str = ""):
-    """Write one event. ``actor`` is a signed-in person or the system actor; ``None`` only for a failed sign-in,
-    where ``username`` is the name that was typed."""
+def record(*, actor, action: AuditAction, target=None, detail=None):
+    """Write one event by ``actor``: a signed-in person, or the named system actor of a job or command."""
+    if actor is None or not actor.is_authenticated:
+        raise ValueError("An audit event needs an actor: a person, or access.system(name) for a job or command.")
+    return _write(actor=actor, username=actor.get_username(), action=action, target=target, detail=detail)
+
+
+def _write(*, actor, username: str, action: AuditAction, target=None, detail=None):
     where = origin()
-    person = actor is not None and actor.is_authenticated and actor.pk is not None
-    if actor is not None and actor.is_authenticated:
-        username = actor.get_username()
+    person = actor is not None and actor.pk is not None
     return AuditEvent.objects.create(
         actor=actor if person else None,
         actor_username=username[:150],
@@ -99,7 +102,8 @@ def on_logged_in(sender, request, user, **kwargs):
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     reason = "locked_out" if getattr(request, "axes_locked_out", False) else "bad_credentials"
-    record(actor=None, action=AuditAction.LOGIN_FAILED, username=str(credentials.get("username", "")),
+    # Nobody is signed in: the event names what was typed, and where it came from.
+    _write(actor=None, username=str(credentials.get("username", "")), action=AuditAction.LOGIN_FAILED,
            detail={"reason": reason})
 
 

@@ -10,9 +10,9 @@ For each service and each actor, in a savepoint rolled back afterwards:
 - one who may succeeds (no refusal, no validation error) and writes at least one audit row.
 
 The cast: alice (social worker), mandy (team manager), colin (panel chair, chairs the world's panel), carla (panel
-chair in the same authority who does not chair it), adam (administrator), all in the lead authority; pete (police: the case
-and the place are shared with them to contribute, the peer group to view), sam (school: asked to contribute to the assessment),
-oscar (housing: nothing shared), and the system actor of a command.
+chair in the same authority who does not chair it), adam (administrator), all in the lead authority; pete (police:
+the case and the place are shared with them to contribute, the peer group to view), sam (school: asked to contribute
+to the assessment), oscar (housing: nothing shared), and the system actor of a command.
 """
 
 from dataclasses import dataclass, field

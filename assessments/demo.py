@@ -37,9 +37,9 @@ from assessments.models import (
     SafetyPlan,
 )
 from cases.demo import PERSON_ID_PREFIX
-from cases.models import Case, CaseStatus, YoungPerson
+from cases.models import Case, CaseStatus
 from contexts.models import PeerGroup, Place
-from safeguarding import access
+from safeguarding import access, subjects
 from safeguarding.demo import AGENCIES, LEAD, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, User
 from safeguarding.roles import Role
@@ -246,9 +246,8 @@ class Seeder:
         return self.places.get(name) or self.groups.get(name)
 
     def _exists(self, framework: Framework, subject) -> bool:
-        field = {Place: "place", PeerGroup: "peer_group", YoungPerson: "young_person"}[type(subject)]
         return Assessment.objects.filter(owning_agency=self.lead, framework_version__framework=framework,
-                                         **{field: subject}).exists()
+                                         **subjects.fields(subject)).exists()
 
     def _assess(self, spec: AssessmentSpec, *, subject=None, author=None, level=None, spread=0.35, words=None,
                 changed=None, check=True) -> Assessment | None:
@@ -388,7 +387,7 @@ class Seeder:
         subject = self._subject(spec.subject)
         if subject is None:
             return
-        field = "place" if isinstance(subject, Place) else "peer_group"
+        field = subjects.of(subject).key
         for goal_spec in spec.goals:
             if Goal.objects.filter(**{f"plan__{field}": subject}, statement=goal_spec.statement).exists():
                 continue  # there with its interventions

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.models import YoungPerson
 from contexts.models import PeerGroup, Place
-from safeguarding import access
+from safeguarding import access, subjects
 from safeguarding.models import Agency, Commitment, CommitmentUpdate, User
 
 from . import frameworks
@@ -59,8 +59,6 @@ class FrameworkVersion(models.Model):
 class Subject(models.Model):
     """A record about one subject: a young person, a place (a school is a place) or a peer group."""
 
-    SUBJECT_FIELDS = ("young_person", "place", "peer_group")
-
     young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     peer_group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -77,19 +75,16 @@ class Subject(models.Model):
 
     @property
     def subject(self):
-        return self.young_person or self.place or self.peer_group
+        return subjects.subject_of(self)
 
     @property
     def subject_kind(self) -> str:
-        return next(name for name in self.SUBJECT_FIELDS if getattr(self, f"{name}_id"))
+        return subjects.kind_of(self).key
 
     @classmethod
     def subject_q(cls, user, level, prefix: str = "") -> Q:
         """Rows whose subject ``user`` may reach at ``level``."""
-        condition = Q()
-        for name, model in (("young_person", YoungPerson), ("place", Place), ("peer_group", PeerGroup)):
-            condition |= access.reaching(user, f"{prefix}{name}", model.objects.all(), level)
-        return condition
+        return subjects.reaching(user, cls, level, prefix)
 
 
 class AssessmentStatus(models.TextChoices):
@@ -228,7 +223,7 @@ class SafetyPlan(models.Model):
 
     @property
     def subject(self):
-        return self.place or self.peer_group
+        return subjects.subject_of(self)
 
     @property
     def audit_label(self):
@@ -236,7 +231,7 @@ class SafetyPlan(models.Model):
 
     @classmethod
     def access_q(cls, user, level):
-        return access.inherit(user, cls, "place", level) | access.inherit(user, cls, "peer_group", level)
+        return subjects.reaching(user, cls, level)
 
 
 class GoalStatus(models.TextChoices):

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from safeguarding import access
+from safeguarding import access, subjects
 
 from .models import (
     Assessment,
@@ -16,12 +16,10 @@ from .models import (
     SafetyPlan,
 )
 
-_SUBJECTS = ("young_person", "place", "peer_group")
-
 
 def _assessments(user):
     return access.visible(user, Assessment.objects.select_related(
-        "framework_version__framework", "lead_author", "owning_agency", "decided_by", *_SUBJECTS))
+        "framework_version__framework", "lead_author", "owning_agency", "decided_by", *subjects.related(Assessment)))
 
 
 def _with_overdue(assessments):
@@ -62,14 +60,14 @@ def my_unfinished(user):
     return assessments_list(user, mine=True).filter(status__in=[AssessmentStatus.DRAFT, AssessmentStatus.RETURNED])
 
 
-def subject_assessments(user, subject_kind: str, subject):
-    return _with_overdue(_assessments(user).filter(**{subject_kind: subject})).order_by("-created_at", "-id")
+def subject_assessments(user, subject):
+    return _with_overdue(_assessments(user).filter(**subjects.fields(subject))).order_by("-created_at", "-id")
 
 
 def history(user, assessment: Assessment):
     """Every assessment of the same subject on the same framework (any version), oldest first."""
     return _assessments(user).filter(
-        **{assessment.subject_kind: assessment.subject},
+        **subjects.fields(assessment.subject),
         framework_version__framework_id=assessment.framework_version.framework_id,
     ).exclude(~Q(pk=assessment.pk), status__in=[AssessmentStatus.DRAFT, AssessmentStatus.RETURNED]).order_by(
         "created_at", "id")
@@ -79,30 +77,30 @@ def requests_to_my_agency(user):
     """What other agencies have asked my agency for: open ones first, soonest due first."""
     rows = ContributionRequest.objects.filter(agency_id=user.agency_id).select_related(
         "assessment__framework_version__framework", "assessment__owning_agency", "asked_by",
-        *(f"assessment__{name}" for name in _SUBJECTS))
+        *subjects.related(Assessment, "assessment__"))
     return access.visible(user, rows).exclude(status=RequestStatus.WITHDRAWN).order_by("-status", "due_on", "id")
 
 
 def contribution_for(user, pk: int) -> ContributionRequest:
     rows = ContributionRequest.objects.select_related(
         "agency", "asked_by", "answered_by", "assessment__framework_version__framework", "assessment__owning_agency",
-        "assessment__lead_author", *(f"assessment__{name}" for name in _SUBJECTS))
+        "assessment__lead_author", *subjects.related(Assessment, "assessment__"))
     return access.get_visible_or_404(user, rows, pk=pk)
 
 
-def plan_for(user, subject_kind: str, subject) -> SafetyPlan | None:
+def plan_for(user, subject) -> SafetyPlan | None:
     """The safety plan of a place or peer group, with its goals, interventions and their updates."""
     updates = InterventionUpdate.objects.select_related("author", "agency")
     interventions = Intervention.objects.select_related("owner_agency", "owner").prefetch_related(
         Prefetch("updates", queryset=updates))
     goals = Goal.objects.prefetch_related(Prefetch("interventions", queryset=interventions))
-    plans = access.visible(user, SafetyPlan.objects.filter(**{subject_kind: subject})).prefetch_related(
+    plans = access.visible(user, SafetyPlan.objects.filter(**subjects.fields(subject))).prefetch_related(
         Prefetch("goals", queryset=goals))
     return plans.first()
 
 
 def goal_for(user, pk: int) -> Goal:
-    return access.get_visible_or_404(user, Goal.objects.select_related("plan__place", "plan__peer_group"), pk=pk)
+    return access.get_visible_or_404(user, Goal.objects.select_related(*subjects.related(SafetyPlan, "plan__")), pk=pk)
 
 
 def intervention_for(user, pk: int) -> Intervention:

@@ -5,9 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cases.models import YoungPerson
-from contexts.models import PeerGroup, Place, PlaceKind
-from safeguarding import access, audit
+from safeguarding import access, audit, subjects
 from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
 from safeguarding.versioning import lock_current
@@ -41,12 +39,8 @@ def _person(actor):
 
 
 def frameworks_for(subject) -> list[str]:
-    """The framework subjects that fit a record: a school is a place, and also has its own framework."""
-    if isinstance(subject, YoungPerson):
-        return ["young_person"]
-    if isinstance(subject, PeerGroup):
-        return ["peer_group"]
-    return ["school", "place"] if subject.kind == PlaceKind.SCHOOL else ["place"]
+    """The framework subjects that fit a record: its kind's (a school is a place, and also has its own framework)."""
+    return subjects.of(subject).frameworks_for(subject)
 
 
 @transaction.atomic
@@ -89,10 +83,7 @@ def current_version(framework: Framework) -> FrameworkVersion:
 # --- Assessments -----------------------------------------------------------------------------------------------
 
 def _subject_fields(subject) -> dict:
-    for name, model in (("young_person", YoungPerson), ("place", Place), ("peer_group", PeerGroup)):
-        if isinstance(subject, model):
-            return {name: subject}
-    raise TypeError(subject)
+    return subjects.fields(subject)
 
 
 @transaction.atomic

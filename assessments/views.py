@@ -9,9 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.models import YoungPerson
-from contexts.models import PeerGroup, Place
-from safeguarding import access, audit
+from safeguarding import access, audit, subjects
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
@@ -31,29 +29,16 @@ from .forms import (
 )
 from .models import AssessmentStatus, Framework, Goal
 
-# Subjects by their URL word: the model, the field on an assessment, and the subject's own page.
-SUBJECTS = {
-    "young-person": (YoungPerson, "young_person", "young-person"),
-    "place": (Place, "place", "place"),
-    "peer-group": (PeerGroup, "peer_group", "peer-group"),
-}
-PLAN_SUBJECTS = ("place", "peer-group")
-
 
 def _subject(user, kind: str, pk: int):
-    if kind not in SUBJECTS:
-        raise Http404
-    model = SUBJECTS[kind][0]
-    return access.get_visible_or_404(user, model.objects.all(), pk=pk)
-
-
-def _url_word(field: str) -> str:
-    return next(word for word, (_, name, _) in SUBJECTS.items() if name == field)
+    """The record of kind ``kind`` (its word in the address) that the person may see, or 404."""
+    return subjects.get_visible_or_404(user, kind, pk)
 
 
 def subject_url(record) -> str:
-    field = record.subject_kind
-    return reverse(SUBJECTS[_url_word(field)][2], args=[record.subject.pk])
+    """The page of what ``record`` (an assessment, a safety plan) is about."""
+    subject = record.subject
+    return subjects.of(subject).url(subject)
 
 
 # --- Lists -------------------------------------------------------------------------------------------------------
@@ -86,12 +71,11 @@ def my_work(request):
 def subject_assessments(request, kind, pk):
     """The assessments (and for a context, the safety plan) of one record: a fragment its page loads with htmx."""
     subject = _subject(request.user, kind, pk)
-    field = SUBJECTS[kind][1]
     template = "assessments/_subject_assessments.html" if request.htmx else "assessments/subject_assessments.html"
     return render(request, template, {
-        "subject": subject, "kind": kind, "rows": selectors.subject_assessments(request.user, field, subject),
+        "subject": subject, "kind": kind, "rows": selectors.subject_assessments(request.user, subject),
         "can_start": policies.can_start_assessment(request.user, subject),
-        "has_plan": kind in PLAN_SUBJECTS,
+        "has_plan": subjects.of(subject).has_safety_plan,
     })
 
 
@@ -103,7 +87,7 @@ def assessment_start(request, kind, pk):
     policies.can_start_assessment.ensure(request.user, subject)
     choices = Framework.objects.filter(is_active=True, subject__in=services.frameworks_for(subject))
     return form_page(request, StartForm(request.POST or None, choices=choices), template="assessments/start.html",
-                     context={"subject": subject, "subject_url": reverse(SUBJECTS[kind][2], args=[pk])},
+                     context={"subject": subject, "subject_url": subjects.of(subject).url(pk)},
                      call=lambda data: services.assessment_start(actor=request.user, subject=subject,
                                                                  framework=data["framework"]),
                      done="Assessment started. Save as you go: a part-done draft always saves.",
@@ -315,21 +299,20 @@ def contribution_detail(request, pk):
 # --- Safety plans ------------------------------------------------------------------------------------------------
 
 def _plan_subject(user, kind, pk):
-    if kind not in PLAN_SUBJECTS:
-        raise Http404
-    return _subject(user, kind, pk)
+    """A record of a kind that has a safety plan, that the person may see, or 404."""
+    return subjects.get_visible_or_404(user, kind, pk, plan=True)
 
 
 @access.signed_in
 def safety_plan(request, kind, pk):
     subject = _plan_subject(request.user, kind, pk)
-    plan = selectors.plan_for(request.user, SUBJECTS[kind][1], subject)
+    plan = selectors.plan_for(request.user, subject)
     if plan is not None:
         audit.record_view(request.user, plan)
     return render(request, "assessments/safety_plan.html", {
         "subject": subject, "kind": kind, "plan": plan,
         "can_change": policies.can_change_safety_plan(request.user, subject),
-        "subject_url": reverse(SUBJECTS[kind][2], args=[subject.pk]), "today": timezone.localdate(),
+        "subject_url": subjects.of(subject).url(subject), "today": timezone.localdate(),
     })
 
 
@@ -340,7 +323,7 @@ def _plan_form(request, form, *, call, done, then, **context):
 
 def _plan_url(goal) -> str:
     plan = goal.plan
-    return reverse("safety-plan", args=["place" if plan.place_id else "peer-group", plan.subject.pk])
+    return reverse("safety-plan", args=[subjects.kind_of(plan).word, plan.subject.pk])
 
 
 def _plan_url_for(user, goal) -> str:

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from safeguarding import access
+from safeguarding import access, subjects
 from safeguarding.models import Agency, Shareable, User
 
 from .identifiers import validate_nhs_number, validate_postcode, validate_upn
@@ -363,3 +363,10 @@ class ChronologyEntry(models.Model):
         named = cls.restricted_to.through.objects.filter(chronologyentry_id=OuterRef("pk"), user_id=user.pk)
         unrestricted = Q(restricted=False) | Q(author_id=user.pk) | Q(Exists(named))
         return access.inherit(user, cls, "case", level) & unrestricted
+
+
+# What assessments, agenda items, links and packs can be about: a young person (safeguarding.subjects).
+subjects.register(subjects.Subject(
+    key="young_person", model=YoungPerson, word="young-person", noun="young person", page="young-person",
+    links_at="#contexts", ordering=("last_name", "first_name"),
+    choice_label=lambda person: f"{person.full_name} (YP-{person.pk})"))

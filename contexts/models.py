@@ -15,7 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.identifiers import validate_postcode
 from cases.models import ChronologyEntry, YoungPerson
-from safeguarding import access
+from safeguarding import access, subjects
 from safeguarding.models import Agency, Shareable, User
 
 # Great Britain and Northern Ireland, with a margin: coordinates outside are a typing mistake.
@@ -353,7 +353,7 @@ class PlaceLink(Evidence):
 
     @property
     def subject(self):
-        return self.young_person or self.peer_group
+        return subjects.subject_of(self, skip=("place",))
 
     @classmethod
     def access_q(cls, user, level):
@@ -429,3 +429,18 @@ class PlaceTag(models.Model):
     @classmethod
     def access_q(cls, user, level):
         return access.inherit(user, cls, "place", level) & access.inherit(user, cls, "entry")
+
+
+def _place_frameworks(place) -> list[str]:
+    """A school is a place, and also has its own framework."""
+    return ["school", "place"] if place.kind == PlaceKind.SCHOOL else ["place"]
+
+
+# What assessments, agenda items, links, safety plans and packs can be about: places and peer groups
+# (safeguarding.subjects).
+subjects.register(subjects.Subject(
+    key="place", model=Place, word="place", noun="place", page="place", frameworks=_place_frameworks,
+    has_safety_plan=True, ordering=("name",)))
+subjects.register(subjects.Subject(
+    key="peer_group", model=PeerGroup, word="peer-group", noun="peer group", page="peer-group",
+    has_safety_plan=True, aside="peer group", ordering=("name",)))

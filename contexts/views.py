@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.models import ChronologyEntry, YoungPerson
-from safeguarding import access, audit, sharing
+from safeguarding import access, audit, sharing, subjects
 from safeguarding.models import User
 from safeguarding.pages import form_page
 
@@ -30,13 +30,13 @@ from .forms import (
     ReviewForm,
     TrainingForm,
 )
-from .models import Association, Guardian, Membership, PeerGroup, Place, PlaceLink, PlaceTag
+from .models import Association, Guardian, Membership, Place, PlaceLink, PlaceTag
 
-# The two kinds of context record share their pages; each differs only in these.
-RECORDS = {
-    "place": {"model": Place, "form": PlaceForm, "noun": "place"},
-    "peer-group": {"model": PeerGroup, "form": PeerGroupForm, "noun": "peer group"},
-}
+# The two kinds of context record share their pages; each differs only in its form, and in what the subject
+# registry (safeguarding.subjects) says of its kind: the model and the noun.
+FORMS = {"place": PlaceForm, "peer-group": PeerGroupForm}
+RECORDS = {word: {"model": subjects.by_word(word).model, "form": form, "noun": subjects.by_word(word).noun}
+           for word, form in FORMS.items()}
 LINKS = {"membership": Membership, "association": Association, "place-link": PlaceLink}
 
 
@@ -55,7 +55,7 @@ def _record_for(user, kind: str, pk: int):
 
 
 def _record_url(record) -> str:
-    return reverse("place" if isinstance(record, Place) else "peer-group", args=[record.pk])
+    return subjects.of(record).url(record)
 
 
 # --- Lists ---------------------------------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def record_edit(request, kind, pk):
     form = spec["form"](request.POST or None, instance=copy.copy(record), colleagues=_colleagues(request.user),
                         initial={"version": record.version})
     return form_page(request, form, template="contexts/record_form.html",
-                     context={"noun": spec["noun"], "record": record},
+                     context={"noun": spec["noun"], "record": record, "record_url": _record_url(record)},
                      call=lambda data: services.context_update(actor=request.user, record=record,
                                                                expected_version=data["version"],
                                                                **form.model_fields()),
@@ -218,19 +218,13 @@ def place_link_new(request, pk):
 @access.signed_in
 def subject_place_link_new(request, kind, pk):
     """From a young person's or a peer group's page: link them to a place."""
-    if kind == "young-person":
-        subject = case_selectors.young_person_for(request.user, pk)
-        back = reverse("young-person", args=[subject.pk]) + "#contexts"
-    else:
-        subject = selectors.peer_group_for(request.user, pk)
-        back = _record_url(subject)
+    subject = subjects.get_visible_or_404(request.user, kind, pk)
     form = PlaceLinkForm(request.POST or None,
                          places=access.visible(request.user, Place.objects.all(), access.CONTRIBUTE).order_by("name"))
-    return _link_page(request, form, title=f"Link {subject} to a place", back=back,
+    return _link_page(request, form, title=f"Link {subject} to a place", back=subjects.of(subject).links_url(subject),
                       call=lambda data: services.place_link_add(
                           actor=request.user, place=data["place"], nature=data["nature"],
-                          young_person=subject if kind == "young-person" else None,
-                          peer_group=subject if kind == "peer-group" else None, **form.evidence()))
+                          **subjects.fields(subject), **form.evidence()))
 
 
 def _link_for(user, kind: str, pk: int):

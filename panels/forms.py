@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import HTML, Layout
 from django import forms
 from django.utils import timezone
 
-from safeguarding import language
+from safeguarding import language, subjects
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.models import Agency, User
 
@@ -48,30 +48,33 @@ class MeetingForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
+    """What an item is about: a record of one of the registered kinds (safeguarding.subjects), or a theme."""
+
     kind = forms.ChoiceField(choices=ItemKind.choices, widget=forms.RadioSelect, label="What is the item about?")
-    young_person = forms.ModelChoiceField(queryset=None, required=False, label="Young person")
-    place = forms.ModelChoiceField(queryset=None, required=False, label="Place")
-    peer_group = forms.ModelChoiceField(queryset=None, required=False, label="Peer group")
     theme = forms.CharField(max_length=200, required=False, label="Theme",
                             help_text="For example, younger children being approached near Eastgate schools")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000,
                              label="Why it is on the agenda")
     presenter = forms.ModelChoiceField(queryset=None, required=False, label="Presenter")
 
-    def __init__(self, *args, people, places, groups, presenters, **kwargs):
+    def __init__(self, *args, records, presenters, **kwargs):
+        """``records``: for each kind's key, the records of that kind the person may choose from."""
         super().__init__(*args, **kwargs)
-        self.fields["young_person"].queryset = people
-        self.fields["place"].queryset = places
-        self.fields["peer_group"].queryset = groups
+        fields = {"kind": self.fields.pop("kind")}
+        for subject in subjects.kinds():
+            field = fields[subject.key] = forms.ModelChoiceField(queryset=records[subject.key], required=False,
+                                                                  label=subject.label)
+            if subject.choice_label:
+                field.label_from_instance = subject.choice_label
+        self.fields = {**fields, **self.fields}
         self.fields["presenter"].queryset = presenters
-        self.fields["young_person"].label_from_instance = lambda p: f"{p.full_name} (YP-{p.pk})"
         self.helper = gds_helper(self, "Add to agenda")
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
         if kind and kind != ItemKind.THEME and not data.get(kind):
-            self.add_error(kind, f"Choose the {ItemKind(kind).label.removeprefix('A ').lower()}")
+            self.add_error(kind, f"Choose the {subjects.get(kind).noun}")
         if kind == ItemKind.THEME and not data.get("theme", "").strip():
             self.add_error("theme", "Enter the theme")
         return data

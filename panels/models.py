@@ -12,8 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from assessments.models import Subject
-from safeguarding import access
+from safeguarding import access, subjects
 from safeguarding.models import Agency, Commitment, CommitmentUpdate, Shareable, User
 
 
@@ -148,7 +147,7 @@ class AgendaItem(models.Model):
 
     @property
     def subject(self):
-        return self.young_person or self.place or self.peer_group
+        return subjects.subject_of(self)
 
     @classmethod
     def access_q(cls, user, level):
@@ -157,7 +156,7 @@ class AgendaItem(models.Model):
     @classmethod
     def subject_visible_q(cls, user, prefix: str = "") -> Q:
         """Items whose subject ``user`` can see (a theme has none, so it is always shown)."""
-        return Q(**{f"{prefix}kind": ItemKind.THEME}) | Subject.subject_q(user, access.VIEW, prefix)
+        return Q(**{f"{prefix}kind": ItemKind.THEME}) | subjects.reaching(user, cls, access.VIEW, prefix)
 
 
 class AttendanceStatus(models.TextChoices):

@@ -20,17 +20,18 @@ from cases import selectors as case_selectors
 from cases.models import Case, CaseStatus
 from contexts import network
 from contexts import selectors as context_selectors
-from safeguarding import access, documents, routers
+from safeguarding import access, documents, routers, subjects
 
 from . import selectors
-from .models import ItemKind, PackStatus, PanelPack
+from .models import PackStatus, PanelPack
 
 RECENT_ENTRIES = 8
 
 
-def _latest_assessment(reader, field: str, subject):
-    rows = access.visible(reader, Assessment.objects.filter(**{field: subject}, status=AssessmentStatus.APPROVED)
-                          .select_related("framework_version__framework", "lead_author", "owning_agency"))
+def _latest_assessment(reader, subject):
+    approved = Assessment.objects.filter(**subjects.fields(subject), status=AssessmentStatus.APPROVED)
+    rows = access.visible(reader, approved.select_related("framework_version__framework", "lead_author",
+                                                          "owning_agency"))
     latest = rows.order_by("-decided_at", "-id").first()
     if latest is None:
         return None
@@ -50,16 +51,13 @@ def _person_section(reader, person) -> dict:
     nodes, edges, hidden = context_selectors.network_around_person(reader, person)
     return {"cases": cases, "entries": entries, "contexts": context_selectors.contexts_of_person(reader, person),
             "network": network.draw(nodes, edges, centre=f"yp:{person.pk}", title=f"Network around {person.full_name}",
-                                    hidden=hidden) if nodes else "",
-            "assessment": _latest_assessment(reader, "young_person", person)}
+                                    hidden=hidden) if nodes else ""}
 
 
 def _place_section(reader, place) -> dict:
     links, hidden = context_selectors.place_links(reader, place)
     return {"links": [link for link in links if link.is_current], "hidden_links": hidden,
-            "entries": context_selectors.place_incidents(reader, place, limit=RECENT_ENTRIES),
-            "assessment": _latest_assessment(reader, "place", place),
-            "plan": assessment_selectors.plan_for(reader, "place", place)}
+            "entries": context_selectors.place_incidents(reader, place, limit=RECENT_ENTRIES)}
 
 
 def _group_section(reader, group) -> dict:
@@ -67,13 +65,22 @@ def _group_section(reader, group) -> dict:
     members, _ = context_selectors.group_members(reader, group)
     return {"members": [m for m in members if m.is_current],
             "network": network.draw(nodes, edges, centre=f"group:{group.pk}", title=f"Network of {group.name}",
-                                    hidden=hidden),
-            "assessment": _latest_assessment(reader, "peer_group", group),
-            "plan": assessment_selectors.plan_for(reader, "peer_group", group)}
+                                    hidden=hidden)}
 
 
-SECTIONS = {ItemKind.YOUNG_PERSON: _person_section, ItemKind.PLACE: _place_section,
-            ItemKind.PEER_GROUP: _group_section}
+# What a pack says of a subject beyond what it says of every kind (below), by the kind's key: a kind without one
+# still gets its latest approved assessment and, if it has one, its safety plan.
+SECTIONS = {"young_person": _person_section, "place": _place_section, "peer_group": _group_section}
+
+
+def _section(reader, subject) -> dict:
+    kind = subjects.of(subject)
+    build = SECTIONS.get(kind.key)
+    section = build(reader, subject) if build else {}
+    section["assessment"] = _latest_assessment(reader, subject)
+    if kind.has_safety_plan:
+        section["plan"] = assessment_selectors.plan_for(reader, subject)
+    return section
 
 
 def pack_context(meeting, agency, progress=lambda fraction: None) -> dict:
@@ -85,8 +92,8 @@ def pack_context(meeting, agency, progress=lambda fraction: None) -> dict:
         if getattr(item, "hidden", False):
             sections.append({"item": item})
         else:
-            build = SECTIONS.get(item.kind)
-            sections.append({"item": item, **(build(reader, item.subject) if build else {})})
+            subject = item.subject  # None for a theme
+            sections.append({"item": item, **(_section(reader, subject) if subject is not None else {})})
         progress(n / max(len(items), 1))
     return {"meeting": meeting, "agency": agency, "sections": sections,
             "attendance": selectors.attendance(reader, meeting),

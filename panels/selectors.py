@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch
 
-from safeguarding import access
+from safeguarding import access, subjects
 
 from .models import (
     OUTSTANDING,
@@ -62,7 +62,7 @@ def agenda(user, meeting: Meeting) -> list:
     entries = list(items.annotate(shown=Exists(shown)).order_by("position", "id")
                    .values_list("pk", "position", "shown"))
     full = {item.pk: item for item in AgendaItem.objects.filter(pk__in=[pk for pk, _, ok in entries if ok])
-            .select_related("young_person", "place", "peer_group", "presenter__agency")
+            .select_related(*subjects.related(AgendaItem), "presenter__agency")
             .prefetch_related(Prefetch("actions", queryset=_actions().order_by("due_on", "id")))}
     return [full.get(pk) or HiddenItem(pk=pk, position=position) for pk, position, _ in entries]
 
@@ -93,7 +93,7 @@ def action_for(user, pk: int) -> Action:
 def item_for(user, pk: int) -> AgendaItem:
     """An item the reader may see in full (its subject visible too): anything else is not found."""
     rows = AgendaItem.objects.filter(AgendaItem.subject_visible_q(user)).select_related(
-        "meeting__panel", "young_person", "place", "peer_group")
+        "meeting__panel", *subjects.related(AgendaItem))
     return access.get_visible_or_404(user, rows, pk=pk)
 
 

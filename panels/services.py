@@ -5,9 +5,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cases.models import YoungPerson
-from contexts.models import PeerGroup, Place
-from safeguarding import access, audit
+from safeguarding import access, audit, subjects
 from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
 from safeguarding.roles import Perm
@@ -32,7 +30,6 @@ from .models import (
 
 MEETING_FIELDS = {"starts_at", "location", "online_link"}
 MINUTE_FIELDS = {"minutes", "decisions", "voice", "feedback"}
-ITEM_SUBJECTS = {YoungPerson: ItemKind.YOUNG_PERSON, Place: ItemKind.PLACE, PeerGroup: ItemKind.PEER_GROUP}
 
 
 @transaction.atomic
@@ -109,8 +106,9 @@ def agenda_item_add(*, actor, meeting: Meeting, subject=None, theme: str = "", r
     if errors:
         raise ValidationError(errors)
     position = (meeting.items.aggregate(n=Max("position"))["n"] or 0) + 1
-    fields = {"theme": theme.strip()} if subject is None else {ITEM_SUBJECTS[type(subject)]: subject}
-    kind = ItemKind.THEME if subject is None else ITEM_SUBJECTS[type(subject)]
+    # An item's kind is its subject's key (safeguarding.subjects), or a theme.
+    fields = {"theme": theme.strip()} if subject is None else subjects.fields(subject)
+    kind = ItemKind.THEME if subject is None else subjects.of(subject).key
     item = AgendaItem(meeting=meeting, position=position, kind=kind, reason=reason.strip(), presenter=presenter,
                       added_by=actor, **fields)
     item.full_clean()

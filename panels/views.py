@@ -8,9 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.models import YoungPerson
-from contexts.models import PeerGroup, Place
-from safeguarding import access, audit
+from safeguarding import access, audit, subjects
 from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
@@ -110,9 +108,8 @@ def item_new(request, pk):
     policies.can_run_meeting.ensure(user, meeting)
     form = AgendaItemForm(
         request.POST or None,
-        people=access.visible(user, YoungPerson.objects.all()).order_by("last_name", "first_name"),
-        places=access.visible(user, Place.objects.all()).order_by("name"),
-        groups=access.visible(user, PeerGroup.objects.all()).order_by("name"), presenters=_members(meeting))
+        records={kind.key: access.visible(user, kind.model.objects.all()).order_by(*kind.ordering)
+                 for kind in subjects.kinds()}, presenters=_members(meeting))
     return form_page(request, form, template="includes/form_page.html",
                      context={"title": "Add an agenda item", "back": f"/meetings/{pk}/"},
                      call=lambda data: services.agenda_item_add(

@@ -140,16 +140,12 @@ def cases(request):
 
 def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
     colleagues = _colleagues(request.user)
-    return render(request, "cases/case.html", {
-        "case": case,
-        "chronology": selectors.chronology_for(request.user, case),
-        "entry_form": entry_form or ChronologyEntryForm(colleagues=colleagues),
-        "can_contribute": policies.can_add_chronology_entry(request.user, case),
-        "can_edit": policies.can_change_case(request.user, case),
-        "can_close": policies.can_close_case(request.user, case),
-        **sharing.panel(request, case, noun="case", share_url=reverse("case-share", args=[case.pk]),
-                        unshare_name="case-unshare", form=share_form),
-    }, status=status)
+    return sharing.record_page(
+        request, "cases/case.html", case, noun="case", url_name="case", share_form=share_form, status=status,
+        case=case, chronology=selectors.chronology_for(request.user, case),
+        entry_form=entry_form or ChronologyEntryForm(colleagues=colleagues),
+        can_contribute=policies.can_add_chronology_entry(request.user, case),
+        can_edit=policies.can_change_case(request.user, case), can_close=policies.can_close_case(request.user, case))
 
 
 @access.signed_in
@@ -213,15 +209,11 @@ def case_close(request, pk):
 @require_POST
 def case_share(request, pk):
     case = selectors.case_for(request.user, pk)
-    form = sharing.share_posted(request, case)
-    if form is None:
-        return redirect(reverse("case", args=[case.pk]) + "#sharing")
-    return _case_page(request, case, share_form=form, status=400)
+    return sharing.share_view(request, case, page=_case_page, then=reverse("case", args=[case.pk]))
 
 
 @access.signed_in
 @require_POST
 def case_unshare(request, pk, agency_pk):
     case = selectors.case_for(request.user, pk)
-    sharing.unshare_posted(request, case, agency_pk)
-    return redirect(reverse("case", args=[case.pk]) + "#sharing")
+    return sharing.unshare_view(request, case, agency_pk, then=reverse("case", args=[case.pk]))

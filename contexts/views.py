@@ -5,7 +5,7 @@ import copy
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -109,34 +109,27 @@ def record_edit(request, kind, pk):
                      done="Changes saved.", then=_record_url(record))
 
 
-def _sharing(request, kind, record, share_form=None) -> dict:
-    spec = RECORDS[kind]
-    panel = sharing.panel(request, record, noun=spec["noun"], share_url=reverse(f"{kind}-share", args=[record.pk]),
-                          unshare_name=f"{kind}-unshare", form=share_form)
-    return {
-        **panel,
-        "can_contribute": policies.can_record_link(request.user, record),
-        "can_edit": policies.can_change_context(request.user, record),
-    }
+def _record_page(request, kind, record, template, *, share_form, status, **context):
+    return sharing.record_page(
+        request, template, record, noun=RECORDS[kind]["noun"], url_name=kind, share_form=share_form, status=status,
+        can_contribute=policies.can_record_link(request.user, record),
+        can_edit=policies.can_change_context(request.user, record), **context)
 
 
 def _place_page(request, place, *, share_form=None, status=200):
     links, hidden = selectors.place_links(request.user, place)
-    return render(request, "contexts/place.html", {
-        "place": place, "links": links, "hidden": hidden,
-        "incidents": selectors.place_incidents(request.user, place),
-        "guardians": selectors.guardians_for(request.user, place),
-        **_sharing(request, "place", place, share_form),
-    }, status=status)
+    return _record_page(request, "place", place, "contexts/place.html", share_form=share_form, status=status,
+                        place=place, links=links, hidden=hidden,
+                        incidents=selectors.place_incidents(request.user, place),
+                        guardians=selectors.guardians_for(request.user, place))
 
 
 def _group_page(request, group, *, share_form=None, status=200):
     members, hidden_members = selectors.group_members(request.user, group)
     place_links, hidden_places = selectors.group_places(request.user, group)
-    return render(request, "contexts/peer_group.html", {
-        "group": group, "members": members, "place_links": place_links, "hidden": hidden_members + hidden_places,
-        **_sharing(request, "peer-group", group, share_form),
-    }, status=status)
+    return _record_page(request, "peer-group", group, "contexts/peer_group.html", share_form=share_form,
+                        status=status, group=group, members=members, place_links=place_links,
+                        hidden=hidden_members + hidden_places)
 
 
 @access.signed_in
@@ -157,19 +150,15 @@ def peer_group_detail(request, pk):
 @require_POST
 def record_share(request, kind, pk):
     record = _record_for(request.user, kind, pk)
-    form = sharing.share_posted(request, record)
-    if form is None:
-        return redirect(_record_url(record) + "#sharing")
-    page = _place_page if kind == "place" else _group_page
-    return page(request, record, share_form=form, status=400)
+    return sharing.share_view(request, record, page=_place_page if kind == "place" else _group_page,
+                              then=_record_url(record))
 
 
 @access.signed_in
 @require_POST
 def record_unshare(request, kind, pk, agency_pk):
     record = _record_for(request.user, kind, pk)
-    sharing.unshare_posted(request, record, agency_pk)
-    return redirect(_record_url(record) + "#sharing")
+    return sharing.unshare_view(request, record, agency_pk, then=_record_url(record))
 
 
 # --- Links: recording, reviewing, ending ---------------------------------------------------------------------

@@ -6,7 +6,8 @@ Cases, places and peer groups all use this; the rules themselves are in ``safegu
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from . import access
 from .forms import gds_helper, submit
@@ -71,3 +72,25 @@ def unshare_posted(request, record, agency_pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"{agency} can no longer see {record}.")
+
+
+def record_page(request, template: str, record, *, noun: str, url_name: str, share_form=None, status: int = 200,
+                **context):
+    """The page of a shareable record with its "shared with" panel (templates/includes/shared_record.html): its
+    share and unshare buttons post to ``<url_name>-share`` and ``<url_name>-unshare``."""
+    return render(request, template, {**context, **panel(
+        request, record, noun=noun, share_url=reverse(f"{url_name}-share", args=[record.pk]),
+        unshare_name=f"{url_name}-unshare", form=share_form)}, status=status)
+
+
+def share_view(request, record, *, page, then: str):
+    """What a share button posts to: share and go back to the record, or show its page again with the errors."""
+    form = share_posted(request, record)
+    if form is None:
+        return redirect(then + "#sharing")
+    return page(request, record, share_form=form, status=400)
+
+
+def unshare_view(request, record, agency_pk: int, *, then: str):
+    unshare_posted(request, record, agency_pk)
+    return redirect(then + "#sharing")

@@ -15,7 +15,7 @@ from safeguarding.forms import DateField, gds_helper
 from safeguarding.models import Agency
 
 from . import frameworks
-from .models import Goal, GoalStatus, Intervention, InterventionStatus
+from .models import Goal, GoalStatus, Intervention
 
 BLANK_FACTOR_ROWS = 2
 
@@ -211,15 +211,6 @@ class InterventionForm(forms.ModelForm):
 
     def model_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
-
-
-class InterventionUpdateForm(forms.Form):
-    text = forms.CharField(label="What has happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    status = forms.ChoiceField(choices=InterventionStatus.choices, widget=forms.RadioSelect, label="Status now")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = gds_helper(self, "Add update")
 
 
 class IndentedJSONField(forms.JSONField):

@@ -285,7 +285,8 @@ class Intervention(Commitment):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["owner_agency", "status", "due_on"], name="intervention_owner_idx")]
+        indexes = [models.Index(fields=["owner_agency", "status", "due_on"], name="intervention_owner_idx"),
+                   models.Index(fields=["status", "due_on"], name="intervention_due_idx")]  # overdue reminders
 
     def __str__(self):
         return self.what[:80]
@@ -304,15 +305,7 @@ class Intervention(Commitment):
 
 @pghistory.track(append_only=True)
 class InterventionUpdate(CommitmentUpdate):
+    COMMITMENT = "intervention"
+
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(max_length=12, choices=InterventionStatus.choices)
-
-    class Meta(CommitmentUpdate.Meta):
-        pass
-
-    def __str__(self):
-        return f"Update on {self.intervention_id}"
-
-    @classmethod
-    def access_q(cls, user, level):
-        return access.inherit(user, cls, "intervention", level)

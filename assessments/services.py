@@ -3,9 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, subjects
+from safeguarding import access, audit, commitments, subjects
 from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
 from safeguarding.versioning import lock_current
@@ -19,7 +20,6 @@ from .models import (
     FrameworkVersion,
     Goal,
     Intervention,
-    InterventionStatus,
     InterventionUpdate,
     RequestStatus,
     SafetyPlan,
@@ -28,6 +28,13 @@ from .models import (
 OUTCOME_FIELDS = {"priority", "priority_reason"}
 GOAL_FIELDS = {"statement", "met_when", "measured_by", "status"}
 INTERVENTION_FIELDS = {"what", "owner_agency", "owner", "due_on", "status"}
+
+# Interventions are commitments (safeguarding.commitments): an agency's undertaking, reported on by the agency that
+# owns it from the intervention's own page (which it reaches even when the place or group is not shared with it).
+INTERVENTIONS = commitments.Kind(
+    model=Intervention, update_model=InterventionUpdate, noun="intervention",
+    rule=policies.can_report_on_intervention, url=lambda intervention: reverse("intervention-update",
+                                                                               args=[intervention.pk]))
 
 
 
@@ -230,14 +237,6 @@ def _plan_for(actor, subject) -> SafetyPlan:
     return plan
 
 
-def _check_owner(intervention: Intervention):
-    owner = intervention.owner
-    if owner is not None and (owner.agency_id != intervention.owner_agency_id or not owner.is_active):
-        raise ValidationError({"owner": "The person responsible must be an active member of the owning agency."})
-    if not intervention.owner_agency.is_active:
-        raise ValidationError({"owner_agency": "This agency is no longer active."})
-
-
 @transaction.atomic
 def goal_add(*, actor, subject, **fields) -> Goal:
     """Add a goal to the safety plan of a place or peer group (the plan is made with its first goal)."""
@@ -267,7 +266,7 @@ def goal_update(*, actor, goal: Goal, expected_version: int, **fields) -> Goal:
 def intervention_add(*, actor, goal: Goal, **fields) -> Intervention:
     policies.can_change_safety_plan.ensure(actor, goal)
     intervention = Intervention(goal=goal, created_by=actor, **only(fields, INTERVENTION_FIELDS))
-    _check_owner(intervention)
+    commitments.check(owner_agency=intervention.owner_agency, owner=intervention.owner)
     intervention.full_clean()
     intervention.save()
     audit.record(actor=actor, action=AuditAction.CREATE, target=intervention,
@@ -279,22 +278,4 @@ def intervention_add(*, actor, goal: Goal, **fields) -> Intervention:
 def intervention_report(*, actor, intervention: Intervention, text: str, status: str):
     """An update on an intervention, by its owning agency or anyone who may change the plan."""
     policies.can_report_on_intervention.ensure(actor, intervention)
-    errors = {}
-    if not text.strip():
-        errors["text"] = "Enter what has happened"
-    if status not in InterventionStatus.values:
-        errors["status"] = "Select the status now"
-    if errors:
-        raise ValidationError(errors)
-    current = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    update = InterventionUpdate(intervention=current, author=actor, agency=actor.agency, text=text.strip(),
-                                status=status)
-    update.full_clean()
-    update.save()
-    if current.status != status:
-        current.status = status
-        current.version += 1
-        current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={"status": status})
-    return update
-
+    return commitments.report(INTERVENTIONS, actor=actor, commitment=intervention, text=text, status=status)

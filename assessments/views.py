@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit, subjects
+from safeguarding import access, audit, commitments, subjects
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
@@ -24,7 +24,6 @@ from .forms import (
     FrameworkForm,
     GoalForm,
     InterventionForm,
-    InterventionUpdateForm,
     StartForm,
 )
 from .models import AssessmentStatus, Framework, Goal
@@ -368,13 +367,11 @@ def intervention_new(request, pk):
 @access.signed_in
 def intervention_update(request, pk):
     intervention = selectors.intervention_for(request.user, pk)
-    policies.can_report_on_intervention.ensure(request.user, intervention)
-    form = InterventionUpdateForm(request.POST or None, initial={"status": intervention.status})
     plan_url = _plan_url_for(request.user, intervention.goal)
-    return _plan_form(request, form, call=lambda data: services.intervention_report(
-        actor=request.user, intervention=intervention, **data),
-        done="Update added.", then=plan_url or request.path, title="Update an intervention",
-        caption=intervention.what, back=plan_url)
+    return commitments.update_page(
+        request, services.INTERVENTIONS, intervention,
+        report=lambda **data: services.intervention_report(intervention=intervention, **data),
+        then=plan_url or request.path, back=plan_url, caption=intervention.what, back_label="Back to the safety plan")
 
 
 # --- Frameworks (administrators) --------------------------------------------------------------------------------

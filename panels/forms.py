@@ -8,7 +8,7 @@ from safeguarding import language, subjects
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.models import Agency, User
 
-from .models import ActionStatus, AttendanceStatus, ItemKind, PanelKind
+from .models import AttendanceStatus, ItemKind, PanelKind
 
 
 class PanelForm(forms.Form):
@@ -150,12 +150,3 @@ class ActionForm(forms.Form):
                 for name, choices in fixed.items():
                     form.fields[name].choices = choices
         return forms_by_item
-
-
-class ActionUpdateForm(forms.Form):
-    text = forms.CharField(label="What has happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    status = forms.ChoiceField(choices=ActionStatus.choices, widget=forms.RadioSelect, label="Status now")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = gds_helper(self, "Add update")

@@ -228,18 +228,10 @@ class Action(Commitment):
 
 @pghistory.track(append_only=True)
 class ActionUpdate(CommitmentUpdate):
+    COMMITMENT = "action"
+
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(max_length=12, choices=ActionStatus.choices)
-
-    class Meta(CommitmentUpdate.Meta):
-        pass
-
-    def __str__(self):
-        return f"Update on {self.action_id}"
-
-    @classmethod
-    def access_q(cls, user, level):
-        return access.inherit(user, cls, "action", level)
 
 
 class PackStatus(models.TextChoices):
@@ -285,18 +277,3 @@ class PanelPack(models.Model):
         # An agency's pack is for that agency: the chair's agency (manage) sees them all to send them.
         mine = Q(agency_id=user.agency_id) & access.inherit(user, cls, "meeting", access.VIEW)
         return mine | access.inherit(user, cls, "meeting", access.MANAGE)
-
-
-class ReminderSent(models.Model):
-    """One reminder to one person about one thing on one day: a daily job run twice sends it once."""
-
-    kind = models.CharField(max_length=30)
-    key = models.CharField(max_length=60)
-    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(default=timezone.localdate)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key", "person", "day"], name="reminder_once_a_day")]
-
-    def __str__(self):
-        return f"{self.kind} {self.key} to {self.person_id} on {self.day}"

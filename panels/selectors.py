@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch
 
-from safeguarding import access, subjects
+from safeguarding import access, commitments, subjects
 
 from .models import (
     OUTSTANDING,
@@ -80,10 +80,7 @@ def outstanding_actions(user, meeting: Meeting):
 
 
 def my_agency_actions(user, *, outstanding_only: bool = True):
-    rows = _actions().filter(owner_agency_id=user.agency_id)
-    if outstanding_only:
-        rows = rows.filter(status__in=OUTSTANDING)
-    return access.visible(user, rows).order_by("due_on", "id")
+    return commitments.owned_by(user, _actions(), outstanding_only=outstanding_only)
 
 
 def action_for(user, pk: int) -> Action:

@@ -3,9 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, subjects
+from safeguarding import access, audit, commitments, subjects
 from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
 from safeguarding.roles import Perm
@@ -15,7 +16,6 @@ from . import policies
 from .models import (
     MEETING_FLOW,
     Action,
-    ActionStatus,
     ActionUpdate,
     AgendaItem,
     Attendance,
@@ -168,6 +168,12 @@ def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=N
     return row
 
 
+# Actions are commitments (safeguarding.commitments): an agency's undertaking, reported on by the agency that owns
+# it; its owner sees all of its agency's actions on one page.
+ACTIONS = commitments.Kind(model=Action, update_model=ActionUpdate, noun="action",
+                           rule=policies.can_report_on_action, url=lambda action: reverse("actions"))
+
+
 @transaction.atomic
 def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agency, due_on, owner=None) -> Action:
     meeting = _running(actor, item.meeting)
@@ -179,16 +185,11 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
         # The action would tell the agency about a record it may not see: share the record first.
         errors["owner_agency"] = (f"{owner_agency} cannot see what this item is about. Share the record with "
                                   "them first, or choose another agency.")
-    if due_on is not None and due_on < timezone.localdate(meeting.starts_at):
-        errors["due_on"] = "The due date must be on or after the day of the meeting"
-    if not owner_agency.is_active:
-        errors["owner_agency"] = "This agency is no longer active."
-    if owner is not None and (owner.agency_id != owner_agency.pk or not owner.is_active):
-        errors["owner"] = "The person responsible must be an active member of the owning agency."
     if not description.strip():
         errors["description"] = "Enter the action"
-    if errors:
-        raise ValidationError(errors)
+    commitments.check(owner_agency=owner_agency, owner=owner, due_on=due_on,
+                      not_before=timezone.localdate(meeting.starts_at),
+                      too_early="The due date must be on or after the day of the meeting", errors=errors)
     action = Action(item=item, description=description.strip(), owner_agency=owner_agency, owner=owner,
                     due_on=due_on, created_by=actor)
     action.full_clean()
@@ -202,21 +203,7 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
 def action_report(*, actor, action: Action, text: str, status: str) -> ActionUpdate:
     """An update on an action, by the agency that owns it or by whoever runs the meeting."""
     policies.can_report_on_action.ensure(actor, action)
-    errors = {}
-    if not text.strip():
-        errors["text"] = "Enter what has happened"
-    if status not in ActionStatus.values:
-        errors["status"] = "Select the status now"
-    if errors:
-        raise ValidationError(errors)
-    current = Action.objects.select_for_update().get(pk=action.pk)
-    update = ActionUpdate.objects.create(action=current, author=actor, agency=actor.agency, text=text.strip(),
-                                         status=status)
-    if current.status != status:
-        current.status, current.version = status, current.version + 1
-        current.save(update_fields=["status", "version"])
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={"status": status})
-    return update
+    return commitments.report(ACTIONS, actor=actor, commitment=action, text=text, status=status)
 
 
 @transaction.atomic

@@ -1,14 +1,16 @@
-"""Celery tasks for panels: they take ids, call the mechanism that does the work, and can safely run twice."""
+"""Celery tasks for panels: they take ids, call the mechanism that does the work, and can safely run twice.
 
-import smtplib
+Emails go through the kernel's retried task (``safeguarding.tasks.email_send``); the daily reminders are the
+kernel's job too, and this app's own are in ``reminders.py``."""
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 
-from . import packs, reminders
+from safeguarding.tasks import email_send
+
+from . import packs
 from .models import AttendanceStatus, Meeting, PanelPack
 
 
@@ -25,13 +27,6 @@ def pack_build(pack_id: int):
         packs.fail(pack_id, f"The pack could not be built ({type(exc).__name__}). Try again.")
         raise
     return pack.status if pack else None
-
-
-@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, retry_backoff_max=3600,
-             retry_jitter=True, max_retries=8)
-def email_send(subject: str, body: str, to: list[str]):
-    """Send one email. A mail server that is down is retried with back-off; the page that asked never waits."""
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
 def _attendees(meeting: Meeting, agency_id=None):
@@ -65,8 +60,3 @@ def minutes_circulate(meeting_id: int):
         email_send.delay(f"Minutes approved: {meeting}",
                          f"The minutes of {meeting} have been approved. Read them and your agency's actions here:\n"
                          f"{settings.SITE_URL}{reverse('meeting', args=[meeting.pk])}", to)
-
-
-@shared_task
-def reminders_daily() -> dict:
-    return reminders.run_daily()

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit, subjects
+from safeguarding import access, audit, commitments, subjects
 from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
 
 from . import policies, selectors, services
-from .forms import ActionForm, ActionUpdateForm, AgendaItemForm, InviteForm, MeetingForm, MinuteForm, PanelForm
+from .forms import ActionForm, AgendaItemForm, InviteForm, MeetingForm, MinuteForm, PanelForm
 from .models import MEETING_FLOW, AttendanceStatus, MeetingStatus, PackStatus
 
 
@@ -238,11 +238,6 @@ def actions(request):
 @access.signed_in
 def action_update(request, pk):
     action = selectors.action_for(request.user, pk)
-    policies.can_report_on_action.ensure(request.user, action)
-    form = ActionUpdateForm(request.POST or None, initial={"status": action.status})
-    return form_page(request, form, template="includes/form_page.html",
-                     context={"title": "Update an action", "caption": action.description, "back": "/actions/"},
-                     call=lambda data: services.action_report(actor=request.user, action=action, **data),
-                     done="Update added.", then=reverse("actions"))
-
-
+    return commitments.update_page(
+        request, services.ACTIONS, action, report=lambda **data: services.action_report(action=action, **data),
+        then=reverse("actions"), back="/actions/", caption=action.description)

@@ -13,5 +13,5 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "clear-expired-sessions": {"task": "safeguarding.tasks.sessions_clear_expired", "schedule": crontab(minute=17)},
-    "daily-reminders": {"task": "panels.tasks.reminders_daily", "schedule": crontab(hour=7, minute=30)},
+    "daily-reminders": {"task": "safeguarding.tasks.reminders_daily", "schedule": crontab(hour=7, minute=30)},
 }

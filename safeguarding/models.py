@@ -173,7 +173,12 @@ class Commitment(models.Model):
 
 
 class CommitmentUpdate(models.Model):
-    """What has happened on a commitment, by whom, and its status after."""
+    """What has happened on a commitment, by whom, and its status after.
+
+    Each kind names its foreign key to the commitment in ``COMMITMENT``; an update is seen by whoever sees that.
+    """
+
+    COMMITMENT: str = ""
 
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -183,6 +188,32 @@ class CommitmentUpdate(models.Model):
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Update on {getattr(self, f'{self.COMMITMENT}_id')}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        from .access import inherit
+
+        return inherit(user, cls, cls.COMMITMENT, level)
+
+
+class ReminderSent(models.Model):
+    """One reminder to one person about one thing on one day: a daily job run twice sends it once
+    (safeguarding.reminders)."""
+
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=60)
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "person", "day"],
+                                               name="remindersent_once_a_day")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} to {self.person_id} on {self.day}"
 
 
 @pghistory.track(append_only=True)

@@ -1,6 +1,13 @@
+"""The kernel's Celery tasks: used by every app. They take ids or plain values and can safely run twice."""
+
+import smtplib
+
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
 from django.utils import timezone
 
+from . import access, reminders
 from .models import UserSession
 
 
@@ -9,3 +16,17 @@ def sessions_clear_expired() -> int:
     """Remove expired sessions (Django keeps them until asked). Idempotent."""
     deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, retry_backoff_max=3600,
+             retry_jitter=True, max_retries=8)
+def email_send(subject: str, body: str, to: list[str]):
+    """Send one email. A mail server that is down is retried with back-off; the page or job that asked never
+    waits. Queue it with ``delay_on_commit`` from inside a transaction, so nothing is sent for what rolled back."""
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@shared_task
+def reminders_daily() -> dict:
+    """Every app's registered reminders (``safeguarding.reminders``), as the system actor. Idempotent in a day."""
+    return reminders.run_all(actor=access.system("reminders"))

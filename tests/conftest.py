@@ -149,3 +149,21 @@ def wait_for(condition, seconds=60) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def run_reminders_twice(broker, *, emails: int):
+    """The kernel's daily reminders on a real worker, run twice the same day: the first run sends at least
+    ``emails``; the second must add nothing (the caller checks what ``mail.outbox`` holds)."""
+    from celery.contrib.testing.worker import start_worker
+    from django.core import mail
+
+    from safeguarding import celery_app
+    from safeguarding.tasks import reminders_daily
+
+    mail.outbox.clear()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        reminders_daily.delay()
+        assert wait_for(lambda: len(mail.outbox) >= emails, seconds=30)
+        reminders_daily.delay()  # run again the same day
+        assert wait_for(lambda: not broker.llen("celery"), seconds=30)
+    return mail.outbox

@@ -1,20 +1,19 @@
-"""Daily reminders and emails, sent by a real Celery worker: each reminder once a day; a mail failure is retried."""
+"""Panels' reminders (overdue actions, meetings soon) with every other app's, sent by the kernel's daily job on a real
+Celery worker: each reminder once a day, however often the job runs."""
 
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
 from contexts import services as context_services
 from contexts.models import Membership, PeerGroup
 from panels import services
-from panels.models import Action, ReminderSent
-from panels.tasks import email_send, reminders_daily
-from safeguarding import celery_app
+from panels.models import Action
+from safeguarding.models import ReminderSent
 
-from ..conftest import wait_for
+from ..conftest import run_reminders_twice
 from ..factories import CaseFactory, YoungPersonFactory
 
 
@@ -36,12 +35,7 @@ def test_the_daily_job_reminds_each_person_once_whatever_how_often_it_runs(
                                            reliability="reported", review_by=today + timedelta(days=5))
     Membership.objects.filter(pk=link.pk).update(review_by=today - timedelta(days=1),
                                                  last_reviewed_on=today - timedelta(days=91))
-    mail.outbox.clear()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-        reminders_daily.delay()
-        assert wait_for(lambda: len(mail.outbox) >= 6, seconds=30)
-        reminders_daily.delay()  # run again the same day
-        assert wait_for(lambda: not broker.llen("celery"), seconds=30)
+    run_reminders_twice(broker, emails=6)
     subjects = sorted((m.to[0], m.subject.split(":")[0]) for m in mail.outbox)
     assert subjects == sorted([
         ("pete@example.org", f"Action AC-{action.pk} is overdue"),
@@ -50,16 +44,3 @@ def test_the_daily_job_reminds_each_person_once_whatever_how_often_it_runs(
         ("sam@example.org", "Reminder"), ("colin@example.org", "Reminder"),  # chairs are invited when scheduled
     ])
     assert ReminderSent.objects.count() == 6
-
-
-def test_a_mail_server_that_is_down_means_a_retry_and_the_email_still_goes(broker, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens there
-    mail.outbox = []
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-        email_send.delay("Your pack is ready", "Body", ["pete@example.org"])
-        # The first attempt fails; the task is put back with a delay (back-off) instead of being lost.
-        assert wait_for(lambda: broker.hlen("unacked") >= 1 and not mail.outbox, seconds=20)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
-        assert wait_for(lambda: len(mail.outbox) == 1, seconds=60)
-    assert mail.outbox[0].subject == "Your pack is ready"

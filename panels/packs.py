@@ -20,7 +20,7 @@ from cases import selectors as case_selectors
 from cases.models import Case, CaseStatus
 from contexts import network
 from contexts import selectors as context_selectors
-from safeguarding import access, documents, routers, subjects
+from safeguarding import access, documents, outbox, routers, subjects
 
 from . import selectors
 from .models import PackStatus, PanelPack
@@ -134,7 +134,7 @@ def build(pack_id: int) -> PanelPack | None:
         pack.save()
         from .tasks import pack_ready_notify
 
-        pack_ready_notify.delay_on_commit(pack.pk)
+        outbox.enqueue(pack_ready_notify, pack.pk, key=f"pack-ready:{pack.pk}")
     return pack
 
 

@@ -6,7 +6,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, commitments, subjects
+from safeguarding import access, audit, commitments, outbox, subjects
 from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
 from safeguarding.roles import Perm
@@ -222,11 +222,16 @@ def meeting_advance(*, actor, meeting: Meeting, to: str, expected_version: int) 
         current.minutes_approved_by, current.minutes_approved_at = actor, timezone.now()
         from .tasks import minutes_circulate
 
-        minutes_circulate.delay_on_commit(current.pk)
+        outbox.enqueue(minutes_circulate, current.pk, key=minutes_key(current))
     current.save()
     audit.record(actor=actor, action=AuditAction.APPROVE if to == MeetingStatus.MINUTES_APPROVED
                  else AuditAction.UPDATE, target=current, detail={"status": to})
     return current
+
+
+def minutes_key(meeting: Meeting) -> str:
+    """The outbox key of the job that emails a meeting's approved minutes (approved once, so sent once)."""
+    return f"minutes:{meeting.pk}"
 
 
 # --- Packs ------------------------------------------------------------------------------------------------------
@@ -248,7 +253,7 @@ def _queue_packs(meeting: Meeting, agencies, actor) -> list[PanelPack]:
         if created or pack.status == PackStatus.FAILED:
             if not created:
                 PanelPack.objects.filter(pk=pack.pk).update(status=PackStatus.QUEUED, progress=0, error="")
-            pack_build.delay_on_commit(pack.pk)
+            pack.job_key = outbox.enqueue(pack_build, pack.pk).key
         packs.append(pack)
     return packs
 

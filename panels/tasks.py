@@ -8,6 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.urls import reverse
 
+from safeguarding import outbox
 from safeguarding.tasks import email_send
 
 from . import packs
@@ -43,11 +44,11 @@ def pack_ready_notify(pack_id: int):
     if pack is None:  # its transaction was rolled back: nothing to tell anyone
         return
     to = _attendees(pack.meeting, pack.agency_id)
-    if to:
-        email_send.delay(f"Your pack is ready: {pack.meeting}",
-                         f"The panel pack for {pack.agency} is ready to download (it is OFFICIAL-SENSITIVE: "
-                         f"do not forward it).\n{settings.SITE_URL}{reverse('meeting', args=[pack.meeting_id])}",
-                         to)
+    if to:  # keyed by the pack: a notice handed twice still sends one email
+        outbox.enqueue(email_send, f"Your pack is ready: {pack.meeting}",
+                       f"The panel pack for {pack.agency} is ready to download (it is OFFICIAL-SENSITIVE: "
+                       f"do not forward it).\n{settings.SITE_URL}{reverse('meeting', args=[pack.meeting_id])}",
+                       to, key=f"pack-ready-email:{pack.pk}")
 
 
 @shared_task
@@ -57,6 +58,7 @@ def minutes_circulate(meeting_id: int):
         return
     to = _attendees(meeting)
     if to:
-        email_send.delay(f"Minutes approved: {meeting}",
-                         f"The minutes of {meeting} have been approved. Read them and your agency's actions here:\n"
-                         f"{settings.SITE_URL}{reverse('meeting', args=[meeting.pk])}", to)
+        outbox.enqueue(email_send, f"Minutes approved: {meeting}",
+                       f"The minutes of {meeting} have been approved. Read them and your agency's actions here:\n"
+                       f"{settings.SITE_URL}{reverse('meeting', args=[meeting.pk])}", to,
+                       key=f"minutes-email:{meeting.pk}")

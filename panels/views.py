@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit, commitments, subjects
+from safeguarding import access, audit, commitments, outbox, subjects
 from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
@@ -188,12 +188,18 @@ def action_new(request, pk):
 @require_POST
 def meeting_advance(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
+    to = request.POST.get("to", "")
     try:
-        services.meeting_advance(actor=request.user, meeting=meeting, to=request.POST.get("to", ""),
-                                 expected_version=int(request.POST.get("version") or 0))
-        messages.success(request, "Meeting updated.")
+        moved = services.meeting_advance(actor=request.user, meeting=meeting, to=to,
+                                         expected_version=int(request.POST.get("version") or 0))
     except (ValidationError, ValueError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("meeting", pk)
+    if to == MeetingStatus.MINUTES_APPROVED and outbox.waiting([services.minutes_key(moved)]):
+        messages.success(request, "Minutes approved. The job service is not answering just now: the minutes will be "
+                                  "emailed to everyone who attended as soon as it is back. Nothing needs doing.")
+    else:
+        messages.success(request, "Meeting updated.")
     return redirect("meeting", pk)
 
 
@@ -203,9 +209,15 @@ def packs_request(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
     try:
         packs = services.packs_request(actor=request.user, meeting=meeting)
-        messages.success(request, f"{len(packs)} packs are being built. This page shows when each is ready.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect(f"/meetings/{pk}/#packs")
+    if outbox.waiting([pack.job_key for pack in packs if hasattr(pack, "job_key")]):
+        messages.success(request, f"{len(packs)} packs requested. The job service is not answering just now: they "
+                                  "will be built as soon as it is back, and this page will show them. Nothing needs "
+                                  "doing.")
+    else:
+        messages.success(request, f"{len(packs)} packs are being built. This page shows when each is ready.")
     return redirect(f"/meetings/{pk}/#packs")
 
 

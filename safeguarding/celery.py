@@ -12,6 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    "outbox-sweep": {"task": "safeguarding.tasks.outbox_sweep", "schedule": 60.0},
     "clear-expired-sessions": {"task": "safeguarding.tasks.sessions_clear_expired", "schedule": crontab(minute=17)},
     "daily-reminders": {"task": "safeguarding.tasks.reminders_daily", "schedule": crontab(hour=7, minute=30)},
 }

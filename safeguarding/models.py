@@ -249,3 +249,26 @@ class UserSession(AbstractBaseSession):
         from .sessions import SessionStore
 
         return SessionStore
+
+
+class OutboxJob(models.Model):
+    """A job a change needs (a pack to build, an email to send), written in the same transaction as the change and
+    then handed to Celery (safeguarding.outbox). A broker that is down delays it; nothing loses it."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    # One job per key: asking twice for the same thing queues it once.
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    handed_at = models.DateTimeField(null=True, blank=True)  # last handed to the broker
+    hand_count = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    given_up_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="outbox_waiting_idx",
+                                condition=models.Q(done_at__isnull=True, given_up_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"

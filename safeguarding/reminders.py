@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from . import access
+from . import access, outbox
 from .models import ReminderSent
 
 ACTOR = "reminders"
@@ -43,7 +43,8 @@ class Run:
         try:
             with transaction.atomic():
                 ReminderSent.objects.create(kind=kind, key=str(key), person=person, day=self.today)
-                email_send.delay_on_commit(subject, body, [person.email])
+                outbox.enqueue(email_send, subject, body, [person.email],
+                               key=f"reminder:{kind}:{key}:{person.pk}:{self.today:%Y-%m-%d}")
         except IntegrityError:
             return False  # already reminded today
         return True

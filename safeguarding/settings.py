@@ -197,7 +197,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # Must exceed the longest task (time limit above), or Redis redelivers a job still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# A broker that does not answer fails a hand-over in two seconds (the outbox keeps the job), never a request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
@@ -206,6 +208,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Panel packs run on their own queue ("packs"), on workers started with a memory cap per child process
 # (--max-memory-per-child, see docker-compose.yml) so one huge pack cannot starve the rest.
 CELERY_TASK_ROUTES = {"panels.tasks.pack_build": {"queue": "packs"}}
+# The outbox (safeguarding.outbox): a job handed to the broker but not done after this long is handed again (longer
+# than any task may run), and one handed this many times is given up and logged for an administrator.
+OUTBOX_HAND_AGAIN_AFTER = env.int("OUTBOX_HAND_AGAIN_AFTER", default=20 * 60)
+OUTBOX_MAX_HANDS = env.int("OUTBOX_MAX_HANDS", default=10)
 PACK_SOFT_TIME_LIMIT = env.int("PACK_SOFT_TIME_LIMIT", default=5 * 60)
 PACK_WORKER_MAX_MEMORY_KIB = env.int("PACK_WORKER_MAX_MEMORY_KIB", default=600_000)
 PACK_BUILD_TEST_DELAY = env.float("PACK_BUILD_TEST_DELAY", default=0.0)  # seconds per item; tests only

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from . import access, reminders
+from . import access, outbox, reminders
 from .models import UserSession
 
 
@@ -22,7 +22,8 @@ def sessions_clear_expired() -> int:
              retry_jitter=True, max_retries=8)
 def email_send(subject: str, body: str, to: list[str]):
     """Send one email. A mail server that is down is retried with back-off; the page or job that asked never
-    waits. Queue it with ``delay_on_commit`` from inside a transaction, so nothing is sent for what rolled back."""
+    waits. Queue it with ``outbox.enqueue`` from inside a transaction, so nothing is sent for what rolled back and
+    nothing is lost while the broker is down."""
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
@@ -30,3 +31,9 @@ def email_send(subject: str, body: str, to: list[str]):
 def reminders_daily() -> dict:
     """Every app's registered reminders (``safeguarding.reminders``), as the system actor. Idempotent in a day."""
     return reminders.run_all(actor=access.system("reminders"))
+
+
+@shared_task
+def outbox_sweep() -> int:
+    """Hand the broker every job the outbox still holds (safeguarding.outbox). Run by beat every minute."""
+    return outbox.sweep()

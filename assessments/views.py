@@ -140,7 +140,7 @@ def assessment_detail(request, pk):
 def assessment_edit(request, pk):
     assessment = selectors.assessment_for(request.user, pk)
     may_edit = policies.can_edit_assessment(request.user, assessment)
-    if not may_edit and not assessment.is_editable and access.can(request.user, assessment, access.CONTRIBUTE):
+    if may_edit.state:  # they may edit its drafts, but this one has been submitted
         messages.info(request, may_edit.reason)
         return redirect("assessment", pk)
     policies.can_edit_assessment.ensure(request.user, assessment)

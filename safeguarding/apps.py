@@ -8,7 +8,12 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Agencies, people and audit"
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from . import access, audit, roles
+
+        # Every app's named rules are in policy.RULES from the start (templates and tests ask them by name).
+        autodiscover_modules("policies")
 
         post_migrate.connect(lambda **kwargs: roles.roles_sync(), weak=False, dispatch_uid="roles_sync")
         # A migrate or a flush may create permissions again, with new ids: forget the ones remembered.

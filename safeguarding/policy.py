@@ -27,6 +27,7 @@ class Decision:
     allowed: bool
     reason: str = ""
     hidden: bool = False  # the record is not visible to the person: answer as if it did not exist
+    state: bool = False  # refused by what the record's state allows now (``must``), not by who the person is
 
     def __bool__(self):
         return self.allowed
@@ -49,7 +50,7 @@ class Rule:
         except PermissionDenied as exc:
             return Decision(False, str(exc) or "You do not have permission to do this.")
         except ValidationError as exc:
-            return Decision(False, " ".join(exc.messages))
+            return Decision(False, " ".join(exc.messages), state=True)
         return ALLOWED
 
     def ensure(self, user, *args, **kwargs) -> None:

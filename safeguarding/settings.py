@@ -47,8 +47,12 @@ INSTALLED_APPS = [
     "contexts",
     "assessments",
     "panels",
-    "bench",
 ]
+# The benchmark tools (bench/: the data generator behind `manage.py generate`, `make bench`) are an app in a checkout
+# only. The image leaves the folder out (Dockerfile, .dockerignore): a production server has no use for a command that
+# fills a database with a synthetic country, and its settings must not name code the image does not carry.
+if (BASE_DIR / "bench" / "apps.py").is_file():
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -183,7 +187,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Only the built assets are served (as /static/dist/...): static/build.mjs and static/src/ are their sources.
+STATICFILES_DIRS = [("dist", BASE_DIR / "static" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -14,9 +14,12 @@ RUN useradd --system --uid 10001 --home /app efh
 # WeasyPrint (assessment PDFs, panel packs) draws with Pango; Liberation Sans stands in for Arial.
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
     libharfbuzz-subset0 fonts-liberation && rm -rf /var/lib/apt/lists/*
-# pyproject.toml lists the dependencies; the code itself runs from /app (PYTHONPATH).
-COPY pyproject.toml ./
-RUN pip install .
+# The exact versions (with their hashes) compiled from pyproject.toml: the same lock file make and CI install from.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+# The code runs from /app (PYTHONPATH): the apps settings.INSTALLED_APPS names (bench/, the benchmark tools, stays
+# out: see settings.py), the templates and the built assets only (static/dist; never their sources).
+# tests/test_image_layout.py lays out exactly these files and serves a signed-in page from them.
 COPY manage.py ./
 COPY safeguarding ./safeguarding
 COPY cases ./cases
@@ -24,11 +27,13 @@ COPY contexts ./contexts
 COPY assessments ./assessments
 COPY panels ./panels
 COPY templates ./templates
-COPY --from=assets /app/static ./static
+COPY --from=assets /app/static/dist ./static/dist
 # Hashed, compressed static files, served by WhiteNoise. The key is only for this build step.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
 # Panel packs are written here (a volume shared by web and worker-packs in docker-compose.yml).
 RUN mkdir -p /app/media && chown efh /app/media
 USER efh
 EXPOSE 8000
-CMD ["gunicorn", "safeguarding.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log: the app logs one JSON line a request with its id and without the query string (search
+# terms are names); see safeguarding/logs.py.
+CMD ["gunicorn", "safeguarding.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -8,12 +8,14 @@ PORT ?= 8000
 # Local commands run with DEBUG on (plain HTTP, a development secret key); the tests set their own settings.
 MANAGE := DEBUG=1 $(PY) manage.py
 
-.PHONY: demo test install assets services migrate seed run worker lint bench clean
+.PHONY: demo test install assets services migrate seed run worker lint lock bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Python packages from the lock files (exact versions with hashes, compiled from pyproject.toml by `make lock`):
+# requirements.lock is the service's (the Dockerfile installs it), requirements-dev.lock adds the test tools,
+# requirements-bench.lock the benchmark's.
+$(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -52,8 +54,17 @@ test: install assets services
 # and reused, then figures beside their floors in bench/results/ and docs/BENCHMARKS.md. Published run: 1000000.
 BENCH_YOUNG_PEOPLE ?= 10000
 bench: install assets services
-	$(VENV)/bin/pip install --quiet -e '.[dev,bench]'
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-bench.lock
 	$(PY) -m bench.run --young-people $(BENCH_YOUNG_PEOPLE)
+
+# After changing a dependency in pyproject.toml: compile the three lock files again (each constrained by the one
+# before, so they agree), then `make install`. `make lock LOCK_ARGS=--upgrade` also takes the newest versions allowed.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links $(LOCK_ARGS)
+lock: install
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --extra bench -c requirements-dev.lock -o requirements-bench.lock pyproject.toml
 
 lint: install
 	$(VENV)/bin/ruff check .

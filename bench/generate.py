@@ -297,9 +297,15 @@ def _nhs_numbers(rng, n: int) -> np.ndarray:
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
+# Real local authority numbers (DfE), which a UPN's first three digits must be (cases.identifiers checks them).
+UPN_LA_NUMBERS = (201, 202, 204, 330, 341, 350, 380, 420, 801, 810, 850, 886, 937)
+
+
 def _upns(rng, n: int) -> list[str]:
-    """Unique pupil numbers: a check letter (DfE's modulus 23) and twelve digits."""
-    digits = rng.integers(0, 10, (n, 12))
+    """Unique pupil numbers: a check letter (DfE's modulus 23), a real LA number and nine more digits."""
+    la = np.array(UPN_LA_NUMBERS)[rng.integers(0, len(UPN_LA_NUMBERS), n)]
+    digits = np.concatenate([np.stack([la // 100, la // 10 % 10, la % 10], axis=1), rng.integers(0, 10, (n, 9))],
+                            axis=1)
     check = (digits * np.arange(2, 14)).sum(axis=1) % 23
     return [UPN_LETTERS[c] + "".join(map(str, row)) for c, row in zip(check, digits, strict=True)]
 

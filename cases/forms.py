@@ -10,6 +10,7 @@ from django.utils import timezone
 from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 
+from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
 from .models import Case, ClosureReason, EntryKind, HarmType, RiskLevel, TrustedAdult, VoiceEntry, YoungPerson
 
 
@@ -28,9 +29,13 @@ class YoungPersonForm(forms.ModelForm):
     date_of_birth = DateField("Date of birth")
     # Typed as printed (e.g. "943 476 5919"); stored as ten digits.
     nhs_number = forms.CharField(label="NHS number (optional)", max_length=14, required=False,
-                                 help_text="10 digits, for example 485 777 3456",
+                                 help_text=f"10 digits, for example {NHS_NUMBER_EXAMPLE}",
                                  widget=forms.TextInput(attrs={"class": "govuk-input--width-10",
                                                                "inputmode": "numeric"}))
+    # Typed with or without spaces, in either case; stored as 13 capitals.
+    upn = forms.CharField(label="Unique pupil number (optional)", max_length=16, required=False,
+                          help_text=f"13 characters from their school, for example {UPN_EXAMPLE}",
+                          widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirmed_new = forms.BooleanField(
         required=False, label="I have checked these records and this is a different young person",
@@ -63,6 +68,9 @@ class YoungPersonForm(forms.ModelForm):
 
     def clean_nhs_number(self):
         return self.cleaned_data["nhs_number"].replace(" ", "")
+
+    def clean_upn(self):
+        return self.cleaned_data["upn"].replace(" ", "").upper()
 
     def model_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -8,30 +8,18 @@ Where an event comes from (the client's address, browser and the request's id) i
 request (jobs, commands) there is no address, and the actor is the named system actor.
 """
 
+import logging
 import time
 import uuid
-from contextvars import ContextVar
-from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 
 from .models import AuditAction, AuditEvent
+from .request_origin import Origin, _origin, origin
 
+__all__ = ["Origin", "origin", "record", "record_view"]
 
-@dataclass(frozen=True)
-class Origin:
-    ip_address: str | None = None
-    user_agent: str = ""
-    request_id: str = ""
-
-
-_NOWHERE = Origin()
-_origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
-
-
-def origin() -> Origin:
-    """Where the current request comes from (empty outside a request)."""
-    return _origin.get() or _NOWHERE
+requests_log = logging.getLogger("safeguarding.requests")
 
 
 def _client_ip(request) -> str | None:
@@ -52,8 +40,13 @@ class AuditContextMiddleware:
         sent = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = sent[:64] if sent.isprintable() and sent else uuid.uuid4().hex
         token = _origin.set(Origin(_client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:400], request_id))
+        started = time.monotonic()
         try:
             response = self.get_response(request)
+            # One line a request, for operators: the path without its query string (a search's terms are names).
+            requests_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+                "method": request.method, "path": request.path, "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1)})
         finally:
             _origin.reset(token)
         response["X-Request-ID"] = request_id

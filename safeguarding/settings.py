@@ -47,8 +47,12 @@ INSTALLED_APPS = [
     "contexts",
     "assessments",
     "panels",
-    "bench",
 ]
+# The benchmark tools (bench/: the data generator behind `manage.py generate`, `make bench`) are an app in a checkout
+# only. The image leaves the folder out (Dockerfile, .dockerignore): a production server has no use for a command that
+# fills a database with a synthetic country, and its settings must not name code the image does not carry.
+if (BASE_DIR / "bench" / "apps.py").is_file():
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -143,7 +147,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+
+# The client's address (sign-in lockouts, the audit log) behind proxies, read by django-axes through django-ipware.
+# TRUSTED_PROXY_COUNT is how many proxies stand in front of the app, each appending the address it was connected from
+# to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for). The client is the entry that many places from the right
+# (the last proxy's own address is REMOTE_ADDR, not in the header), so whatever a client writes into the header
+# itself lands further left and is ignored. 0 (no proxy): REMOTE_ADDR, and the header is never read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IP_HEADERS", default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"])
+# django-ipware counts the proxies named in the header, one fewer than stand in front.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+IPWARE_STRICT = False  # a longer header (a client's own entries on the left) is read, not refused for the proxy's
 
 # django-guardian: object permissions only through our direct-foreign-key tables; no anonymous user.
 ANONYMOUS_USER_NAME = None
@@ -172,7 +187,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Only the built assets are served (as /static/dist/...): static/build.mjs and static/src/ are their sources.
+STATICFILES_DIRS = [("dist", BASE_DIR / "static" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -232,10 +248,29 @@ MAP_ZOOM = env.int("MAP_ZOOM", default=12)
 # Cases due for review within this many days appear on the dashboard.
 REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
 
+# Logs: one JSON object a line in production (LOG_FORMAT=json), plain text with DEBUG; every record carries the
+# request's id (safeguarding.logs.RequestIdFilter), the one in the X-Request-ID header and on the audit rows.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "safeguarding.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "safeguarding.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Celery workers log through the same handler (JSON lines) rather than replacing it with their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry, only when SENTRY_DSN is set; no personal data leaves (safeguarding.logs.sentry_options).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from safeguarding.logs import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))

@@ -12,11 +12,39 @@ from . import access, audit, language, policies, selectors
 from .forms import AuditSearchForm, SignInForm
 from .models import AuditAction
 
+# Once every migration is applied, a running process's code cannot gain a new one: the check is made until it passes.
+_all_migrations_applied = False
+
+
+def _migrations_check() -> str:
+    global _all_migrations_applied
+    if not _all_migrations_applied:
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if unapplied:
+            return f"error: {len(unapplied)} unapplied (run manage.py migrate)"
+        _all_migrations_applied = True
+    return "ok"
+
+
+def _static_check() -> str:
+    """Every page links the stylesheet: without its entry in the static manifest, every page is a 500."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        staticfiles_storage.url("dist/app.css")
+    except ValueError:
+        return "error: no static manifest entry for dist/app.css (run manage.py collectstatic)"
+    return "ok"
+
 
 @access.public
 @never_cache
 def healthz(request):
-    """Database and broker reachability, for load balancers and orchestration. No personal data."""
+    """Whether pages can be served: database and broker reachable, migrations applied, static files collected.
+    For load balancers and orchestration; cheap (no query once migrations are found applied), no personal data."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -31,6 +59,14 @@ def healthz(request):
         checks["broker"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["broker"] = f"error: {type(exc).__name__}"
+    if checks["database"] == "ok":
+        try:
+            checks["migrations"] = _migrations_check()
+        except Exception as exc:  # noqa: BLE001
+            checks["migrations"] = f"error: {type(exc).__name__}"
+    else:
+        checks["migrations"] = "unknown: no database"
+    checks["static"] = _static_check()
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 

@@ -97,7 +97,7 @@ def test_only_an_administrator_may_deactivate(alice, mandy):
 def test_healthz_reports_database_and_broker_without_signing_in(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "migrations": "ok", "static": "ok"}
 
 
 def test_healthz_reports_a_broker_that_is_down(client, settings):

@@ -63,7 +63,7 @@ class EveryKind(forms.Form):
     ({"when": "9999-12-31"}, "when", "From must be a date between 1900 and 2100"),
     ({"count": "9" * 20}, "count", "How many must be 2,147,483,647 or less"),
     ({"count": "9" * 5000}, "count", "How many must be 1,000 characters or fewer"),
-    ({"count": "9" * 999}, "count", "Enter a whole number"),
+    ({"count": "9" * 999}, "count", "How many must be 2,147,483,647 or less"),
     ({"kind": "a\x00"}, "kind", "Kind must not include control characters"),
     ({"data": "[" * 50_000}, "data", "Definition is nested too deeply"),
     ({"data": "9" * 5000}, "data", "Definition has a number longer than 15 digits"),

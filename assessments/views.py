@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from safeguarding import access, audit, commitments, subjects
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
+from safeguarding.inputs import param
 from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
 
@@ -44,8 +45,7 @@ def subject_url(record) -> str:
 
 @access.signed_in
 def assessments(request):
-    status = request.GET.get("status", "")
-    status = status if status in AssessmentStatus.values else ""
+    status = param(request, "status", choices=AssessmentStatus.values)
     mine = request.GET.get("mine") == "1"
     rows = selectors.assessments_list(request.user, status=status, mine=mine)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
@@ -387,7 +387,7 @@ def framework_list(request):
 def framework_detail(request, pk):
     framework = Framework.objects.filter(pk=pk).first() or _not_found()
     versions = list(framework.versions.select_related("created_by").order_by("-number"))
-    number = request.GET.get("version")
+    number = param(request, "version", max_length=10)
     shown = next((v for v in versions if str(v.number) == number), versions[0])
     return render(request, "assessments/framework.html", {
         "framework": framework, "versions": versions, "shown": shown,

@@ -8,10 +8,11 @@ Colour never carries meaning alone: each node and link has a tooltip in words, a
 shape and line style.
 """
 
+import html
 import random
+import re
 from dataclasses import dataclass
 from hashlib import blake2s
-from html import escape
 
 import networkx as nx
 
@@ -50,6 +51,17 @@ FONT = 'font-family="Arial, sans-serif"'
 SAFE_URL_STARTS = ("/", "https://", "http://")  # so never "javascript:"
 LABEL_LENGTH = 24
 CHAR_WIDTH, BOLD_CHAR_WIDTH = 6.7, 7.3  # rough average width of a 12 px Arial character, for placing labels
+
+
+# Characters XML 1.0 does not allow (C0 controls other than tab, line feed and carriage return; lone surrogates;
+# U+FFFE and U+FFFF). Forms refuse them in names (safeguarding.inputs); any that got in before are dropped here, so
+# the picture is always well-formed XML.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """``text`` safe inside an XML element or attribute: characters XML cannot hold dropped, the rest escaped."""
+    return html.escape(NOT_XML.sub("", str(text)), quote=quote)
 
 
 # --- Layout ---------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.models import GroupObjectPermissionBase
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm
 
 from . import audit, policy
 from .models import Agency, AuditAction, Shareable
@@ -309,13 +309,16 @@ def grant(obj: Shareable, agency: Agency, level: str):
     if level not in SHARE_LEVELS:
         raise ValidationError({"level": "Choose whether the agency can view, or view and contribute."})
     group = _share_target(obj, agency)
-    model = type(obj)
+    model, grants = type(obj), grant_model(type(obj))
     _forget_levels(obj)
-    for given in LEVELS:
-        if given in SHARE_LEVELS[level]:
-            assign_perm(codename(model, given), group, obj)
-        else:
-            remove_perm(codename(model, given), group, obj)
+    # INSERT ... ON CONFLICT DO NOTHING on the grant table's unique (group, permission, record): two people sharing
+    # one record with one agency at the same moment both succeed, with one grant (guardian's assign_perm reads,
+    # then inserts, and the second insert failed on the unique index).
+    grants.objects.bulk_create(
+        [grants(group=group, permission_id=permission_id(model, given), content_object=obj)
+         for given in SHARE_LEVELS[level]], ignore_conflicts=True)
+    grants.objects.filter(group=group, content_object=obj).exclude(
+        permission_id__in=[permission_id(model, given) for given in SHARE_LEVELS[level]]).delete()
 
 
 @policy.rule

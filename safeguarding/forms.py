@@ -9,19 +9,22 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from .inputs import YEAR_MAX, YEAR_MIN, harden
 from .models import AuditAction
 
 
 def gds_helper(form, submit_label: str | None = None, method: str = "post", form_tag: bool = True) -> FormHelper:
     """GOV.UK-styled rendering for ``form``, with the Design System's wording for missing answers.
 
-    Browsers' own validation is off, so our error messages are the ones people see.
+    Browsers' own validation is off, so our error messages are the ones people see. Every field is also guarded
+    against hostile input, and its label and hint escaped (``safeguarding.inputs.harden``).
     """
     for field in form.fields.values():
         label = str(field.label or "").lower()
         if label and field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
             verb = "Select" if isinstance(field, forms.ChoiceField | forms.BooleanField) else "Enter"
             field.error_messages["required"] = f"{verb} {label}"
+    harden(form)
     helper = FormHelper()
     helper.form_method = method
     helper.form_tag = form_tag
@@ -41,9 +44,12 @@ class DateField(DateInputField):
 
     def compress(self, data_list):
         try:
-            return super().compress(data_list)
-        except ValidationError:
+            value = super().compress(data_list)
+        except (ValidationError, OverflowError, ValueError):  # a 20-digit year overflows C's int
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+            raise ValidationError(f"{self.label} must be a date between {YEAR_MIN} and {YEAR_MAX}", code="date_range")
+        return value
 
 
 class SignInForm(AuthenticationForm):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from . import access
 from .forms import gds_helper, submit
+from .inputs import param
 from .models import Agency
 
 # At most this many agencies are offered in the share form's list; beyond it, the person searches by name first (a
@@ -44,7 +45,7 @@ def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form
     """Template context for includes/sharing.html."""
     can_manage = bool(access.can_see_sharing(request.user, record))
     can_share = bool(access.can_share(request.user, record))
-    search = request.GET.get("agency_q", "")
+    search = param(request, "agency_q", max_length=100)  # a search with a null byte would fail in the database
     return {
         "record": record, "noun": noun, "share_url": share_url, "unshare_name": unshare_name,
         "can_manage": can_manage, "can_share": can_share,

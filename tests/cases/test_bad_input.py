@@ -39,7 +39,7 @@ def refused(response, *messages):
     ("nhs_number", "9434765918", "NHS number"),
     ("nhs_number", "12345", "Enter a valid NHS number"),
     ("postcode", "NOT A POSTCODE", "postcode"),
-    ("first_name", "x" * 101, "at most 100 characters"),
+    ("first_name", "x" * 101, "First name must be 100 characters or fewer"),
     ("first_name", "", "Enter first name"),
     ("sex", "", "Select sex"),
 ])
@@ -67,7 +67,8 @@ def test_a_chronology_entry_in_the_future_or_too_long_is_refused(client, alice, 
     url = reverse("chronology-add", args=[case.pk])
     refused(client.post(url, entry_form(timezone.localdate() + timedelta(days=2), "Seen in town")),
             "cannot be in the future")
-    refused(client.post(url, entry_form(timezone.localdate(), "x" * 10001)), "at most 10000 characters")
+    refused(client.post(url, entry_form(timezone.localdate(), "x" * 10001)),
+            "What happened must be 10,000 characters or fewer")
     refused(client.post(url, {**entry_form(timezone.localdate(), "Seen"), "occurred_time": "25:99"}),
             "Enter a time like 16:30")
     assert not ChronologyEntry.objects.exists()

@@ -22,6 +22,8 @@ AXE = ROOT / "static" / "dist" / "axe.min.js"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 TIMEOUT_MS = 10_000
 BLOCKING_IMPACTS = ("serious", "critical")
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => window.__cspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`));"""
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +61,9 @@ class Visit:
         page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
         page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
         page.on("response", self._response)
+        # Any Content-Security-Policy violation is a problem (the browser also logs it as a console error).
+        page.add_init_script(CSP_LISTENER)
+        page.expose_function("__cspViolation", lambda text: self.problems.append(f"CSP violation: {text}"))
 
     def _console(self, message):
         # Chromium logs every 4xx as "Failed to load resource"; _response judges those instead.
@@ -110,7 +115,8 @@ class Visit:
     def axe(self, label: str) -> list[dict]:
         """Run axe-core on the page as it is now; return (and save, and print) every violation."""
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
-            self.page.add_script_tag(path=str(AXE))
+            # Evaluated by the test, not added as an inline <script>, which the Content-Security-Policy refuses.
+            self.page.evaluate(AXE.read_text() + "\n;undefined")
         violations = self.page.evaluate("""async () => (await axe.run()).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
             nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary})),

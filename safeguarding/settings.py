@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "contexts",
     "assessments",
     "panels",
+    "reports",
     "bench",
 ]
 
@@ -231,6 +232,13 @@ MAP_CENTRE = [env.float("MAP_CENTRE_LAT", default=52.4862), env.float("MAP_CENTR
 MAP_ZOOM = env.int("MAP_ZOOM", default=12)
 # Cases due for review within this many days appear on the dashboard.
 REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
+
+# Reports (reports/): counts from 1 to this minus one are shown as "fewer than N" to anyone who may not see names
+# (analysts); exports are deleted, file and row, after this many days.
+REPORTS_SUPPRESS_BELOW = env.int("REPORTS_SUPPRESS_BELOW", default=5)
+REPORTS_EXPORT_DAYS = env.int("REPORTS_EXPORT_DAYS", default=7)
+REPORTS_EXPORT_SOFT_TIME_LIMIT = env.int("REPORTS_EXPORT_SOFT_TIME_LIMIT", default=10 * 60)
+REPORTS_EXPORT_TEST_DELAY = env.float("REPORTS_EXPORT_TEST_DELAY", default=0.0)  # seconds per chunk; tests only
 
 LOGGING = {
     "version": 1,

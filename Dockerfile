@@ -26,6 +26,7 @@ COPY cases ./cases
 COPY contexts ./contexts
 COPY assessments ./assessments
 COPY panels ./panels
+COPY reports ./reports
 COPY templates ./templates
 COPY --from=assets /app/static/dist ./static/dist
 # Hashed, compressed static files, served by WhiteNoise. The key is only for this build step.

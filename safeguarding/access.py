@@ -10,6 +10,10 @@ Visibility comes only from object grants to an agency's group, held in direct-fo
   ``reach_q(user, field, level) -> Q``, its rule written for rows pointing at it through ``field``, which
   ``inherit`` and ``reaching`` then use instead of a subquery.
 
+The door opens to a person only if their role holds ``safeguarding.view_records`` (every practitioner role does; an
+analyst's does not: their figures are counted as their agency, an ``AgencyReader``), except for a model whose rows
+are people's own (``OWN_RECORDS = True``, e.g. an export they asked for), reached by its rule alone.
+
 Not visible is 404, never 403, so a response never tells that a record exists. A 403 is only ever given
 about a record the person can already see (e.g. a partner who may view a case but not edit it).
 """
@@ -65,8 +69,19 @@ def permission_id(model, level: str) -> int:
                                   codename=codename(model, level)).pk
 
 
+VIEW_RECORDS = "safeguarding.view_records"
+
+
 def _may_use(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and getattr(user, "agency_id", None))
+
+
+def _opens(user, model) -> bool:
+    """Whether the door opens to ``user`` for ``model`` at all: a person whose role opens individual records (an
+    analyst's does not: their figures are counted as their agency, an ``AgencyReader``), an agency reading as a
+    whole, or anyone for a model whose rows are people's own (``OWN_RECORDS``: an export they asked for)."""
+    return _may_use(user) and (isinstance(user, AgencyReader) or getattr(model, "OWN_RECORDS", False)
+                               or user.has_perm(VIEW_RECORDS))
 
 
 class Granted(Expression):
@@ -189,7 +204,7 @@ def is_system(actor) -> bool:
 def reaching(user, field: str, queryset, level: str = VIEW) -> Q:
     """Rows whose ``field`` (a foreign key, possibly through others: ``item__meeting``) points at a row of
     ``queryset`` that ``user`` may reach at ``level``. A correlated EXISTS, never ``IN (every visible row)``."""
-    if not _may_use(user):
+    if not _opens(user, queryset.model):
         return Q(pk__in=[])
     model, query = queryset.model, queryset.query
     if not query.where and not query.is_sliced:  # any row of the table: no subquery needed
@@ -207,8 +222,9 @@ def inherit(user, model, field: str, level: str = VIEW) -> Q:
 
 
 def visible(user, queryset, level: str = VIEW):
-    """``queryset`` narrowed to what ``user`` may reach at ``level``; empty for anyone not signed in."""
-    if not _may_use(user):
+    """``queryset`` narrowed to what ``user`` may reach at ``level``; empty for anyone not signed in, and for a person
+    whose role opens no individual records (an analyst)."""
+    if not _opens(user, queryset.model):
         return queryset.none()
     return queryset.filter(rule(user, queryset.model, level))
 
@@ -216,7 +232,7 @@ def visible(user, queryset, level: str = VIEW):
 def visible_count(user, model, level: str = VIEW) -> int:
     """How many ``model`` records ``user`` may reach: the agency's grant rows alone, without touching the records
     (a grant's foreign key guarantees its record, and (group, permission, record) is unique). Shareable only."""
-    if not _may_use(user):
+    if not _opens(user, model):
         return 0
     return grant_model(model).objects.filter(group_id=user.agency.group_id,
                                              permission_id=permission_id(model, level)).count()

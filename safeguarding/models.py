@@ -71,6 +71,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # Opening individual records at all (safeguarding.access): every practitioner role holds it; an analyst,
+        # who works with figures only, does not.
+        permissions = [("view_records", "Can open the individual records shared with their agency")]
 
     def __str__(self):
         return self.get_full_name() or self.username

@@ -49,6 +49,9 @@ class Perm(StrEnum):
     ADD_AGENCY = "safeguarding.add_agency"
     VIEW_AGENCY = "safeguarding.view_agency"
     CHANGE_AGENCY = "safeguarding.change_agency"
+    # Opening individual records shared with the agency (safeguarding.access); analysts work with figures only.
+    VIEW_RECORDS = "safeguarding.view_records"
+    VIEW_REPORTS = "reports.view_reports"
 
 
 class Role(StrEnum):
@@ -66,6 +69,7 @@ _CONTEXT_EVIDENCE = [Perm.ADD_PLACE, Perm.ADD_PEER_GROUP, Perm.CHANGE_PLACE, Per
                      Perm.RECORD_LINK, Perm.REVIEW_LINK]
 
 _PRACTICE = [
+    Perm.VIEW_RECORDS,
     *_CONTEXT_EVIDENCE,
     Perm.SHARE_PLACE,
     Perm.SHARE_PEER_GROUP,
@@ -86,16 +90,20 @@ _PRACTICE = [
 
 ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
-    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT, Perm.ADD_PANEL],
-    Role.PANEL_CHAIR: [Perm.ADD_CHRONOLOGY_ENTRY, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
+    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT, Perm.ADD_PANEL,
+                        Perm.VIEW_REPORTS],
+    Role.PANEL_CHAIR: [Perm.VIEW_RECORDS, Perm.VIEW_REPORTS,
+                       Perm.ADD_CHRONOLOGY_ENTRY, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
                        Perm.ADD_PANEL, Perm.RUN_MEETING, Perm.UPDATE_ACTION],
     # Partners answer requests, update their own interventions, and may run an assessment of a context shared
     # with them to contribute (a school's self-assessment).
-    Role.PARTNER_PRACTITIONER: [Perm.ADD_CHRONOLOGY_ENTRY, *_CONTEXT_EVIDENCE, Perm.ADD_ASSESSMENT,
+    Role.PARTNER_PRACTITIONER: [Perm.VIEW_RECORDS, Perm.ADD_CHRONOLOGY_ENTRY, *_CONTEXT_EVIDENCE, Perm.ADD_ASSESSMENT,
                                 Perm.CHANGE_ASSESSMENT, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
                                 Perm.UPDATE_ACTION],
-    Role.ANALYST: [],
+    # Figures over what the agency can see, small numbers suppressed; never an individual record (no VIEW_RECORDS).
+    Role.ANALYST: [Perm.VIEW_REPORTS],
     Role.ADMINISTRATOR: [
+        Perm.VIEW_RECORDS,
         Perm.SEARCH_AUDIT,
         Perm.ADD_USER,
         Perm.VIEW_USER,

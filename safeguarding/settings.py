@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "contexts",
     "assessments",
     "panels",
+    "reports",
 ]
 # The benchmark tools (bench/: the data generator behind `manage.py generate`, `make bench`) are an app in a checkout
 # only. The image leaves the folder out (Dockerfile, .dockerignore): a production server has no use for a command that
@@ -273,6 +274,13 @@ MAP_CENTRE = [env.float("MAP_CENTRE_LAT", default=52.4862), env.float("MAP_CENTR
 MAP_ZOOM = env.int("MAP_ZOOM", default=12)
 # Cases due for review within this many days appear on the dashboard.
 REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
+
+# Reports (reports/): counts from 1 to this minus one are shown as "fewer than N" to anyone who may not see names
+# (analysts); exports are deleted, file and row, after this many days.
+REPORTS_SUPPRESS_BELOW = env.int("REPORTS_SUPPRESS_BELOW", default=5)
+REPORTS_EXPORT_DAYS = env.int("REPORTS_EXPORT_DAYS", default=7)
+REPORTS_EXPORT_SOFT_TIME_LIMIT = env.int("REPORTS_EXPORT_SOFT_TIME_LIMIT", default=10 * 60)
+REPORTS_EXPORT_TEST_DELAY = env.float("REPORTS_EXPORT_TEST_DELAY", default=0.0)  # seconds per chunk; tests only
 
 # Logs: one JSON object a line in production (LOG_FORMAT=json), plain text with DEBUG; every record carries the
 # request's id (safeguarding.logs.RequestIdFilter), the one in the X-Request-ID header and on the audit rows.

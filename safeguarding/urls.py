@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("contexts.urls")),
     path("", include("assessments.urls")),
     path("", include("panels.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler403 = "safeguarding.views.forbidden"

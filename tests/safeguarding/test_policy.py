@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_app_declares_its_rules_in_one_registry():
     apps = {name.split(".")[0] for name in RULES}
-    assert apps == {"safeguarding", "cases", "contexts", "assessments", "panels"}
+    assert apps == {"safeguarding", "cases", "contexts", "assessments", "panels", "reports"}
     assert "panels.policies.can_run_meeting" in RULES and "safeguarding.access.can_share" in RULES
 
 

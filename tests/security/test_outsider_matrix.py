@@ -24,8 +24,9 @@ from . import world as world_module
 pytestmark = pytest.mark.django_db
 
 AUDIT_ALLOWED = {AuditAction.VIEW, AuditAction.SEARCH}
-# Pages that exist only once a document is made: a pack not yet built, the PDF of an assessment still a draft.
-NOT_YET = {"pack-download", "assessment-pdf"}
+# Pages that exist only once a document is made: a pack not yet built, the PDF of an assessment still a draft, an
+# export (its owner's alone, and the owner test signs in as someone else).
+NOT_YET = {"pack-download", "assessment-pdf", "reports-export-download"}
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ from .test_outsider_matrix import row_counts
 pytestmark = pytest.mark.django_db
 
 SERVICE_MODULES = ["safeguarding.services", "safeguarding.access", "cases.services", "contexts.services",
-                   "assessments.services", "panels.services"]
+                   "assessments.services", "panels.services", "reports.services"]
 CAST = ["alice", "mandy", "colin", "carla", "adam", "pete", "sam", "oscar", "system"]
 
 
@@ -101,6 +101,7 @@ def _scenarios():
     from cases import services as c
     from contexts import services as x
     from panels import services as p
+    from reports import services as r
     from safeguarding import services as k
 
     lead = {"alice", "mandy"}
@@ -232,6 +233,9 @@ def _scenarios():
             expected_version=fresh(w["meeting"]).version)),
         "panels.services.packs_request": Scenario({"colin"}, lambda w, u: p.packs_request(
             actor=u, meeting=fresh(w["meeting"]))),
+        # --- reports: a list of named records needs names (not an analyst); the tables need reports only ---
+        "reports.services.export_request": Scenario({"mandy", "colin", "carla"}, lambda w, u: r.export_request(
+            actor=u, what="cases", params={"status": "open"}, fmt="xlsx")),
     }
 
 

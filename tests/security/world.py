@@ -26,6 +26,7 @@ from contexts import services as context_services
 from contexts.models import AssociationNature, MembershipRole, PeerGroup, Place, PlaceKind, PlaceLinkNature, Reliability
 from panels import services as panel_services
 from panels.models import PanelKind
+from reports import services as report_services
 from safeguarding import access
 
 from ..factories import CaseFactory, YoungPersonFactory
@@ -35,7 +36,7 @@ PK = {
     "young-people": "person", "cases": "case", "chronology": "entry", "places": "place", "guardians": "guardian",
     "peer-groups": "group", "assessments": "assessment", "contributions": "contribution", "goals": "goal",
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
-    "packs": "pack", "frameworks": "framework",
+    "packs": "pack", "frameworks": "framework", "reports": "export",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -219,6 +220,7 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
                                        owner_agency=police, owner=pete, due_on=today + timedelta(days=10))
     packs = panel_services.packs_request(actor=colin, meeting=meeting)
     pack = next(p for p in packs if p.agency_id == police.pk)
+    export = report_services.export_request(actor=cast["mandy"], what="cases", params={"status": "open"}, fmt="csv")
 
     world = {
         "person": person, "friend": friend, "case": case, "friend_case": friend_case, "entry": entry,
@@ -226,7 +228,7 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "place_link": place_link, "guardian": guardian, "assessment": assessment, "contribution": contribution,
         "goal": goal, "intervention": intervention, "panel": panel, "meeting": meeting, "item": item,
         "action": action, "pack": pack, "packs": packs, "framework": neighbourhood, "agency": police,
-        "attendee": pete,
+        "attendee": pete, "export": export,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",

@@ -1,0 +1,376 @@
+"""The dashboard's figures and the lists behind them, all through the access door for the reader's agency.
+
+A reader who may open records (a team manager, a panel chair) is counted as themselves, so a figure and its drill-down
+list are the same rows through the same door. An analyst, whose role opens no record, is counted as their agency
+(``access.AgencyReader``): the same grants, never a record page. Small numbers are suppressed for whoever may not see
+names (``suppress``).
+
+Each figure is a filter (``Filter``: a list and its query-string parameters) applied to what the reader can see; the
+dashboard counts every filter of a list in one aggregate query (conditional counts), and the drill-down applies the
+same filter to the same door. A bounded number of queries whatever the number of rows (tests/reports).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Aggregate, Count, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from assessments.models import Assessment, AssessmentStatus, ContributionRequest, RequestStatus
+from cases.models import ETHNICITY_CHOICES, Case, CaseStatus, HarmType, RiskLevel, Sex
+from contexts.models import Association, ContextStatus, Membership, PeerGroup, Place, PlaceKind, PlaceLink
+from panels.models import Action, ActionStatus, ActionUpdate
+from safeguarding import access
+from safeguarding.roles import Perm
+
+ETHNICITIES = [(code, label) for _group, options in ETHNICITY_CHOICES for code, label in options]
+# (key, label, youngest, oldest) in whole years on the day the figures are read.
+AGE_BANDS = [("10-13", "10 to 13", 10, 13), ("14-15", "14 to 15", 14, 15), ("16-17", "16 to 17", 16, 17),
+             ("18-25", "18 to 25", 18, 25)]
+
+
+def reader_for(user):
+    """Whom the door is asked for: the person if their role opens records, else their agency as a whole."""
+    return user if user.has_perm(Perm.VIEW_RECORDS) else access.AgencyReader(user.agency)
+
+
+def names_allowed(user) -> bool:
+    from .policies import can_see_names
+
+    return bool(can_see_names(user))
+
+
+# --- The period ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+    @classmethod
+    def this_quarter(cls, today: date | None = None):
+        today = today or timezone.localdate()
+        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        return cls(start, today, "This quarter")
+
+    @classmethod
+    def last_12_months(cls, today: date | None = None):
+        today = today or timezone.localdate()
+        start = today.replace(year=today.year - 1) + timedelta(days=1) if not (today.month == 2 and today.day == 29) \
+            else date(today.year - 1, 3, 1)
+        return cls(start, today, "Last 12 months")
+
+    def params(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def period_from_params(params) -> Period:
+    """The period a drill-down or export names in ``from``/``to`` (ISO dates); this quarter if they are missing."""
+    try:
+        start, end = date.fromisoformat(params.get("from", "")), date.fromisoformat(params.get("to", ""))
+    except ValueError:
+        return Period.this_quarter()
+    if start > end:
+        start, end = end, start
+    return Period(start, end, f"{start:%-d %b %Y} to {end:%-d %b %Y}")
+
+
+# --- Filters: one per figure, shared by the count and the list -------------------------------------------------
+
+def _age_q(band: str, today: date, prefix="young_person__") -> Q:
+    for key, _label, youngest, oldest in AGE_BANDS:
+        if key == band:
+            born_after = _years_before(today, oldest + 1)  # still under oldest + 1
+            born_by = _years_before(today, youngest)
+            return Q(**{f"{prefix}date_of_birth__gt": born_after, f"{prefix}date_of_birth__lte": born_by})
+    return Q(pk__in=[])
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def case_q(params: dict, period: Period, today: date) -> Q:
+    q = Q()
+    if params.get("status") == "open":
+        q &= Q(status=CaseStatus.OPEN)
+    if harm := params.get("harm"):
+        q &= Q(harm_types__contains=[harm])
+    if risk := params.get("risk"):
+        q &= Q(risk_level=risk)
+    if sex := params.get("sex"):
+        q &= Q(young_person__sex=sex)
+    if ethnicity := params.get("ethnicity"):
+        q &= Q(young_person__ethnicity=ethnicity)
+    if band := params.get("band"):
+        q &= _age_q(band, today)
+    if params.get("opened") == "period":
+        q &= Q(opened_on__range=(period.start, period.end))
+    if params.get("closed") == "period":
+        q &= Q(closed_on__range=(period.start, period.end))
+    if params.get("review") == "overdue":
+        q &= Q(status=CaseStatus.OPEN, next_review_on__lt=today)
+    if lead := params.get("lead"):
+        q &= Q(lead_practitioner_id=None if lead == "none" else _int(lead))
+    return q
+
+
+def context_q(params: dict, period: Period, today: date) -> Q:
+    q = Q()
+    for field in ("kind", "status", "ward"):
+        if field in params:
+            q &= Q(**{field: params[field]})
+    return q
+
+
+def link_q(params: dict, period: Period, today: date) -> Q:
+    return Q(ended_on__isnull=True, review_by__lt=today)
+
+
+def assessment_q(params: dict, period: Period, today: date) -> Q:
+    return Q(status=params["status"]) if params.get("status") else Q()
+
+
+def request_q(params: dict, period: Period, today: date) -> Q:
+    q = Q(status=RequestStatus.REQUESTED, due_on__lt=today)
+    if agency := params.get("agency"):
+        q &= Q(agency_id=_int(agency))
+    return q
+
+
+def action_q(params: dict, period: Period, today: date) -> Q:
+    q = Q()
+    state = params.get("state")
+    if state == "open":
+        q &= Q(status__in=Action.OUTSTANDING)
+    elif state == "overdue":
+        q &= Q(status__in=Action.OUTSTANDING, due_on__lt=today)
+    elif state == "done":
+        q &= Q(status=ActionStatus.DONE, done_on__range=(period.start, period.end))
+    if agency := params.get("agency"):
+        q &= Q(owner_agency_id=_int(agency))
+    return q
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _actions():
+    done = ActionUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE).order_by("created_at")
+    return Action.objects.annotate(done_at=Subquery(done.values("created_at")[:1])).annotate(
+        done_on=TruncDate("done_at"))
+
+
+@dataclass(frozen=True)
+class ListKind:
+    title: str
+    queryset: callable  # () -> the unfiltered queryset of the list's model
+    q: callable  # (params, period, today) -> Q
+    columns: list  # (heading, function of a row) for pages and exports
+    select: tuple = ()
+
+
+def _name(person):
+    return person.get_full_name() if person else "No lead practitioner"
+
+
+LISTS: dict[str, ListKind] = {
+    "cases": ListKind("Cases", lambda: Case.objects.all(), case_q, [
+        ("Reference", lambda c: c.reference), ("Young person", lambda c: c.young_person.full_name),
+        ("Status", lambda c: c.get_status_display()), ("Opened", lambda c: c.opened_on),
+        ("Closed", lambda c: c.closed_on or ""), ("Risk", lambda c: c.get_risk_level_display()),
+        ("Harm", lambda c: "; ".join(c.harm_type_labels())),
+        ("Lead practitioner", lambda c: _name(c.lead_practitioner)),
+        ("Next review", lambda c: c.next_review_on or "")], ("young_person", "lead_practitioner")),
+    "places": ListKind("Places", lambda: Place.objects.all(), context_q, [
+        ("Name", lambda p: p.name), ("Kind", lambda p: p.get_kind_display()),
+        ("Status", lambda p: p.get_status_display()),
+        ("Ward", lambda p: p.ward)]),
+    "peer-groups": ListKind("Peer groups", lambda: PeerGroup.objects.all(), context_q, [
+        ("Name", lambda g: g.name), ("Status", lambda g: g.get_status_display())]),
+    "place-links": ListKind(
+        "Links of young people and groups to places past review", lambda: PlaceLink.objects.all(), link_q,
+        [("Place", lambda link: link.place.name), ("Review by", lambda link: link.review_by),
+         ("Source", lambda link: link.source_agency.name)], ("place", "source_agency")),
+    "memberships": ListKind("Peer group memberships past review", lambda: Membership.objects.all(), link_q, [
+        ("Peer group", lambda m: m.peer_group.name), ("Young person", lambda m: m.young_person.full_name),
+        ("Review by", lambda m: m.review_by), ("Source", lambda m: m.source_agency.name)],
+        ("peer_group", "young_person", "source_agency")),
+    "associations": ListKind("Associations between young people past review", lambda: Association.objects.all(),
+                             link_q, [("Young person", lambda a: a.person.full_name),
+                                      ("Associated with", lambda a: a.other.full_name),
+                                      ("Review by", lambda a: a.review_by), ("Source", lambda a: a.source_agency.name)],
+                             ("person", "other", "source_agency")),
+    "assessments": ListKind("Assessments", lambda: Assessment.objects.all(), assessment_q, [
+        ("Reference", lambda a: a.audit_label), ("Framework", lambda a: a.framework_version.framework.name),
+        ("Status", lambda a: a.get_status_display()), ("Agency", lambda a: a.owning_agency.name),
+        ("Started", lambda a: a.created_at.date())], ("framework_version__framework", "owning_agency")),
+    "requests": ListKind("Contribution requests overdue", lambda: ContributionRequest.objects.all(), request_q, [
+        ("Reference", lambda r: r.audit_label), ("Agency asked", lambda r: r.agency.name),
+        ("Respond by", lambda r: r.due_on), ("Assessment", lambda r: r.assessment.audit_label)], ("agency",)),
+    "actions": ListKind("Panel actions", _actions, action_q, [
+        ("Reference", lambda a: a.audit_label), ("Action", lambda a: a.description),
+        ("Agency", lambda a: a.owner_agency.name), ("Due by", lambda a: a.due_on),
+        ("Status", lambda a: a.get_status_display()), ("Done on", lambda a: a.done_on or "")], ("owner_agency",)),
+}
+
+
+@dataclass
+class Figure:
+    label: str
+    count: int
+    list: str
+    params: dict
+
+    def link_params(self, period: Period) -> dict:
+        return {"list": self.list, **self.params, **period.params()}
+
+
+def suppress(count: int, hide: bool) -> str | int:
+    threshold = settings.REPORTS_SUPPRESS_BELOW
+    if hide and 0 < count < threshold:
+        return f"fewer than {threshold}"
+    return count
+
+
+# --- The dashboard ---------------------------------------------------------------------------------------------
+
+class Percentile(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _counted(reader, model_qs, q_fn, specs, period, today) -> list[Figure]:
+    """Every spec (label, list, params) counted over what ``reader`` can see, in one aggregate query."""
+    counts = access.visible(reader, model_qs).aggregate(**{
+        f"f{i}": Count("pk", filter=q_fn(params, period, today)) for i, (_label, _list, params) in enumerate(specs)})
+    return [Figure(label, counts[f"f{i}"], name, params) for i, (label, name, params) in enumerate(specs)]
+
+
+def dashboard(user, period: Period) -> dict:
+    """Every table of the dashboard: a dict of titled tables, each a list of rows of ``Figure``s."""
+    reader, today = reader_for(user), timezone.localdate()
+    open_ = {"status": "open"}
+    case_specs = {
+        "totals": [("Open cases now", "cases", open_),
+                   ("Opened in the period", "cases", {"opened": "period"}),
+                   ("Closed in the period", "cases", {"closed": "period"}),
+                   ("Open cases with a review overdue", "cases", {"review": "overdue"})],
+        "harm": [(label, "cases", {**open_, "harm": key}) for key, label in HarmType.choices],
+        "risk": [(label, "cases", {**open_, "risk": key}) for key, label in RiskLevel.choices],
+        "age": [(label, "cases", {**open_, "band": key}) for key, label, _y, _o in AGE_BANDS],
+        "sex": [(label, "cases", {**open_, "sex": key}) for key, label in Sex.choices],
+        "ethnicity": [(label, "cases", {**open_, "ethnicity": key}) for key, label in ETHNICITIES],
+    }
+    flat = [spec for specs in case_specs.values() for spec in specs]
+    figures = iter(_counted(reader, Case.objects.all(), case_q, flat, period, today))  # 1 query
+    tables = {name: [next(figures) for _ in specs] for name, specs in case_specs.items()}
+
+    caseload = (access.visible(reader, Case.objects.filter(status=CaseStatus.OPEN))  # 1 query
+                .values("lead_practitioner_id", "lead_practitioner__first_name", "lead_practitioner__last_name")
+                .annotate(n=Count("pk")).order_by("-n", "lead_practitioner__last_name"))
+    tables["caseload"] = [
+        Figure(f"{row['lead_practitioner__first_name']} {row['lead_practitioner__last_name']}"
+               if row["lead_practitioner_id"] else "No lead practitioner", row["n"], "cases",
+               {**open_, "lead": row["lead_practitioner_id"] or "none"}) for row in caseload]
+
+    places = list(access.visible(reader, Place.objects.all()).values("kind", "status", "ward")  # 1 query
+                  .annotate(n=Count("pk")))
+    kinds = dict(PlaceKind.choices)
+    statuses = dict(ContextStatus.choices)
+    tables["place_kind"] = _grouped(places, "kind", kinds, "places")
+    tables["place_status"] = _grouped(places, "status", statuses, "places")
+    tables["place_ward"] = _grouped(places, "ward", {}, "places")
+    groups = list(access.visible(reader, PeerGroup.objects.all()).values("status").annotate(n=Count("pk")))  # 1
+    tables["group_status"] = _grouped(groups, "status", statuses, "peer-groups")
+
+    tables["links"] = [  # 3 queries
+        Figure(label, access.visible(reader, model.objects.filter(link_q({}, period, today))).count(), name, {})
+        for label, model, name in (("Links to places", PlaceLink, "place-links"),
+                                   ("Peer group memberships", Membership, "memberships"),
+                                   ("Associations between young people", Association, "associations"))]
+
+    states = dict(access.visible(reader, Assessment.objects.all()).values_list("status")  # 1 query
+                  .annotate(n=Count("pk")).values_list("status", "n"))
+    tables["assessments"] = [Figure(label, states.get(key, 0), "assessments", {"status": key})
+                             for key, label in AssessmentStatus.choices]
+
+    overdue = (access.visible(reader, ContributionRequest.objects.filter(request_q({}, period, today)))  # 1 query
+               .values("agency_id", "agency__name").annotate(n=Count("pk")).order_by("agency__name"))
+    tables["requests"] = [Figure(row["agency__name"], row["n"], "requests", {"agency": row["agency_id"]})
+                          for row in overdue]
+
+    tables["actions"] = _actions_by_agency(reader, period, today)  # 1 query
+    return tables
+
+
+def _grouped(rows, field, labels, list_name) -> list[Figure]:
+    totals: dict = {}
+    for row in rows:
+        totals[row[field]] = totals.get(row[field], 0) + row["n"]
+    order = list(labels) or sorted(totals)
+    return [Figure(labels.get(key, key) or "No ward recorded", totals.get(key, 0), list_name, {field: key})
+            for key in order if labels or totals.get(key)]
+
+
+@dataclass
+class ActionRow:
+    agency: str
+    open: Figure
+    overdue: Figure
+    done: Figure
+    median_days: float | None
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [self.open, self.overdue, self.done]
+
+
+def _actions_by_agency(reader, period, today) -> list[ActionRow]:
+    rows = (access.visible(reader, _actions()).values("owner_agency_id", "owner_agency__name").annotate(
+        open=Count("pk", filter=action_q({"state": "open"}, period, today)),
+        overdue=Count("pk", filter=action_q({"state": "overdue"}, period, today)),
+        done=Count("pk", filter=action_q({"state": "done"}, period, today)),
+        median=Percentile(Func(F("done_at") - F("created_at"), template="EXTRACT(EPOCH FROM %(expressions)s) / 86400.0",
+                               output_field=FloatField()), filter=action_q({"state": "done"}, period, today)),
+    ).order_by("owner_agency__name"))
+    result = []
+    for row in rows:
+        agency = {"agency": row["owner_agency_id"]}
+        result.append(ActionRow(
+            row["owner_agency__name"],
+            Figure("Open", row["open"], "actions", {**agency, "state": "open"}),
+            Figure("Overdue", row["overdue"], "actions", {**agency, "state": "overdue"}),
+            Figure("Done in the period", row["done"], "actions", {**agency, "state": "done"}),
+            None if row["median"] is None else round(row["median"], 1)))
+    return result
+
+
+# --- Drill-down lists ------------------------------------------------------------------------------------------
+
+LIST_PARAMS = ("status", "harm", "risk", "sex", "ethnicity", "band", "opened", "closed", "review", "lead", "kind",
+               "ward", "agency", "state")
+
+
+def list_params(query) -> dict:
+    return {key: query[key] for key in LIST_PARAMS if key in query}
+
+
+def drilldown(user, name: str, params: dict, period: Period):
+    """The records a figure counts, through the door as the person (who must be allowed names), newest first."""
+    kind = LISTS[name]
+    rows = kind.queryset().filter(kind.q(params, period, timezone.localdate()))
+    if kind.select:
+        rows = rows.select_related(*kind.select)
+    return access.visible(user, rows).order_by("-pk")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/", views.dashboard, name="reports"),
+    path("reports/list/", views.drilldown, name="reports-list"),
+    path("reports/exports/", views.exports, name="reports-exports"),
+    path("reports/exports/new/", views.export_create, name="reports-export-create"),
+    path("reports/exports/<int:pk>/download/", views.export_download, name="reports-export-download"),
+]

@@ -1,0 +1,113 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from safeguarding import access, audit
+from safeguarding.models import AuditAction
+
+from . import policies, selectors, services
+from .forms import ExportForm, PeriodForm
+from .models import ExportStatus, ReportExport
+
+
+def _link(figure, period) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('reports-list')}?{urlencode(figure.link_params(period))}"
+
+
+@access.signed_in
+def dashboard(request):
+    policies.can_see_reports.ensure(request.user)
+    form = PeriodForm(request.GET or None)
+    period = form.chosen()
+    names = selectors.names_allowed(request.user)
+    tables = selectors.dashboard(request.user, period)
+    for rows in tables.values():
+        for row in rows:
+            for figure in (row.open, row.overdue, row.done) if isinstance(row, selectors.ActionRow) else (row,):
+                figure.shown = selectors.suppress(figure.count, hide=not names)
+                figure.url = _link(figure, period) if names and figure.count else ""
+    return render(request, "reports/dashboard.html", {
+        "form": form, "period": period, "tables": tables, "names": names,
+        "titles": TITLES, "threshold": settings.REPORTS_SUPPRESS_BELOW})
+
+
+TITLES = {
+    "harm": "Open cases by harm type", "risk": "Open cases by risk level", "age": "Open cases by age band",
+    "sex": "Open cases by sex", "ethnicity": "Open cases by ethnicity", "caseload": "Open cases by lead practitioner",
+    "place_kind": "Places by kind", "place_status": "Places by status", "place_ward": "Places by ward",
+    "group_status": "Peer groups by status", "links": "Links past their review date",
+    "assessments": "Assessments by state", "requests": "Contribution requests overdue, by agency asked",
+}
+
+
+@access.signed_in
+def drilldown(request):
+    policies.can_see_names.ensure(request.user)
+    name = request.GET.get("list", "")
+    if name not in selectors.LISTS:
+        raise Http404
+    kind = selectors.LISTS[name]
+    params = selectors.list_params(request.GET)
+    period = selectors.period_from_params(request.GET)
+    rows = selectors.drilldown(request.user, name, params, period)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # One event for the list, not one per record: who looked at which figure's records, with which filters.
+    audit.record(actor=request.user, action=AuditAction.SEARCH,
+                 detail={"report_list": name, **params, **period.params()})
+    query = urlencode({"list": name, **params, **period.params()})
+    return render(request, "reports/list.html", {
+        "kind": kind, "name": name, "page": page, "period": period, "query": query,
+        "rows": [(_record_link(name, record), [cell(record) for _, cell in kind.columns]) for record in page]})
+
+
+def _record_link(name, record) -> str:
+    from django.urls import reverse
+
+    match name:
+        case "cases":
+            return reverse("case", args=[record.pk])
+        case "places":
+            return reverse("place", args=[record.pk])
+        case "peer-groups":
+            return reverse("peer-group", args=[record.pk])
+        case "assessments":
+            return reverse("assessment", args=[record.pk])
+    return ""
+
+
+@access.signed_in
+def exports(request):
+    policies.can_see_reports.ensure(request.user)
+    mine = access.visible(request.user, ReportExport.objects.all())[:50]
+    waiting = any(e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for e in mine)
+    return render(request, "reports/exports.html", {"exports": mine, "waiting": waiting,
+                                                    "days": settings.REPORTS_EXPORT_DAYS})
+
+
+@access.signed_in
+@require_POST
+def export_create(request):
+    form = ExportForm(request.POST)
+    what = request.POST.get("what", "dashboard")
+    if not form.is_valid():
+        policies.can_export.ensure(request.user, what)
+        return redirect("reports")
+    services.export_request(actor=request.user, what=what, params=request.POST, fmt=form.cleaned_data["format"])
+    return redirect("reports-exports")
+
+
+@access.signed_in
+def export_download(request, pk):
+    export = access.get_visible_or_404(request.user, ReportExport.objects.all(), pk=pk)
+    policies.can_see_reports.ensure(request.user)
+    if export.status != ExportStatus.READY or not export.file:
+        raise Http404
+    audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=export,
+                 detail={"report": export.what, "filters": export.filters, "format": export.format})
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)

@@ -100,7 +100,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One access to, or change of, the service's records. Append-only: a trigger refuses UPDATE and DELETE."""
+    """One access to, or change of, the service's records. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE."""
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -130,6 +130,9 @@ class AuditEvent(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Trigger(name="append_only_truncate", when=pgtrigger.Before, operation=pgtrigger.Truncate,
+                              level=pgtrigger.Statement,
+                              func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;"),
         ]
         permissions = [("search_auditevent", "Can search the audit log")]
 

@@ -8,12 +8,14 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Agencies, people and audit"
 
     def ready(self):
-        from . import access, audit, roles
+        from . import access, audit, dbroles, roles
 
         post_migrate.connect(lambda **kwargs: roles.roles_sync(), weak=False, dispatch_uid="roles_sync")
         # A migrate or a flush may create permissions again, with new ids: forget the ones remembered.
         post_migrate.connect(lambda **kwargs: access.permission_id.cache_clear(), weak=False,
                              dispatch_uid="permission_ids")
+        # After every migrate or flush (as the owner role), the app role's rights on every table are granted again.
+        post_migrate.connect(dbroles.on_post_migrate, dispatch_uid="grant_app_role")
         # Sign-ins are audited from Django's own auth events, so every way in (our page, the admin's,
         # an Axes lockout) is logged by one mechanism.
         auth_signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit_login")

@@ -100,7 +100,9 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One access to, or change of, the service's records. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE."""
+    """One access to, or change of, the service's records. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE,
+    and the app's database role may only INSERT and SELECT (safeguarding.dbroles). Each row's ``chain_hash`` links it
+    to the row before, set by the database on INSERT (safeguarding.auditchain), so a change is detected."""
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -120,6 +122,8 @@ class AuditEvent(models.Model):
     # The request the event belongs to (also in the logs and the X-Request-ID response header); empty for jobs.
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # sha256 of the previous row's chain_hash and this row's content, set by a BEFORE INSERT trigger.
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

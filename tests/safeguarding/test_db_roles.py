@@ -37,7 +37,8 @@ def refused(statement, *, before=None):
 def test_the_tests_connect_as_the_app_role_which_owns_nothing(db):
     [(user, superuser, createdb, createrole, members)] = query(
         "SELECT current_user, r.rolsuper, r.rolcreatedb, r.rolcreaterole, "
-        "(SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) FROM pg_roles r WHERE r.rolname = current_user")
+        "(SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) "
+        "FROM pg_roles r WHERE r.rolname = current_user")
     assert user == dbroles.app_role() and dbroles.roles_configured(), "run the tests with DATABASE_OWNER_URL set"
     assert (superuser, createdb, createrole, members) == (False, False, False, 0)
     assert query("SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = %s)",
@@ -71,16 +72,16 @@ def test_the_app_role_cannot_change_remove_or_unprotect_rows(table, alice, case)
                           "AND NOT tgisinternal", [table])
     ignore, key = f"SET pgtrigger.ignore = '{{{triggers}}}'", KEY[table]
     for statement, before in [
-        (f"UPDATE {table} SET {key} = {key}", None),
-        (f"DELETE FROM {table}", None),
+        (f"UPDATE {table} SET {key} = {key}", None),  # noqa: S608 (constants)
+        (f"DELETE FROM {table}", None),  # noqa: S608 (constants)
         (f"TRUNCATE {table}", None),
         (f"TRUNCATE {table} CASCADE", None),
         (f"ALTER TABLE {table} DISABLE TRIGGER USER", None),
         (f"ALTER TABLE {table} DISABLE TRIGGER ALL", None),
         ("SET session_replication_role = replica", None),
-        (f"UPDATE {table} SET {key} = {key}", ignore),
-        (f"DELETE FROM {table}", ignore),
-        (f"UPDATE {table} SET {key} = {key}", "SET LOCAL session_replication_role = replica"),
+        (f"UPDATE {table} SET {key} = {key}", ignore),  # noqa: S608 (constants)
+        (f"DELETE FROM {table}", ignore),  # noqa: S608 (constants)
+        (f"UPDATE {table} SET {key} = {key}", "SET LOCAL session_replication_role = replica"),  # noqa: S608
     ]:
         refused(statement, before=before)
     assert query(f"SELECT count(*) FROM {table}") == [(rows,)]  # noqa: S608 (a constant)

@@ -4,9 +4,10 @@ The hash is computed in the database, by a BEFORE INSERT trigger (``TRIGGER_SQL`
 every way a row can be inserted (the app, the admin, raw SQL, a bulk insert) is chained, and the app role cannot
 choose a row's hash. The trigger has no pgtrigger ``ignore`` hook, so no session can skip it.
 
-Concurrent writers cannot fork the chain: the trigger takes a transaction-level advisory lock, then gives the row
-its id (from the table's sequence, under the lock, so id order is chain order) and links it to the row with the
-highest id. The lock is held until the writer's transaction ends, so the next writer sees the row it links to.
+Concurrent writers cannot fork the chain: the trigger takes a transaction-level advisory lock and links the row to
+the row with the highest id; if that row's id is higher than this one's (a writer that got its id later took the
+lock first), the row takes a new id from the sequence, so id order is always chain order. The lock is held until
+the writer's transaction ends, so the next writer sees the row it links to.
 The price: transactions that write an audit row are serialised from that write to their commit (audit rows are
 written last in a service, or in a transaction of their own for page views). Under REPEATABLE READ or SERIALIZABLE
 a writer could miss a row committed after its snapshot, so the trigger refuses those isolation levels.
@@ -49,13 +50,16 @@ CREATE OR REPLACE FUNCTION {TABLE}_chain() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     previous text;
+    last_id bigint;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'audit rows are written at READ COMMITTED only (the hash chain needs to see the last row)';
     END IF;
     PERFORM pg_advisory_xact_lock({LOCK_KEY});
-    NEW.id := nextval(pg_get_serial_sequence('public.{TABLE}', 'id'));
-    SELECT a.chain_hash INTO previous FROM public.{TABLE} a ORDER BY a.id DESC LIMIT 1;
+    SELECT a.id, a.chain_hash INTO last_id, previous FROM public.{TABLE} a ORDER BY a.id DESC LIMIT 1;
+    IF NEW.id <= last_id THEN  -- a writer with a later id went first: this row follows it, with a new id
+        NEW.id := nextval(pg_get_serial_sequence('public.{TABLE}', 'id'));
+    END IF;
     NEW.chain_hash := encode(sha256(convert_to(coalesce(previous, '{GENESIS}') || {canonical_sql("NEW")},
                                                'UTF8')), 'hex');
     RETURN NEW;

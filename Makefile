@@ -7,8 +7,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Local commands run with DEBUG on (plain HTTP, a development secret key); the tests set their own settings.
 MANAGE := DEBUG=1 $(PY) manage.py
+# Database roles (README, "Database roles"): `db_roles` creates <prefix>_owner and <prefix>_app as the superuser;
+# migrations run as the owner; the server, the worker and the tests connect as the app role, which owns nothing.
+EFH_DB_ROLE_PREFIX ?= efh
+DB_SERVER ?= 127.0.0.1:5432
+DB_NAME ?= efh
+DATABASE_ADMIN_URL ?= postgres://postgres@$(DB_SERVER)/$(DB_NAME)
+DATABASE_OWNER_URL ?= postgres://$(EFH_DB_ROLE_PREFIX)_owner@$(DB_SERVER)/$(DB_NAME)
+DATABASE_URL ?= postgres://$(EFH_DB_ROLE_PREFIX)_app@$(DB_SERVER)/$(DB_NAME)
+export EFH_DB_ROLE_PREFIX DATABASE_ADMIN_URL DATABASE_OWNER_URL DATABASE_URL
 
-.PHONY: demo test install assets services migrate seed run worker lint lock bench clean
+.PHONY: demo test install assets services roles migrate seed run worker lint lock bench clean
 
 # Python packages from the lock files (exact versions with hashes, compiled from pyproject.toml by `make lock`):
 # requirements.lock is the service's (the Dockerfile installs it), requirements-dev.lock adds the test tools,
@@ -29,9 +38,13 @@ install: $(VENV)/.installed
 assets: static/dist/app.css
 
 services: install
-	@$(MANAGE) check_services
+	@DATABASE_URL=$(DATABASE_ADMIN_URL) $(MANAGE) check_services
 
-migrate: services
+# The owner may create databases here only so that the tests can create theirs.
+roles: services
+	@$(MANAGE) db_roles --owner-createdb
+
+migrate: roles
 	$(MANAGE) migrate --no-input -v 0
 
 seed: migrate
@@ -47,8 +60,8 @@ demo: install assets seed
 	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 
-test: install assets services
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: install assets roles
+	REPLICA_DATABASE_URL=$${REPLICA_DATABASE_URL:-$$DATABASE_URL} $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The benchmarks (not part of `make test`): a generated database of BENCH_YOUNG_PEOPLE young people, built once
 # and reused, then figures beside their floors in bench/results/ and docs/BENCHMARKS.md. Published run: 1000000.

@@ -460,6 +460,8 @@ class Generator:
                 self.assessments()
             with self.phase("panels and meetings"):
                 self.panels()
+            if not replica:  # foreign-key checks of the rows copied are pending: no index can be built until they run
+                self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             with self.phase("rebuild indexes"):
                 self.rebuild_indexes()
             if replica:
@@ -492,8 +494,9 @@ class Generator:
 
     def replication_role(self, role: str) -> bool:
         try:
-            with transaction.atomic():
-                self.cursor.execute(f"SET LOCAL session_replication_role = {role}")
+            # Django's cursor, so that a refusal (not a superuser) is a DatabaseError.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL session_replication_role = {role}")
         except DatabaseError:
             return False
         return True

@@ -10,7 +10,7 @@ class SafeguardingConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import access, audit, roles
+        from . import access, audit, dbroles, roles
 
         # Every app's named rules are in policy.RULES from the start (templates and tests ask them by name).
         autodiscover_modules("policies")
@@ -19,6 +19,8 @@ class SafeguardingConfig(AppConfig):
         # A migrate or a flush may create permissions again, with new ids: forget the ones remembered.
         post_migrate.connect(lambda **kwargs: access.permission_id.cache_clear(), weak=False,
                              dispatch_uid="permission_ids")
+        # After every migrate or flush (as the owner role), the app role's rights on every table are granted again.
+        post_migrate.connect(dbroles.on_post_migrate, dispatch_uid="grant_app_role")
         # Sign-ins are audited from Django's own auth events, so every way in (our page, the admin's,
         # an Axes lockout) is logged by one mechanism.
         auth_signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit_login")

@@ -103,7 +103,9 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One access to, or change of, the service's records. Append-only: a trigger refuses UPDATE and DELETE."""
+    """One access to, or change of, the service's records. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE,
+    and the app's database role may only INSERT and SELECT (safeguarding.dbroles). Each row's ``chain_hash`` links it
+    to the row before, set by the database on INSERT (safeguarding.auditchain), so a change is detected."""
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -123,6 +125,8 @@ class AuditEvent(models.Model):
     # The request the event belongs to (also in the logs and the X-Request-ID response header); empty for jobs.
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # sha256 of the previous row's chain_hash and this row's content, set by a BEFORE INSERT trigger.
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -133,6 +137,9 @@ class AuditEvent(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Trigger(name="append_only_truncate", when=pgtrigger.Before, operation=pgtrigger.Truncate,
+                              level=pgtrigger.Statement,
+                              func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;"),
         ]
         permissions = [("search_auditevent", "Can search the audit log")]
 

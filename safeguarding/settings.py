@@ -104,6 +104,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/efh"),
 }
+# The app's role (DATABASE_URL) owns nothing; migrate and flush connect as the owner role (safeguarding/dbroles.py).
+# Unset, the owner is the app's own connection (a developer who has not set the roles up).
+DATABASE_OWNER = env.db("DATABASE_OWNER_URL",
+                        default=env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/efh"))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

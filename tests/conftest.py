@@ -17,13 +17,27 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from safeguarding import access, services
+from safeguarding import access, dbroles, services
 from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
 from .factories import CaseFactory, YoungPersonFactory
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """The test database is created, migrated and dropped by the owner role (DATABASE_OWNER_URL)..."""
+    dbroles.use_owner()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """... and every test connects as the app's real role (DATABASE_URL), which owns nothing."""
+    dbroles.use_app()
+    yield
+    dbroles.use_owner()
 # The fixtures set up agencies and people as a command would: as the named system actor.
 SYSTEM = access.system("tests")
 

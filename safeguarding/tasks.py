@@ -30,7 +30,7 @@ def email_send(subject: str, body: str, to: list[str]):
 @shared_task
 def reminders_daily() -> dict:
     """Every app's registered reminders (``safeguarding.reminders``), as the system actor. Idempotent in a day."""
-    return reminders.run_all(actor=access.system("reminders"))
+    return reminders.run_all(actor=access.system(reminders.ACTOR))
 
 
 @shared_task

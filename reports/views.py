@@ -111,3 +111,18 @@ def export_download(request, pk):
     audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=export,
                  detail={"report": export.what, "filters": export.filters, "format": export.format})
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)
+
+
+@access.signed_in
+def disproportionality(request):
+    """Who gets a welfare response and who an enforcement one, by ethnicity, sex and age band (selectors)."""
+    policies.can_see_reports.ensure(request.user)
+    measure = request.GET.get("measure")
+    if measure not in selectors.MEASURE_KEYS:
+        measure = selectors.WELFARE
+    references = {key: request.GET.get(f"ref_{key}", "") for key, _title in selectors.DIMENSIONS}
+    tables = selectors.disproportionality(request.user, measure, references)
+    return render(request, "reports/disproportionality.html", {
+        "tables": tables, "measure": measure, "measures": selectors.MEASURES,
+        "measure_label": {key: label for key, label, _what in selectors.MEASURES}[measure],
+        "not_recorded": selectors.NOT_RECORDED, "threshold": settings.REPORTS_SUPPRESS_BELOW})

@@ -529,3 +529,45 @@ def disproportionality(user, measure: str, references: dict, today: date | None 
         tables.append(DimensionTable(dimension, title, reference.key if reference else "", groups,
                                      [(g.key, g.label) for g in eligible]))
     return tables
+
+
+# --- Outcomes --------------------------------------------------------------------------------------------------
+
+def risk_movement_counts(reader) -> list[dict]:
+    """One aggregate query: cases ``reader`` can see, by risk level at opening (the case's first history row) and its
+    level now (for a closed case, the level it closed at), with open and closed apart."""
+    from django.apps import apps
+    from django.db.models.functions import Coalesce
+
+    history = apps.get_model("cases", "CaseEvent").objects.filter(pgh_obj=OuterRef("pk")).order_by("pgh_id")
+    return list(access.visible(reader, Case.objects.all()).annotate(
+        opening=Coalesce(Subquery(history.values("risk_level")[:1]), F("risk_level"))).values(
+        "opening", "risk_level", "status").annotate(n=Count("pk")).order_by())
+
+
+@dataclass
+class RiskRow:
+    key: str
+    label: str
+    opened: int = 0  # cases that opened at this level
+    now: int = 0  # cases at this level now (or when closed)
+    lower: int = 0  # cases that opened at this level and are now lower
+    same: int = 0
+    higher: int = 0
+
+
+def risk_movement(user) -> list[RiskRow]:
+    """Per risk level: how many cases opened at it, how many are at it now (or closed at it), and of those opened at
+    it, how many are now lower, the same or higher. Suppression is the view's (as the dashboard's)."""
+    order = [key for key, _label in RiskLevel.choices]
+    rows = {key: RiskRow(key, label) for key, label in RiskLevel.choices}
+    for row in risk_movement_counts(reader_for(user)):  # 1 query
+        start, end, n = row["opening"], row["risk_level"], row["n"]
+        if start in rows:
+            rows[start].opened += n
+            move = order.index(end) - order.index(start) if end in rows else 0
+            field = "lower" if move < 0 else "higher" if move > 0 else "same"
+            setattr(rows[start], field, getattr(rows[start], field) + n)
+        if end in rows:
+            rows[end].now += n
+    return list(rows.values())

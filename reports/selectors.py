@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Aggregate, Count, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -374,3 +374,200 @@ def drilldown(user, name: str, params: dict, period: Period):
     if kind.select:
         rows = rows.select_related(*kind.select)
     return access.visible(user, rows).order_by("-pk")
+
+
+# --- Disproportionality ----------------------------------------------------------------------------------------
+
+# (key, label, what it counts): each a yes/no per young person, over what the reader can see.
+WELFARE = "welfare"
+ENFORCEMENT = "enforcement"
+MEASURES = [
+    (WELFARE, "Any welfare response", "any of the four welfare measures below"),
+    ("trusted", "Trusted adult recorded", "at least one trusted adult recorded for the young person"),
+    ("nrm", "NRM referral", "a chronology entry of the kind “National Referral Mechanism referral” on one of their "
+                            "cases"),
+    ("rhi", "Return home interview", "a chronology entry of the kind “Return home interview” on one of their cases "
+                                     "(held; an interview offered and declined is not recorded separately)"),
+    ("assessed", "Assessment of the young person", "an assessment of the young person, in any state (the nearest "
+                                                   "recorded step to a safety plan: safety plans are recorded for "
+                                                   "places and peer groups only)"),
+    (ENFORCEMENT, "Any enforcement response", "either of the two enforcement measures below"),
+    ("arrest", "Arrest", "a chronology entry of the kind “Arrest” on one of their cases"),
+    ("police_action", "Police panel action", "a panel action owned by a police agency on an agenda item about the "
+                                             "young person"),
+]
+MEASURE_KEYS = [key for key, _label, _what in MEASURES]
+NOT_RECORDED = [
+    "Whether a return home interview was offered (only interviews held are recorded, as chronology entries).",
+    "Safety plans for individual young people (safety plans are recorded for places and peer groups).",
+    "The outcome of an NRM referral (reasonable or conclusive grounds).",
+    "Police actions outside panels (stop and search, charge, caution, dispersal): only arrests recorded in the "
+    "chronology and panel actions owned by a police agency are counted.",
+]
+DIMENSIONS = [("ethnicity", "Ethnicity"), ("sex", "Sex"), ("band", "Age band")]
+OTHER_AGES = "other"
+
+
+def _band_expression(today: date):
+    from django.db.models import Case as Choose
+    from django.db.models import CharField, Value, When
+
+    return Choose(*[When(_age_q(key, today, prefix=""), then=Value(key)) for key, _l, _y, _o in AGE_BANDS],
+                  default=Value(OTHER_AGES), output_field=CharField())
+
+
+def _flags(reader) -> dict:
+    """Per young person (``OuterRef('pk')``), whether each measure is recorded in what ``reader`` can see."""
+    from cases.models import ChronologyEntry, EntryKind, TrustedAdult
+    from safeguarding.models import AgencyKind
+
+    def entry(kind):
+        return Exists(access.visible(reader, ChronologyEntry.objects.filter(case__young_person=OuterRef("pk"),
+                                                                            kind=kind)))
+
+    return {
+        "trusted": Exists(access.visible(reader, TrustedAdult.objects.filter(young_person=OuterRef("pk")))),
+        "nrm": entry(EntryKind.NRM_REFERRAL),
+        "rhi": entry(EntryKind.RETURN_INTERVIEW),
+        "assessed": Exists(access.visible(reader, Assessment.objects.filter(young_person=OuterRef("pk")))),
+        "arrest": entry(EntryKind.ARREST),
+        "police_action": Exists(access.visible(reader, Action.objects.filter(
+            item__young_person=OuterRef("pk"), owner_agency__kind=AgencyKind.POLICE))),
+    }
+
+
+def disproportionality_counts(reader, today: date) -> list[dict]:
+    """One aggregate query: young people with a case ``reader`` can see, grouped by ethnicity, sex and age band,
+    with how many of each group have each measure recorded. Rows: ethnicity, sex, band, n and one count a measure."""
+    from cases.models import YoungPerson
+
+    flags = _flags(reader)
+    with_case = Exists(access.visible(reader, Case.objects.filter(young_person=OuterRef("pk"))))
+    people = access.visible(reader, YoungPerson.objects.filter(with_case)).annotate(
+        band=_band_expression(today), **{f"has_{key}": flag for key, flag in flags.items()})
+    welfare = Q(has_trusted=True) | Q(has_nrm=True) | Q(has_rhi=True) | Q(has_assessed=True)
+    enforcement = Q(has_arrest=True) | Q(has_police_action=True)
+    counts = {key: Count("pk", filter=Q(**{f"has_{key}": True})) for key in flags}
+    return list(people.values("ethnicity", "sex", "band").annotate(
+        n=Count("pk"), welfare=Count("pk", filter=welfare), enforcement=Count("pk", filter=enforcement), **counts,
+    ).order_by())
+
+
+@dataclass
+class GroupRow:
+    key: str
+    label: str
+    n: int
+    count: int
+    reference: bool = False
+    n_shown: str | int = ""
+    count_shown: str | int = ""
+    rate: float | None = None  # a percentage, None when suppressed
+    ratio: object = None  # stats.RateRatio, or None
+    note: str = ""
+    suppressed: bool = False
+
+
+@dataclass
+class DimensionTable:
+    key: str
+    title: str
+    reference: str
+    rows: list
+    choices: list  # (key, label) of groups that may be the reference
+
+
+def _labels(dimension: str) -> dict:
+    if dimension == "ethnicity":
+        return dict(ETHNICITIES)
+    if dimension == "sex":
+        return dict(Sex.choices)
+    return {**{key: label for key, label, _y, _o in AGE_BANDS}, OTHER_AGES: "Other ages"}
+
+
+def disproportionality(user, measure: str, references: dict, today: date | None = None) -> list[DimensionTable]:
+    """For ``measure``, a table per dimension (ethnicity, sex, age band): each group's young people, how many have
+    the measure recorded, the rate, and the rate ratio against the reference group (``references[dimension]``, or
+    the largest group) with its 95% confidence interval. Counts from 1 to the threshold − 1 are suppressed for
+    everyone, as is a count leaving fewer than the threshold without the measure; no ratio uses a suppressed cell."""
+    from . import stats
+
+    today = today or timezone.localdate()
+    threshold = settings.REPORTS_SUPPRESS_BELOW
+    rows = disproportionality_counts(reader_for(user), today)  # 1 query
+    tables = []
+    for dimension, title in DIMENSIONS:
+        labels = _labels(dimension)
+        totals: dict = {}
+        for row in rows:
+            n, count = totals.get(row[dimension], (0, 0))
+            totals[row[dimension]] = (n + row["n"], count + row[measure])
+        groups = [GroupRow(key, labels.get(key, key), *totals[key]) for key in labels if key in totals]
+        for group in groups:
+            n_hidden = stats.hidden(group.n, threshold)
+            group.suppressed = n_hidden or stats.hidden(group.count, threshold) \
+                or stats.hidden(group.n - group.count, threshold)
+            group.n_shown = f"fewer than {threshold}" if n_hidden else group.n
+            group.count_shown = group.count if not group.suppressed else (
+                f"fewer than {threshold}" if stats.hidden(group.count, threshold) else "suppressed")
+            if not group.suppressed:
+                group.rate = 100 * group.count / group.n
+        eligible = [g for g in groups if not g.suppressed]
+        chosen = references.get(dimension)
+        reference = next((g for g in eligible if g.key == chosen), None) or max(
+            eligible, key=lambda g: g.n, default=None)
+        for group in groups:
+            if reference is None or group.suppressed:
+                group.note = "not computed: suppressed" if group.suppressed else "no reference group"
+            elif group is reference:
+                group.reference = True
+                group.note = "reference group"
+            else:
+                group.ratio = stats.rate_ratio(group.count, group.n, reference.count, reference.n)
+                if group.ratio is None:
+                    group.note = "not computed: a count is zero"
+        tables.append(DimensionTable(dimension, title, reference.key if reference else "", groups,
+                                     [(g.key, g.label) for g in eligible]))
+    return tables
+
+
+# --- Outcomes --------------------------------------------------------------------------------------------------
+
+def risk_movement_counts(reader) -> list[dict]:
+    """One aggregate query: cases ``reader`` can see, by risk level at opening (the case's first history row) and its
+    level now (for a closed case, the level it closed at), with open and closed apart."""
+    from django.apps import apps
+    from django.db.models.functions import Coalesce
+
+    history = apps.get_model("cases", "CaseEvent").objects.filter(pgh_obj=OuterRef("pk")).order_by("pgh_id")
+    return list(access.visible(reader, Case.objects.all()).annotate(
+        opening=Coalesce(Subquery(history.values("risk_level")[:1]), F("risk_level"))).values(
+        "opening", "risk_level", "status").annotate(n=Count("pk")).order_by())
+
+
+@dataclass
+class RiskRow:
+    key: str
+    label: str
+    opened: int = 0  # cases that opened at this level
+    now: int = 0  # cases at this level now (or when closed)
+    lower: int = 0  # cases that opened at this level and are now lower
+    same: int = 0
+    higher: int = 0
+
+
+def risk_movement(user) -> list[RiskRow]:
+    """Per risk level: how many cases opened at it, how many are at it now (or closed at it), and of those opened at
+    it, how many are now lower, the same or higher. Suppression is the view's (as the dashboard's)."""
+    order = [key for key, _label in RiskLevel.choices]
+    rows = {key: RiskRow(key, label) for key, label in RiskLevel.choices}
+    for row in risk_movement_counts(reader_for(user)):  # 1 query
+        start, end, n = row["opening"], row["risk_level"], row["n"]
+        if start in rows:
+            rows[start].opened += n
+            move = order.index(end) - order.index(start) if end in rows else 0
+            field = "lower" if move < 0 else "higher" if move > 0 else "same"
+            setattr(rows[start], field, getattr(rows[start], field) + n)
+        if end in rows:
+            rows[end].now += n
+    return list(rows.values())

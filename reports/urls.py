@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("reports/", views.dashboard, name="reports"),
+    path("reports/disproportionality/", views.disproportionality, name="reports-disproportionality"),
+    path("reports/outcomes/", views.outcomes, name="reports-outcomes"),
     path("reports/list/", views.drilldown, name="reports-list"),
     path("reports/exports/", views.exports, name="reports-exports"),
     path("reports/exports/new/", views.export_create, name="reports-export-create"),

@@ -111,3 +111,43 @@ def export_download(request, pk):
     audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=export,
                  detail={"report": export.what, "filters": export.filters, "format": export.format})
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)
+
+
+@access.signed_in
+def disproportionality(request):
+    """Who gets a welfare response and who an enforcement one, by ethnicity, sex and age band (selectors)."""
+    policies.can_see_reports.ensure(request.user)
+    measure = request.GET.get("measure")
+    if measure not in selectors.MEASURE_KEYS:
+        measure = selectors.WELFARE
+    references = {key: request.GET.get(f"ref_{key}", "") for key, _title in selectors.DIMENSIONS}
+    tables = selectors.disproportionality(request.user, measure, references)
+    return render(request, "reports/disproportionality.html", {
+        "tables": tables, "measure": measure, "measures": selectors.MEASURES,
+        "measure_label": {key: label for key, label, _what in selectors.MEASURES}[measure],
+        "not_recorded": selectors.NOT_RECORDED, "threshold": settings.REPORTS_SUPPRESS_BELOW})
+
+
+@access.signed_in
+def outcomes(request):
+    """Risk at opening against the level now (or at closing), as a table and an SVG chart of the same figures."""
+    from django.utils.safestring import mark_safe
+
+    from .charts import paired_bars
+
+    policies.can_see_reports.ensure(request.user)
+    hide = not selectors.names_allowed(request.user)
+    rows = selectors.risk_movement(request.user)
+    for row in rows:
+        row.shown = [selectors.suppress(getattr(row, f), hide=hide)
+                     for f in ("opened", "now", "lower", "same", "higher")]
+    threshold = settings.REPORTS_SUPPRESS_BELOW
+
+    def plotted(field):
+        return [None if hide and 0 < getattr(row, field) < threshold else getattr(row, field) for row in rows]
+
+    chart = paired_bars([row.label for row in rows], [("At opening", plotted("opened")),
+                                                      ("Now, or at closing", plotted("now"))],
+                        title="Cases by risk level at opening and now", empty=f"fewer than {threshold}")
+    return render(request, "reports/outcomes.html", {
+        "rows": rows, "chart": mark_safe(chart), "names": not hide, "threshold": threshold})  # noqa: S308 (escaped)

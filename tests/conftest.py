@@ -97,6 +97,24 @@ def oscar(agencies):
 
 
 @pytest.fixture
+def anna(agencies):
+    """An analyst in the lead authority: figures, never individual records."""
+    return _person(agencies, "anna", "la", Role.ANALYST)
+
+
+@pytest.fixture
+def polly(agencies):
+    """A manager in the police: no partner role may see reports yet, so she is given a team manager's role in her own
+    agency, to count the police's figures (what is shared with them)."""
+    return _person(agencies, "polly", "police", Role.TEAM_MANAGER)
+
+
+@pytest.fixture
+def cast(alice, mandy, colin, adam, pete, sam, oscar):
+    return {"alice": alice, "mandy": mandy, "colin": colin, "adam": adam, "pete": pete, "sam": sam, "oscar": oscar}
+
+
+@pytest.fixture
 def person(alice):
     return YoungPersonFactory(actor=alice, first_name="Jayden", last_name="Okafor", known_as=["JJ"])
 

@@ -18,11 +18,6 @@ from .test_assessments import reference_data  # noqa: F401 - fixture used by nam
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def cast(alice, mandy, colin, adam, pete, sam, oscar):
-    return {"alice": alice, "mandy": mandy, "colin": colin, "adam": adam, "pete": pete, "sam": sam, "oscar": oscar}
-
-
 def _signed_in(visit, user):
     """The browser carries a session made by Django's test client (signing in itself is tested elsewhere)."""
     client = Client()

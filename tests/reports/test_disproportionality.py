@@ -16,41 +16,25 @@ from panels.models import Action, MeetingGroupObjectPermission
 from reports import selectors, stats
 from safeguarding import access
 from safeguarding.models import AgencyKind
-from safeguarding.roles import Role
 
-from ..conftest import _person, assert_queries, client_for
+from ..conftest import assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
 from ..security import world as world_module
+from .conftest import years_ago
 
 pytestmark = pytest.mark.django_db
 URL = "/reports/disproportionality/"
 
 
 @pytest.fixture
-def anna(agencies):
-    return _person(agencies, "anna", "la", Role.ANALYST)
-
-
-@pytest.fixture
-def polly(agencies):
-    return _person(agencies, "polly", "police", Role.TEAM_MANAGER)
-
-
-def _years_ago(years, days=0):
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - timedelta(days=days)
-
-
-@pytest.fixture
-def data(alice, mandy, colin, adam, pete, sam, oscar, agencies):
-    cast = {"alice": alice, "mandy": mandy, "colin": colin, "adam": adam, "pete": pete, "sam": sam, "oscar": oscar}
+def data(alice, mandy, colin, adam, pete, sam, oscar, agencies, cast):
     world, _ = world_module.build(cast, agencies)
     now = timezone.now()
     mix = [(Sex.MALE, "black_caribbean", 14)] * 7 + [(Sex.MALE, "white_british", 15)] * 8 \
         + [(Sex.FEMALE, "white_british", 16)] * 6 + [(Sex.FEMALE, "asian_pakistani", 19)] * 2
     people = []
     for i, (sex, ethnicity, age) in enumerate(mix):
-        person = YoungPersonFactory(actor=alice, sex=sex, ethnicity=ethnicity, date_of_birth=_years_ago(age, 10))
+        person = YoungPersonFactory(actor=alice, sex=sex, ethnicity=ethnicity, date_of_birth=years_ago(age, 10))
         case = CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
         people.append(person)
         if i % 2:

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def anna(agencies):
-    return _person(agencies, "anna", "la", Role.ANALYST)
-
-
-@pytest.fixture
 def cases(alice):
     made = []
     moves = [(RiskLevel.HIGH, RiskLevel.MEDIUM)] * 6 + [(RiskLevel.HIGH, RiskLevel.HIGH)] * 2 \

@@ -1,14 +1,30 @@
-"""The dashboard is a fixed number of aggregate queries, whatever the number of records (tests/conftest.py's
-``assert_queries``: one description a query)."""
+"""The dashboard is a fixed number of aggregate queries, and a drill-down list and the exports page a fixed number
+of queries, whatever the number of records (tests/conftest.py's ``assert_queries``: one description a query)."""
 
 import pytest
 from django.urls import reverse
+
+from cases.models import Case
 
 from ..conftest import _person, assert_queries
 from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
+DRILLDOWN = [
+    "session",
+    "user and agency",
+    "role permissions",
+    "count of the open cases the reader may see (paginator)",
+    "audit row (one search for the list, not a view per record)",
+    "the page of those cases, with young person and lead",
+]
+EXPORTS = [
+    "session",
+    "user and agency",
+    "role permissions",
+    "the reader's own exports, newest 50",
+]
 DASHBOARD = [
     "session",
     "user and agency",
@@ -37,3 +53,14 @@ def test_the_dashboard_makes_the_same_queries_for_few_and_many_records(client, a
     for _ in range(8):
         CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice), lead_practitioner=mandy)
     assert_queries(client, reader, reverse("reports"), DASHBOARD)
+
+
+def test_a_drilldown_list_and_the_exports_page_make_the_same_queries_for_few_and_many_records(client, alice, mandy):
+    from reports import services
+
+    for size in (2, 10):
+        while Case.objects.count() < size:
+            CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice), lead_practitioner=alice)
+            services.export_request(actor=mandy, what="dashboard", params={}, fmt="csv")
+        assert_queries(client, mandy, reverse("reports-list") + "?list=cases&status=open", DRILLDOWN)
+        assert_queries(client, mandy, reverse("reports-exports"), EXPORTS)

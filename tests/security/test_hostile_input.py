@@ -68,11 +68,6 @@ ALL = [value for values in HOSTILE.values() for value in values]
 ERROR_MARKS = ("govuk-error-summary", "govuk-error-message", "Not saved")
 
 
-@pytest.fixture
-def cast(alice, mandy, colin, adam, pete, sam, oscar):
-    return {"alice": alice, "mandy": mandy, "colin": colin, "adam": adam, "pete": pete, "sam": sam, "oscar": oscar}
-
-
 # --- Finding the forms -------------------------------------------------------------------------------------------
 
 class Target:

@@ -29,11 +29,6 @@ AUDIT_ALLOWED = {AuditAction.VIEW, AuditAction.SEARCH}
 NOT_YET = {"pack-download", "assessment-pdf", "reports-export-download"}
 
 
-@pytest.fixture
-def cast(alice, mandy, colin, adam, pete, sam, oscar):
-    return {"alice": alice, "mandy": mandy, "colin": colin, "adam": adam, "pete": pete, "sam": sam, "oscar": oscar}
-
-
 def test_every_url_parameter_can_be_filled():
     """A URL whose parameter the matrix cannot fill fails here: map it in tests/security/world.py."""
     everything = {key: _Fake() for key in {*world_module.PK.values(), *world_module.OTHER.values(),

@@ -49,11 +49,6 @@ _ADDRESS = re.compile(r"/[a-z-]+/(?:[a-z-]+/)*\d+/[a-z0-9/-]*")
 
 
 @pytest.fixture
-def cast(alice, mandy, colin, adam, pete, sam, oscar):
-    return {"alice": alice, "mandy": mandy, "colin": colin, "adam": adam, "pete": pete, "sam": sam, "oscar": oscar}
-
-
-@pytest.fixture
 def built_here(settings, tmp_path, monkeypatch):
     """Packs built in this process, from this test's (uncommitted) data, stored under a temporary folder."""
     settings.MEDIA_ROOT = tmp_path

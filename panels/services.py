@@ -229,6 +229,11 @@ def meeting_advance(*, actor, meeting: Meeting, to: str, expected_version: int) 
     return current
 
 
+def pack_key(pack: PanelPack) -> str:
+    """The outbox key of a pack's build: one per try (a failed pack asked for again is built again)."""
+    return f"pack-build:{pack.pk}:{pack.attempts}"
+
+
 def minutes_key(meeting: Meeting) -> str:
     """The outbox key of the job that emails a meeting's approved minutes (approved once, so sent once)."""
     return f"minutes:{meeting.pk}"
@@ -253,7 +258,7 @@ def _queue_packs(meeting: Meeting, agencies, actor) -> list[PanelPack]:
         if created or pack.status == PackStatus.FAILED:
             if not created:
                 PanelPack.objects.filter(pk=pack.pk).update(status=PackStatus.QUEUED, progress=0, error="")
-            pack.job_key = outbox.enqueue(pack_build, pack.pk).key
+            outbox.enqueue(pack_build, pack.pk, key=pack_key(pack))
         packs.append(pack)
     return packs
 

@@ -212,7 +212,7 @@ def packs_request(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(f"/meetings/{pk}/#packs")
-    if outbox.waiting([pack.job_key for pack in packs if hasattr(pack, "job_key")]):
+    if outbox.waiting([services.pack_key(pack) for pack in packs]):
         messages.success(request, f"{len(packs)} packs requested. The job service is not answering just now: they "
                                   "will be built as soon as it is back, and this page will show them. Nothing needs "
                                   "doing.")

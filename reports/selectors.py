@@ -231,6 +231,8 @@ class Figure:
     count: int
     list: str
     params: dict
+    shown: int | str | None = None  # the count, or why it is not shown (``protect``)
+    url: str = ""
 
     def link_params(self, period: Period) -> dict:
         return {"list": self.list, **self.params, **period.params()}
@@ -241,6 +243,35 @@ def suppress(count: int, hide: bool) -> str | int:
     if hide and 0 < count < threshold:
         return f"fewer than {threshold}"
     return count
+
+
+# The dashboard's tables whose rows split one total between them: every open case has one risk level, one sex, one
+# lead practitioner; every place one kind, one status, one ward. From such a table and its total (published, or the
+# sum of the same total split another way) one hidden cell could be worked out by subtraction.
+PARTITIONS = ("risk", "age", "sex", "ethnicity", "caseload", "place_kind", "place_status", "place_ward",
+              "group_status", "assessments")
+SECONDARY = "suppressed"
+
+
+def protect(tables: dict, hide: bool) -> None:
+    """Set each dashboard figure's ``shown`` value for a person who may (``hide`` False) or may not see names.
+
+    Primary suppression: a count from 1 to the threshold − 1 is shown as "fewer than N". Secondary (complementary)
+    suppression: in a table that splits a total (``PARTITIONS``), a lone hidden cell would be the total less the
+    others, so the smallest other non-zero cell is hidden too, shown as "suppressed"; two hidden cells give away
+    only their sum, which says no more than that each is small. Zeros are shown: that nobody is counted identifies
+    nobody.
+    """
+    for name, rows in tables.items():
+        figures = [f for row in rows for f in (row.figures if isinstance(row, ActionRow) else (row,))]
+        for figure in figures:
+            figure.shown = suppress(figure.count, hide)
+        if not hide or name not in PARTITIONS:
+            continue
+        hidden = [f for f in figures if f.shown != f.count]
+        others = sorted((f for f in figures if f.shown == f.count and f.count), key=lambda f: f.count)
+        if len(hidden) == 1 and others:
+            others[0].shown = SECONDARY
 
 
 # --- The dashboard ---------------------------------------------------------------------------------------------

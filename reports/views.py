@@ -27,10 +27,10 @@ def dashboard(request):
     period = form.chosen()
     names = selectors.names_allowed(request.user)
     tables = selectors.dashboard(request.user, period)
+    selectors.protect(tables, hide=not names)
     for rows in tables.values():
         for row in rows:
-            for figure in (row.open, row.overdue, row.done) if isinstance(row, selectors.ActionRow) else (row,):
-                figure.shown = selectors.suppress(figure.count, hide=not names)
+            for figure in row.figures if isinstance(row, selectors.ActionRow) else (row,):
                 figure.url = _link(figure, period) if names and figure.count else ""
     return render(request, "reports/dashboard.html", {
         "form": form, "period": period, "tables": tables, "names": names,

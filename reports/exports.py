@@ -55,6 +55,7 @@ def _list_rows(export: ReportExport, owner, progress):
     period = selectors.period_from_params(export.filters)
     rows = selectors.drilldown(owner, export.what, export.filters, period)
     total = rows.count() or 1
+    progress(0)  # counted: the rows come next
     yield [heading for heading, _ in kind.columns]
     for i, record in enumerate(rows.iterator(chunk_size=CHUNK), 1):
         yield [cell(record) for _, cell in kind.columns]

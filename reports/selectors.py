@@ -249,7 +249,7 @@ def suppress(count: int, hide: bool) -> str | int:
 # lead practitioner; every place one kind, one status, one ward. From such a table and its total (published, or the
 # sum of the same total split another way) one hidden cell could be worked out by subtraction.
 PARTITIONS = ("risk", "age", "sex", "ethnicity", "caseload", "place_kind", "place_status", "place_ward",
-              "group_status", "assessments")
+              "group_status", "assessments", "goals", "actions_completed")
 SECONDARY = "suppressed"
 
 
@@ -602,3 +602,95 @@ def risk_movement(user) -> list[RiskRow]:
         if end in rows:
             rows[end].now += n
     return list(rows.values())
+
+
+@dataclass
+class DomainRow:
+    """One assessment domain (a scored section, by its title) across the contexts reassessed on it."""
+
+    title: str
+    contexts: int = 0  # places and peer groups scored on it in their first and their latest approved assessment
+    safer: int = 0
+    same: int = 0
+    less_safe: int = 0
+    first_sum: int = 0
+    latest_sum: int = 0
+
+    @property
+    def first_mean(self) -> float | None:
+        return round(self.first_sum / self.contexts) if self.contexts else None
+
+    @property
+    def latest_mean(self) -> float | None:
+        return round(self.latest_sum / self.contexts) if self.contexts else None
+
+
+def context_domain_change(user) -> list[DomainRow]:
+    """Whether places and peer groups got safer: for each context ``user``'s agency can see with two or more approved
+    assessments on one framework, each scored domain (0 serious concern, 100 safe: ``frameworks.scores``) in the
+    first against the latest; per domain, how many contexts scored higher, the same or lower, and the mean scores.
+
+    Two queries (the approved assessments, oldest first, and their framework versions); the scoring is Python's,
+    the same function the assessment's own "Change over time" page uses.
+    """
+    from assessments import frameworks
+    from assessments.models import FrameworkVersion
+
+    assessed = (access.visible(reader_for(user), Assessment.objects.filter(
+        status=AssessmentStatus.APPROVED, young_person__isnull=True))
+        .order_by("place_id", "peer_group_id", "framework_version__framework_id", "created_at", "pk")
+        .values_list("place_id", "peer_group_id", "framework_version__framework_id", "framework_version_id",
+                     "answers"))
+    series: dict[tuple, list[tuple[int, dict]]] = {}
+    for place, group, framework, version, answers in assessed:
+        series.setdefault((place, group, framework), []).append((version, answers))
+    reassessed = {key: (runs[0], runs[-1]) for key, runs in series.items() if len(runs) > 1}
+    versions = {v.pk: v.definition for v in FrameworkVersion.objects.filter(
+        pk__in={version for pair in reassessed.values() for version, _ in pair})}
+    rows: dict[str, DomainRow] = {}
+    for (first_version, first_answers), (latest_version, latest_answers) in reassessed.values():
+        first = frameworks.scores(versions[first_version], first_answers)
+        latest = frameworks.scores(versions[latest_version], latest_answers)
+        titles = {s.key: s.title for s in frameworks.sections(versions[latest_version])}
+        for key, score in latest.items():
+            before = first.get(key)
+            if score is None or before is None:
+                continue
+            row = rows.setdefault(titles[key], DomainRow(titles[key]))
+            row.contexts += 1
+            row.first_sum += before
+            row.latest_sum += score
+            if score > before:
+                row.safer += 1
+            elif score < before:
+                row.less_safe += 1
+            else:
+                row.same += 1
+    return sorted(rows.values(), key=lambda row: row.title)
+
+
+def goals_by_status(user) -> list[Figure]:
+    """Safety-plan goals for places and peer groups ``user``'s agency can see, by how far each is met (1 query)."""
+    from assessments.models import Goal, GoalStatus
+
+    counts = dict(access.visible(reader_for(user), Goal.objects.all()).values_list("status")
+                  .annotate(n=Count("pk")).values_list("status", "n"))
+    return [Figure(label, counts.get(key, 0), "", {}) for key, label in GoalStatus.choices]
+
+
+def actions_completed(user) -> list[Figure]:
+    """Panel actions ``user``'s agency can see, cancelled ones aside: done (on time or late), and not done yet (in
+    time or overdue). One aggregate query."""
+    today = timezone.localdate()
+    live = ~Q(status=ActionStatus.CANCELLED)
+    done = Q(status=ActionStatus.DONE)
+    waiting = Q(status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS))
+    counts = access.visible(reader_for(user), _actions()).aggregate(
+        on_time=Count("pk", filter=live & done & Q(done_on__lte=F("due_on"))),
+        late=Count("pk", filter=live & done & (Q(done_on__gt=F("due_on")) | Q(done_on__isnull=True))),
+        in_time=Count("pk", filter=waiting & Q(due_on__gte=today)),
+        overdue=Count("pk", filter=waiting & Q(due_on__lt=today)))
+    return [Figure("Done by the date due", counts["on_time"], "", {}),
+            Figure("Done after the date due", counts["late"], "", {}),
+            Figure("Not done yet, not yet due", counts["in_time"], "", {}),
+            Figure("Not done yet, overdue", counts["overdue"], "", {})]

@@ -25,6 +25,8 @@ from panels.models import Action, ActionStatus, ActionUpdate
 from safeguarding import access
 from safeguarding.roles import Perm
 
+from . import returns
+
 ETHNICITIES = [(code, label) for _group, options in ETHNICITY_CHOICES for code, label in options]
 # (key, label, youngest, oldest) in whole years on the day the figures are read.
 AGE_BANDS = [("10-13", "10 to 13", 10, 13), ("14-15", "14 to 15", 14, 15), ("16-17", "16 to 17", 16, 17),
@@ -62,6 +64,12 @@ class Period:
         start = today.replace(year=today.year - 1) + timedelta(days=1) if not (today.month == 2 and today.day == 29) \
             else date(today.year - 1, 3, 1)
         return cls(start, today, "Last 12 months")
+
+    @classmethod
+    def census_year(cls, today: date | None = None):
+        """From the 1 April on or before today: the Children in Need census's year, so far."""
+        today = today or timezone.localdate()
+        return cls(date(today.year if today.month > 3 else today.year - 1, 4, 1), today, "This census year")
 
     def params(self) -> dict:
         return {"from": self.start.isoformat(), "to": self.end.isoformat()}
@@ -218,6 +226,9 @@ LISTS: dict[str, ListKind] = {
     "requests": ListKind("Contribution requests overdue", lambda: ContributionRequest.objects.all(), request_q, [
         ("Reference", lambda r: r.audit_label), ("Agency asked", lambda r: r.agency.name),
         ("Respond by", lambda r: r.due_on), ("Assessment", lambda r: r.assessment.audit_label)], ("agency",)),
+    "cin-factors": ListKind("Children in need census: factors identified (extract)", lambda: Case.objects.all(),
+                            lambda params, period, today: returns.open_in(period.start, period.end), returns.COLUMNS,
+                            ("young_person",)),
     "actions": ListKind("Panel actions", _actions, action_q, [
         ("Reference", lambda a: a.audit_label), ("Action", lambda a: a.description),
         ("Agency", lambda a: a.owner_agency.name), ("Due by", lambda a: a.due_on),
@@ -694,3 +705,14 @@ def actions_completed(user) -> list[Figure]:
             Figure("Done after the date due", counts["late"], "", {}),
             Figure("Not done yet, not yet due", counts["in_time"], "", {}),
             Figure("Not done yet, overdue", counts["overdue"], "", {})]
+
+
+def census_factors(user, period: Period) -> list[Figure]:
+    """Cases open in ``period`` that ``user``'s agency can see, with each census factor their harm types stand for
+    (one aggregate query); a case may have several."""
+    specs = [(f"{code} {label}", "cin-factors", harms) for code, label, harms in returns.FACTORS]
+    counts = access.visible(reader_for(user), Case.objects.filter(returns.open_in(period.start, period.end))).aggregate(
+        all=Count("pk"), **{f"f{i}": Count("pk", filter=Q(harm_types__overlap=list(harms)))
+                            for i, (_label, _list, harms) in enumerate(specs)})
+    return [Figure("Cases open in the period", counts["all"], "cin-factors", {}),
+            *(Figure(label, counts[f"f{i}"], "", {}) for i, (label, _list, _harms) in enumerate(specs))]

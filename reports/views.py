@@ -174,3 +174,22 @@ def outcomes(request):
         "domains": domains, "domain_chart": mark_safe(domain_chart) if domains else "",  # noqa: S308
         "goals": figures["goals"], "goals_chart": mark_safe(bars["goals"]),  # noqa: S308
         "actions": figures["actions_completed"], "actions_chart": mark_safe(bars["actions_completed"])})  # noqa: S308
+
+
+@access.signed_in
+def returns_page(request):
+    """The Children in Need census factors extract: what it holds, what the data cannot supply yet, the counts, and
+    the child-level file for whoever may see names."""
+    from . import returns
+
+    policies.can_see_reports.ensure(request.user)
+    form = PeriodForm(request.GET or None)
+    period = form.chosen()
+    names = selectors.names_allowed(request.user)
+    figures = selectors.census_factors(request.user, period)
+    selectors.protect({"census": figures}, hide=not names)
+    if names and figures[0].count:
+        figures[0].url = _link(figures[0], period)
+    return render(request, "reports/returns.html", {
+        "form": form, "period": period, "names": names, "figures": figures, "factors": returns.FACTORS,
+        "gaps": returns.GAPS, "threshold": settings.REPORTS_SUPPRESS_BELOW})

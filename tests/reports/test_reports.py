@@ -264,7 +264,7 @@ def test_no_table_of_an_analysts_dashboard_can_be_subtracted_to_a_hidden_cell(da
     tables = selectors.dashboard(anna, selectors.Period.this_quarter())
     selectors.protect(tables, hide=True)
     checked = 0
-    for name in selectors.PARTITIONS:
+    for name in [name for name in selectors.PARTITIONS if name in tables]:
         hidden = [f for f in tables[name] if f.shown != f.count]
         shown_counts = [f.count for f in tables[name] if f.shown == f.count and f.count]
         # One hidden cell beside shown non-zero ones would be the total less them; beside zeros only, the total

@@ -6,9 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import commitments
+from safeguarding.models import NotificationKind
+from safeguarding.notifications import recipients
 from safeguarding.reminders import Run, link, reminder
+from safeguarding.roles import Perm
 
-from .models import Attendance, AttendanceStatus
+from .models import OUTSTANDING, Action, Attendance, AttendanceStatus
 from .services import ACTIONS
 
 MEETING_AHEAD = timedelta(days=2)
@@ -16,7 +19,14 @@ MEETING_AHEAD = timedelta(days=2)
 
 @reminder
 def overdue_actions(run: Run) -> int:
-    return commitments.remind_overdue(ACTIONS, run)
+    sent = commitments.remind_overdue(ACTIONS, run)
+    # Alongside the daily email: one notification in each list, once for each due date (the email has gone).
+    for action in Action.objects.filter(status__in=OUTSTANDING, due_on__lt=run.today).select_related(
+            "owner", "owner_agency"):
+        people = [action.owner] if action.owner else recipients(agency=action.owner_agency, perm=Perm.UPDATE_ACTION)
+        run.notify_once(NotificationKind.ACTION_OVERDUE, action.pk, people, on=action.due_on,
+                        title=f"Action overdue: {action.description}", url=ACTIONS.url(action))
+    return sent
 
 
 @reminder

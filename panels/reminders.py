@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import commitments
-from safeguarding.models import NotificationKind
+from safeguarding import commitments, notifications
+from safeguarding.models import Notification, NotificationKind
 from safeguarding.notifications import recipients
 from safeguarding.reminders import Run, link, reminder
 from safeguarding.roles import Perm
@@ -20,13 +20,23 @@ MEETING_AHEAD = timedelta(days=2)
 @reminder
 def overdue_actions(run: Run) -> int:
     sent = commitments.remind_overdue(ACTIONS, run)
-    # Alongside the daily email: one notification in each list, once for each due date (the email has gone).
     for action in Action.objects.filter(status__in=OUTSTANDING, due_on__lt=run.today).select_related(
             "owner", "owner_agency"):
-        people = [action.owner] if action.owner else recipients(agency=action.owner_agency, perm=Perm.UPDATE_ACTION)
-        run.notify_once(NotificationKind.ACTION_OVERDUE, action.pk, people, on=action.due_on,
-                        title=f"Action overdue: {action.description}", url=ACTIONS.url(action))
+        _notify_overdue(action)
     return sent
+
+
+def _notify_overdue(action: Action):
+    """Beside the daily reminder email: one notification in each list, once for each date the action was due (not
+    emailed again: the reminder was)."""
+    url = f"{ACTIONS.url(action)}#action-{action.pk}"
+    people = [action.owner] if action.owner else recipients(agency=action.owner_agency, perm=Perm.UPDATE_ACTION)
+    told = set(Notification.objects.filter(kind=NotificationKind.ACTION_OVERDUE, url=url,
+                                           created_at__date__gt=action.due_on).values_list("recipient_id", flat=True))
+    people = [person for person in people if person is not None and person.pk not in told]
+    if people:
+        notifications.notify(kind=NotificationKind.ACTION_OVERDUE, title=f"Action overdue: {action.description}",
+                             url=url, people=people, emailed=True)
 
 
 @reminder

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from . import access, notifications, outbox
+from . import access, outbox
 from .models import ReminderSent
 
 ACTOR = "reminders"
@@ -48,24 +48,6 @@ class Run:
         except IntegrityError:
             return False  # already reminded today
         return True
-
-    def notify_once(self, kind: str, key, people, *, on: date, title: str, url: str) -> int:
-        """Put a notification of ``kind`` about ``key`` in each person's list, once for ``on`` (e.g. the date
-        something was due), alongside a reminder already emailed: the notification itself emails nobody.
-        Returns how many people were told."""
-        told = []
-        for person in people:
-            if person is None or not person.is_active:
-                continue
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.create(kind=f"notice:{kind}"[:30], key=str(key), person=person, day=on)
-            except IntegrityError:
-                continue  # told already
-            told.append(person)
-        if told:
-            notifications.notify(kind=kind, title=title, url=url, people=told, emailed=True)
-        return len(told)
 
 
 Reminder = Callable[[Run], int]

@@ -96,8 +96,16 @@ PINNED: dict[str, list[str]] = {
         "a page of them (50), with actor, agency and record type",
     ],
 }
-# A partner (the police) reads the same page: it says what is new for their agency; the same queries.
-PINNED["dashboard_as_partner"] = PINNED["dashboard"]
+# A partner (the police): what is new for their agency; they opened no young person here, so none is looked up.
+PINNED["dashboard_as_partner"] = [
+    "session",
+    "user and agency",
+    "role permissions",
+    "ids of the young people the reader viewed last (none)",
+    "the reader's unread notifications of what is new for their agency (last 30 days, first 8)",
+    "the reader's open cases as lead practitioner (first 20): none for a partner",
+    "open cases due for review within 14 days, theirs or their agency's (first 20)",
+]
 
 
 class Borough:

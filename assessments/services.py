@@ -1,18 +1,21 @@
 """Every write to frameworks, assessments, contributions and safety plans: checked, validated, audited, atomic."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, commitments, subjects
+from safeguarding import access, audit, commitments, outbox, subjects
 from safeguarding.edits import only
 from safeguarding.models import Agency, AuditAction
+from safeguarding.tasks import email_send
 from safeguarding.versioning import lock_current
 
 from . import frameworks, policies
 from .models import (
+    AddedAfter,
     Assessment,
     AssessmentStatus,
     ContributionRequest,
@@ -131,9 +134,30 @@ def assessment_save(*, actor, assessment: Assessment, expected_version: int, ans
     return current
 
 
+def _pending(assessment: Assessment) -> list[ContributionRequest]:
+    """The requests still waiting for an answer: submitting or approving without them needs the person to confirm."""
+    return list(assessment.requests.filter(status=RequestStatus.REQUESTED).select_related("agency").order_by(
+        "due_on", "id"))
+
+
+def _check_pending(assessment: Assessment, confirmed: bool, doing: str) -> list[ContributionRequest]:
+    pending = _pending(assessment)
+    if pending and not confirmed:
+        today = timezone.localdate()
+        named = [f"{r.agency.name} (due {r.due_on:%-d %B %Y}{', overdue' if r.due_on < today else ''})"
+                 for r in pending]
+        waiting = f"{named[0]} has" if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]} have"
+        raise ValidationError({"pending_confirmed": f"{waiting} not responded yet. Confirm that you want to "
+                                                    f"{doing} without waiting for them"})
+    return pending
+
+
 @transaction.atomic
-def assessment_submit(*, actor, assessment: Assessment, expected_version: int) -> Assessment:
-    """Send a complete assessment to a team manager. Every required answer and the weighting must be there."""
+def assessment_submit(*, actor, assessment: Assessment, expected_version: int,
+                      pending_confirmed: bool = False) -> Assessment:
+    """Send a complete assessment to a team manager. Every required answer and the weighting must be there. Requests
+    still waiting for an answer are listed and the author confirms going on without them (``pending_confirmed``);
+    what those agencies send later is added as an addendum."""
     current = _editable(actor, assessment, expected_version)
     errors = {}
     try:
@@ -146,25 +170,30 @@ def assessment_submit(*, actor, assessment: Assessment, expected_version: int) -
         errors["priority_reason"] = ["Enter why this must change first"]
     if errors:
         raise ValidationError(errors)
+    pending = _check_pending(current, pending_confirmed, "submit it")
     current.status, current.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
     current.save()
-    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current)
+    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current,
+                 detail={"pending_requests": [r.audit_label for r in pending]} if pending else None)
     return current
 
 
 @transaction.atomic
 def assessment_decide(*, actor, assessment: Assessment, expected_version: int, approve: bool,
-                      comments: str = "") -> Assessment:
-    """A team manager approves a submitted assessment, or returns it to its author with comments."""
+                      comments: str = "", pending_confirmed: bool = False) -> Assessment:
+    """A team manager approves a submitted assessment, or returns it to its author with comments. Approving while
+    requests are still waiting needs the manager to confirm (``pending_confirmed``), as submitting does."""
     current = lock_current(assessment, expected_version)
     policies.can_decide_assessment.ensure(actor, current)
     comments = comments.strip()
     if not approve and not comments:
         raise ValidationError({"comments": "Say what needs to change before it can be approved"})
+    pending = _check_pending(current, pending_confirmed, "approve it") if approve else []
     current.status = AssessmentStatus.APPROVED if approve else AssessmentStatus.RETURNED
     current.decision_comments, current.decided_by, current.decided_at = comments, actor, timezone.now()
     current.save()
-    audit.record(actor=actor, action=AuditAction.APPROVE if approve else AuditAction.RETURN, target=current)
+    audit.record(actor=actor, action=AuditAction.APPROVE if approve else AuditAction.RETURN, target=current,
+                 detail={"pending_requests": [r.audit_label for r in pending]} if pending else None)
     return current
 
 
@@ -203,16 +232,45 @@ def contribution_request(*, actor, assessment: Assessment, agency: Agency, quest
 @transaction.atomic
 def contribution_answer(*, actor, contribution: ContributionRequest, expected_version: int,
                         response: str) -> ContributionRequest:
+    """The asked agency's answer. If the assessment has been submitted or approved meanwhile, the answer is an
+    addendum: labelled with what it came after and when, and the author (and the approving manager) are emailed."""
+    # The assessment first, as submitting and approving lock it: an answer is either in before them, or an addendum.
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("lead_author", "decided_by").get(
+        pk=contribution.assessment_id)
     current = lock_current(contribution, expected_version)
     policies.can_answer_contribution.ensure(actor, current)
     if not response.strip():
         raise ValidationError({"response": "Enter your agency's response"})
     current.response, current.status = response.strip(), RequestStatus.ANSWERED
     current.answered_by, current.answered_at = actor, timezone.now()
+    if assessment.status == AssessmentStatus.APPROVED:
+        current.added_after, current.added_after_at = AddedAfter.APPROVED, assessment.decided_at
+    elif assessment.status == AssessmentStatus.SUBMITTED:
+        current.added_after, current.added_after_at = AddedAfter.SUBMITTED, assessment.submitted_at
     current.full_clean(validate_constraints=False)
     current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
+                 detail={"addendum": current.added_after} if current.is_addendum else None)
+    if current.is_addendum:
+        _tell_of_addendum(assessment, current)
     return current
+
+
+def _tell_of_addendum(assessment: Assessment, answered: ContributionRequest):
+    """Email the author, whoever asked, and the approving manager: the assessment they closed has a new part. The
+    email names no young person; the link leads through sign-in and the access door."""
+    people = [assessment.lead_author, answered.asked_by]
+    if assessment.is_approved and assessment.decided_by is not None:
+        people.append(assessment.decided_by)
+    to = sorted({person.email for person in people if person.is_active and person.email})
+    if not to:
+        return
+    url = f"{settings.SITE_URL}{reverse('assessment', args=[assessment.pk])}#contributions"
+    outbox.enqueue(email_send, f"{answered.agency.name} has added to assessment {assessment.audit_label}",
+                   f"{answered.agency.name} has answered the request for its contribution to assessment "
+                   f"{assessment.audit_label}. The answer came {answered.addendum_when}, so it is shown on the "
+                   f"assessment, and in its PDF, as an addendum.\n\nRead it and decide whether anything needs to "
+                   f"change:\n{url}", to, key=f"contribution-addendum:{answered.pk}")
 
 
 @transaction.atomic

@@ -300,10 +300,13 @@ def contribution_detail(request, pk):
     form = None
     if can_answer:
         form = ContributionAnswerForm(request.POST or None, initial={"version": contribution.version})
-        if request.method == "POST" and form.is_valid() and submit(form, lambda: services.contribution_answer(
-                actor=request.user, contribution=contribution, expected_version=form.cleaned_data["version"],
-                response=form.cleaned_data["response"])):
-            messages.success(request, "Your response has been sent to the assessment's author.")
+        answered = request.method == "POST" and form.is_valid() and submit(form, lambda: services.contribution_answer(
+            actor=request.user, contribution=contribution, expected_version=form.cleaned_data["version"],
+            response=form.cleaned_data["response"]))
+        if answered:
+            messages.success(request, "Your response has been sent to the assessment's author." if not
+                             answered.is_addendum else "Your response has been added to the assessment as an "
+                             "addendum, and its author has been emailed.")
             return redirect("contribution", pk)
     elif request.method == "POST":
         policies.can_answer_contribution.ensure(request.user, contribution)

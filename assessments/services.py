@@ -140,16 +140,15 @@ def _pending(assessment: Assessment) -> list[ContributionRequest]:
         "due_on", "id"))
 
 
-def _check_pending(assessment: Assessment, confirmed: bool, doing: str) -> list[ContributionRequest]:
-    pending = _pending(assessment)
-    if pending and not confirmed:
-        today = timezone.localdate()
-        named = [f"{r.agency.name} (due {r.due_on:%-d %B %Y}{', overdue' if r.due_on < today else ''})"
-                 for r in pending]
-        waiting = f"{named[0]} has" if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]} have"
-        raise ValidationError({"pending_confirmed": f"{waiting} not responded yet. Confirm that you want to "
-                                                    f"{doing} without waiting for them"})
-    return pending
+def _unconfirmed(pending: list[ContributionRequest], confirmed: bool, doing: str) -> dict:
+    """The refusal, naming each agency still waiting, when there are any and going on without them is unconfirmed."""
+    if not pending or confirmed:
+        return {}
+    today = timezone.localdate()
+    named = [f"{r.agency.name} (due {r.due_on:%-d %B %Y}{', overdue' if r.due_on < today else ''})" for r in pending]
+    waiting = f"{named[0]} has" if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]} have"
+    return {"pending_confirmed": [f"{waiting} not responded yet. Confirm that you want to {doing} without waiting "
+                                  "for them"]}
 
 
 @transaction.atomic
@@ -168,9 +167,10 @@ def assessment_submit(*, actor, assessment: Assessment, expected_version: int,
         errors["priority"] = ["Enter what must change first for young people to be safer"]
     if not current.priority_reason.strip():
         errors["priority_reason"] = ["Enter why this must change first"]
+    pending = _pending(current)
+    errors.update(_unconfirmed(pending, pending_confirmed, "submit it"))
     if errors:
         raise ValidationError(errors)
-    pending = _check_pending(current, pending_confirmed, "submit it")
     current.status, current.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
     current.save()
     audit.record(actor=actor, action=AuditAction.SUBMIT, target=current,
@@ -188,7 +188,9 @@ def assessment_decide(*, actor, assessment: Assessment, expected_version: int, a
     comments = comments.strip()
     if not approve and not comments:
         raise ValidationError({"comments": "Say what needs to change before it can be approved"})
-    pending = _check_pending(current, pending_confirmed, "approve it") if approve else []
+    pending = _pending(current) if approve else []
+    if refused := _unconfirmed(pending, pending_confirmed, "approve it"):
+        raise ValidationError(refused)
     current.status = AssessmentStatus.APPROVED if approve else AssessmentStatus.RETURNED
     current.decision_comments, current.decided_by, current.decided_at = comments, actor, timezone.now()
     current.save()

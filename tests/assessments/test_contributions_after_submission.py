@@ -246,3 +246,22 @@ def test_the_pdf_lists_requests_never_answered(client, alice, mandy, pete, draft
     text = _pdf_text(client.get(reverse("assessment-pdf", args=[done.pk])).content)
     assert "Requests not answered yet" in text and "Northfield Academy: asked" in text
     assert "Contributions from agencies" not in text  # the only answer came later: an addendum
+
+
+def test_the_author_can_still_withdraw_a_request_no_longer_needed_after_submitting(client, alice, pete, draft, asked):
+    done = submitted(draft, alice)
+    client_for(client, alice)
+    withdraw = reverse("contribution-withdraw", args=[asked.pk])
+    assert withdraw in client.get(reverse("assessment", args=[done.pk])).content.decode()
+    assert client.post(withdraw).status_code == 302
+    asked.refresh_from_db()
+    assert asked.status == RequestStatus.WITHDRAWN
+    client_for(client, pete)
+    assert "Withdrawn" in client.get(reverse("contribution", args=[asked.pk])).content.decode()
+
+
+def test_an_incomplete_submission_says_what_is_missing_and_what_is_waiting_at_once(alice, draft, asked):
+    with pytest.raises(ValidationError) as refused:
+        services.assessment_submit(actor=alice, assessment=draft, expected_version=draft.version)
+    errors = refused.value.message_dict
+    assert "priority" in errors and "pending_confirmed" in errors

@@ -10,7 +10,11 @@ The build records the step it has reached (``PackStep``) and its progress as it 
 transactions, so the meeting page polling the pack sees each step as it happens.
 """
 
+import logging
+import re
+import threading
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -116,14 +120,49 @@ def pack_context(meeting, agency, progress=lambda fraction: None) -> dict:
             "classification": settings.CLASSIFICATION, "built_at": timezone.localtime()}
 
 
-# How far along each step takes the bar. Gathering moves item by item; laying out the pages (WeasyPrint) is one
-# call that reports nothing until it is done, so the page names the step rather than pretend to measure it.
+# How far along each step takes the bar. Gathering moves item by item; laying out the pages moves with WeasyPrint's
+# own steps (below).
 GATHERED, RENDERING, STORING = 40, 45, 90
 
 
 def _progress(pack_id: int, percent: int, step: str = PackStep.GATHERING):
     """Record the step and progress now, in their own statement (autocommit): the page polling sees them at once."""
     PanelPack.objects.filter(pk=pack_id, status=PackStatus.BUILDING).update(progress=percent, step=step)
+
+
+# WeasyPrint names its own steps on the "weasyprint.progress" logger ("Step 5 - Creating layout - Page 3"): the bar
+# moves with them while the pages are laid out, the longest part of a build.
+LAYOUT_STEPS = {1: 47, 2: 49, 3: 51, 4: 54, 5: 58, 6: 80, 7: 87}
+
+
+class _LayoutProgress(logging.Handler):
+    def __init__(self, pack_id: int):
+        super().__init__(logging.INFO)
+        self.pack_id, self.thread, self.reached = pack_id, threading.get_ident(), 0
+
+    def emit(self, record):
+        found = re.match(r"Step (\d+)", str(record.msg))
+        if record.thread != self.thread or not found or int(found.group(1)) <= self.reached:
+            return  # another thread's document, or a step already shown (layout logs each page)
+        self.reached = int(found.group(1))
+        if self.reached in LAYOUT_STEPS:
+            _progress(self.pack_id, LAYOUT_STEPS[self.reached], PackStep.RENDERING)
+
+
+@contextmanager
+def _layout_progress(pack_id: int):
+    """Listen to WeasyPrint's steps for this build only; its step messages are not logged as well."""
+    logger = logging.getLogger("weasyprint.progress")
+    handler, level, propagate = _LayoutProgress(pack_id), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def build(pack_id: int) -> PanelPack | None:
@@ -143,7 +182,8 @@ def build(pack_id: int) -> PanelPack | None:
         context = pack_context(pack.meeting, pack.agency, progress=lambda f: (
             _progress(pack_id, 5 + int((GATHERED - 5) * f)), time.sleep(delay)))
         _progress(pack_id, RENDERING, PackStep.RENDERING)
-        content, pages = documents.render("panels/pack_pdf.html", context)
+        with _layout_progress(pack_id):
+            content, pages = documents.render("panels/pack_pdf.html", context)
     _progress(pack_id, STORING, PackStep.STORING)
     with transaction.atomic():
         pack = PanelPack.objects.select_for_update().get(pk=pack_id)

@@ -290,12 +290,15 @@ class Seeder:
         self.tally[STATE_WORDS[spec.state]] += 1
         if spec.state == DRAFT:
             return assessment
+        # Requests still waiting (the overdue ones) are gone on without, as the author and manager confirm on the
+        # page: an answer that comes later is an addendum.
         assessment = services.assessment_submit(actor=author, assessment=assessment,
-                                                expected_version=assessment.version)
+                                                expected_version=assessment.version, pending_confirmed=True)
         if spec.state != SUBMITTED:
             assessment = services.assessment_decide(actor=self.tm, assessment=assessment,
                                                     expected_version=assessment.version,
-                                                    approve=spec.state == APPROVED, comments=comments)
+                                                    approve=spec.state == APPROVED, comments=comments,
+                                                    pending_confirmed=True)
         return assessment
 
     def _answers(self, rng: random.Random, key: str, definition: dict, level: tuple[float, float], complete: bool,

@@ -8,6 +8,8 @@ import json
 
 from crispy_forms_gds.layout import HTML, Fieldset, Layout, Size
 from django import forms
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 
 from safeguarding import language
@@ -40,7 +42,7 @@ class AssessmentForm(forms.Form):
     priority_reason = forms.CharField(label="Why this first?", required=False, max_length=5000,
                                       widget=_text_widget("priority_reason"))
 
-    def __init__(self, *args, definition, answers=None, **kwargs):
+    def __init__(self, *args, definition, answers=None, pending=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = frameworks.sections(definition)
         answers = answers or {}
@@ -55,6 +57,8 @@ class AssessmentForm(forms.Form):
         layout.append(HTML('<h2 class="govuk-heading-m govuk-!-margin-top-6" id="section-outcome">'
                            'Outcome: what must change first</h2>'))
         layout += ["priority", "priority_reason", _prompt_box("priority_reason"), "version"]
+        layout += _confirm_pending(self, pending, "Submit without waiting for them. Anything they send later will "
+                                                  "be added to the assessment as an addendum, and you will be told.")
         self.helper = gds_helper(self, form_tag=False)
         self.helper.layout = Layout(*layout)
 
@@ -127,6 +131,17 @@ class StartForm(forms.Form):
         self.helper = gds_helper(self, "Start assessment")
 
 
+def _confirm_pending(form, pending, label: str) -> list:
+    """The requests still waiting for an answer, listed, and a box to confirm going on without them (the service
+    refuses to go on unconfirmed, naming them)."""
+    if not pending:
+        return []
+    form.fields["pending_confirmed"] = forms.BooleanField(required=False, label=label)
+    listed = render_to_string("assessments/_pending_requests.html", {"pending": pending, "today": timezone.localdate()})
+    # crispy renders HTML() as a template: braces from names must stay text.
+    return [HTML(listed.replace("{", "&#123;").replace("}", "&#125;")), "pending_confirmed"]
+
+
 class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return to the author for changes")],
@@ -134,9 +149,13 @@ class DecisionForm(forms.Form):
     comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000,
                                label="Comments", help_text="Required when returning: say what needs to change.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pending=(), **kwargs):
         super().__init__(*args, **kwargs)
+        confirm = _confirm_pending(self, pending, "Approve without waiting for them. Anything they send later will "
+                                                  "be added to the assessment as an addendum, and you and the author "
+                                                  "will be told.")
         self.helper = gds_helper(self, "Record decision", form_tag=False)
+        self.helper.layout = Layout("decision", "comments", *confirm, "version")
 
 
 class ContributionRequestForm(forms.Form):

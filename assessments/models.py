@@ -148,6 +148,13 @@ class RequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class AddedAfter(models.TextChoices):
+    """What had already happened to the assessment when a late answer came: the answer is then an addendum."""
+
+    SUBMITTED = "submitted", "submitted"
+    APPROVED = "approved", "approved"
+
+
 @pghistory.track(exclude=["version"], append_only=True)
 class ContributionRequest(models.Model):
     """The lead's request to one agency for its part of an assessment, and that agency's answer."""
@@ -161,6 +168,10 @@ class ContributionRequest(models.Model):
     response = models.TextField(blank=True, max_length=10000)
     answered_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
+    # An answer that came after the assessment was submitted or approved is an addendum: kept apart from the
+    # assessment as written, labelled with what it came after and when.
+    added_after = models.CharField(max_length=10, choices=AddedAfter.choices, blank=True)
+    added_after_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -172,6 +183,9 @@ class ContributionRequest(models.Model):
                                     violation_error_message="This agency has already been asked."),
             models.CheckConstraint(condition=~Q(status="answered") | ~Q(response=""), name="answered_has_response",
                                    violation_error_message="Enter your agency's response."),
+            models.CheckConstraint(condition=Q(added_after="", added_after_at__isnull=True)
+                                   | Q(status="answered", added_after_at__isnull=False) & ~Q(added_after=""),
+                                   name="addendum_is_an_answer"),
         ]
         indexes = [models.Index(fields=["agency", "status", "due_on"], name="request_agency_idx")]
 
@@ -189,6 +203,23 @@ class ContributionRequest(models.Model):
     @property
     def is_overdue(self):
         return self.is_open and self.due_on < timezone.localdate()
+
+    @property
+    def is_addendum(self):
+        return bool(self.added_after)
+
+    @property
+    def addendum_when(self) -> str:
+        """What an addendum came after: "after the assessment was approved on 4 December 2026"."""
+        if not self.is_addendum:
+            return ""
+        return f"after the assessment was {self.get_added_after_display()} on " \
+               f"{timezone.localtime(self.added_after_at):%-d %B %Y}"
+
+    @property
+    def addendum_label(self) -> str:
+        """How an addendum is labelled wherever it is shown."""
+        return f"Added {self.addendum_when}" if self.is_addendum else ""
 
     @classmethod
     def access_q(cls, user, level):

@@ -4,7 +4,7 @@ from safeguarding import access
 from safeguarding.policy import must, rule
 from safeguarding.roles import Perm
 
-from .models import AssessmentStatus
+from .models import AssessmentStatus, RequestStatus
 
 
 @rule
@@ -49,11 +49,12 @@ def can_withdraw_contribution(user, contribution):
 
 @rule
 def can_answer_contribution(user, contribution):
-    """Answer a request: the agency asked, while the request is open and the assessment is being written."""
+    """Answer a request: the agency asked, while the request is open. A request still open when the assessment was
+    submitted or approved can still be answered: the answer is then an addendum (``services.contribution_answer``)."""
     access.require(user, Perm.ANSWER_CONTRIBUTION, contribution, level=access.CONTRIBUTE)
-    must(contribution.is_open, "This request is no longer waiting for a response.")
-    must(contribution.assessment.is_editable, "The assessment has been submitted, so contributions can no longer "
-                                              "be added. Contact the assessment's author.")
+    must(contribution.status != RequestStatus.WITHDRAWN,
+         "This request was withdrawn by the assessment's author, so it can no longer be answered.")
+    must(contribution.is_open, "This request has already been answered.")
 
 
 @rule

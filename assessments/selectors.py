@@ -1,6 +1,6 @@
 """Reads that depend on who asks: assessments, requests and plans, already narrowed by safeguarding.access."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.utils import timezone
 
 from safeguarding import access, subjects
@@ -40,6 +40,11 @@ def assessment_requests(user, assessment: Assessment):
         "created_at", "id")
 
 
+def pending_requests(user, assessment: Assessment):
+    """Its requests still waiting for an answer, soonest due first: listed when it is submitted or approved."""
+    return assessment_requests(user, assessment).filter(status=RequestStatus.REQUESTED).order_by("due_on", "id")
+
+
 def assessments_list(user, *, status: str = "", mine: bool = False):
     """The assessments I can see, newest first, with how many contribution requests are open or overdue."""
     rows = _with_overdue(_assessments(user))
@@ -74,17 +79,19 @@ def history(user, assessment: Assessment):
 
 
 def requests_to_my_agency(user):
-    """What other agencies have asked my agency for: open ones first, soonest due first."""
+    """What other agencies have asked my agency for, whatever became of it: open ones first, soonest due first."""
     rows = ContributionRequest.objects.filter(agency_id=user.agency_id).select_related(
-        "assessment__framework_version__framework", "assessment__owning_agency", "asked_by",
-        *subjects.related(Assessment, "assessment__"))
-    return access.visible(user, rows).exclude(status=RequestStatus.WITHDRAWN).order_by("-status", "due_on", "id")
+        "assessment__framework_version__framework", "assessment__owning_agency", "assessment__lead_author",
+        "assessment__decided_by", "asked_by", *subjects.related(Assessment, "assessment__"))
+    # Open first (soonest due first), then answered, then withdrawn: a partner sees what became of every request.
+    order = Case(When(status=RequestStatus.REQUESTED, then=0), When(status=RequestStatus.ANSWERED, then=1), default=2)
+    return access.visible(user, rows).order_by(order, "due_on", "id")
 
 
 def contribution_for(user, pk: int) -> ContributionRequest:
     rows = ContributionRequest.objects.select_related(
         "agency", "asked_by", "answered_by", "assessment__framework_version__framework", "assessment__owning_agency",
-        "assessment__lead_author", *subjects.related(Assessment, "assessment__"))
+        "assessment__lead_author", "assessment__decided_by", *subjects.related(Assessment, "assessment__"))
     return access.get_visible_or_404(user, rows, pk=pk)
 
 

@@ -14,6 +14,7 @@ from safeguarding.versioning import lock_current
 
 from . import frameworks, policies
 from .models import (
+    AddedAfter,
     Assessment,
     AssessmentStatus,
     ContributionRequest,
@@ -132,9 +133,29 @@ def assessment_save(*, actor, assessment: Assessment, expected_version: int, ans
     return current
 
 
+def _pending(assessment: Assessment) -> list[ContributionRequest]:
+    """The requests still waiting for an answer: submitting or approving without them needs the person to confirm."""
+    return list(assessment.requests.filter(status=RequestStatus.REQUESTED).select_related("agency").order_by(
+        "due_on", "id"))
+
+
+def _unconfirmed(pending: list[ContributionRequest], confirmed: bool, doing: str) -> dict:
+    """The refusal, naming each agency still waiting, when there are any and going on without them is unconfirmed."""
+    if not pending or confirmed:
+        return {}
+    today = timezone.localdate()
+    named = [f"{r.agency.name} (due {r.due_on:%-d %B %Y}{', overdue' if r.due_on < today else ''})" for r in pending]
+    waiting = f"{named[0]} has" if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]} have"
+    return {"pending_confirmed": [f"{waiting} not responded yet. Confirm that you want to {doing} without waiting "
+                                  "for them"]}
+
+
 @transaction.atomic
-def assessment_submit(*, actor, assessment: Assessment, expected_version: int) -> Assessment:
-    """Send a complete assessment to a team manager. Every required answer and the weighting must be there."""
+def assessment_submit(*, actor, assessment: Assessment, expected_version: int,
+                      pending_confirmed: bool = False) -> Assessment:
+    """Send a complete assessment to a team manager. Every required answer and the weighting must be there. Requests
+    still waiting for an answer are listed and the author confirms going on without them (``pending_confirmed``);
+    what those agencies send later is added as an addendum."""
     current = _editable(actor, assessment, expected_version)
     errors = {}
     try:
@@ -145,27 +166,35 @@ def assessment_submit(*, actor, assessment: Assessment, expected_version: int) -
         errors["priority"] = ["Enter what must change first for young people to be safer"]
     if not current.priority_reason.strip():
         errors["priority_reason"] = ["Enter why this must change first"]
+    pending = _pending(current)
+    errors.update(_unconfirmed(pending, pending_confirmed, "submit it"))
     if errors:
         raise ValidationError(errors)
     current.status, current.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
     current.save()
-    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current)
+    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current,
+                 detail={"pending_requests": [r.audit_label for r in pending]} if pending else None)
     return current
 
 
 @transaction.atomic
 def assessment_decide(*, actor, assessment: Assessment, expected_version: int, approve: bool,
-                      comments: str = "") -> Assessment:
-    """A team manager approves a submitted assessment, or returns it to its author with comments."""
+                      comments: str = "", pending_confirmed: bool = False) -> Assessment:
+    """A team manager approves a submitted assessment, or returns it to its author with comments. Approving while
+    requests are still waiting needs the manager to confirm (``pending_confirmed``), as submitting does."""
     current = lock_current(assessment, expected_version)
     policies.can_decide_assessment.ensure(actor, current)
     comments = comments.strip()
     if not approve and not comments:
         raise ValidationError({"comments": "Say what needs to change before it can be approved"})
+    pending = _pending(current) if approve else []
+    if refused := _unconfirmed(pending, pending_confirmed, "approve it"):
+        raise ValidationError(refused)
     current.status = AssessmentStatus.APPROVED if approve else AssessmentStatus.RETURNED
     current.decision_comments, current.decided_by, current.decided_at = comments, actor, timezone.now()
     current.save()
-    audit.record(actor=actor, action=AuditAction.APPROVE if approve else AuditAction.RETURN, target=current)
+    audit.record(actor=actor, action=AuditAction.APPROVE if approve else AuditAction.RETURN, target=current,
+                 detail={"pending_requests": [r.audit_label for r in pending]} if pending else None)
     return current
 
 
@@ -207,16 +236,39 @@ def contribution_request(*, actor, assessment: Assessment, agency: Agency, quest
 @transaction.atomic
 def contribution_answer(*, actor, contribution: ContributionRequest, expected_version: int,
                         response: str) -> ContributionRequest:
+    """The asked agency's answer. If the assessment has been submitted or approved meanwhile, the answer is an
+    addendum: labelled with what it came after and when, and the author (and the approving manager) are emailed."""
+    # The assessment first, as submitting and approving lock it: an answer is either in before them, or an addendum.
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("lead_author", "decided_by").get(
+        pk=contribution.assessment_id)
     current = lock_current(contribution, expected_version)
     policies.can_answer_contribution.ensure(actor, current)
     if not response.strip():
         raise ValidationError({"response": "Enter your agency's response"})
     current.response, current.status = response.strip(), RequestStatus.ANSWERED
     current.answered_by, current.answered_at = actor, timezone.now()
+    if assessment.status == AssessmentStatus.APPROVED:
+        current.added_after, current.added_after_at = AddedAfter.APPROVED, assessment.decided_at
+    elif assessment.status == AssessmentStatus.SUBMITTED:
+        current.added_after, current.added_after_at = AddedAfter.SUBMITTED, assessment.submitted_at
     current.full_clean(validate_constraints=False)
     current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
+                 detail={"addendum": current.added_after} if current.is_addendum else None)
+    if current.is_addendum:
+        _tell_of_addendum(assessment, current)
     return current
+
+
+def _tell_of_addendum(assessment: Assessment, answered: ContributionRequest):
+    """Tell the author, whoever asked, and the approving manager: the assessment they closed has a new part."""
+    people = [assessment.lead_author, answered.asked_by]
+    if assessment.is_approved and assessment.decided_by is not None:
+        people.append(assessment.decided_by)
+    notifications.notify(
+        kind=NotificationKind.CONTRIBUTION_ADDED, people=people,
+        title=f"{answered.agency.name} added to assessment {assessment.audit_label} {answered.addendum_when}",
+        url=f"{reverse('assessment', args=[assessment.pk])}#contributions")
 
 
 @transaction.atomic

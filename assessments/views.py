@@ -27,7 +27,7 @@ from .forms import (
     InterventionForm,
     StartForm,
 )
-from .models import AssessmentStatus, Framework, Goal
+from .models import AssessmentStatus, Framework, Goal, RequestStatus
 
 
 def _subject(user, kind: str, pk: int):
@@ -112,28 +112,45 @@ def _answer_rows(assessment):
     return rows
 
 
-def _assessment_page(request, assessment, *, decision_form=None, status=200):
+def _printed_rows(assessment):
+    """The answer rows a document prints: only questions answered, and only sections with an answer. A blank
+    optional question says nothing on paper, and an empty heading reads as if something was lost."""
+    printed = []
+    for block in _answer_rows(assessment):
+        items = [item for item in block["items"]
+                 if item.get("factors") or ("factors" not in item and item["value"] not in (None, "", []))]
+        if items:
+            printed.append({**block, "items": items})
+    return printed
+
+
+def _assessment_page(request, assessment, *, requests, decision_form=None, status=200):
     user = request.user
     can_edit = policies.can_edit_assessment(user, assessment)
     can_decide = policies.can_decide_assessment(user, assessment)
     definition = assessment.framework_version.definition
+    if can_decide and decision_form is None:
+        decision_form = DecisionForm(initial={"version": assessment.version}, pending=_open(requests))
     return render(request, "assessments/assessment.html", {
         "assessment": assessment, "sections": _answer_rows(assessment),
         "factor_counts": frameworks.factor_counts(definition, assessment.answers),
-        "requests": selectors.assessment_requests(user, assessment),
+        "requests": requests, "addenda": [r for r in requests if r.is_addendum],
         "can_edit": can_edit, "can_request": policies.can_request_contribution(user, assessment),
-        "can_decide": can_decide,
-        "decision_form": decision_form or (DecisionForm(initial={"version": assessment.version}) if can_decide
-                                           else None),
+        "can_decide": can_decide, "decision_form": decision_form if can_decide else None,
         "subject_url": subject_url(assessment), "today": timezone.localdate(),
     }, status=status)
+
+
+def _open(requests) -> list:
+    """The requests still waiting, soonest due first (from the ones the page has read already)."""
+    return sorted((r for r in requests if r.is_open), key=lambda r: (r.due_on, r.pk))
 
 
 @access.signed_in
 def assessment_detail(request, pk):
     assessment = selectors.assessment_for(request.user, pk)
     audit.record_view(request.user, assessment)
-    return _assessment_page(request, assessment)
+    return _assessment_page(request, assessment, requests=list(selectors.assessment_requests(request.user, assessment)))
 
 
 @access.signed_in
@@ -146,6 +163,7 @@ def assessment_edit(request, pk):
     policies.can_edit_assessment.ensure(request.user, assessment)
     definition = assessment.framework_version.definition
     form = AssessmentForm(request.POST or None, definition=definition, answers=assessment.answers,
+                          pending=list(selectors.pending_requests(request.user, assessment)),
                           initial={"version": assessment.version, "priority": assessment.priority,
                                    "priority_reason": assessment.priority_reason})
     if request.method == "GET":
@@ -163,7 +181,8 @@ def assessment_edit(request, pk):
             return redirect("assessment-edit", pk)
         if saved:
             submitted = submit(form, lambda: services.assessment_submit(
-                actor=request.user, assessment=saved, expected_version=saved.version), rename)
+                actor=request.user, assessment=saved, expected_version=saved.version,
+                pending_confirmed=form.cleaned_data.get("pending_confirmed", False)), rename)
             if submitted:
                 messages.success(request, "Assessment submitted for approval by a team manager.")
                 return redirect("assessment", pk)
@@ -180,14 +199,16 @@ def assessment_edit(request, pk):
 def assessment_decide(request, pk):
     assessment = selectors.assessment_for(request.user, pk)
     policies.can_decide_assessment.ensure(request.user, assessment)
-    form = DecisionForm(request.POST)
+    requests = list(selectors.assessment_requests(request.user, assessment))
+    form = DecisionForm(request.POST, pending=_open(requests))
     if form.is_valid() and submit(form, lambda: services.assessment_decide(
             actor=request.user, assessment=assessment, expected_version=form.cleaned_data["version"],
-            approve=form.cleaned_data["decision"] == "approve", comments=form.cleaned_data["comments"])):
+            approve=form.cleaned_data["decision"] == "approve", comments=form.cleaned_data["comments"],
+            pending_confirmed=form.cleaned_data.get("pending_confirmed", False))):
         approved = form.cleaned_data["decision"] == "approve"
         messages.success(request, "Assessment approved." if approved else "Assessment returned to its author.")
         return redirect("assessment", pk)
-    return _assessment_page(request, assessment, decision_form=form, status=400)
+    return _assessment_page(request, assessment, requests=requests, decision_form=form, status=400)
 
 
 def _history_rows(user, assessment):
@@ -224,9 +245,11 @@ def assessment_pdf(request, pk):
     history, per, domains = _history_rows(request.user, assessment)
     labels = [timezone.localtime(item.created_at).strftime("%b %Y") for item in history]
     series = [(title, [scores.get(key) for _, scores in per]) for key, title in domains.items()]
+    requests = list(selectors.assessment_requests(request.user, assessment))
     content = render_pdf("assessments/assessment_pdf.html", {
-        "assessment": assessment, "sections": _answer_rows(assessment),
-        "requests": selectors.assessment_requests(request.user, assessment),
+        "assessment": assessment, "sections": _printed_rows(assessment),
+        "contributions": [r for r in requests if r.status == RequestStatus.ANSWERED and not r.is_addendum],
+        "addenda": [r for r in requests if r.is_addendum], "unanswered": _open(requests),
         "chart": charts.change_chart(labels, series, title="Domain scores over time") if len(history) > 1 else "",
         "printed_by": request.user, "printed_at": timezone.localtime(),
     })
@@ -277,10 +300,13 @@ def contribution_detail(request, pk):
     form = None
     if can_answer:
         form = ContributionAnswerForm(request.POST or None, initial={"version": contribution.version})
-        if request.method == "POST" and form.is_valid() and submit(form, lambda: services.contribution_answer(
-                actor=request.user, contribution=contribution, expected_version=form.cleaned_data["version"],
-                response=form.cleaned_data["response"])):
-            messages.success(request, "Your response has been sent to the assessment's author.")
+        answered = request.method == "POST" and form.is_valid() and submit(form, lambda: services.contribution_answer(
+            actor=request.user, contribution=contribution, expected_version=form.cleaned_data["version"],
+            response=form.cleaned_data["response"]))
+        if answered:
+            messages.success(request, "Your response has been sent to the assessment's author." if not
+                             answered.is_addendum else "Your response has been added to the assessment as an "
+                             "addendum, and its author has been emailed.")
             return redirect("contribution", pk)
     elif request.method == "POST":
         policies.can_answer_contribution.ensure(request.user, contribution)

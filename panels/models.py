@@ -246,6 +246,16 @@ class PackStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+class PackStep(models.TextChoices):
+    """The step a pack's build has reached: what the meeting page shows while it is built, and where it failed."""
+
+    QUEUED = "queued", "Waiting to start"
+    GATHERING = "gathering", "Gathering what the agency may see"
+    RENDERING = "rendering", "Laying out the pages"
+    STORING = "storing", "Storing the file"
+    READY = "ready", "Ready"
+
+
 class PanelPack(models.Model):
     """One agency's pack for one version of a meeting's agenda: a job row the page polls, then a file."""
 
@@ -254,6 +264,7 @@ class PanelPack(models.Model):
     agenda_version = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=PackStatus.choices, default=PackStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=10, choices=PackStep.choices, default=PackStep.QUEUED)
     file = models.FileField(upload_to="packs/%Y/%m/", blank=True)
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
@@ -275,6 +286,14 @@ class PanelPack(models.Model):
     @property
     def audit_label(self):
         return f"PK-{self.pk}"
+
+    @property
+    def steps(self) -> list[tuple[str, str]]:
+        """The build's steps, each with "done", "current" or "to do", for the page showing a pack being built."""
+        order = [step for step in PackStep if step != PackStep.READY]
+        reached = order.index(self.step) if self.step in order else len(order)
+        return [(step.label, "done" if n < reached else "current" if n == reached else "to do")
+                for n, step in enumerate(order)]
 
     @classmethod
     def access_q(cls, user, level):

@@ -297,6 +297,7 @@ class OutboxJob(models.Model):
 class NotificationKind(models.TextChoices):
     SHARED = "shared", "Shared with your agency"
     CONTRIBUTION_REQUESTED = "contribution_requested", "Request to your agency"
+    CONTRIBUTION_ADDED = "contribution_added", "Contribution added after the assessment was closed"
     REFERRAL_RECEIVED = "referral_received", "Referral received"
     MORE_INFORMATION = "more_information", "More information asked for"
     REFERRAL_DECIDED = "referral_decided", "Referral decided"

@@ -40,15 +40,18 @@ def complete_answers(definition, *, rag="amber", scale_at=0.5) -> dict:
     return answers
 
 
-def submitted(assessment, author, **answer_options):
+def submitted(assessment, author, *, pending_confirmed=True, **answer_options):
+    """Complete and submitted; by default going on without any request still waiting (the author confirms)."""
     definition = assessment.framework_version.definition
     saved = services.assessment_save(actor=author, assessment=assessment, expected_version=assessment.version,
                                      answers=complete_answers(definition, **answer_options),
                                      priority="Guardianship at the park after dark",
                                      priority_reason="Most incidents happen after 8pm when no adult is present.")
-    return services.assessment_submit(actor=author, assessment=saved, expected_version=saved.version)
+    return services.assessment_submit(actor=author, assessment=saved, expected_version=saved.version,
+                                      pending_confirmed=pending_confirmed)
 
 
-def approved(assessment, author, manager, **answer_options):
-    done = submitted(assessment, author, **answer_options)
-    return services.assessment_decide(actor=manager, assessment=done, expected_version=done.version, approve=True)
+def approved(assessment, author, manager, *, pending_confirmed=True, **answer_options):
+    done = submitted(assessment, author, pending_confirmed=pending_confirmed, **answer_options)
+    return services.assessment_decide(actor=manager, assessment=done, expected_version=done.version, approve=True,
+                                      pending_confirmed=pending_confirmed)

@@ -40,6 +40,7 @@ PINNED = {
         "user and agency",
         ASSESSMENT,
         "role permissions",
+        "its requests still waiting, with agency (listed to confirm before submitting)",
         "audit row (view of the edit page)",
     ],
     "change": [
@@ -86,16 +87,26 @@ PINNED = {
         "role permissions",
         "all its assessments the reader can see, with framework, agency, lead and request counts",
     ],
+    "assessment_to_decide": [
+        "session",
+        "user and agency",
+        ASSESSMENT,
+        "audit row (view)",
+        "role permissions",
+        "its contribution requests the reader may see, with agency, asker and answerer (the waiting ones listed to "
+        "confirm before approving, from the same rows)",
+    ],
     "contributions": [
         "session",
         "user and agency",
         "role permissions",
-        "all requests to the reader's agency but withdrawn ones, with assessment, subject and framework",
+        "all requests to the reader's agency, withdrawn ones too, with assessment, subject, framework, author and "
+        "approver",
     ],
     "contribution": [
         "session",
         "user and agency",
-        "the request through the access door, with agency, assessment, subject and framework",
+        "the request through the access door, with agency, assessment, subject, framework, author and approver",
         "role permissions",
         "audit row (view)",
         "may the reader see the place assessed (exists)",
@@ -122,6 +133,11 @@ class Work:
         self.assessments, self.goals = [], []
         self.current = services.assessment_start(actor=alice, subject=park, framework=neighbourhood)
         self.request = self._ask(agencies["police"])
+        # Submitted while the police's answer is still waiting: Mandy's page lists it to confirm before approving.
+        waiting = services.assessment_start(actor=alice, subject=park, framework=neighbourhood)
+        services.contribution_request(actor=alice, assessment=waiting, agency=agencies["police"],
+                                      question="Anything else?", due_on=timezone.localdate() + timedelta(days=5))
+        self.waiting = submitted(waiting, alice)
 
     def _ask(self, agency):
         return services.contribution_request(actor=self.alice, assessment=self.current, agency=agency,
@@ -153,6 +169,7 @@ class Work:
         return {
             "assessment": (self.alice, reverse("assessment", args=[a])),
             "assessment_as_partner": (self.pete, reverse("assessment", args=[a])),
+            "assessment_to_decide": (self.mandy, reverse("assessment", args=[self.waiting.pk])),
             "edit": (self.alice, reverse("assessment-edit", args=[a])),
             "change": (self.alice, reverse("assessment-change", args=[self.assessments[-1].pk])),
             "plan": (self.alice, reverse("safety-plan", args=["place", park])),

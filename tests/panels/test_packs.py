@@ -44,7 +44,8 @@ def test_a_real_worker_builds_one_pack_per_agency_holding_only_what_each_may_see
         assert wait_for(_ready([p.pk for p in requested]))
     texts = {}
     for pack in PanelPack.objects.select_related("agency"):
-        assert pack.progress == 100 and pack.pages >= 5 and pack.attempts == 1
+        # A short agenda reads on a page or two: items follow one another, none is given a page of its own.
+        assert pack.progress == 100 and 1 <= pack.pages <= 3 and pack.attempts == 1
         with pack.file.open("rb") as handle:
             texts[pack.agency.name] = pdf_text(handle.read())
     police, council = texts["Northfield Police"], texts["Northfield Council"]
@@ -52,7 +53,7 @@ def test_a_real_worker_builds_one_pack_per_agency_holding_only_what_each_may_see
     assert "Jayden Okafor" in police and "Missing three times" in police
     for secret in ("Kofi", "Mensah-Secret", "large sum of cash", "Eastgate Park", "Adults approaching children"):
         assert secret not in police, secret
-    assert "has not been shared with Northfield Police" in police
+    assert "2 items are about records not shared with Northfield Police: items 2 and 3" in police
     assert "Mensah-Secret" in council and "Eastgate Park" in council
     school = texts["Northfield Academy"]
     assert "Jayden Okafor" not in school and "Younger children carrying bags" in school

@@ -7,8 +7,8 @@ read. Then lead-authority records shared with no one are planted, linked to the 
 same young person, an association and a membership of an unshared young person, place links to an unshared place,
 an unshared peer group, agenda items about unshared records, an entry restricted to named people, an intervention
 the police own on an unshared plan) and every page is read again: it must be the same, apart from the designed
-"N links not shared with your agency" notices and stubs of items not shared. No planted name, reference or address
-of a planted record may appear anywhere, including on pages the planting newly opens to them.
+"N links not shared with your agency" notices and the pack's one line listing the items not shared. No planted name,
+reference or address of a planted record may appear anywhere, including on pages the planting newly opens to them.
 """
 
 import json
@@ -94,6 +94,9 @@ def _pdf_words(lines: list[str]) -> list[str]:
     for designed in (r"Item \d+: not shared with your agency( \.+ \d+)?",
                      r"Item \d+ This item is about a record that has not been shared with [\w ]+?\. Nothing about "
                      r"it is in this pack\.",
+                     r"\d+ items? (is|are) about (a record|records) not shared with [\w ]+?: items? \d+(, \d+)*"
+                     r"( and \d+)?\. Ask the chair if your agency needs to know about (it|them)\. Nothing else about "
+                     r"(it|them) is in this pack\.",
                      r"N links not shared with your agency\.?", r" \.{3,} \d+", r"agenda version \d+"):
         text = re.sub(designed, " ", text)
     return text.split()

@@ -83,7 +83,8 @@ def _submitted(w):
         actor=w["cast"]["alice"], assessment=assessment, expected_version=assessment.version,
         answers=complete_answers(assessment.framework_version.definition), priority="Lighting",
         priority_reason="Most incidents happen after dark.")
-    return services.assessment_submit(actor=w["cast"]["alice"], assessment=saved, expected_version=saved.version)
+    return services.assessment_submit(actor=w["cast"]["alice"], assessment=saved, expected_version=saved.version,
+                                      pending_confirmed=True)  # without waiting for the school
 
 
 def _completed(w):
@@ -194,11 +195,11 @@ def _scenarios():
             actor=u, assessment=fresh(w["assessment"]), expected_version=fresh(w["assessment"]).version,
             answers={})),
         "assessments.services.assessment_submit": Scenario(lead, lambda w, u: (
-            lambda done: a.assessment_submit(actor=u, assessment=done, expected_version=done.version))(
-            _completed(w))),
+            lambda done: a.assessment_submit(actor=u, assessment=done, expected_version=done.version,
+                                             pending_confirmed=True))(_completed(w))),
         "assessments.services.assessment_decide": Scenario({"mandy"}, lambda w, u: (
             lambda done: a.assessment_decide(actor=u, assessment=done, expected_version=done.version,
-                                             approve=True))(_submitted(w))),
+                                             approve=True, pending_confirmed=True))(_submitted(w))),
         "assessments.services.contribution_request": Scenario(lead, lambda w, u: a.contribution_request(
             actor=u, assessment=fresh(w["assessment"]), agency=w["agencies"]["police"], question="What do you see?",
             due_on=_today() + timedelta(days=7))),

@@ -47,6 +47,12 @@ class Agency(models.Model):
         return self.name
 
 
+class EmailPreference(models.TextChoices):
+    IMMEDIATELY = "immediately", "Straight away"
+    DAILY = "daily", "In one email a day"
+    OFF = "off", "Never (I will look in the service)"
+
+
 class UserManager(DjangoUserManager):
     # Every request needs the user's agency (the access door filters by its group): fetch it with the user.
     def get_queryset(self):
@@ -64,6 +70,10 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     job_title = models.CharField(max_length=120, blank=True)
+    email_notifications = models.CharField(
+        "Email me about notifications", max_length=20, choices=EmailPreference.choices,
+        default=EmailPreference.IMMEDIATELY,
+        help_text="What the service must tell you (for example a referral overdue) is emailed whatever you choose.")
 
     objects = UserManager()
 
@@ -282,3 +292,51 @@ class OutboxJob(models.Model):
 
     def __str__(self):
         return f"{self.task}{tuple(self.args)}"
+
+
+class NotificationKind(models.TextChoices):
+    SHARED = "shared", "Shared with your agency"
+    CONTRIBUTION_REQUESTED = "contribution_requested", "Request to your agency"
+    REFERRAL_RECEIVED = "referral_received", "Referral received"
+    MORE_INFORMATION = "more_information", "More information asked for"
+    REFERRAL_DECIDED = "referral_decided", "Referral decided"
+    TRANSFER_ASKED = "transfer_asked", "Transfer asked"
+    TRANSFER_DECIDED = "transfer_decided", "Transfer decided"
+    SHARE_REQUESTED = "share_requested", "Asked to share with a panel"
+    SHARE_DECIDED = "share_decided", "Request to share decided"
+    ACTION_ASSIGNED = "action_assigned", "Action assigned"
+    ACTION_OVERDUE = "action_overdue", "Action overdue"
+    PACK_READY = "pack_ready", "Panel pack ready"
+
+
+class Notification(models.Model):
+    """Something a person should know about, in their list in the service (safeguarding.notifications).
+
+    The title may name the record, so it is shown only in the service; an email says only what kind of thing
+    happened and links here.
+    """
+
+    OWN_RECORDS = True  # a person's own list: reached by its rule alone (safeguarding.access)
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=500)
+    # Sent whatever the person's email preference: what the service must tell them.
+    required = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # straight away, or in a daily digest
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
+                   models.Index(fields=["recipient"], name="notification_unread_idx",
+                                condition=models.Q(read_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient_id}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        return models.Q(recipient_id=user.pk)

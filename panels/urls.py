@@ -17,6 +17,9 @@ urlpatterns = [
     path("packs/<int:pk>/download/", views.pack_download, name="pack-download"),
     path("items/<int:pk>/minutes/", views.item_minute, name="item-minute"),
     path("items/<int:pk>/actions/new/", views.action_new, name="action-new"),
+    path("items/<int:pk>/share-request/", views.share_request_new, name="share-request-new"),
+    path("share-requests/", views.share_requests, name="share-requests"),
+    path("share-requests/<int:pk>/", views.share_request, name="share-request"),
     path("actions/", views.actions, name="actions"),
     path("actions/<int:pk>/update/", views.action_update, name="action-update"),
 ]

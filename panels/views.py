@@ -216,9 +216,10 @@ def action_new(request, pk):
     policies.can_run_meeting.ensure(request.user, item.meeting)
     people = _members(item.meeting)
     form = ActionForm(request.POST, people=people, prefix=f"action-{item.pk}")
-    added = form.is_valid() and submit(form, lambda: services.action_add(
+    chosen = form.cleaned_data.get("owner_agency") if form.is_valid() else None
+    added = chosen is not None and submit(form, lambda: services.action_add(
         actor=request.user, item=item, **form.cleaned_data))
-    ask = _ask_instead(form, item)
+    ask = _ask_instead(form, item, chosen)
     if request.htmx:
         item.action_form = (ActionForm(people=people, prefix=f"action-{item.pk}") if added else form).inline(item.pk)
         return render(request, "panels/_item_actions.html", {
@@ -226,17 +227,15 @@ def action_new(request, pk):
     if added:
         messages.success(request, "Action added.")
         return redirect(f"/meetings/{item.meeting_id}/live/#item-{item.pk}")
-    return render(request, "includes/form_page.html", {
-        "form": form, "title": "Add an action", "back": f"/meetings/{item.meeting_id}/live/#item-{item.pk}",
-        "ask": ask}, status=400)
+    return render(request, "panels/action_new.html", {
+        "form": form, "back": f"/meetings/{item.meeting_id}/live/#item-{item.pk}", "ask": ask}, status=400)
 
 
-def _ask_instead(form, item) -> dict | None:
+def _ask_instead(form, item, agency) -> dict | None:
     """When the agency chosen cannot see the item's record: the link to ask for it to be shared with them."""
-    refused = form.errors.as_data().get("owner_agency", []) if form.is_bound else []
-    if not any(error.code == services.CANNOT_SEE for error in refused):
+    refused = form.errors.as_data().get("owner_agency", [])
+    if agency is None or not any(error.code == services.CANNOT_SEE for error in refused):
         return None
-    agency = form.cleaned_data.get("owner_agency")
     return {"url": reverse("share-request-new", args=[item.pk]) + f"?agency={agency.pk}&from=live",
             "holder": services.holder(item), "agency": agency}
 

@@ -29,6 +29,15 @@ class PanelForm(forms.Form):
         self.helper = gds_helper(self, "Create panel")
 
 
+class PanelSettingsForm(forms.Form):
+    terms_of_reference = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000)
+    packs_to_apologies = PanelForm.base_fields["packs_to_apologies"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save settings")
+
+
 class MeetingForm(forms.Form):
     day = DateField("Date", help_text="For example, 14 1 2027")
     time = forms.TimeField(label="Start time", help_text="For example, 10:00", input_formats=["%H:%M", "%H.%M"],

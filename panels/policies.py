@@ -20,6 +20,14 @@ def can_add_panel(user):
 
 
 @rule
+def can_change_panel(user, panel):
+    """Change a panel's settings (its terms of reference, whether agencies that sent apologies get packs): one of its
+    chairs."""
+    access.require(user, Perm.RUN_MEETING)
+    need(_chairs(user, panel), "Only a chair of this panel can change its settings.")
+
+
+@rule
 def can_schedule_meeting(user, panel):
     """Schedule a meeting of a panel: one of its chairs."""
     access.require(user, Perm.RUN_MEETING)

@@ -56,6 +56,23 @@ def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_
     return panel
 
 
+PANEL_SETTINGS = {"terms_of_reference", "packs_to_apologies"}
+
+
+@transaction.atomic
+def panel_update(*, actor, panel: Panel, **fields) -> Panel:
+    """Change a panel's settings: its terms of reference, and whether agencies that sent apologies get packs."""
+    policies.can_change_panel.ensure(actor, panel)
+    current = Panel.objects.select_for_update().get(pk=panel.pk)
+    changed = {name: value for name, value in only(fields, PANEL_SETTINGS).items() if getattr(current, name) != value}
+    for name, value in changed.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={"fields": sorted(changed)})
+    return current
+
+
 @transaction.atomic
 def meeting_schedule(*, actor, panel: Panel, **fields) -> Meeting:
     """A meeting of ``panel``, seen by every member agency; its chairs are invited."""

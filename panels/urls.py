@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("panels/", views.panels, name="panels"),
     path("panels/new/", views.panel_new, name="panel-new"),
+    path("panels/<int:pk>/edit/", views.panel_edit, name="panel-edit"),
     path("panels/<int:pk>/meetings/new/", views.meeting_new, name="meeting-new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/live/", views.meeting_live, name="meeting-live"),

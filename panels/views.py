@@ -22,6 +22,7 @@ from .forms import (
     MeetingForm,
     MinuteForm,
     PanelForm,
+    PanelSettingsForm,
     ShareApproveForm,
     ShareDeclineForm,
     ShareRequestForm,
@@ -56,6 +57,18 @@ def panel_new(request):
                      context={"title": "Set up a panel", "back": "/panels/"},
                      call=lambda data: services.panel_create(actor=request.user, **data),
                      done=lambda panel: f"{panel.name} has been set up.", then=reverse("panels"))
+
+
+@access.signed_in
+def panel_edit(request, pk):
+    panel = _panel_for(request.user, pk)
+    policies.can_change_panel.ensure(request.user, panel)
+    form = PanelSettingsForm(request.POST or None, initial={
+        "terms_of_reference": panel.terms_of_reference, "packs_to_apologies": panel.packs_to_apologies})
+    return form_page(request, form, template="includes/form_page.html",
+                     context={"title": f"Settings of {panel.name}", "back": "/panels/"},
+                     call=lambda data: services.panel_update(actor=request.user, panel=panel, **data),
+                     done="Panel settings saved.", then=reverse("panels"))
 
 
 @access.signed_in

@@ -362,12 +362,13 @@ def share_request_ask(*, actor, item: AgendaItem, agencies, reason: str) -> Shar
     notifications.notify(
         kind=NotificationKind.SHARE_REQUESTED, agency=record.owning_agency,
         perm=f"{record._meta.app_label}.share_{record._meta.model_name}",
-        title=f"{meeting.panel.name} asks you to share {item.subject} with {_names(chosen)}",
+        title=f"{meeting.panel.name} asks you to share {item.subject} with {agency_list(chosen)}",
         url=reverse("share-request", args=[request.pk]))
     return request
 
 
-def _names(agencies) -> str:
+def agency_list(agencies) -> str:
+    """Agencies named in a sentence: "Northfield Academy, Northfield Police and Northfield Homes"."""
     names = [str(agency) for agency in agencies]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -404,7 +405,7 @@ def share_request_approve(*, actor, share_request: ShareRequest, lawful_basis: s
         **current.lawful_detail()})
     notifications.notify(
         kind=NotificationKind.SHARE_DECIDED, people=[current.asked_by],
-        title=f"{actor.agency} shared {current.item.subject} with {_names(current.agencies.order_by('name'))}",
+        title=f"{actor.agency} shared {current.item.subject} with {agency_list(current.agencies.order_by('name'))}",
         url=reverse("meeting", args=[current.meeting_id]) + f"#item-{current.item_id}")
     return current
 

@@ -163,7 +163,7 @@ def _item_added(meeting, item) -> str:
     said = f"Item {item.position} added to the agenda."
     unseen = selectors.not_seeing([item], selectors.panel_agencies(meeting)).get(item.pk)
     if unseen:
-        said += (f" {services._names(unseen)} cannot see {item.subject}. Ask {services.holder(item)} to share it "
+        said += (f" {services.agency_list(unseen)} cannot see {item.subject}. Ask {services.holder(item)} to share it "
                  "before the meeting (on the item below), or they will not see the item, in the meeting or the "
                  "pack, and cannot be given actions on it.")
     return said

@@ -33,7 +33,8 @@ class Panel(models.Model):
     chairs = models.ManyToManyField(User, related_name="chaired_panels")
     terms_of_reference = models.TextField(blank=True, max_length=10000)
     # An agency whose only attendees sent apologies still gets the pack, to act on the panel's actions.
-    packs_to_apologies = models.BooleanField("Send packs to agencies that sent apologies", default=True)
+    packs_to_apologies = models.BooleanField("Send packs to agencies that sent apologies", default=True,
+                                             db_default=True)  # rows written by COPY (bench) get it too
     is_active = models.BooleanField(default=True)
 
     class Meta:

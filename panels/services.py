@@ -217,6 +217,10 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
     action.save()
     audit.record(actor=actor, action=AuditAction.CREATE, target=action,
                  detail={"owner_agency_id": owner_agency.pk})
+    notifications.notify(kind=NotificationKind.ACTION_ASSIGNED,
+                         title=f"Action for {'you' if owner else 'your agency'}: {action.description}",
+                         url=ACTIONS.url(action), people=[owner], agency=None if owner else owner_agency,
+                         perm=Perm.UPDATE_ACTION)
     return action
 
 

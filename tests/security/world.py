@@ -28,6 +28,7 @@ from panels import services as panel_services
 from panels.models import PanelKind
 from reports import services as report_services
 from safeguarding import access
+from safeguarding.models import Notification
 
 from ..factories import CaseFactory, YoungPersonFactory
 
@@ -36,7 +37,8 @@ PK = {
     "young-people": "person", "cases": "case", "chronology": "entry", "places": "place", "guardians": "guardian",
     "peer-groups": "group", "assessments": "assessment", "contributions": "contribution", "goals": "goal",
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
-    "packs": "pack", "frameworks": "framework", "reports": "export", "share-requests": "share_request",
+    "packs": "pack", "frameworks": "framework", "reports": "export", "notifications": "notification",
+    "share-requests": "share_request",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -224,6 +226,8 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     packs = panel_services.packs_request(actor=colin, meeting=meeting)
     pack = next(p for p in packs if p.agency_id == police.pk)
     export = report_services.export_request(actor=cast["mandy"], what="cases", params={"status": "open"}, fmt="csv")
+    # Pete's own (the action is his): names the action, so no one else may open it.
+    notification = Notification.objects.filter(recipient=pete).order_by("pk").first()
 
     world = {
         "person": person, "friend": friend, "case": case, "friend_case": friend_case, "entry": entry,
@@ -231,8 +235,8 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "place_link": place_link, "guardian": guardian, "assessment": assessment, "contribution": contribution,
         "goal": goal, "intervention": intervention, "panel": panel, "meeting": meeting, "item": item,
         "action": action, "pack": pack, "packs": packs, "framework": neighbourhood, "agency": police,
-        "attendee": pete, "export": export, "place_item": place_item, "group_item": group_item,
-        "share_request": share_request,
+        "attendee": pete, "export": export, "notification": notification, "place_item": place_item,
+        "group_item": group_item, "share_request": share_request,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",

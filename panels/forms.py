@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from safeguarding import language, subjects
 from safeguarding.forms import DateField, gds_helper
+from safeguarding.lawful import LawfulBasisFields
 from safeguarding.models import Agency, User
 
 from .models import AttendanceStatus, ItemKind, PanelKind
@@ -19,10 +20,22 @@ class PanelForm(forms.Form):
     chairs = forms.ModelMultipleChoiceField(queryset=User.objects.filter(is_active=True).order_by("last_name"),
                                             label="Chairs", help_text="Hold Ctrl (or Cmd) to choose more than one.")
     terms_of_reference = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000)
+    packs_to_apologies = forms.BooleanField(
+        required=False, initial=True, label="Send packs to agencies that sent apologies",
+        help_text="An agency whose only attendees sent apologies still gets a pack, to act on the panel's actions.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Create panel")
+
+
+class PanelSettingsForm(forms.Form):
+    terms_of_reference = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000)
+    packs_to_apologies = PanelForm.base_fields["packs_to_apologies"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save settings")
 
 
 class MeetingForm(forms.Form):
@@ -135,14 +148,16 @@ class ActionForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda u: f"{u}, {u.agency}"
         self.helper = gds_helper(self, "Add action")
 
+    def inline(self, item_pk: int) -> "ActionForm":
+        """Inside the live page's own <form> for an item, with a button id of its own."""
+        self.helper.form_tag, self.helper.disable_csrf = False, True
+        self.helper.inputs[0].id = f"submit-action-{item_pk}"
+        return self
+
     @classmethod
     def for_items(cls, items, people) -> dict:
         """One blank form per item for the live page, with the agency and people lists read once for all."""
-        forms_by_item = {item.pk: cls(people=people, prefix=f"action-{item.pk}") for item in items}
-        for pk, form in forms_by_item.items():
-            # Inside the live page's own <form> for this item, with a button id of its own.
-            form.helper.form_tag, form.helper.disable_csrf = False, True
-            form.helper.inputs[0].id = f"submit-action-{pk}"
+        forms_by_item = {item.pk: cls(people=people, prefix=f"action-{item.pk}").inline(item.pk) for item in items}
         if forms_by_item:
             first = next(iter(forms_by_item.values()))
             fixed = {name: list(first.fields[name].choices) for name in ("owner_agency", "owner")}
@@ -150,3 +165,39 @@ class ActionForm(forms.Form):
                 for name, choices in fixed.items():
                     form.fields[name].choices = choices
         return forms_by_item
+
+
+class ShareRequestForm(forms.Form):
+    """A chair asking the agency that holds an item's record to share it with panel agencies that cannot see it."""
+
+    agencies = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+                                              label="Which agencies need to see it?",
+                                              error_messages={"required": "Choose the agencies that need to see it"})
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=3000,
+                             label="Why the panel needs them to see it",
+                             error_messages={"required": "Enter why the panel needs them to see it"},
+                             help_text="The agency that holds the record reads this when it decides.")
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = agencies
+        self.helper = gds_helper(self, "Ask to share")
+
+
+class ShareApproveForm(LawfulBasisFields):
+    """The holding agency sharing its record with the agencies a panel asked for, on a lawful basis."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Share with these agencies", form_tag=False)
+
+
+class ShareDeclineForm(forms.Form):
+    decline_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000,
+                                     label="Why it cannot be shared",
+                                     error_messages={"required": "Enter why the record cannot be shared"},
+                                     help_text="The chair reads this.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Decline", form_tag=False)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from safeguarding import access, subjects
+from safeguarding.lawful import LawfulBasis
 from safeguarding.models import Agency, Commitment, CommitmentUpdate, Shareable, User
 
 
@@ -32,6 +33,9 @@ class Panel(models.Model):
     member_agencies = models.ManyToManyField(Agency, related_name="panels")
     chairs = models.ManyToManyField(User, related_name="chaired_panels")
     terms_of_reference = models.TextField(blank=True, max_length=10000)
+    # An agency whose only attendees sent apologies still gets the pack, to act on the panel's actions.
+    packs_to_apologies = models.BooleanField("Send packs to agencies that sent apologies", default=True,
+                                             db_default=True)  # rows written by COPY (bench) get it too
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -162,6 +166,16 @@ class AgendaItem(models.Model):
         """Items whose subject ``user`` can see (a theme has none, so it is always shown)."""
         return Q(**{f"{prefix}kind": ItemKind.THEME}) | subjects.reaching(user, cls, access.VIEW, prefix)
 
+    def record_to_share(self):
+        """The shareable record that opens the item's subject to another agency: a place or peer group itself; for a
+        young person, their latest open case held by the agency that recorded them. ``None`` for a theme, or a young
+        person with no such case."""
+        subject = self.subject
+        if subject is None or isinstance(subject, Shareable):
+            return subject
+        return subject.cases.filter(owning_agency_id=subject.owning_agency_id, status="open").order_by(
+            "-opened_on", "-id").first()
+
 
 class AttendanceStatus(models.TextChoices):
     INVITED = "invited", "Invited"
@@ -236,6 +250,58 @@ class ActionUpdate(CommitmentUpdate):
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(max_length=12, choices=ActionStatus.choices)
+
+
+class ShareRequestStatus(models.TextChoices):
+    ASKED = "asked", "Waiting for a decision"
+    APPROVED = "approved", "Shared"
+    DECLINED = "declined", "Declined"
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class ShareRequest(LawfulBasis):
+    """A chair asking the agency that holds an item's record to share it with panel agencies that cannot see it.
+
+    Seen by the agency running the meeting and by the agency holding the record (which decides); the lawful basis is
+    the approver's, recorded when they share.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="share_requests")
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="share_requests")
+    agencies = models.ManyToManyField(Agency, related_name="+", verbose_name="Agencies to share with")
+    reason = models.TextField("Why the panel needs them to see it", max_length=3000)
+    asked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(max_length=10, choices=ShareRequestStatus.choices, default=ShareRequestStatus.ASKED)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField("Why not", blank=True, max_length=3000)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item"], condition=Q(status="asked"), name="one_open_share_request"),
+            models.CheckConstraint(condition=Q(status="asked", decided_at__isnull=True)
+                                   | ~Q(status="asked") & Q(decided_at__isnull=False),
+                                   name="share_request_decided_when"),
+            models.CheckConstraint(condition=~Q(status="declined") | ~Q(decline_reason=""),
+                                   name="share_request_declined_why"),
+        ]
+        indexes = [models.Index(fields=["status", "-asked_at"], name="share_request_status_idx")]
+
+    def __str__(self):
+        return f"Request to share item {self.item_id} of {self.meeting_id}"
+
+    @property
+    def audit_label(self):
+        return f"SR-{self.pk}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        # Whoever runs the meeting that asked, and the agency that holds the record (its manage level).
+        return (access.inherit(user, cls, "meeting", access.MANAGE)
+                | subjects.reaching(user, AgendaItem, access.MANAGE, "item__"))
 
 
 class PackStatus(models.TextChoices):

@@ -1,8 +1,10 @@
 """What a person may do with panels, meetings, actions and packs. Services enforce; views and templates ask."""
 
 from safeguarding import access
-from safeguarding.policy import need, rule
+from safeguarding.policy import must, need, rule
 from safeguarding.roles import Perm
+
+from .models import MeetingStatus, ShareRequestStatus
 
 
 def _chairs(user, panel) -> bool:
@@ -15,6 +17,14 @@ def _chairs(user, panel) -> bool:
 @rule
 def can_add_panel(user):
     access.require(user, Perm.ADD_PANEL)
+
+
+@rule
+def can_change_panel(user, panel):
+    """Change a panel's settings (its terms of reference, whether agencies that sent apologies get packs): one of its
+    chairs."""
+    access.require(user, Perm.RUN_MEETING)
+    need(_chairs(user, panel), "Only a chair of this panel can change its settings.")
 
 
 @rule
@@ -38,3 +48,26 @@ def can_report_on_action(user, action):
     access.require(user, Perm.UPDATE_ACTION, action)
     if action.owner_agency_id != user.agency_id:
         can_run_meeting.ensure(user, action.item.meeting)
+
+
+@rule
+def can_ask_to_share(user, item):
+    """Ask the agency holding an agenda item's record to share it with panel agencies that cannot see it: a chair
+    running the meeting, who can see the record, before the minutes are approved."""
+    can_run_meeting.ensure(user, item.meeting)
+    subject = item.subject
+    must(subject is not None, "A theme names no record, so there is nothing to share.")
+    access.require(user, None, subject)
+    must(item.meeting.status != MeetingStatus.MINUTES_APPROVED,
+         "The minutes are approved, so the meeting's record can no longer change.")
+
+
+@rule
+def can_decide_share_request(user, share_request):
+    """Approve or decline a panel's request to share a record: whoever may share that record (its owning agency,
+    with a role that shares), while the request waits."""
+    access.require(user, None, share_request)
+    record = share_request.item.record_to_share()
+    must(record is not None, "There is no open case to share.")
+    access.can_share.ensure(user, record)
+    must(share_request.status == ShareRequestStatus.ASKED, "This request has already been decided.")

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from safeguarding import access, commitments, subjects
+from safeguarding.models import Agency, Shareable
 
 from .models import (
     OUTSTANDING,
@@ -14,10 +15,13 @@ from .models import (
     ActionUpdate,
     AgendaItem,
     Attendance,
+    ItemKind,
     Meeting,
     PackStatus,
     Panel,
     PanelPack,
+    ShareRequest,
+    ShareRequestStatus,
 )
 
 
@@ -68,6 +72,11 @@ def agenda(user, meeting: Meeting) -> list:
     return [full.get(pk) or HiddenItem(pk=pk, position=position) for pk, position, _ in entries]
 
 
+def item_actions(item: AgendaItem):
+    """An item's actions, as the agenda reads them (for the live page's list, after one is added)."""
+    return _actions().filter(item=item).order_by("due_on", "id")
+
+
 def attendance(user, meeting: Meeting):
     return access.visible(user, meeting.attendance.select_related("agency", "person", "deputy_for")).order_by(
         "agency__name", "person__last_name", "id")
@@ -105,6 +114,65 @@ def pack_for(user, pk: int) -> PanelPack:
     return access.get_visible_or_404(user, PanelPack.objects.select_related("meeting__panel", "agency"), pk=pk)
 
 
+
+
+# --- Who will not see an item, and asking for it to be shared ---------------------------------------------------
+
+def panel_agencies(meeting: Meeting) -> list[Agency]:
+    """The agencies a meeting's items are for: the panel's members and any other agency with someone invited."""
+    return list(Agency.objects.filter(Q(panels=meeting.panel_id) | Q(pk__in=meeting.attendance.values("agency_id")))
+                .distinct().order_by("name"))
+
+
+def not_seeing(items, agencies) -> dict[int, list[Agency]]:
+    """For each item about a record, which of ``agencies`` cannot see that record, read as each agency would
+    (``access.AgencyReader``): one query for every item and agency, whatever the length of the agenda."""
+    pks = [item.pk for item in items if not getattr(item, "hidden", False) and item.kind != ItemKind.THEME]
+    if not pks or not agencies:
+        return {}
+    sees = {f"sees_{agency.pk}": ExpressionWrapper(AgendaItem.subject_visible_q(access.AgencyReader(agency)),
+                                                   output_field=BooleanField()) for agency in agencies}
+    rows = AgendaItem.objects.filter(pk__in=pks).annotate(**sees).values("pk", *sees)
+    return {row["pk"]: [agency for agency in agencies if not row[f"sees_{agency.pk}"]] for row in rows}
+
+
+def _requests():
+    return ShareRequest.objects.select_related(
+        "meeting__panel", "item", *subjects.related(AgendaItem, "item__"), "asked_by__agency", "decided_by",
+    ).prefetch_related("agencies")
+
+
+def share_requests_for_meeting(user, meeting: Meeting) -> dict[int, ShareRequest]:
+    """The latest request to share each item's record, by item (for whoever runs the meeting)."""
+    latest = {}
+    for row in access.visible(user, ShareRequest.objects.filter(meeting=meeting).select_related("decided_by")
+                              .prefetch_related("agencies")).order_by("asked_at", "id"):
+        latest[row.item_id] = row
+    return latest
+
+
+def share_requests_to_decide(user):
+    """Requests to share a record the reader may share (their agency holds it and their role shares), waiting
+    first. The person's role is asked per kind of record, so a chair sees none of them here."""
+    mine = Q(pk__in=[])
+    for kind in subjects.kinds():
+        model = _shared_model(kind)
+        if user.has_perm(f"{model._meta.app_label}.share_{model._meta.model_name}"):
+            mine |= access.reaching(user, f"item__{kind.key}", kind.model._default_manager.all(), access.MANAGE)
+    waiting = ExpressionWrapper(Q(status=ShareRequestStatus.ASKED), output_field=BooleanField())
+    return access.visible(user, _requests().filter(mine)).annotate(waiting=waiting).order_by(
+        "-waiting", "-asked_at", "-id")
+
+
+def _shared_model(kind):
+    """The model whose grants open a kind of subject: itself, or (a young person) their case."""
+    if issubclass(kind.model, Shareable):
+        return kind.model
+    return kind.model._meta.get_field("cases").related_model
+
+
+def share_request_for(user, pk: int) -> ShareRequest:
+    return access.get_visible_or_404(user, _requests(), pk=pk)
 
 
 # --- The dashboard: my agency's work -----------------------------------------------------------------------------

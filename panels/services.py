@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from safeguarding import access, audit, commitments, notifications, outbox, subjects
 from safeguarding.edits import only
+from safeguarding.lawful import Article6, Article9
 from safeguarding.models import Agency, AuditAction, NotificationKind
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
-from . import policies
+from . import policies, selectors
 from .models import (
     MEETING_FLOW,
     Action,
@@ -26,6 +27,8 @@ from .models import (
     PackStatus,
     Panel,
     PanelPack,
+    ShareRequest,
+    ShareRequestStatus,
 )
 
 MEETING_FIELDS = {"starts_at", "location", "online_link"}
@@ -33,7 +36,8 @@ MINUTE_FIELDS = {"minutes", "decisions", "voice", "feedback"}
 
 
 @transaction.atomic
-def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_of_reference: str = "") -> Panel:
+def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_of_reference: str = "",
+                 packs_to_apologies: bool = True) -> Panel:
     policies.can_add_panel.ensure(actor)
     chairs, members = list(chairs), set(member_agencies) | {actor.agency}
     if not chairs:
@@ -41,14 +45,32 @@ def panel_create(*, actor, name: str, kind: str, member_agencies, chairs, terms_
     if any(not c.is_active or c.agency not in members or not c.has_perm(Perm.RUN_MEETING) for c in chairs):
         raise ValidationError({"chairs": "Each chair must be an active member of a member agency, with the panel "
                                          "chair role."})
-    panel = Panel(name=name.strip(), kind=kind, owning_agency=actor.agency, terms_of_reference=terms_of_reference)
+    panel = Panel(name=name.strip(), kind=kind, owning_agency=actor.agency, terms_of_reference=terms_of_reference,
+                  packs_to_apologies=packs_to_apologies)
     panel.full_clean()
     panel.save()
     panel.member_agencies.set(members)
     panel.chairs.set(chairs)
     audit.record(actor=actor, action=AuditAction.CREATE, target=panel,
-                 detail={"members": sorted(a.pk for a in members)})
+                 detail={"members": sorted(a.pk for a in members), "packs_to_apologies": packs_to_apologies})
     return panel
+
+
+PANEL_SETTINGS = {"terms_of_reference", "packs_to_apologies"}
+
+
+@transaction.atomic
+def panel_update(*, actor, panel: Panel, **fields) -> Panel:
+    """Change a panel's settings: its terms of reference, and whether agencies that sent apologies get packs."""
+    policies.can_change_panel.ensure(actor, panel)
+    current = Panel.objects.select_for_update().get(pk=panel.pk)
+    changed = {name: value for name, value in only(fields, PANEL_SETTINGS).items() if getattr(current, name) != value}
+    for name, value in changed.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={"fields": sorted(changed)})
+    return current
 
 
 @transaction.atomic
@@ -182,9 +204,8 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
     if not meeting.panel.member_agencies.filter(pk=owner_agency.pk).exists():
         errors["owner_agency"] = "Choose one of the panel's member agencies."
     elif item.subject is not None and not access.can(access.AgencyReader(owner_agency), item.subject):
-        # The action would tell the agency about a record it may not see: share the record first.
-        errors["owner_agency"] = (f"{owner_agency} cannot see what this item is about. Share the record with "
-                                  "them first, or choose another agency.")
+        # The action would tell the agency about a record it may not see: the record is shared first.
+        errors["owner_agency"] = ValidationError(cannot_see(item, owner_agency), code=CANNOT_SEE)
     if not description.strip():
         errors["description"] = "Enter the action"
     commitments.check(owner_agency=owner_agency, owner=owner, due_on=due_on,
@@ -201,6 +222,21 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
                          url=ACTIONS.url(action), people=[owner], agency=None if owner else owner_agency,
                          perm=Perm.UPDATE_ACTION)
     return action
+
+
+CANNOT_SEE = "cannot_see"
+
+
+def holder(item: AgendaItem) -> Agency:
+    """The agency that can share an item's record with others."""
+    record = item.record_to_share() or item.subject
+    return record.owning_agency
+
+
+def cannot_see(item: AgendaItem, agency: Agency) -> str:
+    """What to do when ``agency`` cannot see what ``item`` is about (it must not be given an action on it)."""
+    return (f"{agency} cannot see this {subjects.of(item.subject).noun}. Ask {holder(item)} to share it first, or "
+            "choose another agency.")
 
 
 @transaction.atomic
@@ -246,9 +282,13 @@ def minutes_key(meeting: Meeting) -> str:
 # --- Packs ------------------------------------------------------------------------------------------------------
 
 def attending_agencies(meeting: Meeting):
-    """Agencies with someone invited or present (not only apologies or absence)."""
-    return Agency.objects.filter(pk__in=meeting.attendance.filter(
-        status__in=[AttendanceStatus.INVITED, AttendanceStatus.PRESENT]).values("agency_id")).order_by("name")
+    """Agencies with someone invited or present, and (if the panel sends them packs) those whose people sent
+    apologies; never an agency only marked absent."""
+    statuses = [AttendanceStatus.INVITED, AttendanceStatus.PRESENT]
+    if meeting.panel.packs_to_apologies:
+        statuses.append(AttendanceStatus.APOLOGIES)
+    return Agency.objects.filter(pk__in=meeting.attendance.filter(status__in=statuses).values("agency_id")).order_by(
+        "name")
 
 
 def _queue_packs(meeting: Meeting, agencies, actor) -> list[PanelPack]:
@@ -289,3 +329,107 @@ def packs_request(*, actor, meeting: Meeting, agencies=None) -> list[PanelPack]:
                  detail={"packs": [p.pk for p in packs], "agenda_version": meeting.agenda_version})
     return packs
 
+
+
+# --- Asking the agency that holds an item's record to share it with the panel -----------------------------------
+
+@transaction.atomic
+def share_request_ask(*, actor, item: AgendaItem, agencies, reason: str) -> ShareRequest:
+    """Ask the agency holding ``item``'s record to let ``agencies`` (on the panel, unable to see it) see it. Its
+    people who may share the record are told."""
+    policies.can_ask_to_share.ensure(actor, item)
+    meeting = _running(actor, item.meeting)
+    record = item.record_to_share()
+    chosen = list(agencies)
+    blind = selectors.not_seeing([item], selectors.panel_agencies(meeting)).get(item.pk, [])
+    errors = {}
+    if record is None:
+        errors["agencies"] = (f"{item.subject} has no open case held by {item.subject.owning_agency}, so there is "
+                              "nothing the panel can ask them to share.")
+    elif not chosen:
+        errors["agencies"] = "Choose the agencies that need to see it"
+    elif any(agency not in blind for agency in chosen):
+        errors["agencies"] = "Choose only agencies on the panel that cannot see it yet."
+    if not reason.strip():
+        errors["reason"] = "Enter why the panel needs them to see it"
+    if ShareRequest.objects.filter(item=item, status=ShareRequestStatus.ASKED).exists():
+        errors["agencies"] = "The panel has already asked for this record to be shared: wait for the answer."
+    if errors:
+        raise ValidationError(errors)
+    request = ShareRequest(meeting=meeting, item=item, reason=reason.strip(), asked_by=actor)
+    request.full_clean()
+    request.save()
+    request.agencies.set(chosen)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=request,
+                 detail={"meeting": meeting.audit_label, "item": item.audit_label, "record": record.audit_label,
+                         "agencies": sorted(a.pk for a in chosen)})
+    notifications.notify(
+        kind=NotificationKind.SHARE_REQUESTED, agency=record.owning_agency,
+        perm=f"{record._meta.app_label}.share_{record._meta.model_name}",
+        title=f"{meeting.panel.name} asks you to share {item.subject} with {agency_list(chosen)}",
+        url=reverse("share-request", args=[request.pk]))
+    return request
+
+
+def agency_list(agencies) -> str:
+    """Agencies named in a sentence: "Northfield Academy, Northfield Police and Northfield Homes"."""
+    names = [str(agency) for agency in agencies]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _deciding(actor, share_request: ShareRequest) -> ShareRequest:
+    policies.can_decide_share_request.ensure(actor, share_request)
+    current = ShareRequest.objects.select_for_update().select_related("meeting__panel", "item").get(
+        pk=share_request.pk)
+    policies.can_decide_share_request.ensure(actor, current)  # decided by someone else meanwhile
+    return current
+
+
+@transaction.atomic
+def share_request_approve(*, actor, share_request: ShareRequest, lawful_basis: str = Article6.PUBLIC_TASK,
+                          special_category: str = Article9.SAFEGUARDING, sharing_agreement: str = "") -> ShareRequest:
+    """Share the record with the agencies asked for (to view), on the lawful basis given; the chair is told."""
+    current = _deciding(actor, share_request)
+    record = current.item.record_to_share()
+    current.lawful_basis, current.special_category = lawful_basis, special_category
+    current.sharing_agreement = sharing_agreement.strip()
+    current.status, current.decided_by, current.decided_at = ShareRequestStatus.APPROVED, actor, timezone.now()
+    current.version += 1
+    current.full_clean()
+    current.save()
+    shared = []
+    for agency in current.agencies.order_by("name"):
+        if access.can(access.AgencyReader(agency), record):
+            continue  # shared since it was asked for, perhaps to contribute: never take a level away
+        access.share(actor=actor, obj=record, agency=agency, level=access.VIEW)
+        shared.append(agency)
+    audit.record(actor=actor, action=AuditAction.APPROVE, target=current, detail={
+        "request": current.audit_label, "meeting": current.meeting.audit_label, "item": current.item.audit_label,
+        "record": record.audit_label, "shared_with": [a.pk for a in shared], "level": access.VIEW,
+        **current.lawful_detail()})
+    notifications.notify(
+        kind=NotificationKind.SHARE_DECIDED, people=[current.asked_by],
+        title=f"{actor.agency} shared {current.item.subject} with {agency_list(current.agencies.order_by('name'))}",
+        url=reverse("meeting", args=[current.meeting_id]) + f"#item-{current.item_id}")
+    return current
+
+
+@transaction.atomic
+def share_request_decline(*, actor, share_request: ShareRequest, reason: str) -> ShareRequest:
+    """Decline to share, saying why; the chair is told."""
+    current = _deciding(actor, share_request)
+    if not reason.strip():
+        raise ValidationError({"decline_reason": "Enter why the record cannot be shared"})
+    current.status, current.decided_by, current.decided_at = ShareRequestStatus.DECLINED, actor, timezone.now()
+    current.decline_reason = reason.strip()
+    current.version += 1
+    current.full_clean()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={
+        "request": current.audit_label, "meeting": current.meeting.audit_label, "item": current.item.audit_label,
+        "decision": ShareRequestStatus.DECLINED})
+    notifications.notify(
+        kind=NotificationKind.SHARE_DECIDED, people=[current.asked_by],
+        title=f"{actor.agency} declined to share {current.item.subject} with the panel",
+        url=reverse("meeting", args=[current.meeting_id]) + f"#item-{current.item_id}")
+    return current

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("panels/", views.panels, name="panels"),
     path("panels/new/", views.panel_new, name="panel-new"),
+    path("panels/<int:pk>/edit/", views.panel_edit, name="panel-edit"),
     path("panels/<int:pk>/meetings/new/", views.meeting_new, name="meeting-new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/live/", views.meeting_live, name="meeting-live"),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("packs/<int:pk>/download/", views.pack_download, name="pack-download"),
     path("items/<int:pk>/minutes/", views.item_minute, name="item-minute"),
     path("items/<int:pk>/actions/new/", views.action_new, name="action-new"),
+    path("items/<int:pk>/share-request/", views.share_request_new, name="share-request-new"),
+    path("share-requests/", views.share_requests, name="share-requests"),
+    path("share-requests/<int:pk>/", views.share_request, name="share-request"),
     path("actions/", views.actions, name="actions"),
     path("actions/my-agency/", views.my_agency_work, name="my-agency-work"),
     path("actions/<int:pk>/update/", views.action_update, name="action-update"),

@@ -9,13 +9,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding import access, audit, commitments, outbox, subjects
-from safeguarding.models import AuditAction, User
+from safeguarding.forms import submit
+from safeguarding.models import Agency, AuditAction, User
 from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
 
 from . import policies, selectors, services
-from .forms import ActionForm, AgendaItemForm, InviteForm, MeetingForm, MinuteForm, PanelForm
-from .models import MEETING_FLOW, AttendanceStatus, MeetingStatus, PackStatus
+from .forms import (
+    ActionForm,
+    AgendaItemForm,
+    InviteForm,
+    MeetingForm,
+    MinuteForm,
+    PanelForm,
+    PanelSettingsForm,
+    ShareApproveForm,
+    ShareDeclineForm,
+    ShareRequestForm,
+)
+from .models import MEETING_FLOW, AttendanceStatus, MeetingStatus, PackStatus, ShareRequestStatus
 
 
 def _panel_for(user, pk):
@@ -48,6 +60,18 @@ def panel_new(request):
 
 
 @access.signed_in
+def panel_edit(request, pk):
+    panel = _panel_for(request.user, pk)
+    policies.can_change_panel.ensure(request.user, panel)
+    form = PanelSettingsForm(request.POST or None, initial={
+        "terms_of_reference": panel.terms_of_reference, "packs_to_apologies": panel.packs_to_apologies})
+    return form_page(request, form, template="includes/form_page.html",
+                     context={"title": f"Settings of {panel.name}", "back": "/panels/"},
+                     call=lambda data: services.panel_update(actor=request.user, panel=panel, **data),
+                     done="Panel settings saved.", then=reverse("panels"))
+
+
+@access.signed_in
 def meeting_new(request, pk):
     panel = _panel_for(request.user, pk)
     policies.can_schedule_meeting.ensure(request.user, panel)
@@ -67,13 +91,27 @@ def _packs(user, meeting) -> dict:
 
 def _meeting_context(request, meeting) -> dict:
     user = request.user
+    items = selectors.agenda(user, meeting)
+    runs = policies.can_run_meeting(user, meeting)
+    if runs:
+        _who_will_not_see(user, meeting, items)
     return {
-        "meeting": meeting, "items": selectors.agenda(user, meeting),
+        "meeting": meeting, "items": items,
         "attendance": selectors.attendance(user, meeting),
         "outstanding": selectors.outstanding_actions(user, meeting),
-        **_packs(user, meeting), "runs": policies.can_run_meeting(user, meeting),
+        **_packs(user, meeting), "runs": runs,
         "flow": [(status, MeetingStatus(status).label, i <= meeting.step) for i, status in enumerate(MEETING_FLOW)],
     }
+
+
+def _who_will_not_see(user, meeting, items):
+    """Tell whoever runs the meeting, on each item about a record, which panel agencies cannot see that record, and
+    where the panel's request to share it stands."""
+    unseen = selectors.not_seeing(items, selectors.panel_agencies(meeting))
+    requests = selectors.share_requests_for_meeting(user, meeting) if unseen else {}
+    for item in items:
+        if not getattr(item, "hidden", False):
+            item.unseen, item.share_request = unseen.get(item.pk, []), requests.get(item.pk)
 
 
 @access.signed_in
@@ -116,8 +154,19 @@ def item_new(request, pk):
                          actor=user, meeting=meeting, subject=form.subject(), theme=data["theme"],
                          reason=data["reason"], presenter=data["presenter"]),
                      rename={"subject": form.data.get("kind", "")},
-                     done=lambda item: f"Item {item.position} added to the agenda.",
-                     then=reverse("meeting", args=[pk]))
+                     done=lambda item: _item_added(meeting, item),
+                     then=lambda item: reverse("meeting", args=[pk]) + f"#item-{item.pk}")
+
+
+def _item_added(meeting, item) -> str:
+    """Said when an item is added: and, for a record some of the panel cannot see, who, and what to do."""
+    said = f"Item {item.position} added to the agenda."
+    unseen = selectors.not_seeing([item], selectors.panel_agencies(meeting)).get(item.pk)
+    if unseen:
+        said += (f" {services.agency_list(unseen)} cannot see {item.subject}. Ask {services.holder(item)} to share it "
+                 "before the meeting (on the item below), or they will not see the item, in the meeting or the "
+                 "pack, and cannot be given actions on it.")
+    return said
 
 
 @access.signed_in
@@ -174,14 +223,34 @@ def item_minute(request, pk):
 @access.signed_in
 @require_POST
 def action_new(request, pk):
+    """Add an action from the live page: with htmx, the item's actions and a fresh form come back in place (or the
+    form with what was wrong, and how to put it right); without, back to the item, or the form page again."""
     item = selectors.item_for(request.user, pk)
     policies.can_run_meeting.ensure(request.user, item.meeting)
-    form = ActionForm(request.POST, people=_members(item.meeting), prefix=f"action-{item.pk}")
-    return form_page(request, form, template="includes/form_page.html",
-                     context={"title": "Add an action", "back": f"/meetings/{item.meeting_id}/live/"},
-                     call=lambda data: services.action_add(actor=request.user, item=item, **data),
-                     done="Action added.", then=f"/meetings/{item.meeting_id}/live/#item-{item.pk}",
-                     invalid_status=400)
+    people = _members(item.meeting)
+    form = ActionForm(request.POST, people=people, prefix=f"action-{item.pk}")
+    chosen = form.cleaned_data.get("owner_agency") if form.is_valid() else None
+    added = chosen is not None and submit(form, lambda: services.action_add(
+        actor=request.user, item=item, **form.cleaned_data))
+    ask = _ask_instead(form, item, chosen)
+    if request.htmx:
+        item.action_form = (ActionForm(people=people, prefix=f"action-{item.pk}") if added else form).inline(item.pk)
+        return render(request, "panels/_item_actions.html", {
+            "item": item, "actions": selectors.item_actions(item), "runs": True, "added": added, "ask": ask})
+    if added:
+        messages.success(request, "Action added.")
+        return redirect(f"/meetings/{item.meeting_id}/live/#item-{item.pk}")
+    return render(request, "panels/action_new.html", {
+        "form": form, "back": f"/meetings/{item.meeting_id}/live/#item-{item.pk}", "ask": ask}, status=400)
+
+
+def _ask_instead(form, item, agency) -> dict | None:
+    """When the agency chosen cannot see the item's record: the link to ask for it to be shared with them."""
+    refused = form.errors.as_data().get("owner_agency", [])
+    if agency is None or not any(error.code == services.CANNOT_SEE for error in refused):
+        return None
+    return {"url": reverse("share-request-new", args=[item.pk]) + f"?agency={agency.pk}&from=live",
+            "holder": services.holder(item), "agency": agency}
 
 
 @access.signed_in
@@ -261,3 +330,58 @@ def action_update(request, pk):
     return commitments.update_page(
         request, services.ACTIONS, action, report=lambda **data: services.action_report(action=action, **data),
         then=reverse("actions"), back="/actions/", caption=action.description)
+
+
+# --- Asking for an item's record to be shared, and deciding ------------------------------------------------------
+
+@access.signed_in
+def share_request_new(request, pk):
+    """A chair asks the agency holding an item's record to share it with the panel agencies that cannot see it."""
+    item = selectors.item_for(request.user, pk)
+    policies.can_ask_to_share.ensure(request.user, item)
+    unseen = selectors.not_seeing([item], selectors.panel_agencies(item.meeting)).get(item.pk, [])
+    agencies = Agency.objects.filter(pk__in=[a.pk for a in unseen]).order_by("name")
+    wanted = [a.pk for a in unseen if str(a.pk) == request.GET.get("agency")] or [a.pk for a in unseen]
+    live = request.GET.get("from") == "live"
+    back = reverse("meeting-live" if live else "meeting", args=[item.meeting_id]) + f"#item-{item.pk}"
+    form = ShareRequestForm(request.POST or None, agencies=agencies, initial={"agencies": wanted})
+    return form_page(request, form, template="panels/share_request_new.html",
+                     context={"item": item, "unseen": unseen, "holder": services.holder(item), "back": back},
+                     call=lambda data: services.share_request_ask(actor=request.user, item=item, **data),
+                     done=lambda asked: f"{services.holder(item)} has been asked to share {item.subject}.",
+                     then=back)
+
+
+@access.signed_in
+def share_requests(request):
+    """Requests from panels to share records the person may share: waiting ones first."""
+    return render(request, "panels/share_requests.html", {
+        "rows": selectors.share_requests_to_decide(request.user)[:50]})
+
+
+@access.signed_in
+def share_request(request, pk):
+    """One request: who asks, for whom and why; approve it with a lawful basis, or decline it saying why."""
+    share_request = selectors.share_request_for(request.user, pk)
+    may = policies.can_decide_share_request(request.user, share_request)
+    approve, decline = ShareApproveForm(), ShareDeclineForm()
+    status = 200
+    if request.method == "POST":
+        policies.can_decide_share_request.ensure(request.user, share_request)
+        if request.POST.get("decision") == "decline":
+            decline = ShareDeclineForm(request.POST)
+            done = decline.is_valid() and submit(decline, lambda: services.share_request_decline(
+                actor=request.user, share_request=share_request, reason=decline.cleaned_data["decline_reason"]))
+            said = "Declined. The chair has been told why."
+        else:
+            approve = ShareApproveForm(request.POST)
+            done = approve.is_valid() and submit(approve, lambda: services.share_request_approve(
+                actor=request.user, share_request=share_request, **approve.lawful_data()))
+            said = f"{share_request.item.subject} is now shared with the agencies the panel asked for."
+        if done:
+            messages.success(request, said)
+            return redirect("share-requests")
+        status = 400
+    return render(request, "panels/share_request.html", {
+        "row": share_request, "may": may, "approve": approve, "decline": decline,
+        "waiting": share_request.status == ShareRequestStatus.ASKED}, status=status)

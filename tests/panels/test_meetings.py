@@ -124,7 +124,9 @@ def test_an_action_never_tells_an_agency_about_a_record_it_cannot_see(colin, mee
     with pytest.raises(ValidationError) as refused:  # item 2 is about Kofi, whose case the police cannot see
         services.action_add(actor=colin, item=agenda[1], description="Check the address", due_on=due,
                             owner_agency=agencies["police"])
-    assert "cannot see what this item is about" in refused.value.message_dict["owner_agency"][0]
+    assert refused.value.message_dict["owner_agency"][0] == (
+        "Northfield Police cannot see this young person. Ask Northfield Council to share it first, or choose another "
+        "agency.")
     with pytest.raises(ValidationError) as refused:
         services.action_add(actor=colin, item=agenda[3], description="Visit", due_on=due,
                             owner_agency=agencies["housing"])

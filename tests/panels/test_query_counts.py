@@ -26,16 +26,26 @@ AGENDA = [
 ]
 PACKS = "current packs the reader may have, with agency"
 CHAIR = "is the reader one of the panel's chairs (exists)"
+# For whoever runs the meeting: which panel agencies cannot see each item's record, and the panel's requests to share.
+UNSEEN = [
+    "the panel's member agencies and any agency invited",
+    "for every item about a record, whether each of those agencies can see it (one query for all)",
+    "the meeting's requests to share that the reader may see, with who decided",
+    "the agencies each request asks for (prefetch)",
+]
+REQUEST = ("the request through the access door, with the reader's levels, meeting, panel, item, its subject, "
+           "who asked (and their agency) and who decided")
 PINNED = {
     "meeting": [
         "session",
         "user and agency",
+        "role permissions",
         MEETING,
         "audit row (view)",
         *AGENDA,
-        PACKS,
-        "role permissions",
         CHAIR,
+        *UNSEEN,
+        PACKS,
         "open actions from the panel's earlier meetings that the reader may see (none here, so no updates)",
         "attendance the reader may see, with person, agency and whom they deputise for",
     ],
@@ -58,12 +68,48 @@ PINNED = {
         CHAIR,
         "audit row (view of the live page)",
         *AGENDA,
+        *UNSEEN,
         PACKS,
         "count of active agencies (action owner choices)",
         "active agencies (action owner choices, through a cursor)",
         "count of active people in the panel's member agencies (action owner person choices)",
         "those people, with agency (action owner person choices, through a cursor)",
+        "open actions from the panel's earlier meetings that the reader may see (none here, so no updates)",
         "attendance the reader may see, with person, agency and whom they deputise for",
+    ],
+    "share_requests": [
+        "session",
+        "user and agency",
+        "role permissions",
+        "requests to share records the reader may share, waiting first, with meeting, panel, item, subject and "
+        "who asked (first 50)",
+        "the agencies each asks for (prefetch)",
+    ],
+    "share_request": [
+        "session",
+        "user and agency",
+        "role permissions",
+        REQUEST,
+        "the agencies it asks for (prefetch)",
+        "the record to share: the young person's latest open case held by the agency that recorded them",
+        "may the reader see that case (can_share)",
+        "does the reader's agency manage it (can_share)",
+    ],
+    "share_request_new": [
+        "session",
+        "user and agency",
+        "role permissions",
+        "the item, if the reader may see it and its subject, with meeting, panel and subject",
+        "may the reader see the meeting (can_run_meeting)",
+        "does the reader's agency manage it (can_run_meeting)",
+        CHAIR,
+        "may the reader see the item's young person (can_ask_to_share)",
+        "the panel's member agencies and any agency invited",
+        "whether each of them can see the item's record (one query)",
+        "the record to share (the young person's open case), to name who holds it",
+        "the agency holding it",
+        "count of the agencies that cannot see it (choices)",
+        "those agencies (choices, through a cursor)",
     ],
     "actions_as_partner": [
         "session",
@@ -115,9 +161,18 @@ class Agenda:
                                              due_on=timezone.localdate(self.meeting.starts_at) + timedelta(days=9))
                 services.action_report(actor=self.colin, action=action, text="Started", status="in_progress")
 
+    def ask(self):
+        """The chair asks for item 2 (not shared with the police) to be shared with the police and the school."""
+        item = self.meeting.items.get(position=2)
+        self.request = services.share_request_ask(actor=self.colin, item=item, reason="Needed for the meeting",
+                                                  agencies=[self.agencies["police"], self.agencies["school"]])
+
     def pages(self):
         m = self.meeting.pk
-        return {"meeting": (self.colin, reverse("meeting", args=[m])),
+        return {"share_requests": (self.alice, reverse("share-requests")),
+                "share_request": (self.alice, reverse("share-request", args=[self.request.pk])),
+                "share_request_new": (self.colin, reverse("share-request-new", args=[self.request.item_id])),
+                "meeting": (self.colin, reverse("meeting", args=[m])),
                 "meeting_as_partner": (self.pete, reverse("meeting", args=[m])),
                 "live": (self.colin, reverse("meeting-live", args=[m])),
                 "actions_as_partner": (self.pete, reverse("actions")),
@@ -129,6 +184,7 @@ class Agenda:
 def test_meeting_query_counts_do_not_grow_with_the_agenda(client, alice, colin, pete, agencies, meeting):
     agenda = Agenda(alice, colin, pete, agencies, meeting)
     agenda.grow_to(2)
+    agenda.ask()
     services.packs_request(actor=colin, meeting=meeting)
     for name, (user, url) in agenda.pages().items():
         assert_queries(client, user, url, PINNED[name])

@@ -224,6 +224,8 @@ def _scenarios():
         "panels.services.panel_create": Scenario({"mandy", "colin", "carla", "adam"}, lambda w, u: p.panel_create(
             actor=u, name="Context conference", kind=PanelKind.CONTEXT_CONFERENCE,
             member_agencies=[w["agencies"]["la"], w["agencies"]["police"]], chairs=[w["cast"]["colin"]])),
+        "panels.services.panel_update": Scenario({"colin"}, lambda w, u: p.panel_update(
+            actor=u, panel=fresh(w["panel"]), packs_to_apologies=False)),
         "panels.services.meeting_schedule": Scenario({"colin"}, lambda w, u: p.meeting_schedule(
             actor=u, panel=fresh(w["panel"]), starts_at=timezone.now() + timedelta(days=30), location="Room 2")),
         "panels.services.agenda_item_add": Scenario({"colin"}, lambda w, u: p.agenda_item_add(
@@ -243,6 +245,14 @@ def _scenarios():
             expected_version=fresh(w["meeting"]).version)),
         "panels.services.packs_request": Scenario({"colin"}, lambda w, u: p.packs_request(
             actor=u, meeting=fresh(w["meeting"]))),
+        "panels.services.share_request_ask": Scenario({"colin"}, lambda w, u: p.share_request_ask(
+            actor=u, item=fresh(w["group_item"]), agencies=[w["agencies"]["school"]], reason="Pupils are members"),
+            notes="a chair running the meeting; the school cannot see the group"),
+        "panels.services.share_request_approve": Scenario(lead, lambda w, u: p.share_request_approve(
+            actor=u, share_request=fresh(w["share_request"]), lawful_basis="public_task",
+            special_category="safeguarding"), notes="whoever may share the place: its agency, a role that shares"),
+        "panels.services.share_request_decline": Scenario(lead, lambda w, u: p.share_request_decline(
+            actor=u, share_request=fresh(w["share_request"]), reason="An operation is under way")),
         # --- reports: a list of named records needs names (not an analyst); the tables need reports only ---
         "reports.services.export_request": Scenario({"mandy", "colin", "carla"}, lambda w, u: r.export_request(
             actor=u, what="cases", params={"status": "open"}, fmt="xlsx")),

@@ -38,6 +38,7 @@ PK = {
     "peer-groups": "group", "assessments": "assessment", "contributions": "contribution", "goals": "goal",
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
     "packs": "pack", "frameworks": "framework", "reports": "export", "notifications": "notification",
+    "share-requests": "share_request",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -214,11 +215,14 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     panel_services.attendance_set(actor=colin, meeting=meeting, person=sam, status="invited")
     add = panel_services.agenda_item_add
     item = add(actor=colin, meeting=meeting, subject=person, reason="Missing from home twice")
-    add(actor=colin, meeting=meeting, subject=place, reason="Approaches after school")
-    add(actor=colin, meeting=meeting, subject=group, reason="Riders carrying bags")
+    place_item = add(actor=colin, meeting=meeting, subject=place, reason="Approaches after school")
+    group_item = add(actor=colin, meeting=meeting, subject=group, reason="Riders carrying bags")
     add(actor=colin, meeting=meeting, theme="Late buses through Marsh", reason="Reports from two schools")
     action = panel_services.action_add(actor=colin, item=item, description="Return home interview for Zephyrine",
                                        owner_agency=police, owner=pete, due_on=today + timedelta(days=10))
+    # The school cannot see the place: the chair asks the council to share it with them.
+    share_request = panel_services.share_request_ask(actor=colin, item=place_item, agencies=[school],
+                                                     reason="Pupils of Cobblewick Academy cross the ground")
     packs = panel_services.packs_request(actor=colin, meeting=meeting)
     pack = next(p for p in packs if p.agency_id == police.pk)
     export = report_services.export_request(actor=cast["mandy"], what="cases", params={"status": "open"}, fmt="csv")
@@ -231,7 +235,8 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "place_link": place_link, "guardian": guardian, "assessment": assessment, "contribution": contribution,
         "goal": goal, "intervention": intervention, "panel": panel, "meeting": meeting, "item": item,
         "action": action, "pack": pack, "packs": packs, "framework": neighbourhood, "agency": police,
-        "attendee": pete, "export": export, "notification": notification,
+        "attendee": pete, "export": export, "notification": notification, "place_item": place_item,
+        "group_item": group_item, "share_request": share_request,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('panels', '0003_remindersent_in_the_kernel'),
+        ('panels', '0004_pack_step'),
         ('pghistory', '0007_auto_20250421_0444'),
         ('safeguarding', '0012_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -36,6 +36,7 @@ from cases.models import (
     YoungPerson,
 )
 from safeguarding import access
+from cases import frontdoor_demo
 from safeguarding.demo import AGENCIES, BOROUGH, LEAD, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, AgencyKind, User
 from safeguarding.roles import Role
@@ -174,7 +175,9 @@ def seed(run: Run):
     started = time.monotonic()
     tally = Counter()
     with transaction.atomic():
-        _young_people(Borough(agencies=agencies, users=users), run.young_people, tally)
+        borough = Borough(agencies=agencies, users=users)
+        _young_people(borough, run.young_people, tally)
+        frontdoor_demo.young_people(borough.managers, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield",
                nothing="Northfield demo data is already present: nothing to add.")
 

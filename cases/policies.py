@@ -55,7 +55,7 @@ def can_refer(user, to_agency=None):
     access.require(user, Perm.REFER)
     if to_agency is not None:
         must(to_agency.is_lead_authority and to_agency.is_active, "Choose an active lead authority to refer to.")
-        must(to_agency.pk != user.agency_id, "Your own agency records this directly; refer to another authority.")
+        need(to_agency.pk != user.agency_id, "Your own agency records this directly; refer to another authority.")
 
 
 @rule

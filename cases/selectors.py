@@ -157,8 +157,9 @@ def referral_for(user, word: str, pk: int):
     kind = referrals.KINDS.get(word)
     if kind is None:
         raise Http404
+    records = [f.name for f in kind.model._meta.fields if f.name in ("case", "place", "peer_group")]
     rows = kind.model.objects.select_related("referring_agency", "referred_by", "to_agency", "routed_to",
-                                             "decided_by")
+                                             "decided_by", *records)
     return access.get_visible_or_404(user, rows, pk=pk)
 
 
@@ -180,8 +181,9 @@ def transfers_incoming(user) -> list:
 
 
 def transfers_outgoing(user, limit: int = 50) -> list:
+    """Transfers the user's agency asked for, newest first (one query per kind)."""
     return [t for model in transfers.KINDS.values() for t in access.visible(user, model.objects.filter(
-        from_agency_id=user.agency_id).select_related("to_agency", "asked_by").order_by("-asked_at")[:limit])]
+        from_agency_id=user.agency_id).select_related("to_agency", "asked_by")).order_by("-asked_at", "-id")[:limit]]
 
 
 def transfer_for(user, word: str, pk: int):

@@ -279,17 +279,30 @@ def context_referral_create(*, actor, to_agency=None, record: Place | PeerGroup 
                             detail={"about": record.audit_label if record else None})
 
 
+def _is_referred(referral: ContextReferral, record) -> bool:
+    return record.pk == (referral.place_id if isinstance(record, Place) else referral.peer_group_id)
+
+
 @transaction.atomic
 def context_referral_accept(*, actor, referral: ContextReferral, expected_version: int,
                             record: Place | PeerGroup | None = None, lead_practitioner=None) -> ContextReferral:
-    """Accept: join an existing place or group the actor's agency can see (``record``), or open a new one, owned by
-    the actor's agency, from the referral's details. The referring agency keeps view access to it."""
+    """Accept: join an existing place or group (``record``: one the actor's agency can see, or the referrer's own
+    record the referral is about, which is then shared with the actor's agency to contribute), or open a new one,
+    owned by the actor's agency, from the referral's details. The referring agency keeps view access to it."""
     referral = referrals.decided(actor, referral, expected_version)
     model = _KIND_MODEL[referral.kind]
     if record is not None:
-        access.require(actor, None, record)
         if not isinstance(record, model):
             raise ValidationError({"record": f"Choose a {model._meta.verbose_name}."})
+        if _is_referred(referral, record) and not access.can(actor, record):
+            # The referrer's own record, which the authority works on with them: shared with it to contribute (the
+            # referrer keeps it; a transfer moves it, if that is wanted later).
+            access.grant(record, actor.agency, access.CONTRIBUTE)
+            audit.record(actor=actor, action=AuditAction.SHARE, target=record, detail={
+                "agency_id": actor.agency_id, "level": access.CONTRIBUTE, "rule": "referral accepted",
+                "referral": referral.audit_label})
+        else:
+            access.require(actor, None, record)
         joined = True
     else:
         fields = {"name": referral.name, "description": referral.description or referral.concerns[:5000],

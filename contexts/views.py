@@ -379,6 +379,9 @@ def referral_accept_options(user, referral, duplicates) -> dict:
     noun = "place" if referral.kind == ContextKind.PLACE else "peer group"
     options = [(f"record:{record.pk}", f"Join {record.name} ({noun} recorded by {record.owning_agency})")
                for record in duplicates]
+    if referral.record is not None and referral.record.pk not in {record.pk for record in duplicates}:
+        options.insert(0, ("referred", f"Work on the {noun} as {referral.referring_agency} recorded it (it is shared "
+                                       "with your agency to contribute)"))
     options.append(("new", f"Open a new {noun} from the referral"))
     return {"options": options, "colleagues": _colleagues(user), "risk": False}
 
@@ -389,7 +392,8 @@ def referral_accept(actor, referral, form):
     word = "place" if referral.kind == ContextKind.PLACE else "peer-group"
     return services.context_referral_accept(
         actor=actor, referral=referral, expected_version=data["version"],
-        record=_record_for(actor, word, pk) if what == "record" else None, lead_practitioner=data["lead_practitioner"])
+        record=_record_for(actor, word, pk) if what == "record" else referral.record if what == "referred" else None,
+        lead_practitioner=data["lead_practitioner"])
 
 
 @access.signed_in

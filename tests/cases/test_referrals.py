@@ -284,3 +284,16 @@ def _person_in_housing():
 
 def test_factories_still_make_cases(alice):
     assert CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice)).is_open
+
+
+def test_a_referral_overdue_reminds_the_front_doors_managers_once_a_day(pete, mandy, alice):
+    from django.utils import timezone
+
+    from cases.reminders import referrals_overdue
+    from safeguarding.models import ReminderSent
+    from safeguarding.reminders import Run
+
+    referral = refer(pete)
+    run = Run(actor=access.system("tests"), today=referral.decide_by + timedelta(days=1), now=timezone.now())
+    assert referrals_overdue(run) == 1 and referrals_overdue(run) == 0
+    assert list(ReminderSent.objects.values_list("person__username", flat=True)) == ["mandy"]

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from cases import frontdoor_demo
 from cases import services as case_services
 from cases.identifiers import nhs_number_is_valid
 from cases.models import (
@@ -36,7 +37,6 @@ from cases.models import (
     YoungPerson,
 )
 from safeguarding import access
-from cases import frontdoor_demo
 from safeguarding.demo import AGENCIES, BOROUGH, LEAD, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, AgencyKind, User
 from safeguarding.roles import Role

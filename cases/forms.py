@@ -241,9 +241,6 @@ class ReferralFields(LawfulBasisFields):
             pk=user.agency_id).order_by("name")
         self.helper = gds_helper(self, "Send referral")
 
-    def service_data(self) -> dict:
-        return dict(self.cleaned_data)
-
 
 class YoungPersonReferralForm(ReferralFields):
     first_name = forms.CharField(max_length=100)

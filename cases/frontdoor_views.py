@@ -1,6 +1,7 @@
 """Pages of the front door (referrals and their triage) and of transfers. Thin: parse, call a selector or service,
 render. Every kind of referral and transfer uses these pages; a kind brings its own accept (``referrals.Kind``)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -38,6 +39,10 @@ def _kind(word: str) -> referrals.Kind:
     return kind
 
 
+# Several forms share one page: each its own element ids (the names posted stay plain).
+AUTO_ID = {name: f"{name}-%s" for name in ("accept", "decline", "ask", "answer", "reject")}
+
+
 def _acting(form, url: str):
     form.helper.form_action = url
     return form
@@ -50,7 +55,7 @@ def front_door(request):
     policies.can_triage.ensure(request.user)
     return render(request, "referrals/front_door.html", {
         "queue": list(selectors.front_door(request.user).items()), "today": timezone.localdate(),
-        "days": referrals.settings.REFERRAL_DECISION_WORKING_DAYS})
+        "days": settings.REFERRAL_DECISION_WORKING_DAYS})
 
 
 @access.signed_in
@@ -88,12 +93,15 @@ def _referral_page(request, kind, referral, *, bound=None, status=200):
         version = {"version": referral.version}
         duplicates = kind.duplicates(user, referral)
         context.update(duplicates=duplicates, accept_form=_acting(bound.get("accept") or ReferralAcceptForm(
-            initial=version, **kind.accept_form_options(user, referral, duplicates)), here + "accept/"),
-            decline_form=_acting(bound.get("decline") or ReferralDeclineForm(initial=version), here + "decline/"),
-            ask_form=_acting(bound.get("ask") or ReferralAskForm(initial=version), here + "more-information/"))
+            initial=version, auto_id=AUTO_ID["accept"], **kind.accept_form_options(user, referral, duplicates)),
+            here + "accept/"),
+            decline_form=_acting(bound.get("decline") or ReferralDeclineForm(initial=version, auto_id=AUTO_ID[
+                "decline"]), here + "decline/"),
+            ask_form=_acting(bound.get("ask") or ReferralAskForm(initial=version, auto_id=AUTO_ID["ask"]),
+                             here + "more-information/"))
     if policies.can_answer_referral(user, referral):
         context["answer_form"] = _acting(bound.get("answer") or ReferralAnswerForm(
-            initial={"version": referral.version}), here + "answer/")
+            initial={"version": referral.version}, auto_id=AUTO_ID["answer"]), here + "answer/")
     return render(request, "referrals/referral.html", context, status=status)
 
 
@@ -122,7 +130,7 @@ def _decide(request, kind_word, pk, *, rule, name, form, call, done):
 @require_POST
 def referral_accept(request, kind, pk):
     def form(referral, kind):
-        return ReferralAcceptForm(request.POST, **kind.accept_form_options(
+        return ReferralAcceptForm(request.POST, auto_id=AUTO_ID["accept"], **kind.accept_form_options(
             request.user, referral, kind.duplicates(request.user, referral)))
 
     return _decide(request, kind, pk, rule=policies.can_decide_referral, name="accept", form=form,
@@ -134,7 +142,7 @@ def referral_accept(request, kind, pk):
 @require_POST
 def referral_decline(request, kind, pk):
     return _decide(request, kind, pk, rule=policies.can_decide_referral, name="decline",
-                   form=lambda referral, kind: ReferralDeclineForm(request.POST),
+                   form=lambda referral, kind: ReferralDeclineForm(request.POST, auto_id=AUTO_ID["decline"]),
                    call=lambda referral, kind, f: referrals.referral_decline(
                        actor=request.user, referral=referral, expected_version=f.cleaned_data["version"],
                        reason=f.cleaned_data["reason"], advice=f.cleaned_data["advice"]),
@@ -145,7 +153,7 @@ def referral_decline(request, kind, pk):
 @require_POST
 def referral_ask(request, kind, pk):
     return _decide(request, kind, pk, rule=policies.can_decide_referral, name="ask",
-                   form=lambda referral, kind: ReferralAskForm(request.POST),
+                   form=lambda referral, kind: ReferralAskForm(request.POST, auto_id=AUTO_ID["ask"]),
                    call=lambda referral, kind, f: referrals.referral_ask(
                        actor=request.user, referral=referral, expected_version=f.cleaned_data["version"],
                        question=f.cleaned_data["question"]),
@@ -156,7 +164,7 @@ def referral_ask(request, kind, pk):
 @require_POST
 def referral_answer(request, kind, pk):
     return _decide(request, kind, pk, rule=policies.can_answer_referral, name="answer",
-                   form=lambda referral, kind: ReferralAnswerForm(request.POST),
+                   form=lambda referral, kind: ReferralAnswerForm(request.POST, auto_id=AUTO_ID["answer"]),
                    call=lambda referral, kind, f: referrals.referral_answer(
                        actor=request.user, referral=referral, expected_version=f.cleaned_data["version"],
                        answer=f.cleaned_data["answer"]),
@@ -213,7 +221,8 @@ def _transfer_page(request, transfer, *, bound=None, status=200):
         context.update(
             accept_form=_acting(bound.get("accept") or TransferAcceptForm(
                 initial={**version, "lead_practitioner": user}, colleagues=_colleagues(user)), here + "accept/"),
-            reject_form=_acting(bound.get("reject") or TransferRejectForm(initial=version), here + "reject/"))
+            reject_form=_acting(bound.get("reject") or TransferRejectForm(initial=version, auto_id=AUTO_ID["reject"]),
+                                here + "reject/"))
     elif transfer.status == "accepted" and transfer.to_agency_id == user.agency_id:
         context["record_url"] = _record_url(transfer.record)
     return render(request, "transfers/transfer.html", context, status=status)
@@ -253,7 +262,7 @@ def transfer_accept(request, kind, pk):
 def transfer_reject(request, kind, pk):
     transfer = selectors.transfer_for(request.user, kind, pk)
     policies.can_decide_transfer.ensure(request.user, transfer)
-    form = _acting(TransferRejectForm(request.POST), request.path)
+    form = _acting(TransferRejectForm(request.POST, auto_id=AUTO_ID["reject"]), request.path)
     if form.is_valid() and submit(form, lambda: transfers.transfer_reject(
             actor=request.user, transfer=transfer, expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"])):

@@ -26,12 +26,12 @@ from cases.demo import PERSON_ID_PREFIX, POSTCODE_UNIT_LETTERS
 from cases.models import ChronologyEntry, EntryKind, YoungPerson
 from contexts import services
 from contexts.models import (
-    ContextKind,
-    ContextReferral,
-    ContextTransfer,
     Association,
     AssociationNature,
+    ContextKind,
+    ContextReferral,
     ContextStatus,
+    ContextTransfer,
     Guardian,
     Membership,
     MembershipRole,

@@ -297,3 +297,23 @@ def test_a_referral_overdue_reminds_the_front_doors_managers_once_a_day(pete, ma
     run = Run(actor=access.system("tests"), today=referral.decide_by + timedelta(days=1), now=timezone.now())
     assert referrals_overdue(run) == 1 and referrals_overdue(run) == 0
     assert list(ReminderSent.objects.values_list("person__username", flat=True)) == ["mandy"]
+
+
+def test_the_front_door_may_work_on_the_partners_own_place_it_was_referred(pete, mandy, alice):
+    place = context_services.context_create(actor=pete, model=Place, name="Tower Court flats", kind=PlaceKind.HOUSING)
+    referral = context_services.context_referral_create(actor=pete, record=place, concerns="Adults visiting",
+                                                        harm_types=["cce"], **LAWFUL)
+    done = context_services.context_referral_accept(actor=mandy, referral=referral, expected_version=1, record=place)
+    place.refresh_from_db()
+    assert done.place == place and place.owning_agency == pete.agency  # still the police's own
+    assert access.can(alice, place, access.CONTRIBUTE) and not access.can(alice, place, access.MANAGE)
+    assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__rule="referral accepted").exists()
+
+
+def test_accepting_cannot_join_a_place_the_front_door_cannot_see(pete, sam, mandy):
+    hidden = context_services.context_create(actor=sam, model=Place, name="School gate", kind=PlaceKind.SCHOOL)
+    referral = context_services.context_referral_create(
+        actor=pete, kind=ContextKind.PLACE, name="School gate", place_kind=PlaceKind.SCHOOL, concerns="x",
+        harm_types=["cce"], **LAWFUL)
+    with pytest.raises(Http404):
+        context_services.context_referral_accept(actor=mandy, referral=referral, expected_version=1, record=hidden)

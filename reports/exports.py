@@ -35,18 +35,19 @@ def _dashboard_rows(export: ReportExport, owner):
     period = selectors.period_from_params(export.filters)
     hide = not selectors.names_allowed(owner)
     tables = selectors.dashboard(owner, period)
+    selectors.protect(tables, hide)
     yield ["Table", "Figure", "Count", "Period from", "Period to"]
     for name, rows in tables.items():
         title = TABLE_TITLES.get(name, name)
         for row in rows:
             if isinstance(row, selectors.ActionRow):
                 for figure in (row.open, row.overdue, row.done):
-                    yield [title, f"{row.agency}: {figure.label}", selectors.suppress(figure.count, hide),
+                    yield [title, f"{row.agency}: {figure.label}", figure.shown,
                            period.start, period.end]
                 yield [title, f"{row.agency}: median days to done", row.median_days if row.median_days is not None
                        else "", period.start, period.end]
             else:
-                yield [title, row.label, selectors.suppress(row.count, hide), period.start, period.end]
+                yield [title, row.label, row.shown, period.start, period.end]
 
 
 def _list_rows(export: ReportExport, owner, progress):
@@ -54,6 +55,7 @@ def _list_rows(export: ReportExport, owner, progress):
     period = selectors.period_from_params(export.filters)
     rows = selectors.drilldown(owner, export.what, export.filters, period)
     total = rows.count() or 1
+    progress(0)  # counted: the rows come next
     yield [heading for heading, _ in kind.columns]
     for i, record in enumerate(rows.iterator(chunk_size=CHUNK), 1):
         yield [cell(record) for _, cell in kind.columns]

@@ -8,7 +8,8 @@ from .selectors import Period
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label="Period", initial="quarter", widget=forms.RadioSelect, choices=[
-        ("quarter", "This quarter"), ("year", "Last 12 months"), ("custom", "Choose dates")])
+        ("quarter", "This quarter"), ("year", "Last 12 months"), ("census", "This census year (from 1 April)"),
+        ("custom", "Choose dates")])
     start = DateField("From", required=False)
     end = DateField("To", required=False)
 
@@ -33,6 +34,8 @@ class PeriodForm(forms.Form):
         data = self.cleaned_data
         if data["period"] == "year":
             return Period.last_12_months()
+        if data["period"] == "census":
+            return Period.census_year()
         if data["period"] == "custom":
             return Period(data["start"], data["end"], f"{data['start']:%-d %b %Y} to {data['end']:%-d %b %Y}")
         return Period.this_quarter()

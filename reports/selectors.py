@@ -25,6 +25,8 @@ from panels.models import Action, ActionStatus, ActionUpdate
 from safeguarding import access
 from safeguarding.roles import Perm
 
+from . import returns
+
 ETHNICITIES = [(code, label) for _group, options in ETHNICITY_CHOICES for code, label in options]
 # (key, label, youngest, oldest) in whole years on the day the figures are read.
 AGE_BANDS = [("10-13", "10 to 13", 10, 13), ("14-15", "14 to 15", 14, 15), ("16-17", "16 to 17", 16, 17),
@@ -62,6 +64,12 @@ class Period:
         start = today.replace(year=today.year - 1) + timedelta(days=1) if not (today.month == 2 and today.day == 29) \
             else date(today.year - 1, 3, 1)
         return cls(start, today, "Last 12 months")
+
+    @classmethod
+    def census_year(cls, today: date | None = None):
+        """From the 1 April on or before today: the Children in Need census's year, so far."""
+        today = today or timezone.localdate()
+        return cls(date(today.year if today.month > 3 else today.year - 1, 4, 1), today, "This census year")
 
     def params(self) -> dict:
         return {"from": self.start.isoformat(), "to": self.end.isoformat()}
@@ -218,6 +226,9 @@ LISTS: dict[str, ListKind] = {
     "requests": ListKind("Contribution requests overdue", lambda: ContributionRequest.objects.all(), request_q, [
         ("Reference", lambda r: r.audit_label), ("Agency asked", lambda r: r.agency.name),
         ("Respond by", lambda r: r.due_on), ("Assessment", lambda r: r.assessment.audit_label)], ("agency",)),
+    "cin-factors": ListKind("Children in need census: factors identified (extract)", lambda: Case.objects.all(),
+                            lambda params, period, today: returns.open_in(period.start, period.end), returns.COLUMNS,
+                            ("young_person",)),
     "actions": ListKind("Panel actions", _actions, action_q, [
         ("Reference", lambda a: a.audit_label), ("Action", lambda a: a.description),
         ("Agency", lambda a: a.owner_agency.name), ("Due by", lambda a: a.due_on),
@@ -231,6 +242,8 @@ class Figure:
     count: int
     list: str
     params: dict
+    shown: int | str | None = None  # the count, or why it is not shown (``protect``)
+    url: str = ""
 
     def link_params(self, period: Period) -> dict:
         return {"list": self.list, **self.params, **period.params()}
@@ -241,6 +254,35 @@ def suppress(count: int, hide: bool) -> str | int:
     if hide and 0 < count < threshold:
         return f"fewer than {threshold}"
     return count
+
+
+# The dashboard's tables whose rows split one total between them: every open case has one risk level, one sex, one
+# lead practitioner; every place one kind, one status, one ward. From such a table and its total (published, or the
+# sum of the same total split another way) one hidden cell could be worked out by subtraction.
+PARTITIONS = ("risk", "age", "sex", "ethnicity", "caseload", "place_kind", "place_status", "place_ward",
+              "group_status", "assessments", "goals", "actions_completed")
+SECONDARY = "suppressed"
+
+
+def protect(tables: dict, hide: bool) -> None:
+    """Set each dashboard figure's ``shown`` value for a person who may (``hide`` False) or may not see names.
+
+    Primary suppression: a count from 1 to the threshold − 1 is shown as "fewer than N". Secondary (complementary)
+    suppression: in a table that splits a total (``PARTITIONS``), a lone hidden cell would be the total less the
+    others, so the smallest other non-zero cell is hidden too, shown as "suppressed"; two hidden cells give away
+    only their sum, which says no more than that each is small. Zeros are shown: that nobody is counted identifies
+    nobody.
+    """
+    for name, rows in tables.items():
+        figures = [f for row in rows for f in (row.figures if isinstance(row, ActionRow) else (row,))]
+        for figure in figures:
+            figure.shown = suppress(figure.count, hide)
+        if not hide or name not in PARTITIONS:
+            continue
+        hidden = [f for f in figures if f.shown != f.count]
+        others = sorted((f for f in figures if f.shown == f.count and f.count), key=lambda f: f.count)
+        if len(hidden) == 1 and others:
+            others[0].shown = SECONDARY
 
 
 # --- The dashboard ---------------------------------------------------------------------------------------------
@@ -571,3 +613,106 @@ def risk_movement(user) -> list[RiskRow]:
         if end in rows:
             rows[end].now += n
     return list(rows.values())
+
+
+@dataclass
+class DomainRow:
+    """One assessment domain (a scored section, by its title) across the contexts reassessed on it."""
+
+    title: str
+    contexts: int = 0  # places and peer groups scored on it in their first and their latest approved assessment
+    safer: int = 0
+    same: int = 0
+    less_safe: int = 0
+    first_sum: int = 0
+    latest_sum: int = 0
+
+    @property
+    def first_mean(self) -> float | None:
+        return round(self.first_sum / self.contexts) if self.contexts else None
+
+    @property
+    def latest_mean(self) -> float | None:
+        return round(self.latest_sum / self.contexts) if self.contexts else None
+
+
+def context_domain_change(user) -> list[DomainRow]:
+    """Whether places and peer groups got safer: for each context ``user``'s agency can see with two or more approved
+    assessments on one framework, each scored domain (0 serious concern, 100 safe: ``frameworks.scores``) in the
+    first against the latest; per domain, how many contexts scored higher, the same or lower, and the mean scores.
+
+    Two queries (the approved assessments, oldest first, and their framework versions); the scoring is Python's,
+    the same function the assessment's own "Change over time" page uses.
+    """
+    from assessments import frameworks
+    from assessments.models import FrameworkVersion
+
+    assessed = (access.visible(reader_for(user), Assessment.objects.filter(
+        status=AssessmentStatus.APPROVED, young_person__isnull=True))
+        .order_by("place_id", "peer_group_id", "framework_version__framework_id", "created_at", "pk")
+        .values_list("place_id", "peer_group_id", "framework_version__framework_id", "framework_version_id",
+                     "answers"))
+    series: dict[tuple, list[tuple[int, dict]]] = {}
+    for place, group, framework, version, answers in assessed:
+        series.setdefault((place, group, framework), []).append((version, answers))
+    reassessed = {key: (runs[0], runs[-1]) for key, runs in series.items() if len(runs) > 1}
+    versions = {v.pk: v.definition for v in FrameworkVersion.objects.filter(
+        pk__in={version for pair in reassessed.values() for version, _ in pair})}
+    rows: dict[str, DomainRow] = {}
+    for (first_version, first_answers), (latest_version, latest_answers) in reassessed.values():
+        first = frameworks.scores(versions[first_version], first_answers)
+        latest = frameworks.scores(versions[latest_version], latest_answers)
+        titles = {s.key: s.title for s in frameworks.sections(versions[latest_version])}
+        for key, score in latest.items():
+            before = first.get(key)
+            if score is None or before is None:
+                continue
+            row = rows.setdefault(titles[key], DomainRow(titles[key]))
+            row.contexts += 1
+            row.first_sum += before
+            row.latest_sum += score
+            if score > before:
+                row.safer += 1
+            elif score < before:
+                row.less_safe += 1
+            else:
+                row.same += 1
+    return sorted(rows.values(), key=lambda row: row.title)
+
+
+def goals_by_status(user) -> list[Figure]:
+    """Safety-plan goals for places and peer groups ``user``'s agency can see, by how far each is met (1 query)."""
+    from assessments.models import Goal, GoalStatus
+
+    counts = dict(access.visible(reader_for(user), Goal.objects.all()).values_list("status")
+                  .annotate(n=Count("pk")).values_list("status", "n"))
+    return [Figure(label, counts.get(key, 0), "", {}) for key, label in GoalStatus.choices]
+
+
+def actions_completed(user) -> list[Figure]:
+    """Panel actions ``user``'s agency can see, cancelled ones aside: done (on time or late), and not done yet (in
+    time or overdue). One aggregate query."""
+    today = timezone.localdate()
+    live = ~Q(status=ActionStatus.CANCELLED)
+    done = Q(status=ActionStatus.DONE)
+    waiting = Q(status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS))
+    counts = access.visible(reader_for(user), _actions()).aggregate(
+        on_time=Count("pk", filter=live & done & Q(done_on__lte=F("due_on"))),
+        late=Count("pk", filter=live & done & (Q(done_on__gt=F("due_on")) | Q(done_on__isnull=True))),
+        in_time=Count("pk", filter=waiting & Q(due_on__gte=today)),
+        overdue=Count("pk", filter=waiting & Q(due_on__lt=today)))
+    return [Figure("Done by the date due", counts["on_time"], "", {}),
+            Figure("Done after the date due", counts["late"], "", {}),
+            Figure("Not done yet, not yet due", counts["in_time"], "", {}),
+            Figure("Not done yet, overdue", counts["overdue"], "", {})]
+
+
+def census_factors(user, period: Period) -> list[Figure]:
+    """Cases open in ``period`` that ``user``'s agency can see, with each census factor their harm types stand for
+    (one aggregate query); a case may have several."""
+    specs = [(f"{code} {label}", "cin-factors", harms) for code, label, harms in returns.FACTORS]
+    counts = access.visible(reader_for(user), Case.objects.filter(returns.open_in(period.start, period.end))).aggregate(
+        all=Count("pk"), **{f"f{i}": Count("pk", filter=Q(harm_types__overlap=list(harms)))
+                            for i, (_label, _list, harms) in enumerate(specs)})
+    return [Figure("Cases open in the period", counts["all"], "cin-factors", {}),
+            *(Figure(label, counts[f"f{i}"], "", {}) for i, (label, _list, _harms) in enumerate(specs))]

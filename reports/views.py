@@ -27,10 +27,10 @@ def dashboard(request):
     period = form.chosen()
     names = selectors.names_allowed(request.user)
     tables = selectors.dashboard(request.user, period)
+    selectors.protect(tables, hide=not names)
     for rows in tables.values():
         for row in rows:
-            for figure in (row.open, row.overdue, row.done) if isinstance(row, selectors.ActionRow) else (row,):
-                figure.shown = selectors.suppress(figure.count, hide=not names)
+            for figure in row.figures if isinstance(row, selectors.ActionRow) else (row,):
                 figure.url = _link(figure, period) if names and figure.count else ""
     return render(request, "reports/dashboard.html", {
         "form": form, "period": period, "tables": tables, "names": names,
@@ -149,5 +149,47 @@ def outcomes(request):
     chart = paired_bars([row.label for row in rows], [("At opening", plotted("opened")),
                                                       ("Now, or at closing", plotted("now"))],
                         title="Cases by risk level at opening and now", empty=f"fewer than {threshold}")
-    return render(request, "reports/outcomes.html", {
-        "rows": rows, "chart": mark_safe(chart), "names": not hide, "threshold": threshold})  # noqa: S308 (escaped)
+
+    domains = selectors.context_domain_change(request.user)
+    for row in domains:
+        small = hide and 0 < row.contexts < threshold  # a mean of so few is as telling as the scores
+        row.shown = [selectors.suppress(getattr(row, f), hide=hide) for f in ("contexts", "safer", "same",
+                                                                               "less_safe")]
+        row.means = [None, None] if small else [row.first_mean, row.latest_mean]
+    domain_chart = paired_bars(
+        [f"{i}" for i, _row in enumerate(domains, 1)],
+        [("First assessment", [row.means[0] for row in domains]), ("Latest", [row.means[1] for row in domains])],
+        title="Mean domain score of reassessed places and groups, first and latest (0 serious concern, 100 safe)",
+        empty="suppressed")
+    figures = {"goals": selectors.goals_by_status(request.user), "actions_completed": selectors.actions_completed(
+        request.user)}
+    selectors.protect(figures, hide=hide)
+    bars = {name: paired_bars([f"{i}" for i, _f in enumerate(rows_, 1)],
+                              [(title, [f.shown if isinstance(f.shown, int) else None for f in rows_])],
+                              title=title, empty="suppressed")
+            for (name, rows_), title in zip(figures.items(), ("Safety goals for places and groups",
+                                                             "Panel actions"), strict=True)}
+    return render(request, "reports/outcomes.html", {  # noqa: S308 below: every chart escapes what it draws
+        "rows": rows, "chart": mark_safe(chart), "names": not hide, "threshold": threshold,  # noqa: S308
+        "domains": domains, "domain_chart": mark_safe(domain_chart) if domains else "",  # noqa: S308
+        "goals": figures["goals"], "goals_chart": mark_safe(bars["goals"]),  # noqa: S308
+        "actions": figures["actions_completed"], "actions_chart": mark_safe(bars["actions_completed"])})  # noqa: S308
+
+
+@access.signed_in
+def returns_page(request):
+    """The Children in Need census factors extract: what it holds, what the data cannot supply yet, the counts, and
+    the child-level file for whoever may see names."""
+    from . import returns
+
+    policies.can_see_reports.ensure(request.user)
+    form = PeriodForm(request.GET or None)
+    period = form.chosen()
+    names = selectors.names_allowed(request.user)
+    figures = selectors.census_factors(request.user, period)
+    selectors.protect({"census": figures}, hide=not names)
+    if names and figures[0].count:
+        figures[0].url = _link(figures[0], period)
+    return render(request, "reports/returns.html", {
+        "form": form, "period": period, "names": names, "figures": figures, "factors": returns.FACTORS,
+        "gaps": returns.GAPS, "threshold": settings.REPORTS_SUPPRESS_BELOW})

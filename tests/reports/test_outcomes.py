@@ -79,7 +79,9 @@ def test_an_outsider_sees_nothing(cases, client, pete, oscar, agencies):
 def test_the_page_makes_the_same_queries_for_few_and_many_cases(client, alice, mandy, anna, role):
     reader = mandy if role == "manager" else anna
     expected = ["session", "user and agency", "role permissions",
-                "cases by risk at opening (first history row) and now: one aggregate"]
+                "cases by risk at opening (first history row) and now: one aggregate",
+                "approved assessments of places and groups, oldest first (none here: no framework versions read)",
+                "safety goals by status: one aggregate", "panel actions done and waiting: one aggregate"]
     CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice))
     assert_queries(client, reader, reverse("reports-outcomes"), expected)
     for _ in range(6):

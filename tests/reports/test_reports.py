@@ -242,6 +242,38 @@ def test_small_numbers_are_suppressed_for_analysts_only(data, client, anna, mand
     assert "fewer than" not in page and 'href="/reports/list/?list=cases' in page
 
 
+def _figures(*counts):
+    return [selectors.Figure(f"row {i}", n, "cases", {}) for i, n in enumerate(counts)]
+
+
+def test_a_lone_hidden_cell_in_a_table_that_splits_a_total_takes_another_with_it(settings):
+    settings.REPORTS_SUPPRESS_BELOW = 5
+    risk, harm, age = _figures(2, 9, 6, 0), _figures(2, 9, 6), _figures(3, 1, 12, 0)
+    selectors.protect({"risk": risk, "harm": harm, "age": age}, hide=True)
+    # Open cases by risk add up to the published total: 2 would be the total less 15, so 6 is hidden as well.
+    assert [f.shown for f in risk] == ["fewer than 5", 9, "suppressed", 0]
+    # Harm types overlap (a case has several), so they do not add up to anything: nothing more is hidden.
+    assert [f.shown for f in harm] == ["fewer than 5", 9, 6]
+    # Two hidden cells give away only their sum.
+    assert [f.shown for f in age] == ["fewer than 5", "fewer than 5", 12, 0]
+    selectors.protect({"risk": (shown := _figures(2, 9, 6))}, hide=False)
+    assert [f.shown for f in shown] == [2, 9, 6]
+
+
+def test_no_table_of_an_analysts_dashboard_can_be_subtracted_to_a_hidden_cell(data, anna):
+    tables = selectors.dashboard(anna, selectors.Period.this_quarter())
+    selectors.protect(tables, hide=True)
+    checked = 0
+    for name in [name for name in selectors.PARTITIONS if name in tables]:
+        hidden = [f for f in tables[name] if f.shown != f.count]
+        shown_counts = [f.count for f in tables[name] if f.shown == f.count and f.count]
+        # One hidden cell beside shown non-zero ones would be the total less them; beside zeros only, the total
+        # is the hidden cell itself, as small and as hidden.
+        assert len(hidden) != 1 or not shown_counts, (name, [(f.label, f.count, f.shown) for f in tables[name]])
+        checked += bool(hidden)
+    assert checked  # the data has small numbers, so some table was protected
+
+
 def test_an_analyst_sees_reports_but_no_record(data, client, anna):
     client_for(client, anna)
     assert client.get(reverse("reports")).status_code == 200

@@ -6,9 +6,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, commitments, subjects
+from safeguarding import access, audit, commitments, notifications, subjects
 from safeguarding.edits import only
-from safeguarding.models import Agency, AuditAction
+from safeguarding.models import Agency, AuditAction, NotificationKind
+from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
 from . import frameworks, policies
@@ -197,6 +198,9 @@ def contribution_request(*, actor, assessment: Assessment, agency: Agency, quest
     audit.record(actor=actor, action=AuditAction.SHARE, target=asked,
                  detail={"agency_id": agency.pk, "agency": agency.name, "assessment": assessment.audit_label,
                          "rule": "asked to contribute to an assessment"})
+    notifications.notify(kind=NotificationKind.CONTRIBUTION_REQUESTED, title=f"Your agency is asked to contribute to "
+                         f"{assessment}", url=reverse("contribution", args=[asked.pk]), agency=agency,
+                         perm=Perm.ANSWER_CONTRIBUTION)
     return asked
 
 

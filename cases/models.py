@@ -12,6 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -292,6 +293,9 @@ class Case(Shareable):
 
     def __str__(self):
         return self.reference
+
+    def get_absolute_url(self):
+        return reverse("case", args=[self.pk])
 
     @property
     def audit_label(self):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safeguarding import access, audit, sharing
+from safeguarding import selectors as kernel_selectors
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
@@ -35,6 +36,7 @@ def dashboard(request):
         "my_cases": selectors.my_open_cases(user),
         "reviews_due": selectors.reviews_due(user),
         "recent": selectors.recently_viewed(user),
+        "new_for_agency": kernel_selectors.new_for_my_agency(user),
     })
 
 

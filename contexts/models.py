@@ -96,6 +96,9 @@ class ContextRecord(Shareable):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return subjects.of(self).url(self)
+
     @property
     def is_closed(self):
         return self.status == ContextStatus.CLOSED

@@ -9,6 +9,7 @@ them and by those who can see their item's subject.
 import pghistory
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -78,6 +79,9 @@ class Meeting(Shareable):
 
     def __str__(self):
         return f"{self.panel.name}, {timezone.localtime(self.starts_at):%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("meeting", args=[self.pk])
 
     @property
     def audit_label(self):

@@ -5,10 +5,13 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import commitments
+from safeguarding import commitments, notifications
+from safeguarding.models import Notification, NotificationKind
+from safeguarding.notifications import recipients
 from safeguarding.reminders import Run, link, reminder
+from safeguarding.roles import Perm
 
-from .models import Attendance, AttendanceStatus
+from .models import OUTSTANDING, Action, Attendance, AttendanceStatus
 from .services import ACTIONS
 
 MEETING_AHEAD = timedelta(days=2)
@@ -16,7 +19,24 @@ MEETING_AHEAD = timedelta(days=2)
 
 @reminder
 def overdue_actions(run: Run) -> int:
-    return commitments.remind_overdue(ACTIONS, run)
+    sent = commitments.remind_overdue(ACTIONS, run)
+    for action in Action.objects.filter(status__in=OUTSTANDING, due_on__lt=run.today).select_related(
+            "owner", "owner_agency"):
+        _notify_overdue(action)
+    return sent
+
+
+def _notify_overdue(action: Action):
+    """Beside the daily reminder email: one notification in each list, once for each date the action was due (not
+    emailed again: the reminder was)."""
+    url = f"{ACTIONS.url(action)}#action-{action.pk}"
+    people = [action.owner] if action.owner else recipients(agency=action.owner_agency, perm=Perm.UPDATE_ACTION)
+    told = set(Notification.objects.filter(kind=NotificationKind.ACTION_OVERDUE, url=url,
+                                           created_at__date__gt=action.due_on).values_list("recipient_id", flat=True))
+    people = [person for person in people if person is not None and person.pk not in told]
+    if people:
+        notifications.notify(kind=NotificationKind.ACTION_OVERDUE, title=f"Action overdue: {action.description}",
+                             url=url, people=people, emailed=True)
 
 
 @reminder

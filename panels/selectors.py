@@ -1,8 +1,10 @@
 """Reads of panels, meetings, agendas, actions and packs that depend on who is asking (a person or an agency)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
 
 from safeguarding import access, commitments, subjects
 
@@ -11,6 +13,7 @@ from .models import (
     Action,
     ActionUpdate,
     AgendaItem,
+    Attendance,
     Meeting,
     PackStatus,
     Panel,
@@ -33,8 +36,6 @@ def meeting_for(user, pk: int) -> Meeting:
 
 
 def meetings_list(user, *, upcoming: bool | None = None):
-    from django.utils import timezone
-
     rows = access.visible(user, Meeting.objects.select_related("panel"))
     if upcoming is True:
         rows = rows.filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
@@ -104,3 +105,28 @@ def pack_for(user, pk: int) -> PanelPack:
     return access.get_visible_or_404(user, PanelPack.objects.select_related("meeting__panel", "agency"), pk=pk)
 
 
+
+
+# --- The dashboard: my agency's work -----------------------------------------------------------------------------
+
+COMING_UP_DAYS = 30
+
+
+def agency_commitments(user, limit: int = 10) -> list:
+    """The outstanding panel actions and safety-plan interventions ``user``'s agency owns, soonest due (so overdue)
+    first, at most ``limit``: one query for each kind, whatever the data."""
+    from assessments.models import Intervention
+
+    actions = commitments.owned_by(user, Action.objects.select_related("owner", "item__meeting__panel"))[:limit]
+    interventions = commitments.owned_by(user, Intervention.objects.select_related("owner"))[:limit]
+    return sorted([*actions, *interventions], key=lambda row: (row.due_on, type(row).__name__, row.pk))[:limit]
+
+
+def meetings_coming_up(user, days: int = COMING_UP_DAYS, limit: int = 10):
+    """Meetings in the next ``days`` days that ``user``'s agency may see and is invited to or sits on the panel of."""
+    now = timezone.now()
+    invited = Attendance.objects.filter(meeting=OuterRef("pk"), agency_id=user.agency_id)
+    member = Panel.member_agencies.through.objects.filter(panel_id=OuterRef("panel_id"), agency_id=user.agency_id)
+    rows = access.visible(user, Meeting.objects.select_related("panel")).filter(
+        starts_at__gte=now, starts_at__lt=now + timedelta(days=days)).filter(Exists(invited) | Exists(member))
+    return list(rows.order_by("starts_at", "id")[:limit])

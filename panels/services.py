@@ -6,9 +6,9 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, commitments, outbox, subjects
+from safeguarding import access, audit, commitments, notifications, outbox, subjects
 from safeguarding.edits import only
-from safeguarding.models import Agency, AuditAction
+from safeguarding.models import Agency, AuditAction, NotificationKind
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
@@ -196,6 +196,10 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
     action.save()
     audit.record(actor=actor, action=AuditAction.CREATE, target=action,
                  detail={"owner_agency_id": owner_agency.pk})
+    notifications.notify(kind=NotificationKind.ACTION_ASSIGNED,
+                         title=f"Action for {'you' if owner else 'your agency'}: {action.description}",
+                         url=ACTIONS.url(action), people=[owner], agency=None if owner else owner_agency,
+                         perm=Perm.UPDATE_ACTION)
     return action
 
 

@@ -6,9 +6,11 @@ kernel's job too, and this app's own are in ``reminders.py``."""
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
-from safeguarding import outbox
+from safeguarding import notifications, outbox
+from safeguarding.models import Notification, NotificationKind
 from safeguarding.tasks import email_send
 
 from . import packs
@@ -40,15 +42,21 @@ def _attendees(meeting: Meeting, agency_id=None):
 
 @shared_task
 def pack_ready_notify(pack_id: int):
-    pack = PanelPack.objects.select_related("meeting__panel", "agency").filter(pk=pack_id).first()
-    if pack is None:  # its transaction was rolled back: nothing to tell anyone
-        return
-    to = _attendees(pack.meeting, pack.agency_id)
-    if to:  # keyed by the pack: a notice handed twice still sends one email
-        outbox.enqueue(email_send, f"Your pack is ready: {pack.meeting}",
-                       f"The panel pack for {pack.agency} is ready to download (it is OFFICIAL-SENSITIVE: "
-                       f"do not forward it).\n{settings.SITE_URL}{reverse('meeting', args=[pack.meeting_id])}",
-                       to, key=f"pack-ready-email:{pack.pk}")
+    """Tell the agency's people invited to the meeting that its pack is ready: a notification each, emailed as each
+    prefers (safeguarding.notifications). Once per pack, however often the notice is handed."""
+    with transaction.atomic():
+        pack = PanelPack.objects.select_for_update(of=("self",)).select_related("meeting__panel", "agency").filter(
+            pk=pack_id).first()
+        if pack is None:  # its transaction was rolled back: nothing to tell anyone
+            return
+        url = f"{reverse('meeting', args=[pack.meeting_id])}#pack-{pack.pk}"
+        if Notification.objects.filter(kind=NotificationKind.PACK_READY, url=url).exists():
+            return  # told already (the pack's row lock makes a second delivery wait, then see it)
+        people = [row.person for row in pack.meeting.attendance.filter(
+            status__in=[AttendanceStatus.INVITED, AttendanceStatus.PRESENT], agency_id=pack.agency_id,
+        ).select_related("person")]
+        notifications.notify(kind=NotificationKind.PACK_READY, title=f"Panel pack for {pack.agency} ready: "
+                             f"{pack.meeting}", url=url, people=people)
 
 
 @shared_task

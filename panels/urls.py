@@ -18,5 +18,6 @@ urlpatterns = [
     path("items/<int:pk>/minutes/", views.item_minute, name="item-minute"),
     path("items/<int:pk>/actions/new/", views.action_new, name="action-new"),
     path("actions/", views.actions, name="actions"),
+    path("actions/my-agency/", views.my_agency_work, name="my-agency-work"),
     path("actions/<int:pk>/update/", views.action_update, name="action-update"),
 ]

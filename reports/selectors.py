@@ -439,6 +439,9 @@ MEASURES = [
                                              "young person"),
 ]
 MEASURE_KEYS = [key for key, _label, _what in MEASURES]
+# The periods the page offers: all the records (the default: the rates need numbers), or responses in a period.
+PERIODS = {"all": ("All the records", None), "quarter": ("This quarter", Period.this_quarter),
+           "year": ("Last 12 months", Period.last_12_months), "census": ("This census year", Period.census_year)}
 NOT_RECORDED = [
     "Whether a return home interview was offered (only interviews held are recorded, as chronology entries).",
     "Safety plans for individual young people (safety plans are recorded for places and peer groups).",
@@ -458,33 +461,42 @@ def _band_expression(today: date):
                   default=Value(OTHER_AGES), output_field=CharField())
 
 
-def _flags(reader) -> dict:
-    """Per young person (``OuterRef('pk')``), whether each measure is recorded in what ``reader`` can see."""
+def _flags(reader, period: Period | None = None) -> dict:
+    """Per young person (``OuterRef('pk')``), whether each measure is recorded in what ``reader`` can see: ever, or
+    with ``period``, dated in it (an entry that happened, an assessment or action made, in the period; a trusted adult
+    recorded by its end)."""
     from cases.models import ChronologyEntry, EntryKind, TrustedAdult
     from safeguarding.models import AgencyKind
 
-    def entry(kind):
-        return Exists(access.visible(reader, ChronologyEntry.objects.filter(case__young_person=OuterRef("pk"),
-                                                                            kind=kind)))
+    def within(field: str) -> Q:
+        return Q(**{f"{field}__date__range": (period.start, period.end)}) if period else Q()
 
+    def entry(kind):
+        return Exists(access.visible(reader, ChronologyEntry.objects.filter(
+            within("occurred_at"), case__young_person=OuterRef("pk"), kind=kind)))
+
+    by_end = Q(added_at__date__lte=period.end) if period else Q()
     return {
-        "trusted": Exists(access.visible(reader, TrustedAdult.objects.filter(young_person=OuterRef("pk")))),
+        "trusted": Exists(access.visible(reader, TrustedAdult.objects.filter(by_end, young_person=OuterRef("pk")))),
         "nrm": entry(EntryKind.NRM_REFERRAL),
         "rhi": entry(EntryKind.RETURN_INTERVIEW),
-        "assessed": Exists(access.visible(reader, Assessment.objects.filter(young_person=OuterRef("pk")))),
+        "assessed": Exists(access.visible(reader, Assessment.objects.filter(
+            within("created_at"), young_person=OuterRef("pk")))),
         "arrest": entry(EntryKind.ARREST),
         "police_action": Exists(access.visible(reader, Action.objects.filter(
-            item__young_person=OuterRef("pk"), owner_agency__kind=AgencyKind.POLICE))),
+            within("created_at"), item__young_person=OuterRef("pk"), owner_agency__kind=AgencyKind.POLICE))),
     }
 
 
-def disproportionality_counts(reader, today: date) -> list[dict]:
-    """One aggregate query: young people with a case ``reader`` can see, grouped by ethnicity, sex and age band,
-    with how many of each group have each measure recorded. Rows: ethnicity, sex, band, n and one count a measure."""
+def disproportionality_counts(reader, today: date, period: Period | None = None) -> list[dict]:
+    """One aggregate query: young people with a case ``reader`` can see (with ``period``: open at some time in it),
+    grouped by ethnicity, sex and age band, with how many of each group have each measure recorded. Rows:
+    ethnicity, sex, band, n and one count a measure."""
     from cases.models import YoungPerson
 
-    flags = _flags(reader)
-    with_case = Exists(access.visible(reader, Case.objects.filter(young_person=OuterRef("pk"))))
+    flags = _flags(reader, period)
+    cases = Case.objects.filter(returns.open_in(period.start, period.end)) if period else Case.objects.all()
+    with_case = Exists(access.visible(reader, cases.filter(young_person=OuterRef("pk"))))
     people = access.visible(reader, YoungPerson.objects.filter(with_case)).annotate(
         band=_band_expression(today), **{f"has_{key}": flag for key, flag in flags.items()})
     welfare = Q(has_trusted=True) | Q(has_nrm=True) | Q(has_rhi=True) | Q(has_assessed=True)
@@ -527,7 +539,8 @@ def _labels(dimension: str) -> dict:
     return {**{key: label for key, label, _y, _o in AGE_BANDS}, OTHER_AGES: "Other ages"}
 
 
-def disproportionality(user, measure: str, references: dict, today: date | None = None) -> list[DimensionTable]:
+def disproportionality(user, measure: str, references: dict, today: date | None = None,
+                       period: Period | None = None) -> list[DimensionTable]:
     """For ``measure``, a table per dimension (ethnicity, sex, age band): each group's young people, how many have
     the measure recorded, the rate, and the rate ratio against the reference group (``references[dimension]``, or
     the largest group) with its 95% confidence interval. Counts from 1 to the threshold − 1 are suppressed for
@@ -536,7 +549,7 @@ def disproportionality(user, measure: str, references: dict, today: date | None 
 
     today = today or timezone.localdate()
     threshold = settings.REPORTS_SUPPRESS_BELOW
-    rows = disproportionality_counts(reader_for(user), today)  # 1 query
+    rows = disproportionality_counts(reader_for(user), today, period)  # 1 query
     tables = []
     for dimension, title in DIMENSIONS:
         labels = _labels(dimension)

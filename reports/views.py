@@ -121,9 +121,16 @@ def disproportionality(request):
     if measure not in selectors.MEASURE_KEYS:
         measure = selectors.WELFARE
     references = {key: request.GET.get(f"ref_{key}", "") for key, _title in selectors.DIMENSIONS}
-    tables = selectors.disproportionality(request.user, measure, references)
+    chosen = request.GET.get("period")
+    if chosen not in selectors.PERIODS:
+        chosen = "all"
+    make = selectors.PERIODS[chosen][1]
+    period = make() if make else None
+    tables = selectors.disproportionality(request.user, measure, references, period=period)
     return render(request, "reports/disproportionality.html", {
         "tables": tables, "measure": measure, "measures": selectors.MEASURES,
+        "periods": [(key, label) for key, (label, _make) in selectors.PERIODS.items()], "chosen": chosen,
+        "period": period,
         "measure_label": {key: label for key, label, _what in selectors.MEASURES}[measure],
         "not_recorded": selectors.NOT_RECORDED, "threshold": settings.REPORTS_SUPPRESS_BELOW})
 

@@ -32,8 +32,8 @@ from django.shortcuts import get_object_or_404
 from guardian.models import GroupObjectPermissionBase
 from guardian.shortcuts import assign_perm
 
-from . import audit, policy
-from .models import Agency, AuditAction, Shareable
+from . import audit, notifications, policy
+from .models import Agency, AuditAction, NotificationKind, Shareable
 
 VIEW = "view"
 CONTRIBUTE = "contribute"
@@ -380,6 +380,8 @@ def share(*, actor, obj: Shareable, agency: Agency, level: str):
     grant(obj, agency, level)
     audit.record(actor=actor, action=AuditAction.SHARE, target=obj,
                  detail={"agency_id": agency.pk, "agency": agency.name, "level": level})
+    notifications.notify(kind=NotificationKind.SHARED, title=f"{obj._meta.verbose_name.capitalize()} {obj} shared with "
+                         f"your agency", url=obj.get_absolute_url(), agency=agency, perm=VIEW_RECORDS)
 
 
 @transaction.atomic

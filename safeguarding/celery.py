@@ -15,4 +15,7 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "safeguarding.tasks.outbox_sweep", "schedule": 60.0},
     "clear-expired-sessions": {"task": "safeguarding.tasks.sessions_clear_expired", "schedule": crontab(minute=17)},
     "daily-reminders": {"task": "safeguarding.tasks.reminders_daily", "schedule": crontab(hour=7, minute=30)},
+    # Its own entry, not a registered reminder: a reminder is about a record, once a day per record and person
+    # (ReminderSent); a digest is about a person, made once-only by marking what it listed as emailed.
+    "notifications-digest": {"task": "safeguarding.tasks.notifications_digest", "schedule": crontab(hour=7, minute=0)},
 }

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .inputs import YEAR_MAX, YEAR_MIN, harden
-from .models import AuditAction
+from .models import AuditAction, EmailPreference
 
 
 def gds_helper(form, submit_label: str | None = None, method: str = "post", form_tag: bool = True) -> FormHelper:
@@ -124,3 +124,15 @@ def submit(form, call, rename: dict[str, str] | None = None):
             form.add_error(None, exc)
         return None
     return True if result is None else result
+
+
+class EmailPreferenceForm(forms.Form):
+    preference = forms.ChoiceField(
+        label="How often should we email you about your notifications?", choices=EmailPreference.choices,
+        widget=forms.RadioSelect,
+        help_text="An email says only what kind of thing happened, never who it is about: you read the rest here. "
+                  "What the service must tell you is emailed straight away, whatever you choose.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save")

@@ -6,6 +6,9 @@ delays it, never loses it). A person chooses to be emailed straight away, once a
 (``User.email_notifications``); what the service must tell them (``required``) is emailed straight away whatever
 they chose. An email never carries the title, which may name a young person: only what kind of thing happened and
 where to look.
+
+People who chose "once a day" get one email listing the kinds of what is new and unread (``digest_send``, run by its
+own beat entry, ``safeguarding.tasks.notifications_digest``); a notification goes in one digest at most.
 """
 
 from django.conf import settings
@@ -41,16 +44,19 @@ def email_body(kinds: list[str], url: str | None = None) -> str:
 
 @transaction.atomic
 def notify(*, kind: str, title: str, url: str, people=(), agency: Agency | None = None, perm: str | None = None,
-           required: bool = False) -> list[Notification]:
-    """Tell the people named and/or ``agency``'s members (holding ``perm``) that ``title`` happened, at ``url``."""
+           required: bool = False, emailed: bool = False) -> list[Notification]:
+    """Tell the people named and/or ``agency``'s members (holding ``perm``) that ``title`` happened, at ``url``.
+
+    ``emailed``: the caller has emailed them already (a reminder): the notification is only for the list."""
     from .tasks import email_send
 
     kind = NotificationKind(kind)
     now = timezone.now()
     made = Notification.objects.bulk_create([
-        Notification(recipient=person, kind=kind, title=title[:300], url=url, required=required, created_at=now)
+        Notification(recipient=person, kind=kind, title=title[:300], url=url, required=required, created_at=now,
+                     emailed_at=now if emailed else None)
         for person in recipients(people=people, agency=agency, perm=perm)])
-    straight_away = [n for n in made if n.recipient.email and (
+    straight_away = [] if emailed else [n for n in made if n.recipient.email and (
         required or n.recipient.email_notifications == EmailPreference.IMMEDIATELY)]
     for note in straight_away:
         outbox.enqueue(email_send, f"{kind.label}: extra-familial harm service", email_body([kind], url),
@@ -58,3 +64,30 @@ def notify(*, kind: str, title: str, url: str, people=(), agency: Agency | None 
     if straight_away:
         Notification.objects.filter(pk__in=[n.pk for n in straight_away]).update(emailed_at=now)
     return made
+
+
+def digest_send(limit: int = 1000) -> int:
+    """One email to each person who chose a daily email, listing the kinds of what is new for them (not yet emailed,
+    not yet read), which is then marked emailed. Returns how many emails were queued; running it again sends none.
+
+    Each person is done in a transaction of their own, their rows locked, so two runs at once send one email."""
+    from .tasks import email_send
+
+    waiting = Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True,
+                                          recipient__email_notifications=EmailPreference.DAILY,
+                                          recipient__is_active=True).exclude(recipient__email="")
+    sent = 0
+    for person_id in waiting.values_list("recipient_id", flat=True).distinct().order_by("recipient_id")[:limit]:
+        with transaction.atomic():
+            rows = list(waiting.filter(recipient_id=person_id).select_for_update(of=("self",))
+                        .select_related("recipient").order_by("created_at", "id"))
+            if not rows:  # another run took them meanwhile
+                continue
+            kinds = list(dict.fromkeys(row.kind for row in rows))
+            last = max(row.pk for row in rows)
+            outbox.enqueue(email_send, "What is new for you: extra-familial harm service", email_body(kinds),
+                           [rows[0].recipient.email], key=f"notification-digest:{person_id}:{last}")
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(emailed_at=timezone.now())
+            sent += 1
+    return sent
+

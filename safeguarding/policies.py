@@ -52,3 +52,15 @@ def can_act_as_system(user):
     """Bookkeeping only the service's own jobs do (a pack's build, a reminder's record)."""
     if not access.is_system(user):
         raise PermissionDenied("Only the service's own jobs do this.")
+
+
+@rule
+def can_manage_own_notifications(user):
+    """Choose how one is told, mark all one's notifications read: any person, for themselves; not the system."""
+    access.require(user, None)  # a person of an agency: the system actor has none
+
+
+@rule
+def can_read_notification(user, notification):
+    """Mark a notification read: its recipient alone (anyone else is told it does not exist)."""
+    access.require(user, None, notification)

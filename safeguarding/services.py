@@ -5,10 +5,12 @@ The actor is a person or the named system actor (``access.system("setup_authorit
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from . import audit, policies
-from .models import Agency, AuditAction, User
+from . import access, audit, policies
+from .models import Agency, AuditAction, EmailPreference, Notification, User
 from .roles import Role
 from .sessions import sessions_end_for
 
@@ -98,3 +100,42 @@ def user_deactivate(*, actor, user: User) -> int:
     audit.record(actor=actor, action=AuditAction.DEACTIVATE, target=user,
                  detail={"sessions_ended": ended})
     return ended
+
+
+# --- How a person is told ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def notification_preference_set(*, actor, preference: str) -> User:
+    """How ``actor`` is emailed about their notifications: straight away, in one email a day, or never (what the
+    service must tell them is emailed whatever they choose)."""
+    policies.can_manage_own_notifications.ensure(actor)
+    if preference not in EmailPreference.values:
+        raise ValidationError({"preference": "Select how often we should email you"})
+    person = User.objects.select_for_update().get(pk=actor.pk)
+    before = person.email_notifications
+    person.email_notifications = preference
+    person.save(update_fields=["email_notifications"])
+    actor.email_notifications = preference
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=person,
+                 detail={"email_notifications": preference, "was": before})
+    return person
+
+
+@transaction.atomic
+def notification_read(*, actor, notification: Notification) -> Notification:
+    """``actor`` opened one of their notifications: it is read (already read stays as it was)."""
+    policies.can_read_notification.ensure(actor, notification)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=notification, detail={"read": True})
+    return notification
+
+
+@transaction.atomic
+def notifications_read_all(*, actor) -> int:
+    """Every unread notification of ``actor`` is read; how many were."""
+    policies.can_manage_own_notifications.ensure(actor)
+    marked = access.visible(actor, Notification.objects.filter(read_at__isnull=True)).update(read_at=timezone.now())
+    audit.record(actor=actor, action=AuditAction.UPDATE, detail={"notifications_read": marked})
+    return marked

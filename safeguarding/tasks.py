@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from . import access, outbox, reminders
+from . import access, notifications, outbox, reminders
 from .models import UserSession
 
 
@@ -31,6 +31,13 @@ def email_send(subject: str, body: str, to: list[str]):
 def reminders_daily() -> dict:
     """Every app's registered reminders (``safeguarding.reminders``), as the system actor. Idempotent in a day."""
     return reminders.run_all(actor=access.system(reminders.ACTOR))
+
+
+@shared_task
+def notifications_digest() -> int:
+    """The daily email to each person who chose one (``safeguarding.notifications.digest_send``). Idempotent: what
+    a digest listed is marked emailed in the same transaction, so a second run sends nothing."""
+    return notifications.digest_send()
 
 
 @shared_task

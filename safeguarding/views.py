@@ -1,16 +1,20 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, audit, language, policies, selectors
-from .forms import AuditSearchForm, SignInForm
+from . import access, audit, language, policies, selectors, services
+from .forms import AuditSearchForm, EmailPreferenceForm, SignInForm
 from .models import AuditAction
+from .pages import form_page
 
 # Once every migration is applied, a running process's code cannot gain a new one: the check is made until it passes.
 _all_migrations_applied = False
@@ -124,3 +128,51 @@ def language_check(request):
     """Prompts about victim-blaming or adultifying words in the text being written (htmx; never blocks)."""
     text = request.POST.get(request.POST.get("field", "text"), "")[:20000]
     return render(request, "includes/language_prompt.html", {"findings": language.check(text)})
+
+
+# --- Notifications -----------------------------------------------------------------------------------------------
+
+@access.signed_in
+def notifications(request):
+    """The person's notifications, newest first; ``?show=unread`` for those not yet opened."""
+    unread_only = request.GET.get("show") == "unread"
+    page = Paginator(selectors.notifications_for(request.user, unread_only=unread_only), 25).get_page(
+        request.GET.get("page"))
+    return render(request, "safeguarding/notifications.html", {"page": page, "unread_only": unread_only})
+
+
+@access.signed_in
+@never_cache
+def notifications_count(request):
+    """The header's count of unread notifications (htmx, on load: no page pays a query for it)."""
+    return render(request, "safeguarding/_notifications_count.html",
+                  {"unread": selectors.unread_count(request.user), "current": request.GET.get("current") == "1"})
+
+
+@access.signed_in
+@require_POST
+def notification_open(request, pk):
+    """Open a notification: it is read, and the person goes where it points (within the service only)."""
+    notification = selectors.notification_for(request.user, pk)
+    services.notification_read(actor=request.user, notification=notification)
+    if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) and notification.url.startswith("/"):
+        return redirect(notification.url)
+    return redirect("notifications")
+
+
+@access.signed_in
+@require_POST
+def notifications_read_all(request):
+    marked = services.notifications_read_all(actor=request.user)
+    messages.success(request, f"{marked} notification{'' if marked == 1 else 's'} marked as read.")
+    return redirect("notifications")
+
+
+@access.signed_in
+def notification_preference(request):
+    form = EmailPreferenceForm(request.POST or None, initial={"preference": request.user.email_notifications})
+    return form_page(request, form, template="includes/form_page.html",
+                     call=lambda data: services.notification_preference_set(actor=request.user,
+                                                                            preference=data["preference"]),
+                     done="Your email preference has been saved.", then=reverse("notifications"),
+                     context={"title": "Emails about your notifications", "back": reverse("notifications")})

@@ -36,7 +36,9 @@ def test_the_daily_job_reminds_each_person_once_whatever_how_often_it_runs(
     Membership.objects.filter(pk=link.pk).update(review_by=today - timedelta(days=1),
                                                  last_reviewed_on=today - timedelta(days=91))
     run_reminders_twice(broker, emails=6)
-    subjects = sorted((m.to[0], m.subject.split(":")[0]) for m in mail.outbox)
+    # (pete was also told straight away that the action was his: a notification, not a reminder)
+    subjects = sorted((m.to[0], m.subject.split(":")[0]) for m in mail.outbox
+                      if not m.subject.startswith("Action assigned"))
     assert subjects == sorted([
         ("pete@example.org", f"Action AC-{action.pk} is overdue"),
         ("alice@example.org", "Review due"), ("alice@example.org", "Transition planning"),

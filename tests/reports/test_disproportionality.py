@@ -179,3 +179,27 @@ def test_the_page_makes_the_same_queries_for_few_and_many_records(client, alice,
         CaseFactory(actor=alice, young_person=person, lead_practitioner=mandy)
         case_services.trusted_adult_add(actor=alice, young_person=person, name="A friend", relationship="Aunt")
     assert_queries(client, reader, URL + "?measure=trusted&ref_sex=male", QUERIES)
+
+
+def test_a_period_counts_the_young_people_open_in_it_and_the_responses_dated_in_it(alice, mandy, client):
+    now, today = timezone.now(), timezone.localdate()
+    recent = CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice, sex=Sex.MALE),
+                         lead_practitioner=alice)
+    long_ago = CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice, sex=Sex.MALE),
+                           lead_practitioner=alice, opened_on=today - timedelta(days=900))
+    case_services.case_close(actor=mandy, case=long_ago, expected_version=long_ago.version, reason="other",
+                             closed_on=today - timedelta(days=800), note="Moved away")
+    case_services.chronology_add(actor=alice, case=recent, kind=EntryKind.ARREST, occurred_at=now, text="x")
+    case_services.chronology_add(actor=alice, case=recent, kind=EntryKind.NRM_REFERRAL,
+                                 occurred_at=now - timedelta(days=500), text="x")
+
+    def totals(period):
+        rows = selectors.disproportionality_counts(mandy, today, period)
+        return {key: sum(row[key] for row in rows) for key in ("n", "arrest", "nrm")}
+
+    assert totals(None) == {"n": 2, "arrest": 1, "nrm": 1}
+    assert totals(selectors.Period.this_quarter()) == {"n": 1, "arrest": 1, "nrm": 0}  # the NRM was 500 days ago
+    client_for(client, mandy)
+    page = client.get(URL + "?period=quarter").content.decode()
+    assert '<option value="quarter" selected>' in page and "open at some time from" in page
+    assert client.get(URL + "?period=nonsense").status_code == 200

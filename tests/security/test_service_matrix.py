@@ -110,6 +110,7 @@ def _scenarios():
     lead = {"alice", "mandy"}
     admin = {"adam", "system"}
     partners = {"pete", "sam", "oscar"}  # referring to the lead authority (its own people record directly)
+    people = set(CAST) - {"system"}
     return {
         # --- the kernel: agencies, people, sharing ---
         "safeguarding.services.agency_create": Scenario(admin, lambda w, u: k.agency_create(
@@ -123,6 +124,14 @@ def _scenarios():
             actor=u, user=fresh(w["cast"]["sam"]), job_title="Designated safeguarding lead")),
         "safeguarding.services.user_deactivate": Scenario(admin, lambda w, u: k.user_deactivate(
             actor=u, user=fresh(w["cast"]["sam"]))),
+        # A person's own notifications and how they are told: any person, for themselves; one notification, its
+        # recipient alone (pete's: the world's action is his).
+        "safeguarding.services.notification_preference_set": Scenario(
+            people, lambda w, u: k.notification_preference_set(actor=u, preference="daily")),
+        "safeguarding.services.notification_read": Scenario({"pete"}, lambda w, u: k.notification_read(
+            actor=u, notification=fresh(w["notification"]))),
+        "safeguarding.services.notifications_read_all": Scenario(people, lambda w, u: k.notifications_read_all(
+            actor=u)),
         "safeguarding.access.share": Scenario(lead, lambda w, u: access.share(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(

@@ -30,6 +30,7 @@ from panels.models import PanelKind
 from reports import services as report_services
 from safeguarding import access
 from safeguarding import services as kernel_services
+from safeguarding.models import Notification
 from safeguarding.roles import Role
 
 from ..factories import CaseFactory, YoungPersonFactory
@@ -39,7 +40,7 @@ PK = {
     "young-people": "person", "cases": "case", "chronology": "entry", "places": "place", "guardians": "guardian",
     "peer-groups": "group", "assessments": "assessment", "contributions": "contribution", "goals": "goal",
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
-    "packs": "pack", "frameworks": "framework", "reports": "export",
+    "packs": "pack", "frameworks": "framework", "reports": "export", "notifications": "notification",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -226,6 +227,8 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     packs = panel_services.packs_request(actor=colin, meeting=meeting)
     pack = next(p for p in packs if p.agency_id == police.pk)
     export = report_services.export_request(actor=cast["mandy"], what="cases", params={"status": "open"}, fmt="csv")
+    # Pete's own (the action is his): names the action, so no one else may open it.
+    notification = Notification.objects.filter(recipient=pete).order_by("pk").first()
     # The front door: the police refer a young person and a place to the lead authority (both waiting); the lead
     # authority asks the police to take over the friend's case; the police's manager asks the lead authority to take
     # over a place of theirs.
@@ -253,8 +256,8 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "place_link": place_link, "guardian": guardian, "assessment": assessment, "contribution": contribution,
         "goal": goal, "intervention": intervention, "panel": panel, "meeting": meeting, "item": item,
         "action": action, "pack": pack, "packs": packs, "framework": neighbourhood, "agency": police,
-        "attendee": pete, "export": export, "yp_referral": yp_referral, "context_referral": context_referral,
-        "case_transfer": case_transfer, "context_transfer": context_transfer,
+        "attendee": pete, "export": export, "notification": notification, "yp_referral": yp_referral,
+        "context_referral": context_referral, "case_transfer": case_transfer, "context_transfer": context_transfer,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",

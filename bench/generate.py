@@ -617,12 +617,13 @@ class Generator:
         # Groups, then agencies (one group each).
         created = _stamps(self.now_s - rng.integers(5 * 365 * 86400, 6 * 365 * 86400, n_agencies))
         self.copy("auth_group", ["name"], [[f"Agency: {name}" for name in names]], n_agencies)
-        self.copy("safeguarding_agency", ["name", "kind", "is_lead_authority", "is_active", "created_at", "group_id"],
+        self.copy("safeguarding_agency", ["name", "kind", "is_lead_authority", "is_active", "created_at", "group_id",
+                                          "postcode_districts"],
                   [names, [str(KINDS[k]) for k in kinds],
                    # One "home" authority leads: the flag means the one partnership's lead (audit search sees all,
                    # partners' context referrals go to it), which does not scale to a country of authorities.
                    [i == 0 and not self.tag for i in range(n_agencies)], True, created,
-                   w.group_id(np.arange(n_agencies)).tolist()], n_agencies)
+                   w.group_id(np.arange(n_agencies)).tolist(), "{}"], n_agencies)  # no area: no referral routing
 
         # People: authorities have social workers, managers, a chair, an analyst and an administrator.
         roles: list[Role] = []

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from cases import frontdoor_demo
 from cases import services as case_services
 from cases.identifiers import nhs_number_is_valid
 from cases.models import (
@@ -174,7 +175,9 @@ def seed(run: Run):
     started = time.monotonic()
     tally = Counter()
     with transaction.atomic():
-        _young_people(Borough(agencies=agencies, users=users), run.young_people, tally)
+        borough = Borough(agencies=agencies, users=users)
+        _young_people(borough, run.young_people, tally)
+        frontdoor_demo.young_people(borough.managers, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield",
                nothing="Northfield demo data is already present: nothing to add.")
 

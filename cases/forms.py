@@ -9,9 +9,22 @@ from django.utils import timezone
 
 from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
+from safeguarding.lawful import LawfulBasisFields
+from safeguarding.models import Agency, User
 
 from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
-from .models import Case, ClosureReason, EntryKind, HarmType, RiskLevel, TrustedAdult, VoiceEntry, YoungPerson
+from .models import (
+    Agreement,
+    Case,
+    ClosureReason,
+    EntryKind,
+    HarmType,
+    RiskLevel,
+    TrustedAdult,
+    Urgency,
+    VoiceEntry,
+    YoungPerson,
+)
 
 
 class VersionedForm(forms.Form):
@@ -204,3 +217,131 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Filter", method="get")
+
+
+# --- The front door and transfers ---------------------------------------------------------------------------------
+
+class ReferralFields(LawfulBasisFields):
+    """What every referral asks, whatever it is about (its own fields come first)."""
+
+    to_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), required=False, label="Lead authority to refer to",
+        empty_label="Choose from the postcode", help_text="Leave this to send it to the authority whose area the "
+                                                          "postcode is in. Choose one to send it elsewhere.")
+    concerns = forms.CharField(label="What are you worried about?", max_length=10000,
+                               widget=forms.Textarea(attrs={"rows": 6}))
+    harm_types = forms.MultipleChoiceField(choices=HarmType.choices, widget=forms.CheckboxSelectMultiple,
+                                           label="Kinds of harm")
+    urgency = forms.ChoiceField(choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.ROUTINE,
+                                label="How urgent is it?")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = Agency.objects.filter(is_lead_authority=True, is_active=True).exclude(
+            pk=user.agency_id).order_by("name")
+        self.helper = gds_helper(self, "Send referral")
+
+
+class YoungPersonReferralForm(ReferralFields):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    known_as = SimpleArrayField(forms.CharField(max_length=100), delimiter="\n", required=False,
+                                label="Other names and aliases (optional)", help_text="One name on each line.",
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    date_of_birth = DateField("Date of birth (if known)", required=False)
+    address = forms.CharField(max_length=500, required=False, label="Address (optional)",
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    postcode = forms.CharField(max_length=10, required=False, label="Postcode",
+                               widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+    school = forms.CharField(max_length=200, required=False, label="School or college (optional)")
+    family_knows = forms.CharField(label="What do the young person and their family know about this referral?",
+                                   max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    young_person_agreed = forms.ChoiceField(choices=Agreement.choices, widget=forms.RadioSelect,
+                                            label="Did the young person agree to the referral?")
+
+    field_order = ["first_name", "last_name", "known_as", "date_of_birth", "address", "postcode", "school",
+                   "to_agency", "concerns", "harm_types", "urgency", "family_knows", "young_person_agreed"]
+
+
+class ReferralDeclineForm(VersionedForm):
+    reason = forms.CharField(label="Why is it declined?", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    advice = forms.CharField(label="Advice to the referrer (optional)", max_length=5000, required=False,
+                             help_text="For example, a service that may help instead.",
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Decline referral")
+
+
+class ReferralAskForm(VersionedForm):
+    question = forms.CharField(label="What do you need to know?", max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Ask the referrer")
+
+
+class ReferralAnswerForm(VersionedForm):
+    answer = forms.CharField(label="Your answer", max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Send answer")
+
+
+class ReferralAcceptForm(VersionedForm):
+    """Accept: what the referral becomes. ``options`` are (value, label) pairs: "new", "person:<id>", "case:<id>" for
+    a young person; "new", "record:<id>" for a place or group."""
+
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="What should accepting do?")
+    lead_practitioner = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
+                                               label="Lead practitioner (optional)")
+    risk_level = forms.ChoiceField(choices=RiskLevel.choices, initial=RiskLevel.MEDIUM, widget=forms.RadioSelect,
+                                   label="Risk level of a new case", required=False)
+
+    def __init__(self, *args, options, colleagues, risk: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = options
+        self.fields["lead_practitioner"].queryset = colleagues
+        if not risk:
+            del self.fields["risk_level"]
+        self.helper = gds_helper(self, "Accept referral")
+
+    def chosen(self) -> tuple[str, int | None]:
+        what, _, pk = self.cleaned_data["outcome"].partition(":")
+        return what, int(pk) if pk else None
+
+
+class TransferRequestForm(forms.Form):
+    to_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Transfer to")
+    reason = forms.CharField(label="Why should it move?", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    keep_view = forms.TypedChoiceField(
+        choices=[("yes", "Yes, we keep view access (usual: we can still read what we recorded)"),
+                 ("no", "No, we have no further part in it")],
+        coerce=lambda value: value == "yes", initial="yes", widget=forms.RadioSelect,
+        label="Should your agency keep view access after the transfer?")
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(
+            pk=record.owning_agency_id).order_by("-is_lead_authority", "name")
+        self.helper = gds_helper(self, "Ask for the transfer")
+
+
+class TransferAcceptForm(VersionedForm):
+    lead_practitioner = forms.ModelChoiceField(queryset=User.objects.none(), label="Lead practitioner")
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_practitioner"].queryset = colleagues
+        self.helper = gds_helper(self, "Accept transfer")
+
+
+class TransferRejectForm(VersionedForm):
+    reason = forms.CharField(label="Why is it rejected?", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Reject transfer")

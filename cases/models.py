@@ -17,6 +17,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from safeguarding import access, subjects
+from safeguarding.lawful import LawfulBasis
 from safeguarding.models import Agency, Shareable, User
 
 from .identifiers import validate_nhs_number, validate_postcode, validate_upn
@@ -367,6 +368,184 @@ class ChronologyEntry(models.Model):
         named = cls.restricted_to.through.objects.filter(chronologyentry_id=OuterRef("pk"), user_id=user.pk)
         unrestricted = Q(restricted=False) | Q(author_id=user.pk) | Q(Exists(named))
         return access.inherit(user, cls, "case", level) & unrestricted
+
+
+# --- The front door: referrals, and transfers between agencies ------------------------------------------------
+
+
+class ReferralStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a decision"
+    MORE_INFORMATION = "more_information", "More information asked for"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent: risk within days"
+    IMMEDIATE = "immediate", "Immediate: risk today (also call the front door)"
+
+
+class Agreement(models.TextChoices):
+    AGREED = "agreed", "Yes, they agreed to the referral"
+    NOT_AGREED = "not_agreed", "No, they did not agree"
+    NOT_ASKED = "not_asked", "They were not asked (say why in what they know)"
+
+
+class Referral(LawfulBasis):
+    """A concern one agency refers to a lead authority, and what the lead authority decided (cases.referrals).
+
+    Abstract: a young person's (``YoungPersonReferral``, here) and a place's or group's (``contexts``) share this
+    state, its clock and its workflow. Seen by the referring agency and the agency referred to, nobody else.
+    """
+
+    referring_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    referred_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="Lead authority referred to")
+    # The authority the postcode routed to, when the referrer chose another (kept to show the override).
+    routed_to = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.WAITING)
+    concerns = models.TextField("What are you worried about?", max_length=10000)
+    harm_types = ArrayField(models.CharField(max_length=20, choices=HarmType.choices), default=list)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    referred_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When it should be decided by (working days, safeguarding.workdays); set again when more information returns.
+    decide_by = models.DateField()
+    more_information_asked = models.TextField(blank=True, max_length=5000)
+    more_information_given = models.TextField(blank=True, max_length=10000)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True, max_length=5000)
+    advice = models.TextField("Advice to the referrer", blank=True, max_length=5000)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    OPEN = (ReferralStatus.WAITING, ReferralStatus.MORE_INFORMATION)
+
+    class Meta:
+        abstract = True
+        ordering = ["decide_by", "referred_at", "id"]
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
+
+    @property
+    def is_overdue(self):
+        return self.status == ReferralStatus.WAITING and self.decide_by < timezone.localdate()
+
+    def harm_type_labels(self):
+        return [HarmType(h).label for h in self.harm_types]
+
+    @classmethod
+    def access_q(cls, user, level):
+        # Only the two agencies it passes between; at any level, for the front door's records are not shared.
+        return Q(referring_agency_id=user.agency_id) | Q(to_agency_id=user.agency_id)
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class YoungPersonReferral(Referral):
+    """A referral about a young person, with what the referrer knows of them."""
+
+    kind_word = "young-person"
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    known_as = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_date_of_birth])
+    address = models.TextField(blank=True, max_length=500)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
+    school = models.CharField(max_length=200, blank=True)
+    family_knows = models.TextField("What the young person and their family know", max_length=5000)
+    young_person_agreed = models.CharField("Did the young person agree?", max_length=12,
+                                           choices=Agreement.choices)
+    # What accepting made of it.
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals", null=True, blank=True)
+
+    class Meta(Referral.Meta):
+        permissions = [("triage_referral", "Can decide referrals at the front door")]
+        indexes = [models.Index(fields=["to_agency", "status", "decide_by"], name="ypref_queue_idx"),
+                   models.Index(fields=["referring_agency", "-referred_at"], name="ypref_sent_idx")]
+
+    def __str__(self):
+        return f"Referral of {self.first_name} {self.last_name}"
+
+    @property
+    def audit_label(self):
+        return f"REF-YP-{self.pk}"
+
+    @property
+    def subject_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def outcome(self):
+        return self.case
+
+
+class TransferStatus(models.TextChoices):
+    ASKED = "asked", "Asked"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class Transfer(models.Model):
+    """A request that another agency take over a record (a case, a place, a peer group), and its answer."""
+
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="Transfer to")
+    reason = models.TextField("Why it should move", max_length=5000)
+    keep_view = models.BooleanField(
+        "We keep view access", default=True,
+        help_text="Usually yes: your agency keeps reading the record it worked on. Say no only if you have no "
+                  "further part in it.")
+    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.ASKED)
+    asked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(blank=True, max_length=5000)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    RECORD = ""  # the foreign key to what moves
+
+    class Meta:
+        abstract = True
+        ordering = ["-asked_at", "-id"]
+
+    @property
+    def record(self):
+        return getattr(self, self.RECORD)
+
+    @property
+    def is_open(self):
+        return self.status == TransferStatus.ASKED
+
+    @classmethod
+    def access_q(cls, user, level):
+        return Q(from_agency_id=user.agency_id) | Q(to_agency_id=user.agency_id)
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class CaseTransfer(Transfer):
+    kind_word = "case"
+    RECORD = "case"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+
+    class Meta(Transfer.Meta):
+        permissions = [("decide_transfer", "Can accept or reject a transfer to their agency")]
+        constraints = [models.UniqueConstraint(fields=["case"], condition=Q(status="asked"),
+                                               name="casetransfer_one_open",
+                                               violation_error_message="A transfer of this case is already asked.")]
+
+    def __str__(self):
+        return f"Transfer of {self.case_id}"
+
+    @property
+    def audit_label(self):
+        return f"TRF-C-{self.pk}"
 
 
 # What assessments, agenda items, links and packs can be about: a young person (safeguarding.subjects).

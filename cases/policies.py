@@ -1,8 +1,10 @@
 """What a person may do with young people, cases and chronologies. Services enforce; views and templates ask."""
 
 from safeguarding import access
-from safeguarding.policy import must, rule
+from safeguarding.policy import must, need, rule
 from safeguarding.roles import Perm
+
+from .models import ReferralStatus
 
 
 @rule
@@ -42,3 +44,60 @@ def can_close_case(user, case):
 @rule
 def can_add_chronology_entry(user, case):
     access.require(user, Perm.ADD_CHRONOLOGY_ENTRY, case, level=access.CONTRIBUTE)
+
+
+# --- The front door and transfers (cases.referrals, cases.transfers): every kind of referral and transfer ---------
+
+@rule
+def can_refer(user, to_agency=None):
+    """Refer a young person, a place or a peer group to a lead authority: any practitioner, to an active lead
+    authority other than their own agency (which records it itself)."""
+    access.require(user, Perm.REFER)
+    if to_agency is not None:
+        must(to_agency.is_lead_authority and to_agency.is_active, "Choose an active lead authority to refer to.")
+        need(to_agency.pk != user.agency_id, "Your own agency records this directly; refer to another authority.")
+
+
+@rule
+def can_triage(user):
+    """See the front door's queue: a lead authority's team manager."""
+    access.require(user, Perm.TRIAGE)
+    need(user.agency.is_lead_authority, "Only a lead authority has a front door.")
+
+
+@rule
+def can_decide_referral(user, referral):
+    """Accept, decline or ask more about a referral: a team manager of the authority it was referred to, while it
+    waits for a decision."""
+    access.require(user, Perm.TRIAGE, referral)
+    need(referral.to_agency_id == user.agency_id, "Only the authority it was referred to decides a referral.")
+    must(referral.status != ReferralStatus.MORE_INFORMATION,
+         "More information has been asked for: the referrer's answer brings it back.")
+    must(referral.status == ReferralStatus.WAITING, "This referral has already been decided.")
+
+
+@rule
+def can_answer_referral(user, referral):
+    """Give the more information asked for: the referring agency."""
+    access.require(user, Perm.REFER, referral)
+    need(referral.referring_agency_id == user.agency_id, "Only the referring agency answers.")
+    must(referral.status == ReferralStatus.MORE_INFORMATION, "No more information has been asked for.")
+
+
+def _is_closed(record) -> bool:
+    return getattr(record, "is_closed", None) or getattr(record, "is_open", True) is False
+
+
+@rule
+def can_request_transfer(user, record):
+    """Ask another agency to take over a case, place or peer group: a manager of its owning agency, while it is open."""
+    access.require(user, Perm.REQUEST_TRANSFER, record, level=access.MANAGE)
+    must(not _is_closed(record), "A closed record cannot be transferred.")
+
+
+@rule
+def can_decide_transfer(user, transfer):
+    """Accept or reject a transfer: a team manager of the agency asked to take it, while it is asked."""
+    access.require(user, Perm.DECIDE_TRANSFER, transfer)
+    need(transfer.to_agency_id == user.agency_id, "Only the agency asked decides a transfer.")
+    must(transfer.is_open, "This transfer has already been decided.")

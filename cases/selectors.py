@@ -8,12 +8,14 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
 
-from .models import Case, CaseStatus, ChronologyEntry, YoungPerson
+from . import referrals, transfers
+from .models import Case, CaseStatus, ChronologyEntry, Referral, TransferStatus, YoungPerson, YoungPersonReferral
 
 # Word similarity at or above this counts as a match: "Jayden" finds "Jaden", "Mohammed" finds "Muhammad".
 SEARCH_THRESHOLD = 0.4
@@ -130,3 +132,64 @@ def recently_viewed(user, limit: int = 8):
     ordered = list(dict.fromkeys(int(pk) for pk in recent_ids))[:limit]
     people = access.visible(user, YoungPerson.objects.all()).in_bulk(ordered)
     return [people[pk] for pk in ordered if pk in people]
+
+
+# --- The front door and transfers ---------------------------------------------------------------------------------
+
+def _referrals(user, kind, **filters):
+    rows = kind.model.objects.filter(**filters).select_related("referring_agency", "referred_by", "to_agency")
+    return access.visible(user, rows)
+
+
+def front_door(user) -> dict:
+    """Referrals waiting at the user's agency, by kind (one query each): waiting first, the oldest clock first."""
+    return {kind: list(_referrals(user, kind, to_agency_id=user.agency_id, status__in=Referral.OPEN).order_by(
+        "-status", "decide_by", "referred_at", "id")) for kind in referrals.KINDS.values()}
+
+
+def agency_referrals(user, limit: int = 100) -> dict:
+    """What the user's agency has referred, newest first, by kind."""
+    return {kind: list(_referrals(user, kind, referring_agency_id=user.agency_id).order_by("-referred_at", "-id")[
+        :limit]) for kind in referrals.KINDS.values()}
+
+
+def referral_for(user, word: str, pk: int):
+    kind = referrals.KINDS.get(word)
+    if kind is None:
+        raise Http404
+    records = [f.name for f in kind.model._meta.fields if f.name in ("case", "place", "peer_group")]
+    rows = kind.model.objects.select_related("referring_agency", "referred_by", "to_agency", "routed_to",
+                                             "decided_by", *records)
+    return access.get_visible_or_404(user, rows, pk=pk)
+
+
+def referral_duplicates(user, referral: YoungPersonReferral) -> list:
+    """Young people the triager can see who may be the one referred: a similar name and the same birthday."""
+    return list(young_people_search(user, text=f"{referral.first_name} {referral.last_name}",
+                                    date_of_birth=referral.date_of_birth)[:10])
+
+
+def open_cases_of(user, person) -> list:
+    """The open cases of ``person`` the user's agency manages: what an accepted referral may join."""
+    return list(access.visible(user, person.cases.filter(status=CaseStatus.OPEN), access.MANAGE))
+
+
+def transfers_incoming(user) -> list:
+    """Transfers asked of the user's agency, waiting for an answer (one query per kind)."""
+    return [t for model in transfers.KINDS.values() for t in access.visible(user, model.objects.filter(
+        to_agency_id=user.agency_id, status=TransferStatus.ASKED).select_related("from_agency", "asked_by"))]
+
+
+def transfers_outgoing(user, limit: int = 50) -> list:
+    """Transfers the user's agency asked for, newest first (one query per kind)."""
+    return [t for model in transfers.KINDS.values() for t in access.visible(user, model.objects.filter(
+        from_agency_id=user.agency_id).select_related("to_agency", "asked_by")).order_by("-asked_at", "-id")[:limit]]
+
+
+def transfer_for(user, word: str, pk: int):
+    model = transfers.KINDS.get(word)
+    if model is None:
+        raise Http404
+    records = [f.name for f in model._meta.fields if f.name in ("case", "place", "peer_group")]
+    return access.get_visible_or_404(user, model.objects.select_related(
+        "from_agency", "to_agency", "asked_by", "decided_by", *records), pk=pk)

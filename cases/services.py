@@ -11,8 +11,19 @@ from safeguarding.edits import changed, only
 from safeguarding.models import AuditAction, User
 from safeguarding.versioning import lock_current
 
-from . import policies
-from .models import Case, CaseStatus, ChronologyEntry, TrustedAdult, VoiceEntry, YoungPerson
+from . import policies, referrals
+from .models import (
+    Case,
+    CaseStatus,
+    ChronologyEntry,
+    ReferralStatus,
+    RiskLevel,
+    Sex,
+    TrustedAdult,
+    VoiceEntry,
+    YoungPerson,
+    YoungPersonReferral,
+)
 
 YOUNG_PERSON_FIELDS = {
     "first_name", "last_name", "known_as", "date_of_birth", "sex", "gender_identity", "ethnicity",
@@ -178,3 +189,56 @@ def chronology_add(*, actor, case: Case, kind: str, occurred_at, text: str, rest
 def colleagues(actor) -> list[User]:
     """People in the actor's agency who may be named on a restricted entry or lead a case."""
     return list(User.objects.filter(agency_id=actor.agency_id, is_active=True).order_by("last_name"))
+
+
+# --- Referrals of young people (the front door: cases.referrals holds what every kind shares) ----------------------
+
+REFERRAL_FIELDS = {
+    "first_name", "last_name", "known_as", "date_of_birth", "address", "postcode", "school", "concerns",
+    "harm_types", "urgency", "family_knows", "young_person_agreed", "lawful_basis", "special_category",
+    "sharing_agreement",
+}
+
+
+@transaction.atomic
+def referral_create(*, actor, to_agency=None, **fields) -> YoungPersonReferral:
+    """Refer a young person to a lead authority: ``to_agency``, or the one their postcode routes to."""
+    referral = YoungPersonReferral(**only(fields, REFERRAL_FIELDS))
+    referral.postcode = referral.postcode.upper().strip()
+    referral.known_as = [name.strip() for name in referral.known_as if name.strip()]
+    return referrals.submit(actor, referral, to_agency=to_agency, postcode=referral.postcode)
+
+
+@transaction.atomic
+def referral_accept(*, actor, referral: YoungPersonReferral, expected_version: int, young_person=None, case=None,
+                    risk_level: str = RiskLevel.MEDIUM, lead_practitioner=None) -> YoungPersonReferral:
+    """Accept: join an existing open case of the actor's agency, or open a case for an existing young person or for
+    a new one made from the referral's details. The referring agency keeps view access to the case."""
+    referral = referrals.decided(actor, referral, expected_version)
+    new_person = False
+    if case is not None:
+        policies.can_change_case.ensure(actor, case)  # visible, the actor's agency manages it, and it is open
+        if young_person is not None and young_person.pk != case.young_person_id:
+            raise ValidationError({"case": "This case is about someone else."})
+        person = case.young_person
+        joined = True
+    else:
+        if young_person is not None:
+            access.require(actor, None, young_person)
+            person = young_person
+        elif referral.date_of_birth is None:
+            raise ValidationError({"young_person": "The referral has no date of birth: choose the young person "
+                                                   "from the possible matches, or ask the referrer for it."})
+        else:
+            person = young_person_create(
+                actor=actor, first_name=referral.first_name, last_name=referral.last_name,
+                known_as=referral.known_as, date_of_birth=referral.date_of_birth, sex=Sex.NOT_KNOWN,
+                address=referral.address, postcode=referral.postcode)
+            new_person = True
+        case = case_open(actor=actor, young_person=person, harm_types=referral.harm_types, risk_level=risk_level,
+                         summary=referral.concerns[:5000], lead_practitioner=lead_practitioner)
+        joined = False
+    referrals.keep_view(case, referral.referring_agency)
+    referral.young_person, referral.case = person, case
+    return referrals.finish(actor, referral, ReferralStatus.ACCEPTED,
+                            {"case": case.reference, "joined": joined, "new_person": new_person})

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import frontdoor_views as frontdoor
 from . import views
 
 urlpatterns = [
@@ -18,4 +19,18 @@ urlpatterns = [
     path("cases/<int:pk>/chronology/", views.chronology_add, name="chronology-add"),
     path("cases/<int:pk>/sharing/", views.case_share, name="case-share"),
     path("cases/<int:pk>/sharing/<int:agency_pk>/remove/", views.case_unshare, name="case-unshare"),
+    path("cases/<int:pk>/transfer/", frontdoor.case_transfer, name="case-transfer"),
+    # The front door: referrals of young people here; of places and groups in contexts/urls.py.
+    path("referrals/", frontdoor.front_door, name="front-door"),
+    path("referrals/sent/", frontdoor.referrals_sent, name="referrals-sent"),
+    path("referrals/young-person/new/", frontdoor.referral_new, name="referral-new"),
+    path("referrals/<str:kind>/<int:pk>/", frontdoor.referral_detail, name="referral"),
+    path("referrals/<str:kind>/<int:pk>/accept/", frontdoor.referral_accept, name="referral-accept"),
+    path("referrals/<str:kind>/<int:pk>/decline/", frontdoor.referral_decline, name="referral-decline"),
+    path("referrals/<str:kind>/<int:pk>/more-information/", frontdoor.referral_ask, name="referral-ask"),
+    path("referrals/<str:kind>/<int:pk>/answer/", frontdoor.referral_answer, name="referral-answer"),
+    path("transfers/", frontdoor.transfers_list, name="transfers"),
+    path("transfers/<str:kind>/<int:pk>/", frontdoor.transfer_detail, name="transfer"),
+    path("transfers/<str:kind>/<int:pk>/accept/", frontdoor.transfer_accept, name="transfer-accept"),
+    path("transfers/<str:kind>/<int:pk>/reject/", frontdoor.transfer_reject, name="transfer-reject"),
 ]

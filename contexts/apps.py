@@ -4,3 +4,25 @@ from django.apps import AppConfig
 class ContextsConfig(AppConfig):
     name = "contexts"
     verbose_name = "Places and peer groups"
+
+    def ready(self):
+        # The front door's and transfers' kinds for places and peer groups (cases.referrals, cases.transfers).
+        from cases import referrals, transfers
+
+        from . import selectors, views
+        from .models import ContextReferral, ContextTransfer, PeerGroup, Place
+
+        referrals.register(referrals.Kind(
+            word="context", model=ContextReferral, noun="place or peer group",
+            duplicates=selectors.referral_duplicates,
+            outcome_url=lambda referral: subjects_url(referral.record) if referral.record else None,
+            accept_form_options=views.referral_accept_options, accept=views.referral_accept))
+        transfers.register(transfers.Kind(record_model=Place, model=ContextTransfer, field="place", word="context"))
+        transfers.register(transfers.Kind(record_model=PeerGroup, model=ContextTransfer, field="peer_group",
+                                          word="context"))
+
+
+def subjects_url(record) -> str:
+    from safeguarding import subjects
+
+    return subjects.of(record).url(record)

@@ -21,13 +21,17 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from cases import frontdoor_demo, transfers
 from cases.demo import PERSON_ID_PREFIX, POSTCODE_UNIT_LETTERS
 from cases.models import ChronologyEntry, EntryKind, YoungPerson
 from contexts import services
 from contexts.models import (
     Association,
     AssociationNature,
+    ContextKind,
+    ContextReferral,
     ContextStatus,
+    ContextTransfer,
     Guardian,
     Membership,
     MembershipRole,
@@ -182,6 +186,27 @@ class Seeder:
         self._guardians()
         self._tags()
         self._make_some_overdue()
+        self._front_door()
+
+    def _front_door(self):
+        """A school's referral of a place, waiting at the front door, and a place the council asks the police to take
+        over (written once)."""
+        data = frontdoor_demo.DATA
+        if not ContextReferral.objects.exists():
+            row = data["context"]
+            services.context_referral_create(
+                actor=User.objects.get(username=row["referrer"]), kind=ContextKind.PLACE, name=row["name"],
+                place_kind=row["place_kind"], postcode=row["postcode"], concerns=row["concerns"],
+                harm_types=row["harm_types"], **frontdoor_demo.LAWFUL)
+            self.tally["referrals"] += 1
+        if not ContextTransfer.objects.exists():
+            row = data["transfer"]
+            spec = [p for p in PLACES if p.owner == LEAD and p.status != ContextStatus.CLOSED][row["place"]]
+            place = self.places[spec.name]
+            if not place.is_closed:
+                transfers.transfer_request(actor=self.tm, record=place, to_agency=self.agencies[row["to"]],
+                                           reason=row["reason"])
+                self.tally["transfers asked"] += 1
 
     # --- Places and peer groups ----------------------------------------------------------------------------
 
@@ -228,12 +253,24 @@ class Seeder:
 
     def _share(self, record, shares, owner: str):
         if owner != LEAD:
-            return  # a partner's referral is shared with the lead authority by rule; partners share no further
+            self._refer(record)  # a partner's own place reaches the lead authority by a referral, accepted
+            return
         already = {agency.pk for agency, _ in access.sharing(record)}
         for key, level in shares:
             if self.agencies[key].pk not in already:
                 access.share(actor=self.sw, obj=record, agency=self.agencies[key], level=level)
                 self.tally["shares"] += 1
+
+    def _refer(self, record):
+        """The partner refers its place to the front door, which works on it with them (written once)."""
+        if record.referrals.exists():
+            return
+        referral = services.context_referral_create(
+            actor=record.created_by, record=record, concerns=record.description or f"Concerns about {record.name}",
+            harm_types=["cce"], **frontdoor_demo.LAWFUL)
+        services.context_referral_accept(actor=self.tm, referral=referral, expected_version=referral.version,
+                                         record=record)
+        self.tally["referrals"] += 1
 
     def _partner_reach(self):
         """Which places each partner may add links to, and which of the young people it can see."""

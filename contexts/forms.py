@@ -2,10 +2,12 @@
 
 from django import forms
 
+from cases.forms import ReferralFields
 from safeguarding.forms import DateField, gds_helper
 
 from .models import (
     AssociationNature,
+    ContextKind,
     ContextStatus,
     Guardian,
     MembershipRole,
@@ -208,3 +210,28 @@ class PlaceTagForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places
         self.helper = gds_helper(self, "Tag the place")
+
+
+class ContextReferralForm(ReferralFields):
+    """A referral about a place or a peer group: described here, or one the referrer can see (``record``)."""
+
+    kind = forms.ChoiceField(choices=ContextKind.choices, widget=forms.RadioSelect, label="What is it about?")
+    name = forms.CharField(max_length=150, label="Name", help_text="What people call it: a park, a street, a group")
+    place_kind = forms.ChoiceField(choices=[("", "Not a place"), *PlaceKind.choices], required=False,
+                                   label="Kind of place")
+    description = forms.CharField(max_length=5000, required=False, label="Describe it (optional)",
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(max_length=500, required=False, label="Address or location (optional)",
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    postcode = forms.CharField(max_length=10, required=False, label="Postcode",
+                               widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+
+    field_order = ["kind", "name", "place_kind", "description", "address", "postcode", "to_agency", "concerns",
+                   "harm_types", "urgency"]
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if record is not None:  # its details come from the record itself
+            for name in ("kind", "name", "place_kind", "address", "postcode"):
+                del self.fields[name]
+            self.fields["description"].label = "Anything to add to its description (optional)"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.identifiers import validate_postcode
-from cases.models import ChronologyEntry, YoungPerson
+from cases.models import ChronologyEntry, Referral, Transfer, YoungPerson
 from safeguarding import access, subjects
 from safeguarding.models import Agency, Shareable, User
 
@@ -432,6 +432,90 @@ class PlaceTag(models.Model):
     @classmethod
     def access_q(cls, user, level):
         return access.inherit(user, cls, "place", level) & access.inherit(user, cls, "entry")
+
+
+class ContextKind(models.TextChoices):
+    PLACE = "place", "A place"
+    PEER_GROUP = "peer_group", "A peer group"
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class ContextReferral(Referral):
+    """A referral about a place or a peer group: one the referrer can see (``place``/``peer_group`` set when it is
+    made), or one described. Accepting sets them to the record the lead authority opened or joined."""
+
+    kind_word = "context"
+
+    kind = models.CharField("What is the concern about?", max_length=12, choices=ContextKind.choices)
+    name = models.CharField(max_length=150)
+    description = models.TextField("Describe it", blank=True, max_length=5000)
+    place_kind = models.CharField("Kind of place", max_length=12, choices=PlaceKind.choices, blank=True)
+    address = models.TextField(blank=True, max_length=500)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="referrals", null=True, blank=True)
+    peer_group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, related_name="referrals", null=True,
+                                   blank=True)
+
+    class Meta(Referral.Meta):
+        indexes = [models.Index(fields=["to_agency", "status", "decide_by"], name="ctxref_queue_idx"),
+                   models.Index(fields=["referring_agency", "-referred_at"], name="ctxref_sent_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(place__isnull=True) | Q(kind="place"), name="ctxref_place_kind"),
+            models.CheckConstraint(condition=Q(peer_group__isnull=True) | Q(kind="peer_group"),
+                                   name="ctxref_group_kind"),
+        ]
+
+    def __str__(self):
+        return f"Referral of {self.name}"
+
+    @property
+    def audit_label(self):
+        return f"REF-CX-{self.pk}"
+
+    @property
+    def subject_name(self):
+        return f"{self.name} ({self.get_kind_display().removeprefix('A ')})"
+
+    @property
+    def record(self):
+        return self.place or self.peer_group
+
+    def clean(self):
+        if self.kind == ContextKind.PLACE and not self.place_id and not self.place_kind:
+            raise ValidationError({"place_kind": "Say what kind of place it is."})
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class ContextTransfer(Transfer):
+    """A request that another agency take over a place or a peer group."""
+
+    kind_word = "context"
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="transfers", null=True, blank=True)
+    peer_group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, related_name="transfers", null=True,
+                                   blank=True)
+
+    class Meta(Transfer.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(place__isnull=False, peer_group__isnull=True)
+                                   | Q(place__isnull=True, peer_group__isnull=False), name="ctxtransfer_one_record"),
+            models.UniqueConstraint(fields=["place"], condition=Q(status="asked"), name="ctxtransfer_place_one_open",
+                                    violation_error_message="A transfer of this place is already asked."),
+            models.UniqueConstraint(fields=["peer_group"], condition=Q(status="asked"),
+                                    name="ctxtransfer_group_one_open",
+                                    violation_error_message="A transfer of this peer group is already asked."),
+        ]
+
+    def __str__(self):
+        return f"Transfer of {self.record}"
+
+    @property
+    def record(self):
+        return self.place or self.peer_group
+
+    @property
+    def audit_label(self):
+        return f"TRF-X-{self.pk}"
 
 
 def _place_frameworks(place) -> list[str]:

@@ -6,6 +6,7 @@ A link is returned only when the viewer can see both of its ends; links they can
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from cases.models import Case, CaseStatus, ChronologyEntry, RiskLevel, YoungPerson
 from safeguarding import access
 
-from .models import Association, Guardian, Membership, PeerGroup, Place, PlaceLink
+from .models import Association, ContextKind, ContextReferral, Guardian, Membership, PeerGroup, Place, PlaceLink
 from .network import Edge, Node
 
 _RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
@@ -202,3 +203,22 @@ def network_around_group(user, group: PeerGroup):
              + [Edge(a=f"group:{group.pk}", b=f"place:{link.place_id}", nature=link.get_nature_display(),
                      reliability=link.reliability) for link in place_rows])
     return nodes, edges, hidden_members + hidden_places
+
+
+# A place's or group's name at or above this word similarity to the referred name is a possible match.
+DUPLICATE_THRESHOLD = 0.5
+
+
+def referral_duplicates(user, referral: ContextReferral) -> list:
+    """Places or peer groups the triager can see that may be the one referred: a similar name, or (a place) the same
+    postcode; the record referred first, if they can see it."""
+    model = Place if referral.kind == ContextKind.PLACE else PeerGroup
+    name = " ".join(referral.name.lower().split())
+    match = Q(similarity__gte=DUPLICATE_THRESHOLD) | Q(name__icontains=name)
+    if model is Place and referral.postcode:
+        match |= Q(postcode__iexact=referral.postcode)
+    if referral.record is not None:
+        match |= Q(pk=referral.record.pk)
+    rows = access.visible(user, model.objects.select_related("owning_agency")).annotate(
+        similarity=TrigramWordSimilarity(name, "name")).filter(match)
+    return list(rows.order_by("-similarity", "name", "id")[:10])

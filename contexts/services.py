@@ -8,15 +8,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import ChronologyEntry, YoungPerson
+from cases import referrals
+from cases.models import ChronologyEntry, ReferralStatus, YoungPerson
 from safeguarding import access, audit
 from safeguarding.edits import changed, only
-from safeguarding.models import Agency, AuditAction
+from safeguarding.models import AuditAction
 from safeguarding.versioning import lock_current
 
 from . import policies
 from .models import (
     Association,
+    ContextKind,
+    ContextReferral,
     ContextStatus,
     Guardian,
     GuardianTraining,
@@ -57,7 +60,8 @@ def _check_record(record):
 
 @transaction.atomic
 def context_create(*, actor, model: type[Place] | type[PeerGroup], **fields):
-    """Refer a concern about a place or a peer group (status "noted"), or open it straight away."""
+    """Record a place or a peer group (status "noted"), or open it straight away. It is the recording agency's own:
+    a partner's route to the lead authority is a referral (``context_referral_create``)."""
     policies.ADD[model].ensure(actor)
     record = model(owning_agency=actor.agency, created_by=actor, **only(fields, _FIELDS[model]))
     _check_record(record)
@@ -65,13 +69,6 @@ def context_create(*, actor, model: type[Place] | type[PeerGroup], **fields):
     access.grant_owner(record)
     audit.record(actor=actor, action=AuditAction.CREATE, target=record,
                  detail={"status": record.status})
-    if not actor.agency.is_lead_authority:
-        # A partner's concern about a place or group is a referral: the lead authority must be able to act on it.
-        for lead in Agency.objects.filter(is_lead_authority=True, is_active=True):
-            access.grant(record, lead, access.CONTRIBUTE)
-            audit.record(actor=actor, action=AuditAction.SHARE, target=record,
-                         detail={"agency_id": lead.pk, "agency": lead.name, "level": access.CONTRIBUTE,
-                                 "rule": "referred to the lead authority"})
     return record
 
 
@@ -248,3 +245,72 @@ def place_tag(*, actor, entry: ChronologyEntry, place: Place) -> PlaceTag:
     audit.record(actor=actor, action=AuditAction.UPDATE, target=place,
                  detail={"tagged_entry": entry.audit_label})
     return tag
+
+
+# --- Referrals of places and peer groups (the front door: cases.referrals holds what every kind shares) ------------
+
+REFERRAL_FIELDS = {
+    "kind", "name", "description", "place_kind", "address", "postcode", "concerns", "harm_types", "urgency",
+    "lawful_basis", "special_category", "sharing_agreement",
+}
+_KIND_MODEL = {ContextKind.PLACE: Place, ContextKind.PEER_GROUP: PeerGroup}
+
+
+@transaction.atomic
+def context_referral_create(*, actor, to_agency=None, record: Place | PeerGroup | None = None,
+                            **fields) -> ContextReferral:
+    """Refer a concern about a place or peer group to a lead authority: one the referrer can see (``record``: its
+    details are copied, since the authority may not see it), or one described."""
+    referral = ContextReferral(**only(fields, REFERRAL_FIELDS))
+    if record is not None:
+        access.require(actor, None, record)
+        kind = ContextKind.PLACE if isinstance(record, Place) else ContextKind.PEER_GROUP
+        referral.kind, referral.name = kind, record.name
+        referral.description = referral.description or record.description
+        if kind == ContextKind.PLACE:
+            referral.place, referral.place_kind = record, record.kind
+            referral.address, referral.postcode = record.address, record.postcode
+        else:
+            referral.peer_group = record
+    if referral.kind == ContextKind.PEER_GROUP:
+        referral.place_kind = ""
+    referral.postcode = referral.postcode.upper().strip()
+    return referrals.submit(actor, referral, to_agency=to_agency, postcode=referral.postcode,
+                            detail={"about": record.audit_label if record else None})
+
+
+def _is_referred(referral: ContextReferral, record) -> bool:
+    return record.pk == (referral.place_id if isinstance(record, Place) else referral.peer_group_id)
+
+
+@transaction.atomic
+def context_referral_accept(*, actor, referral: ContextReferral, expected_version: int,
+                            record: Place | PeerGroup | None = None, lead_practitioner=None) -> ContextReferral:
+    """Accept: join an existing place or group (``record``: one the actor's agency can see, or the referrer's own
+    record the referral is about, which is then shared with the actor's agency to contribute), or open a new one,
+    owned by the actor's agency, from the referral's details. The referring agency keeps view access to it."""
+    referral = referrals.decided(actor, referral, expected_version)
+    model = _KIND_MODEL[referral.kind]
+    if record is not None:
+        if not isinstance(record, model):
+            raise ValidationError({"record": f"Choose a {model._meta.verbose_name}."})
+        if _is_referred(referral, record) and not access.can(actor, record):
+            # The referrer's own record, which the authority works on with them: shared with it to contribute (the
+            # referrer keeps it; a transfer moves it, if that is wanted later).
+            access.grant(record, actor.agency, access.CONTRIBUTE)
+            audit.record(actor=actor, action=AuditAction.SHARE, target=record, detail={
+                "agency_id": actor.agency_id, "level": access.CONTRIBUTE, "rule": "referral accepted",
+                "referral": referral.audit_label})
+        else:
+            access.require(actor, None, record)
+        joined = True
+    else:
+        fields = {"name": referral.name, "description": referral.description or referral.concerns[:5000],
+                  "status": ContextStatus.OPEN, "lead_practitioner": lead_practitioner}
+        if model is Place:
+            fields.update(kind=referral.place_kind or "other", address=referral.address, postcode=referral.postcode)
+        record = context_create(actor=actor, model=model, **fields)
+        joined = False
+    referrals.keep_view(record, referral.referring_agency)
+    referral.place, referral.peer_group = (record, None) if model is Place else (None, record)
+    return referrals.finish(actor, referral, ReferralStatus.ACCEPTED, {"record": record.audit_label, "joined": joined})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("places/<int:pk>/edit/", views.record_edit, PLACE, name="place-edit"),
     path("places/<int:pk>/sharing/", views.record_share, PLACE, name="place-share"),
     path("places/<int:pk>/sharing/<int:agency_pk>/remove/", views.record_unshare, PLACE, name="place-unshare"),
+    path("places/<int:pk>/transfer/", views.record_transfer, PLACE, name="place-transfer"),
     path("places/<int:pk>/links/new/", views.place_link_new, name="place-link-new"),
     path("places/<int:pk>/guardians/new/", views.guardian_new, name="guardian-new"),
     path("guardians/<int:pk>/training/new/", views.training_new, name="training-new"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("peer-groups/<int:pk>/sharing/", views.record_share, GROUP, name="peer-group-share"),
     path("peer-groups/<int:pk>/sharing/<int:agency_pk>/remove/", views.record_unshare, GROUP,
          name="peer-group-unshare"),
+    path("peer-groups/<int:pk>/transfer/", views.record_transfer, GROUP, name="peer-group-transfer"),
     path("peer-groups/<int:pk>/members/new/", views.membership_new, name="membership-new"),
     path("peer-groups/<int:pk>/places/new/", views.subject_place_link_new, GROUP, name="group-place-link-new"),
     path("peer-groups/<int:pk>/network/", views.group_network, name="group-network"),
@@ -33,4 +35,5 @@ urlpatterns = [
     path("links/<str:kind>/<int:pk>/end/", views.link_end, name="link-end"),
     path("chronology/<int:pk>/place/", views.entry_place, name="entry-place"),
     path("to-review/", views.to_review, name="to-review"),
+    path("referrals/context/new/", views.referral_new, name="context-referral-new"),
 ]

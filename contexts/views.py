@@ -9,15 +9,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cases import frontdoor_views as frontdoor
+from cases import policies as case_policies
 from cases import selectors as case_selectors
 from cases.models import ChronologyEntry, YoungPerson
 from safeguarding import access, audit, sharing, subjects
+from safeguarding.inputs import param
 from safeguarding.models import User
 from safeguarding.pages import form_page
 
 from . import network, policies, selectors, services
 from .forms import (
     AssociationForm,
+    ContextReferralForm,
     EndForm,
     GuardianForm,
     MembershipForm,
@@ -30,7 +34,7 @@ from .forms import (
     ReviewForm,
     TrainingForm,
 )
-from .models import Association, Guardian, Membership, Place, PlaceLink, PlaceTag
+from .models import Association, ContextKind, Guardian, Membership, Place, PlaceLink, PlaceTag
 
 # The two kinds of context record share their pages; each differs only in its form, and in what the subject
 # registry (safeguarding.subjects) says of its kind: the model and the noun.
@@ -352,3 +356,47 @@ def entry_place(request, pk):
                      context={"entry": entry, "tags": tags, "may_tag": may_tag, "back": back},
                      call=lambda data: services.place_tag(actor=request.user, entry=entry, place=data["place"]),
                      done=lambda tag: f"Entry tagged with {tag.place}.", then=back)
+
+
+# --- Referrals of places and groups, and transfers (the mechanism and its pages: cases.referrals, cases.transfers) ---
+
+@access.signed_in
+def referral_new(request):
+    """Refer a concern about a place or group: described, or one the referrer can see (``?place=`` or ``?group=``)."""
+    case_policies.can_refer.ensure(request.user)
+    record = None
+    for word, name in (("place", "place"), ("peer-group", "group")):
+        pk = param(request, name, max_length=12)
+        if pk.isdigit():
+            record = _record_for(request.user, word, int(pk))
+    form = ContextReferralForm(request.POST or None, user=request.user, record=record)
+    noun = str(record) if record else "a place or peer group"
+    return frontdoor.referral_form_page(request, form, noun=noun, call=lambda data: services.context_referral_create(
+        actor=request.user, record=record, **data))
+
+
+def referral_accept_options(user, referral, duplicates) -> dict:
+    noun = "place" if referral.kind == ContextKind.PLACE else "peer group"
+    options = [(f"record:{record.pk}", f"Join {record.name} ({noun} recorded by {record.owning_agency})")
+               for record in duplicates]
+    if referral.record is not None and referral.record.pk not in {record.pk for record in duplicates}:
+        options.insert(0, ("referred", f"Work on the {noun} as {referral.referring_agency} recorded it (it is shared "
+                                       "with your agency to contribute)"))
+    options.append(("new", f"Open a new {noun} from the referral"))
+    return {"options": options, "colleagues": _colleagues(user), "risk": False}
+
+
+def referral_accept(actor, referral, form):
+    what, pk = form.chosen()
+    data = form.cleaned_data
+    word = "place" if referral.kind == ContextKind.PLACE else "peer-group"
+    return services.context_referral_accept(
+        actor=actor, referral=referral, expected_version=data["version"],
+        record=_record_for(actor, word, pk) if what == "record" else referral.record if what == "referred" else None,
+        lead_practitioner=data["lead_practitioner"])
+
+
+@access.signed_in
+def record_transfer(request, kind, pk):
+    record = _record_for(request.user, kind, pk)
+    return frontdoor.transfer_request_page(request, record, back=_record_url(record))

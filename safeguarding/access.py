@@ -337,6 +337,30 @@ def grant(obj: Shareable, agency: Agency, level: str):
         permission_id__in=[permission_id(model, given) for given in SHARE_LEVELS[level]]).delete()
 
 
+def transfer(obj: Shareable, to_agency: Agency, *, keep_view: bool = True):
+    """Make ``to_agency`` the owner of ``obj``: it gets every level, the old owner loses manage and contribute, and
+    keeps view unless ``keep_view`` is False. Other agencies' shares are untouched. The one way ownership moves.
+
+    Keeping view is the default: the old owner wrote much of the record's history, may still be working with the
+    young person or place while the handover happens, and is asked about it later; a request that says the old
+    owner has no further part (``keep_view=False``) takes that away too (data minimisation). No person's permission
+    is checked here: the transfer services decide and audit.
+    """
+    old = obj.owning_agency
+    if to_agency.pk == old.pk:
+        raise ValidationError({"to_agency": "This agency already owns the record."})
+    if not to_agency.is_active:
+        raise ValidationError({"to_agency": "This agency is no longer active."})
+    model, grants = type(obj), grant_model(type(obj))
+    _forget_levels(obj)
+    kept = [permission_id(model, VIEW)] if keep_view else []
+    grants.objects.filter(group_id=old.group_id, content_object=obj).exclude(permission_id__in=kept).delete()
+    grants.objects.filter(group_id=to_agency.group_id, content_object=obj).delete()
+    obj.owning_agency = to_agency
+    type(obj)._default_manager.filter(pk=obj.pk).update(owning_agency=to_agency)
+    grant_owner(obj)
+
+
 @policy.rule
 def can_see_sharing(user, record: Shareable):
     """See which agencies a record is shared with: its owning agency."""

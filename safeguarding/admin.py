@@ -18,7 +18,7 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "is_lead_authority", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
-    fields = ["name", "kind", "is_lead_authority", "is_active"]
+    fields = ["name", "kind", "is_lead_authority", "postcode_districts", "is_active"]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -26,7 +26,8 @@ class AgencyAdmin(admin.ModelAdmin):
                                    **{f: form.cleaned_data[f] for f in form.changed_data})
         else:
             created = services.agency_create(actor=request.user, name=obj.name, kind=obj.kind,
-                                             is_lead_authority=obj.is_lead_authority)
+                                             is_lead_authority=obj.is_lead_authority,
+                                             postcode_districts=obj.postcode_districts)
             obj.pk, obj.group = created.pk, created.group
 
     def has_delete_permission(self, request, obj=None):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
@@ -36,6 +37,10 @@ class Agency(models.Model):
         default=False, help_text="The local authority that leads the safeguarding partnership."
     )
     is_active = models.BooleanField(default=True)
+    # Where a lead authority takes referrals from: postcode districts (the outward code, "NF1", "B2"). A referral is
+    # routed by the young person's or the place's postcode to the authority whose area holds its district.
+    postcode_districts = ArrayField(models.CharField(max_length=4), default=list, blank=True,
+                                    help_text="Lead authorities: the postcode districts of the area, like NF1.")
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -110,6 +115,9 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed sign-in"
     LOGOUT = "logout", "Signed out"
     DEACTIVATE = "deactivate", "Deactivated"
+    REFER = "refer", "Referred"
+    DECIDE = "decide", "Decided"
+    TRANSFER = "transfer", "Transferred"
 
 
 class AuditEvent(models.Model):

@@ -19,6 +19,12 @@ class Perm(StrEnum):
     CLOSE_CASE = "cases.close_case"
     SHARE_CASE = "cases.share_case"
     ADD_CHRONOLOGY_ENTRY = "cases.add_chronologyentry"
+    # The front door (cases.referrals): referring a young person, place or group to a lead authority, and deciding
+    # what to do with one (a lead authority's team manager); transfers of a case, place or group between agencies.
+    REFER = "cases.add_youngpersonreferral"
+    TRIAGE = "cases.triage_referral"
+    REQUEST_TRANSFER = "cases.add_casetransfer"
+    DECIDE_TRANSFER = "cases.decide_transfer"
     ADD_PLACE = "contexts.add_place"
     CHANGE_PLACE = "contexts.change_place"
     SHARE_PLACE = "contexts.share_place"
@@ -79,6 +85,7 @@ _PRACTICE = [
     Perm.CHANGE_CASE,
     Perm.SHARE_CASE,
     Perm.ADD_CHRONOLOGY_ENTRY,
+    Perm.REFER,
     Perm.ADD_ASSESSMENT,
     Perm.CHANGE_ASSESSMENT,
     Perm.REQUEST_CONTRIBUTION,
@@ -90,14 +97,16 @@ _PRACTICE = [
 
 ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
-    Role.TEAM_MANAGER: [*_PRACTICE, Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT, Perm.ADD_PANEL,
+    Role.TEAM_MANAGER: [*_PRACTICE, Perm.TRIAGE, Perm.REQUEST_TRANSFER, Perm.DECIDE_TRANSFER,
+                        Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT, Perm.ADD_PANEL,
                         Perm.VIEW_REPORTS],
     Role.PANEL_CHAIR: [Perm.VIEW_RECORDS, Perm.VIEW_REPORTS,
                        Perm.ADD_CHRONOLOGY_ENTRY, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
                        Perm.ADD_PANEL, Perm.RUN_MEETING, Perm.UPDATE_ACTION],
     # Partners answer requests, update their own interventions, and may run an assessment of a context shared
     # with them to contribute (a school's self-assessment).
-    Role.PARTNER_PRACTITIONER: [Perm.VIEW_RECORDS, Perm.ADD_CHRONOLOGY_ENTRY, *_CONTEXT_EVIDENCE, Perm.ADD_ASSESSMENT,
+    Role.PARTNER_PRACTITIONER: [Perm.VIEW_RECORDS, Perm.ADD_CHRONOLOGY_ENTRY, Perm.REFER, *_CONTEXT_EVIDENCE,
+                                Perm.ADD_ASSESSMENT,
                                 Perm.CHANGE_ASSESSMENT, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
                                 Perm.UPDATE_ACTION],
     # Figures over what the agency can see, small numbers suppressed; never an individual record (no VIEW_RECORDS).

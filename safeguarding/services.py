@@ -16,19 +16,27 @@ from .sessions import sessions_end_for
 
 
 @transaction.atomic
-def agency_create(*, actor, name: str, kind: str, is_lead_authority: bool = False) -> Agency:
+def agency_create(*, actor, name: str, kind: str, is_lead_authority: bool = False, postcode_districts=()) -> Agency:
+    """``postcode_districts``: a lead authority's area ("NF1", "NF2"), to which referrals are routed by postcode."""
     policies.can_add_agency.ensure(actor)
     group = Group.objects.create(name=f"Agency: {name}")
-    agency = Agency(name=name, kind=kind, is_lead_authority=is_lead_authority, group=group)
+    agency = Agency(name=name, kind=kind, is_lead_authority=is_lead_authority, group=group,
+                    postcode_districts=_districts(postcode_districts))
     agency.full_clean()
     agency.save()
     audit.record(actor=actor, action=AuditAction.CREATE, target=agency)
     return agency
 
 
+def _districts(districts) -> list[str]:
+    return sorted({"".join(str(d).upper().split()) for d in districts if str(d).strip()})
+
+
 @transaction.atomic
 def agency_update(*, actor, agency: Agency, **fields) -> Agency:
     policies.can_change_agency.ensure(actor, agency)
+    if "postcode_districts" in fields:
+        fields["postcode_districts"] = _districts(fields["postcode_districts"])
     for name, value in fields.items():
         setattr(agency, name, value)
     agency.full_clean()

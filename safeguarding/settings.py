@@ -282,6 +282,15 @@ MAP_CENTRE = [env.float("MAP_CENTRE_LAT", default=52.4862), env.float("MAP_CENTR
 MAP_ZOOM = env.int("MAP_ZOOM", default=12)
 # Cases due for review within this many days appear on the dashboard.
 REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
+# The front door (cases.referrals): a referral is to be decided within this many working days (weekdays that are not
+# bank holidays). The ``holidays`` package is not installed, so England and Wales bank holidays are listed here
+# (gov.uk/bank-holidays); BANK_HOLIDAYS in the environment (ISO dates, comma separated) replaces the list.
+REFERRAL_DECISION_WORKING_DAYS = env.int("REFERRAL_DECISION_WORKING_DAYS", default=1)
+BANK_HOLIDAYS = env.list("BANK_HOLIDAYS", default=[
+    "2025-01-01", "2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25", "2025-12-25", "2025-12-26",
+    "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28",
+    "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28",
+])
 
 # Reports (reports/): counts from 1 to this minus one are shown as "fewer than N" to anyone who may not see names
 # (analysts); exports are deleted, file and row, after this many days.

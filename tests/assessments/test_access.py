@@ -154,8 +154,11 @@ def test_a_place_a_partner_referred_is_assessed_and_approved_by_the_lead_authori
     from contexts import services as context_services
     from contexts.models import Place, PlaceKind
 
-    referred = context_services.context_create(actor=pete, model=Place, name="Bus station", kind=PlaceKind.TRANSPORT)
-    assert not access.can(alice, referred, access.MANAGE) and access.can(alice, referred, access.CONTRIBUTE)
+    own = context_services.context_create(actor=pete, model=Place, name="Bus station", kind=PlaceKind.TRANSPORT)
+    referral = context_services.context_referral_create(actor=pete, record=own, concerns="Approaches at night",
+                                                        harm_types=["cce"])
+    referred = context_services.context_referral_accept(actor=mandy, referral=referral, expected_version=1).place
+    assert access.can(alice, referred, access.MANAGE) and access.can(pete, referred)
     done = approved(services.assessment_start(actor=alice, subject=referred, framework=neighbourhood), alice, mandy)
     assert done.is_approved
 

@@ -202,14 +202,18 @@ def test_a_practitioner_tags_where_an_entry_happened_from_the_case_page(client, 
     assert "This entry is tagged with" in client.get(reverse("entry-place", args=[entry.pk])).content.decode()
 
 
-def test_a_partners_concern_about_a_place_is_referred_to_the_lead_authority(pete, alice):
-    place = services.context_create(actor=pete, model=Place, name="Tower Court flats", kind=PlaceKind.HOUSING)
-    assert place.owning_agency == pete.agency
-    assert selectors.place_for(alice, place.pk) == place  # the council sees it, and can contribute
+def test_a_partners_place_is_their_own_until_they_refer_it(pete, alice, mandy):
+    """No rule grants a partner's place to every lead authority: the route to one is a referral, accepted."""
+    from cases import referrals
     from safeguarding import access
 
-    assert access.can(alice, place, access.CONTRIBUTE) and not access.can(alice, place, access.MANAGE)
-    assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__rule="referred to the lead authority").exists()
+    place = services.context_create(actor=pete, model=Place, name="Tower Court flats", kind=PlaceKind.HOUSING)
+    assert place.owning_agency == pete.agency and not access.can(alice, place)
+    assert not AuditEvent.objects.filter(action=AuditAction.SHARE).exists()
+    referral = services.context_referral_create(actor=pete, record=place, concerns="Adults visiting a flat",
+                                                harm_types=["cce"])
+    assert not access.can(alice, place)  # referring tells the authority about it; it does not share it
+    assert referrals.kind_of(referral).duplicates(mandy, referral) == []  # nor shows it at the front door
 
 
 def test_a_membership_overlapping_an_earlier_one_is_refused(alice, person, group):

@@ -11,7 +11,7 @@ from safeguarding.tasks import email_send, reminders_daily
 from ..conftest import wait_for
 
 EVERY_APP = {
-    "reviews_due": "cases.reminders", "turning_18": "cases.reminders",
+    "reviews_due": "cases.reminders", "turning_18": "cases.reminders", "referrals_overdue": "cases.reminders",
     "links_past_review": "contexts.reminders",
     "overdue_interventions": "assessments.reminders",
     "overdue_actions": "panels.reminders", "meetings_soon": "panels.reminders",

@@ -40,7 +40,8 @@ from .test_outsider_matrix import row_counts
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_MODULES = ["safeguarding.services", "safeguarding.access", "cases.services", "contexts.services",
+SERVICE_MODULES = ["safeguarding.services", "safeguarding.access", "cases.services", "cases.referrals",
+                   "cases.transfers", "contexts.services",
                    "assessments.services", "panels.services", "reports.services"]
 CAST = ["alice", "mandy", "colin", "carla", "adam", "pete", "sam", "oscar", "system"]
 
@@ -99,7 +100,9 @@ def _completed(w):
 
 def _scenarios():
     from assessments import services as a
+    from cases import referrals as f
     from cases import services as c
+    from cases import transfers as t
     from contexts import services as x
     from panels import services as p
     from reports import services as r
@@ -107,6 +110,7 @@ def _scenarios():
 
     lead = {"alice", "mandy"}
     admin = {"adam", "system"}
+    partners = {"pete", "sam", "oscar"}  # referring to the lead authority (its own people record directly)
     people = set(CAST) - {"system"}
     return {
         # --- the kernel: agencies, people, sharing ---
@@ -153,6 +157,36 @@ def _scenarios():
             actor=u, case=fresh(w["case"]), expected_version=fresh(w["case"]).version, reason="nfa")),
         "cases.services.chronology_add": Scenario(lead | {"colin", "carla", "pete"}, lambda w, u: c.chronology_add(
             actor=u, case=fresh(w["case"]), kind=EntryKind.NOTE, occurred_at=timezone.now(), text="A note")),
+        # --- the front door: referrals (the police referred both waiting ones), and transfers ---
+        "cases.services.referral_create": Scenario(partners, lambda w, u: c.referral_create(
+            actor=u, first_name="Rowan", last_name="Referred", postcode="B2 2BB", concerns="Seen with adults",
+            harm_types=["cce"], family_knows="Nothing yet", young_person_agreed="not_asked")),
+        "contexts.services.context_referral_create": Scenario(partners, lambda w, u: x.context_referral_create(
+            actor=u, kind="peer_group", name="Station crew", concerns="Fights", harm_types=["syv"])),
+        "cases.services.referral_accept": Scenario({"mandy"}, lambda w, u: c.referral_accept(
+            actor=u, referral=fresh(w["yp_referral"]), expected_version=fresh(w["yp_referral"]).version)),
+        "contexts.services.context_referral_accept": Scenario({"mandy"}, lambda w, u: x.context_referral_accept(
+            actor=u, referral=fresh(w["context_referral"]), expected_version=fresh(w["context_referral"]).version)),
+        "cases.referrals.referral_decline": Scenario({"mandy"}, lambda w, u: f.referral_decline(
+            actor=u, referral=fresh(w["yp_referral"]), expected_version=fresh(w["yp_referral"]).version,
+            reason="Early help instead")),
+        "cases.referrals.referral_ask": Scenario({"mandy"}, lambda w, u: f.referral_ask(
+            actor=u, referral=fresh(w["context_referral"]), expected_version=fresh(w["context_referral"]).version,
+            question="Which entrance?")),
+        "cases.referrals.referral_answer": Scenario({"pete"}, lambda w, u: (
+            lambda asked: f.referral_answer(actor=u, referral=asked, expected_version=asked.version,
+                                            answer="The north entrance"))(f.referral_ask(
+                actor=w["cast"]["mandy"], referral=fresh(w["yp_referral"]), expected_version=fresh(
+                    w["yp_referral"]).version, question="Which school?")),
+            notes="the referring agency, once the front door has asked"),
+        "cases.transfers.transfer_request": Scenario({"mandy"}, lambda w, u: t.transfer_request(
+            actor=u, record=fresh(w["case"]), to_agency=w["agencies"]["school"], reason="Moved school")),
+        "cases.transfers.transfer_accept": Scenario({"mandy"}, lambda w, u: t.transfer_accept(
+            actor=u, transfer=fresh(w["context_transfer"]), expected_version=fresh(w["context_transfer"]).version,
+            lead_practitioner=u)),
+        "cases.transfers.transfer_reject": Scenario({"mandy"}, lambda w, u: t.transfer_reject(
+            actor=u, transfer=fresh(w["context_transfer"]), expected_version=fresh(w["context_transfer"]).version,
+            reason="Not ours")),
         # --- places, groups, evidence ---
         "contexts.services.context_create": Scenario(lead | {"pete", "sam", "oscar"}, lambda w, u: x.context_create(
             actor=u, model=Place, name="Underpass by the station", kind=PlaceKind.TRANSPORT, status=ContextStatus.NOTED,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Framework
 from cases import services as case_services
+from cases import transfers
 from cases.models import EntryKind
 from contexts import services as context_services
 from contexts.models import AssociationNature, MembershipRole, PeerGroup, Place, PlaceKind, PlaceLinkNature, Reliability
@@ -28,7 +29,9 @@ from panels import services as panel_services
 from panels.models import PanelKind
 from reports import services as report_services
 from safeguarding import access
+from safeguarding import services as kernel_services
 from safeguarding.models import Notification
+from safeguarding.roles import Role
 
 from ..factories import CaseFactory, YoungPersonFactory
 
@@ -45,6 +48,8 @@ SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "grou
 KINDS = {
     "links": {"membership": "membership", "association": "association", "place-link": "place_link"},
     "assessments": SUBJECT_KINDS,
+    "referrals": {"young-person": "yp_referral", "context": "context_referral"},
+    "transfers": {"case": "case_transfer", "context": "context_transfer"},
     "safety-plans": {"place": "place", "peer-group": "group"},
 }
 # Other parameters, by name.
@@ -228,6 +233,26 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     export = report_services.export_request(actor=cast["mandy"], what="cases", params={"status": "open"}, fmt="csv")
     # Pete's own (the action is his): names the action, so no one else may open it.
     notification = Notification.objects.filter(recipient=pete).order_by("pk").first()
+    # The front door: the police refer a young person and a place to the lead authority (both waiting); the lead
+    # authority asks the police to take over the friend's case; the police's manager asks the lead authority to take
+    # over a place of theirs.
+    lawful = {"lawful_basis": "public_task", "special_category": "safeguarding"}
+    yp_referral = case_services.referral_create(
+        actor=pete, first_name="Peregrine", last_name="Ashcombe-Referred", date_of_birth=today - timedelta(days=5000),
+        postcode="B2 2BB", concerns="Seen at Wickerly Arcade with older men", harm_types=["cce"],
+        family_knows="Dad knows", young_person_agreed="agreed", **lawful)
+    context_referral = context_services.context_referral_create(
+        actor=pete, kind="place", name="Wickerly Arcade", place_kind=PlaceKind.SHOP, postcode="B2 2BB",
+        concerns="Adults buying food for children", harm_types=["cse"], **lawful)
+    case_transfer = transfers.transfer_request(actor=cast["mandy"], record=friend_case, to_agency=police,
+                                               reason="Police-led Larkspur operation")
+    police_manager = kernel_services.user_create(
+        actor=access.system("tests"), username="pam", agency=police, roles=[Role.TEAM_MANAGER], first_name="Pam",
+        last_name="Test", email="pam@example.org")
+    garages = context_services.context_create(actor=pete, model=Place, name="Larkspur Lane garages",
+                                              kind=PlaceKind.STREET)
+    context_transfer = transfers.transfer_request(actor=police_manager, record=garages, to_agency=la,
+                                                  reason="Larkspur garages are a council matter")
 
     world = {
         "person": person, "friend": friend, "case": case, "friend_case": friend_case, "entry": entry,
@@ -236,12 +261,13 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "goal": goal, "intervention": intervention, "panel": panel, "meeting": meeting, "item": item,
         "action": action, "pack": pack, "packs": packs, "framework": neighbourhood, "agency": police,
         "attendee": pete, "export": export, "notification": notification, "place_item": place_item,
-        "group_item": group_item, "share_request": share_request,
+        "group_item": group_item, "share_request": share_request, "yp_referral": yp_referral,
+        "context_referral": context_referral, "case_transfer": case_transfer, "context_transfer": context_transfer,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",
                "Detached youth work", "Missing from home twice", "Riders carrying bags", "Late buses through Marsh",
-               "Return home interview"]
+               "Return home interview", "Peregrine", "Ashcombe-Referred", "Wickerly", "Larkspur"]
     return world, secrets
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('safeguarding', '0012_notifications'),
+        ('safeguarding', '0013_agency_postcode_districts'),
     ]
 
     operations = [

@@ -38,11 +38,11 @@ def test_it_tells_the_chair_which_panel_agencies_cannot_see_each_item(colin, pet
     # A place the police hold and share with the council only: the chair sees it, the school does not.
     police_place = context_services.context_create(actor=pete, model=Place, name="Station underpass",
                                                    kind=PlaceKind.TRANSPORT)
-    access.grant_model(Place).objects.filter(content_object=police_place).exclude(
-        group__in=[pete.agency.group, colin.agency.group]).delete()
+    access.grant(police_place, agencies["la"], access.VIEW)
     fifth = services.agenda_item_add(actor=colin, meeting=meeting, subject=police_place, reason="Dealing seen")
     # One the chair can no longer see at all: it is a stub to them, and nothing is said about it.
     yard = context_services.context_create(actor=pete, model=Place, name="Police-only yard", kind=PlaceKind.OTHER)
+    access.grant(yard, agencies["la"], access.VIEW)
     hidden = services.agenda_item_add(actor=colin, meeting=meeting, subject=yard, reason="Yard")
     access.grant_model(Place).objects.filter(content_object=yard).exclude(group=pete.agency.group).delete()
     items = selectors.agenda(colin, meeting)
@@ -135,6 +135,7 @@ def test_only_whoever_may_share_the_record_decides(colin, pete, sam, oscar, alic
     # A record the police hold and share with the council: the council's social worker cannot decide for it.
     police_place = context_services.context_create(actor=pete, model=Place, name="Station underpass",
                                                    kind=PlaceKind.TRANSPORT)
+    access.grant(police_place, agencies["la"], access.VIEW)
     item = services.agenda_item_add(actor=colin, meeting=meeting, subject=police_place, reason="Dealing")
     theirs = services.share_request_ask(actor=colin, item=item, agencies=[agencies["school"]], reason="Pupils")
     with pytest.raises(PermissionDenied):

@@ -122,6 +122,9 @@ class YoungPerson(models.Model):
             GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="yp_search_trgm"),
             models.Index(fields=["date_of_birth"], name="yp_dob_idx"),
             models.Index(fields=["owning_agency"], name="yp_owner_idx"),
+            # A picker finds a young person by these numbers (cases/finders.py): an index probe, not a scan.
+            models.Index(fields=["nhs_number"], condition=~Q(nhs_number=""), name="yp_nhs_number_idx"),
+            models.Index(fields=["upn"], condition=~Q(upn=""), name="yp_upn_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

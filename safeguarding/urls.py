@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("audit/", views.audit_search, name="audit-search"),
     path("language-check/", views.language_check, name="language-check"),
+    path("find/<slug:kind>/", views.find, name="find"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("contexts.urls")),

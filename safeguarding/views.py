@@ -3,13 +3,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, audit, language, policies, selectors
+from . import access, audit, language, pickers, policies, selectors
 from .forms import AuditSearchForm, SignInForm
+from .inputs import INT_MAX, param
 from .models import AuditAction
 
 # Once every migration is applied, a running process's code cannot gain a new one: the check is made until it passes.
@@ -124,3 +125,23 @@ def language_check(request):
     """Prompts about victim-blaming or adultifying words in the text being written (htmx; never blocks)."""
     text = request.POST.get(request.POST.get("field", "text"), "")[:20000]
     return render(request, "includes/language_prompt.html", {"findings": language.check(text)})
+
+
+@access.signed_in
+def find(request, kind):
+    """What a picker's type-ahead asks as the person types: the records of ``kind`` matching ``q`` that they may
+    see (through the access door), at most ``pickers.LIMIT``, narrowed to the agencies given as ``agency``."""
+    try:
+        finder = pickers.get(kind)
+    except KeyError:
+        raise Http404 from None
+    text = param(request, "q", max_length=pickers.QUERY_MAX)
+    agencies = [int(value) for value in request.GET.getlist("agency")[:pickers.AGENCIES_MAX]
+                if value.isdigit() and int(value) <= INT_MAX]
+    found = finder.find(request.user, text, agencies=agencies)
+    if found.text:
+        pickers.record_search(request.user, finder, found, through="type-ahead")
+    response = JsonResponse({"results": [{"id": m.pk, "label": m.label, "hint": m.hint} for m in found.matches],
+                             "more": found.more})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -59,10 +59,6 @@ PINNED = {
         "audit row (view of the live page)",
         *AGENDA,
         PACKS,
-        "count of active agencies (action owner choices)",
-        "active agencies (action owner choices, through a cursor)",
-        "count of active people in the panel's member agencies (action owner person choices)",
-        "those people, with agency (action owner person choices, through a cursor)",
         "attendance the reader may see, with person, agency and whom they deputise for",
     ],
     "actions_as_partner": [

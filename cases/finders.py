@@ -1,10 +1,12 @@
 """Finding a young person to choose (safeguarding.pickers): by name or alias (spelling need not be exact), date of
 birth, age, or a reference (case reference, YP number, LA person ID, NHS number, UPN), among those the person may see.
 
-The name is matched word by word on ``search_text`` through its trigram index: a word is found inside a name
-(``LIKE '%okaf%'``) or by word similarity (``%>``, at ``pg_trgm.word_similarity_threshold``, 0.4 as set on every
-connection in settings: "Jaden" finds Jayden). Each condition is one the GIN index answers, so a search reads the few
-candidates and not the million rows; the grant check is then an index probe per candidate.
+A name is matched word by word on ``search_text`` through its trigram index. A short word (under ``FUZZY_MIN``
+letters) is the start of a word of a name or alias (``~ '(^| )oli'``: Oliver, Olivia); a longer one may be misspelt,
+matched by word similarity (``%>`` at ``pg_trgm.word_similarity_threshold``, 0.4 as set on every connection in
+settings: "Jaden" finds Jayden, "Okafur" Okafor). Each condition is one the GIN index answers, so a search reads its
+candidates and never the million rows; whether the reader may see each candidate is then two index-only probes
+(the case by young person, ``case_yp_id_idx``, then its grant). At a million young people, see docs/BENCHMARKS.md.
 """
 
 import re
@@ -26,6 +28,7 @@ DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 AGE = re.compile(r"^\d{1,2}$")
 WORD_MIN = 3  # shorter words only narrow a search that has a longer one (a trigram index needs three letters)
+FUZZY_MIN = 5  # from this length a word may be misspelt; a shorter one is the start of a name ("oli")
 
 
 def _as_date(day: str, month: str, year: str) -> date | None:
@@ -115,10 +118,10 @@ def search(user, rows, text: str):
     if words and not long_words and not by:
         return rows.none(), "name too short"
     for word in words:
-        if len(word) >= WORD_MIN:
-            condition &= Q(search_text__contains=word) | Q(search_text__trigram_word_similar=word)
+        if len(word) >= FUZZY_MIN:
+            condition &= Q(search_text__trigram_word_similar=word)
         else:
-            condition &= Q(search_text__contains=word)
+            condition &= Q(search_text__regex=rf"(^| ){_literal(word)}")
     if words:
         by.append("name")
     rows = rows.filter(condition)
@@ -127,6 +130,11 @@ def search(user, rows, text: str):
         return (rows.annotate(likeness=TrigramWordSimilarity(phrase, "search_text"))
                 .order_by("-likeness", "last_name", "first_name", "pk")), " and ".join(by)
     return rows.order_by("last_name", "first_name", "pk"), " and ".join(by)
+
+
+def _literal(word: str) -> str:
+    """``word`` as a literal in a PostgreSQL regular expression."""
+    return re.sub(r"([^\w ])", r"\\\1", word)
 
 
 def prepare(rows, user):

@@ -278,6 +278,9 @@ class Case(Shareable):
             models.Index(fields=["status", "next_review_on"], name="case_review_idx"),
             # The case list's order: its first page is read along this index, probing each case's grant.
             models.Index(fields=["-opened_on", "-id"], name="case_opened_idx"),
+            # Whether a reader may see a young person is a probe of their cases' grants: with the case's id in the
+            # index the probe never reads the case itself (a picker's search probes every candidate; cases/finders.py).
+            models.Index(fields=["young_person", "id"], name="case_yp_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -335,6 +335,7 @@ def search_step(user, form) -> bool:
         record_search(user, finder, found, through="form")
     form._errors = ErrorDict()  # shown again as typed: no "Enter ..." for answers not given yet
     form.cleaned_data = {}
+    form.is_valid = lambda: False  # a search step is never saved, whatever else asks
     return True
 
 

@@ -172,7 +172,8 @@ def test_at_national_scale_the_share_form_lists_nothing(client, alice, case):
     for n in range(60):
         services.agency_create(actor=SYSTEM, name=f"Youth Offending Team {n:03}", kind=AgencyKind.YOUTH_JUSTICE)
     client_for(client, alice)
-    page = client.post(f"/cases/{case.pk}/sharing/", {"agency-find": "offending", "level": access.VIEW}).content.decode()
+    page = client.post(f"/cases/{case.pk}/sharing/", {"agency-find": "offending", "level": access.VIEW})
+    page = page.content.decode()
     assert page.count('name="agency" type="radio"') == pickers.LIMIT
     assert "There are more results: refine your search" in page
     assert "Youth Offending Team" not in client.get(f"/cases/{case.pk}/").content.decode()

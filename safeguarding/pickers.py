@@ -38,6 +38,15 @@ AGENCIES_MAX = 50  # agencies a search may be narrowed to
 FIND = "picker-find"  # the name of every picker's Search button; its value is the field's name in the form
 
 
+def record_id(value) -> int | None:
+    """``value`` (as sent) as a record id, or None: ASCII digits only, within a 32-bit integer (never int() of 5,000
+    digits, nor of "²")."""
+    text = str(getattr(value, "pk", value))
+    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= INT_MAX:
+        return int(text)
+    return None
+
+
 @dataclass(frozen=True)
 class Match:
     pk: int
@@ -96,7 +105,7 @@ class Finder:
 
     def chosen(self, rows: QuerySet, pks) -> list[Match]:
         """The records among ``rows`` with these ids, as choices (those not among them are left out)."""
-        pks = [int(pk) for pk in pks if str(pk).isdigit() and int(pk) <= INT_MAX]
+        pks = [pk for pk in map(record_id, pks) if pk is not None]
         if not pks:
             return []
         if self.prepare:
@@ -259,8 +268,8 @@ def _pickers(form) -> dict:
 def _agencies_of(form, narrowing: str) -> list[int]:
     """The agency chosen in ``narrowing`` (another field of ``form``), from what was posted."""
     value = form.data.get(form.add_prefix(narrowing), "") if form.is_bound else form.initial.get(narrowing, "")
-    value = getattr(value, "pk", value)
-    return [int(value)] if str(value).isdigit() and int(value) <= INT_MAX else []
+    pk = record_id(value)
+    return [] if pk is None else [pk]
 
 
 def enable(form):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import access, audit, language, pickers, policies, selectors
 from .forms import AuditSearchForm, SignInForm
-from .inputs import INT_MAX, param
+from .inputs import param
 from .models import AuditAction
 
 # Once every migration is applied, a running process's code cannot gain a new one: the check is made until it passes.
@@ -136,8 +136,8 @@ def find(request, kind):
     except KeyError:
         raise Http404 from None
     text = param(request, "q", max_length=pickers.QUERY_MAX)
-    agencies = [int(value) for value in request.GET.getlist("agency")[:pickers.AGENCIES_MAX]
-                if value.isdigit() and int(value) <= INT_MAX]
+    agencies = [pk for pk in map(pickers.record_id, request.GET.getlist("agency")[:pickers.AGENCIES_MAX])
+                if pk is not None]
     found = finder.find(request.user, text, agencies=agencies)
     if found.text:
         pickers.record_search(request.user, finder, found, through="type-ahead")

@@ -26,15 +26,15 @@ def _picker_lines(picker: dict) -> list[str]:
             lines.append(f"| {login} ({figures['agency']}) | {name} | {f['typed']} | {f['results']} | "
                          f"{_ms(f['finder'])} | {_ms(f['endpoint'])} | {_ms(f['floor'])} | "
                          f"{_ratio(f['finder']['p95_ms'], f['floor']['p95_ms'])} | p95 ≤ 50 ms |")
-    lines += ["", "How it is fast: every condition of a search is one an index answers: a name word through the "
-                  "trigram GIN index on `search_text` (a short word as the start of a name, `~ '(^| )donn'`; a "
-                  "longer one by word similarity, `%>` at 0.4), a date of birth through `yp_dob_idx`, a case "
-                  "reference through its unique index, NHS number and UPN through `yp_nhs_number_idx` and `yp_upn_idx` (migration "
-                  "`cases/0004`). Whether the reader may see each candidate is then two index-only probes: the "
-                  "person's cases through `case_yp_id_idx` (young person, id; same migration), and each case's "
-                  "grant. What is left is the number of candidates: part of a common name (\"donn\": every Donna "
-                  "and Donnelly, some 6,000 of a million) costs a heap read and a probe each, whatever the reader "
-                  "sees, and the hand-written floor pays the same."]
+    lines += ["", "How it is fast: every condition of a search is one an index answers. A name word goes through "
+                  "the trigram GIN index on `search_text` (a short word as the start of a name, `~ '(^| )donn'`; a "
+                  "longer one by word similarity, `%>` at 0.4); a date of birth through `yp_dob_idx`; a case "
+                  "reference through its unique index; NHS number and UPN through `yp_nhs_number_idx` and "
+                  "`yp_upn_idx` (migration `cases/0004`). Whether the reader may see each candidate is then two "
+                  "index-only probes: the person's cases through `case_yp_id_idx` (young person, id; same "
+                  "migration), and each case's grant. What is left is the number of candidates: part of a common "
+                  "name (\"donn\": every Donna and Donnelly, some 6,000 of a million) costs a heap read and a probe "
+                  "each, whatever the reader sees, and the hand-written floor pays the same."]
     if "load_before" in picker:
         lines += ["", f"Load average (1, 5, 15 min) before: {', '.join(map(str, picker['load_before']))}; after: "
                       f"{', '.join(map(str, picker['load_after']))}."]

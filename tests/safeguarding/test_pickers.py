@@ -200,3 +200,21 @@ def test_the_action_owner_is_narrowed_to_the_chosen_agency(alice, pete, sam, age
     html = str(searching["owner"]) + str(searching["description"])
     assert "Pete Test" in html and "Sam Test" not in html and "Alice Test" not in html
     assert "Visit the park with the youth team" in html
+
+
+def test_a_multiple_picker_keeps_what_is_chosen_and_adds_from_each_search(alice, colin, agencies):
+    from panels.forms import PanelForm
+
+    data = {"name": "Northfield MACE", "kind": "mace", "chairs": [str(alice.pk)], "chairs-find": "colin",
+            pickers.FIND: "chairs", "member_agencies": [str(agencies["police"].pk)]}
+    form = PanelForm(data)
+    assert pickers.search_step(alice, form) and not form.is_valid()
+    chairs = str(form["chairs"])
+    assert re.search(rf'type="checkbox" value="{alice.pk}"[^>]*checked', chairs)  # still chosen
+    assert re.search(rf'type="checkbox" value="{colin.pk}"(?![^>]*checked)', chairs)  # found, to tick
+    assert "Northfield Police" in str(form["member_agencies"])
+    data.pop(pickers.FIND)
+    data.update(chairs=[str(alice.pk), str(colin.pk)], **{"chairs-find": ""})
+    chosen = PanelForm(data)
+    assert chosen.is_valid(), chosen.errors
+    assert set(chosen.cleaned_data["chairs"]) == {alice, colin}

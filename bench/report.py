@@ -68,8 +68,9 @@ def write(results: Path, doc: Path):
         f"{_ratio(a['count']['p95_ms'], a['count_floor']['p95_ms'])} | ≤ 25 ms |", "",
     ]
     if carried:
-        lines[6:6] = ["Carried over from an earlier run at this size (not measured this time): " + ", ".join(
-            f"{part} (measured {when})" for part, when in carried.items()) + ".", ""]
+        lines[4:4] = ["Carried over from an earlier run at this size, on a database generated the same way (not "
+                      "measured this time): " + ", ".join(f"{part} (measured {when})" for part, when in carried.items())
+                      + ".", ""]
     if "picker" in latest:
         lines += _picker_lines(latest["picker"])
     if "load" in latest:

@@ -79,7 +79,10 @@ class AgendaItemForm(forms.Form):
         fields = {"kind": self.fields.pop("kind")}
         for subject in subjects.kinds():
             # Each kind's picker is found by the word of its address (young-person, place, peer-group).
-            fields[subject.key] = PickerField(subject.word, records[subject.key], required=False, label=subject.label)
+            field = fields[subject.key] = PickerField(subject.word, records[subject.key], required=False,
+                                                      label=subject.label)
+            if subject.choice_label:
+                field.label_from_instance = subject.choice_label
         self.fields = {**fields, **self.fields}
         self.fields["presenter"].queryset = presenters
         self.fields["presenter"].widget.agencies = agencies

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.models import Agency
+from safeguarding.pickers import PickerField
 
 from . import frameworks
 from .models import Goal, GoalStatus, Intervention
@@ -159,7 +160,7 @@ class DecisionForm(forms.Form):
 
 
 class ContributionRequestForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, label="Which agency?")
+    agency = PickerField("agency", label="Which agency?")
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=3000,
                                label="What you are asking for",
                                help_text="Say which part of the assessment you need their knowledge for. They will "
@@ -212,6 +213,10 @@ class GoalForm(forms.ModelForm):
 
 class InterventionForm(forms.ModelForm):
     due_on = DateField("Due by", help_text="For example, 31 1 2027")
+    owner_agency = PickerField("agency", Agency.objects.filter(is_active=True), label="Which agency will do it?")
+    # Narrowed to the agency chosen above: the search lists only its people, and the form refuses anyone else.
+    owner = PickerField("person", required=False, narrowed_by="owner_agency", label="Who is responsible (optional)",
+                        help_text="Search by name: someone in the agency chosen above. Leave blank if not named yet.")
 
     class Meta:
         model = Intervention
@@ -223,9 +228,7 @@ class InterventionForm(forms.ModelForm):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
         self.fields["owner"].queryset = people
-        self.fields["owner"].empty_label = "Not named yet"
         self.helper = gds_helper(self, "Add intervention")
 
     def model_fields(self) -> dict:

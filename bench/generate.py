@@ -102,7 +102,7 @@ from panels.models import (
     Panel,
 )
 from safeguarding import access
-from safeguarding.models import Agency, AgencyKind, User
+from safeguarding.models import Agency, AgencyKind, EmailPreference, User
 from safeguarding.roles import Role, roles_sync
 
 BENCH_AGENCY = "Metropolitan Area Police (bench)"
@@ -674,10 +674,10 @@ class Generator:
         joined = _stamps(self.now_s - rng.integers(86400, 5 * 365 * 86400, n_users))
         self.copy("safeguarding_user",
                   ["password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-                   "is_staff", "is_active", "date_joined", "job_title", "agency_id"],
+                   "is_staff", "is_active", "date_joined", "job_title", "agency_id", "email_notifications"],
                   [self.password, None, False, usernames, firsts, lasts, [f"{u}@bench.example" for u in usernames],
                    [r == Role.ADMINISTRATOR for r in roles], True, joined, [ROLE_TITLES[r] for r in roles],
-                   w.agency_id(agency_of).tolist()], n_users)
+                   w.agency_id(agency_of).tolist(), EmailPreference.IMMEDIATELY.value], n_users)
         user_ids = w.user_id(np.arange(n_users))
         self.copy("safeguarding_user_groups", ["user_id", "group_id"],
                   [np.repeat(user_ids, 2).tolist(),

@@ -6,6 +6,9 @@ Each figure is reported beside a floor measured in the same run on the same mach
 something on a noisy machine. Writes ``bench/results/<N>.json`` and ``bench/results/latest.json`` and the table in
 ``docs/BENCHMARKS.md`` (with the query counts of every size measured so far side by side).
 
+- Pickers: a young person type-ahead's search (name fragment, misspelt name, date of birth, case reference) as a
+  lead-authority social worker and as the police, through the finder and the endpoint (``bench.pickers``). Floor:
+  the same search by hand-written SQL.
 - Access filtering: the first page and the total of "cases visible to me" for the partner ``bench.police`` (about 4%
   of all cases), through ``cases.selectors.cases_page`` exactly as the case list page runs it. Floor: the same rows
   by hand-written SQL on the grant table.
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 REPEAT = 30
+PARTS = ("access", "picker", "load", "packs", "jobs")
 
 
 def _env(database_url: str, **extra) -> dict:
@@ -187,7 +191,8 @@ def main(argv=None):
     parser.add_argument("--young-people", type=int, default=10_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--load-seconds", type=int, default=20)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["load", "packs", "jobs"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=list(PARTS),
+                        help="parts not to measure this time: their figures from the last run at this size are kept")
     args = parser.parse_args(argv)
     database_url = args.database_url or f"postgres://postgres@127.0.0.1:5432/efh_bench_{args.young_people}"
     generated_in = prepare(database_url, args.young_people)
@@ -206,14 +211,27 @@ def main(argv=None):
               "users": User.objects.count(), "generated_in_s": generated_in, "machine": machine(),
               "measured_at": time.strftime("%Y-%m-%d %H:%M")}
     print(f"Measuring at {result['young_people']:,} young people ...", flush=True)
-    result["access"] = access_filtering()
-    print("access filtering:", json.dumps(result["access"]), flush=True)
+    if "access" not in args.skip:
+        result["access"] = access_filtering()
+        print("access filtering:", json.dumps(result["access"]), flush=True)
+    if "picker" not in args.skip:
+        from bench.pickers import picker_figures
+
+        result["picker"] = picker_figures(_timed)
+        print("pickers:", json.dumps(result["picker"]), flush=True)
     if "load" not in args.skip:
         result["load"] = load_figures(database_url, args.load_seconds)
     if "packs" not in args.skip:
         result["packs"] = packs_figures(database_url)
     if "jobs" not in args.skip:
         result["jobs"] = jobs_per_minute(database_url)
+    if args.skip and previous.exists():  # what was not measured this time stays as last measured, and says when
+        before = json.loads(previous.read_text())
+        for part in args.skip:
+            if part in before:
+                result[part] = before[part]
+                result.setdefault("carried_over", {})[part] = before.get("carried_over", {}).get(
+                    part, before["measured_at"])
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name in (f"{args.young_people}.json", "latest.json"):
         (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")

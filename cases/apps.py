@@ -9,7 +9,13 @@ class CasesConfig(AppConfig):
         # The front door's and transfers' own kinds (contexts registers its own in its ready()).
         from django.urls import reverse
 
-        from . import frontdoor_views, referrals, selectors, transfers
+        from . import (
+            finders,  # noqa: F401 (registers this app's pickers with the kernel)
+            frontdoor_views,
+            referrals,
+            selectors,
+            transfers,
+        )
         from .models import Case, CaseTransfer, YoungPersonReferral
 
         referrals.register(referrals.Kind(

@@ -11,6 +11,7 @@ from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.lawful import LawfulBasisFields
 from safeguarding.models import Agency, User
+from safeguarding.pickers import PickerField
 
 from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
 from .models import (
@@ -120,6 +121,8 @@ class CaseForm(forms.ModelForm):
         help_text="Select all that apply.", error_messages={"required": "Select at least one type of harm"},
     )
     next_review_on = DateField("Next review date", required=False, help_text="For example, 30 1 2027")
+    lead_practitioner = PickerField("person", required=False, label="Lead practitioner",
+                                    help_text="Search by name: someone in your agency")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -130,9 +133,7 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["risk_level"].choices = RiskLevel.choices
-        lead = self.fields["lead_practitioner"]
-        lead.queryset = colleagues
-        lead.label_from_instance = lambda u: f"{u.get_full_name()} ({u.job_title})" if u.job_title else str(u)
+        self.fields["lead_practitioner"].queryset = colleagues
         self.fields["version"].required = bool(self.instance.pk)
         self.helper = gds_helper(self, "Save case")
 

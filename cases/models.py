@@ -124,6 +124,9 @@ class YoungPerson(models.Model):
             GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="yp_search_trgm"),
             models.Index(fields=["date_of_birth"], name="yp_dob_idx"),
             models.Index(fields=["owning_agency"], name="yp_owner_idx"),
+            # A picker finds a young person by these numbers (cases/finders.py): an index probe, not a scan.
+            models.Index(fields=["nhs_number"], condition=~Q(nhs_number=""), name="yp_nhs_number_idx"),
+            models.Index(fields=["upn"], condition=~Q(upn=""), name="yp_upn_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -277,6 +280,9 @@ class Case(Shareable):
             models.Index(fields=["status", "next_review_on"], name="case_review_idx"),
             # The case list's order: its first page is read along this index, probing each case's grant.
             models.Index(fields=["-opened_on", "-id"], name="case_opened_idx"),
+            # Whether a reader may see a young person is a probe of their cases' grants: with the case's id in the
+            # index the probe never reads the case itself (a picker's search probes every candidate; cases/finders.py).
+            models.Index(fields=["young_person", "id"], name="case_yp_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,7 +9,11 @@ class ContextsConfig(AppConfig):
         # The front door's and transfers' kinds for places and peer groups (cases.referrals, cases.transfers).
         from cases import referrals, transfers
 
-        from . import selectors, views
+        from . import (
+            finders,  # noqa: F401 (registers this app's pickers with the kernel)
+            selectors,
+            views,
+        )
         from .models import ContextReferral, ContextTransfer, PeerGroup, Place
 
         referrals.register(referrals.Kind(

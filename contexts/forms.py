@@ -4,6 +4,7 @@ from django import forms
 
 from cases.forms import ReferralFields
 from safeguarding.forms import DateField, gds_helper
+from safeguarding.pickers import PickerField
 
 from .models import (
     AssociationNature,
@@ -23,12 +24,13 @@ _RECORD_FIELDS = ["status", "closure_reason", "lead_practitioner", "review_on"]
 
 class ContextRecordForm(forms.ModelForm):
     review_on = DateField("Next review date", required=False, help_text="For example, 30 1 2027")
+    lead_practitioner = PickerField("person", required=False, label="Lead practitioner",
+                                    help_text="Search by name: someone in your agency. Blank if not allocated yet.")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_practitioner"].queryset = colleagues
-        self.fields["lead_practitioner"].empty_label = "Not allocated yet"
         self.fields["status"].widget = forms.RadioSelect(choices=ContextStatus.choices)
         self.fields["closure_reason"].label = "Why it is being closed (if closing)"
         if self.instance.pk:
@@ -85,7 +87,7 @@ class EvidenceForm(forms.Form):
 
 
 def _people(queryset):
-    return forms.ModelChoiceField(queryset=queryset, label="Young person", empty_label="Choose a young person")
+    return PickerField("young-person", queryset, label="Young person")
 
 
 class MembershipForm(EvidenceForm):
@@ -121,13 +123,11 @@ class PlaceLinkForm(EvidenceForm):
     def __init__(self, *args, people=None, groups=None, places=None, **kwargs):
         extra = {}
         if places is not None:
-            extra["place"] = forms.ModelChoiceField(queryset=places, label="Place", empty_label="Choose a place")
+            extra["place"] = PickerField("place", places, label="Place")
         if people is not None:
-            extra["young_person"] = forms.ModelChoiceField(queryset=people, required=False, label="Young person",
-                                                           empty_label="Choose a young person")
+            extra["young_person"] = PickerField("young-person", people, required=False, label="Young person")
         if groups is not None:
-            extra["peer_group"] = forms.ModelChoiceField(queryset=groups, required=False, label="Or a peer group",
-                                                         empty_label="Choose a peer group")
+            extra["peer_group"] = PickerField("peer-group", groups, required=False, label="Or a peer group")
         self.base_fields = {**extra, **self.base_fields}
         super().__init__(*args, **kwargs)
 
@@ -204,7 +204,7 @@ class PlaceFilterForm(RecordFilterForm):
 
 
 class PlaceTagForm(forms.Form):
-    place = forms.ModelChoiceField(queryset=None, label="Where it happened", empty_label="Choose a place")
+    place = PickerField("place", label="Where it happened")
 
     def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)

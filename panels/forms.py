@@ -8,6 +8,7 @@ from safeguarding import language, subjects
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.lawful import LawfulBasisFields
 from safeguarding.models import Agency, User
+from safeguarding.pickers import PickerField, PickerMultipleField
 
 from .models import AttendanceStatus, ItemKind, PanelKind
 
@@ -15,10 +16,11 @@ from .models import AttendanceStatus, ItemKind, PanelKind
 class PanelForm(forms.Form):
     name = forms.CharField(max_length=150, label="Panel name", help_text="For example, Northfield MACE panel")
     kind = forms.ChoiceField(choices=PanelKind.choices, widget=forms.RadioSelect, label="Kind of panel")
-    member_agencies = forms.ModelMultipleChoiceField(queryset=Agency.objects.filter(is_active=True),
-                                                     widget=forms.CheckboxSelectMultiple, label="Member agencies")
-    chairs = forms.ModelMultipleChoiceField(queryset=User.objects.filter(is_active=True).order_by("last_name"),
-                                            label="Chairs", help_text="Hold Ctrl (or Cmd) to choose more than one.")
+    # Pickers, not lists: a national deployment has thousands of agencies and people. Each search adds to the chosen.
+    member_agencies = PickerMultipleField("agency", Agency.objects.filter(is_active=True), label="Member agencies",
+                                          help_text="Search by name, and choose each agency that sits on the panel")
+    chairs = PickerMultipleField("person", User.objects.filter(is_active=True), label="Chairs",
+                                 help_text="Search by name, and choose each person who chairs it")
     terms_of_reference = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000)
     packs_to_apologies = forms.BooleanField(
         required=False, initial=True, label="Send packs to agencies that sent apologies",
@@ -68,19 +70,22 @@ class AgendaItemForm(forms.Form):
                             help_text="For example, younger children being approached near Eastgate schools")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000,
                              label="Why it is on the agenda")
-    presenter = forms.ModelChoiceField(queryset=None, required=False, label="Presenter")
+    presenter = PickerField("person", required=False, label="Presenter")
 
-    def __init__(self, *args, records, presenters, **kwargs):
-        """``records``: for each kind's key, the records of that kind the person may choose from."""
+    def __init__(self, *args, records, presenters, agencies=None, **kwargs):
+        """``records``: for each kind's key, the records of that kind the person may choose from; ``presenters``
+        the people who may present, from ``agencies`` (the panel's member agencies, to narrow the search)."""
         super().__init__(*args, **kwargs)
         fields = {"kind": self.fields.pop("kind")}
         for subject in subjects.kinds():
-            field = fields[subject.key] = forms.ModelChoiceField(queryset=records[subject.key], required=False,
-                                                                  label=subject.label)
+            # Each kind's picker is found by the word of its address (young-person, place, peer-group).
+            field = fields[subject.key] = PickerField(subject.word, records[subject.key], required=False,
+                                                      label=subject.label)
             if subject.choice_label:
                 field.label_from_instance = subject.choice_label
         self.fields = {**fields, **self.fields}
         self.fields["presenter"].queryset = presenters
+        self.fields["presenter"].widget.agencies = agencies
         self.helper = gds_helper(self, "Add to agenda")
 
     def clean(self):
@@ -98,17 +103,16 @@ class AgendaItemForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=None, label="Who?")
+    person = PickerField("person", label="Who?", help_text="Search by name: someone in a member agency")
     status = forms.ChoiceField(choices=AttendanceStatus.choices, initial=AttendanceStatus.INVITED,
                                widget=forms.RadioSelect, label="Attendance")
-    deputy_for = forms.ModelChoiceField(queryset=None, required=False, label="Deputising for (optional)")
+    deputy_for = PickerField("person", required=False, label="Deputising for (optional)")
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
-        self.fields["deputy_for"].queryset = people
-        self.fields["person"].label_from_instance = lambda u: f"{u}, {u.agency}"
-        self.fields["deputy_for"].label_from_instance = lambda u: f"{u}, {u.agency}"
+        for name in ("person", "deputy_for"):
+            self.fields[name].queryset = people
+            self.fields[name].widget.agencies = agencies
         self.helper = gds_helper(self, "Save")
 
 
@@ -138,14 +142,15 @@ class MinuteForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=3000, label="Action")
-    owner_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Agency")
-    owner = forms.ModelChoiceField(queryset=None, required=False, label="Person responsible (optional)")
+    owner_agency = PickerField("agency", Agency.objects.filter(is_active=True), label="Agency")
+    # Narrowed to the agency chosen above: the search lists only its people, and the form refuses anyone else.
+    owner = PickerField("person", required=False, narrowed_by="owner_agency", label="Person responsible (optional)",
+                        help_text="Search by name: someone in the agency chosen above")
     due_on = DateField("Due by", help_text="For example, 31 1 2027")
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: f"{u}, {u.agency}"
         self.helper = gds_helper(self, "Add action")
 
     def inline(self, item_pk: int) -> "ActionForm":
@@ -156,14 +161,8 @@ class ActionForm(forms.Form):
 
     @classmethod
     def for_items(cls, items, people) -> dict:
-        """One blank form per item for the live page, with the agency and people lists read once for all."""
+        """One blank form per item for the live page. Its pickers list nothing, so nothing is read for them."""
         forms_by_item = {item.pk: cls(people=people, prefix=f"action-{item.pk}").inline(item.pk) for item in items}
-        if forms_by_item:
-            first = next(iter(forms_by_item.values()))
-            fixed = {name: list(first.fields[name].choices) for name in ("owner_agency", "owner")}
-            for form in forms_by_item.values():
-                for name, choices in fixed.items():
-                    form.fields[name].choices = choices
         return forms_by_item
 
 

@@ -42,6 +42,11 @@ def _members(meeting):
         "agency").order_by("agency__name", "last_name", "first_name")
 
 
+def _member_agencies(meeting):
+    """The ids of the panel's member agencies, read when a picker is drawn (its type-ahead is narrowed to them)."""
+    return meeting.panel.member_agencies.values_list("pk", flat=True)
+
+
 @access.signed_in
 def panels(request):
     user = request.user
@@ -147,7 +152,7 @@ def item_new(request, pk):
     form = AgendaItemForm(
         request.POST or None,
         records={kind.key: access.visible(user, kind.model.objects.all()).order_by(*kind.ordering)
-                 for kind in subjects.kinds()}, presenters=_members(meeting))
+                 for kind in subjects.kinds()}, presenters=_members(meeting), agencies=_member_agencies(meeting))
     return form_page(request, form, template="includes/form_page.html",
                      context={"title": "Add an agenda item", "back": f"/meetings/{pk}/"},
                      call=lambda data: services.agenda_item_add(
@@ -173,7 +178,7 @@ def _item_added(meeting, item) -> str:
 def invite(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
     policies.can_run_meeting.ensure(request.user, meeting)
-    form = InviteForm(request.POST or None, people=_members(meeting))
+    form = InviteForm(request.POST or None, people=_members(meeting), agencies=_member_agencies(meeting))
     return form_page(request, form, template="includes/form_page.html",
                      context={"title": "Invite someone, or record attendance", "back": f"/meetings/{pk}/"},
                      call=lambda data: services.attendance_set(actor=request.user, meeting=meeting, **data),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from . import pickers
 from .inputs import YEAR_MAX, YEAR_MIN, harden
 from .models import AuditAction, EmailPreference
 
@@ -25,6 +26,7 @@ def gds_helper(form, submit_label: str | None = None, method: str = "post", form
             verb = "Select" if isinstance(field, forms.ChoiceField | forms.BooleanField) else "Enter"
             field.error_messages["required"] = f"{verb} {label}"
     harden(form)
+    pickers.enable(form)
     helper = FormHelper()
     helper.form_method = method
     helper.form_tag = form_tag

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from . import pickers
 from .forms import submit
 
 
@@ -14,9 +15,10 @@ def form_page(request, form, *, call: Callable[[dict], object], template: str, d
               then: str | Callable = "", context: dict | None = None, rename: dict[str, str] | None = None,
               invalid_status: int = 200):
     """``call(cleaned_data)`` runs the service; ``done`` (text, or a function of its result) is the success message;
-    ``then`` (a URL, or a function of the result) is where the person goes next."""
+    ``then`` (a URL, or a function of the result) is where the person goes next. A picker's Search button
+    (safeguarding.pickers) shows the form again with the matches, saving nothing."""
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not pickers.search_step(request.user, form):
         if form.is_valid():
             result = submit(form, lambda: call(form.cleaned_data), rename)
             if result:

@@ -115,10 +115,15 @@ DATABASE_OWNER = env.db("DATABASE_OWNER_URL",
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Word similarity at or above this counts as a match in a picker's name search (cases/finders.py), read by the
+# trigram index itself (the %> operator): "Jaden" finds Jayden. PostgreSQL's default, 0.6, misses such misspellings.
+DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                   "options": "-c pg_trgm.word_similarity_threshold=0.4"}
 # An optional streaming replica for the heavy reads that build documents (safeguarding/routers.py). In tests it is
 # a mirror of the test database, so the routing is exercised on every pack build.
 if env("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = {**env.db("REPLICA_DATABASE_URL"), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                            "OPTIONS": DATABASES["default"]["OPTIONS"],
                             "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["safeguarding.routers.ReplicaRouter"]
 REPLICA_WAIT_SECONDS = env.float("REPLICA_WAIT_SECONDS", default=5.0)

@@ -9,35 +9,21 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from . import access
+from . import access, pickers
 from .forms import gds_helper, submit
-from .inputs import param
 from .models import Agency
-
-# At most this many agencies are offered in the share form's list; beyond it, the person searches by name first (a
-# national deployment has thousands of agencies: listing them all took 290 ms to render and was no use to anyone).
-OFFERED = 50
 
 
 class ShareForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency")
+    # A picker, not a list: a national deployment has thousands of agencies (listing them took 290 ms to render).
+    agency = pickers.PickerField("agency", label="Agency")
     level = forms.ChoiceField(choices=access.SHARE_LEVEL_CHOICES, widget=forms.RadioSelect, initial=access.VIEW,
                               label="What can they do?")
 
-    def __init__(self, *args, record, search: str = "", **kwargs):
+    def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         # Any active agency may be posted; the access door still refuses one that cannot be shared with.
-        candidates = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
-        self.fields["agency"].queryset = candidates
-        self.search, self.limit = " ".join(search.split())[:100], OFFERED
-        matching = candidates.filter(name__icontains=self.search) if self.search else candidates
-        offered = list(matching.order_by("name").values_list("pk", "name")[:OFFERED + 1])
-        self.more = len(offered) > OFFERED  # more than can be listed: search, or narrow the search
-        if self.more and not self.search:
-            offered, empty = [], "Search for the agency first"
-        else:
-            offered, empty = offered[:OFFERED], "Choose an agency" if offered else "No agency has that name"
-        self.fields["agency"].widget.choices = [("", empty), *offered]
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
         self.helper = gds_helper(self, "Share", form_tag=False)
 
 
@@ -45,19 +31,21 @@ def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form
     """Template context for includes/sharing.html."""
     can_manage = bool(access.can_see_sharing(request.user, record))
     can_share = bool(access.can_share(request.user, record))
-    search = param(request, "agency_q", max_length=100)  # a search with a null byte would fail in the database
     return {
         "record": record, "noun": noun, "share_url": share_url, "unshare_name": unshare_name,
         "can_manage": can_manage, "can_share": can_share,
         "sharing": access.sharing(record) if can_manage else None,
-        "share_form": (form or ShareForm(record=record, search=search)) if can_share else None,
+        "share_form": (form or ShareForm(record=record)) if can_share else None,
     }
 
 
 def share_posted(request, record):
-    """Share as the posted form asks. Returns None when done, or the form with its errors to show again."""
+    """Share as the posted form asks. Returns None when done, or the form to show again: with its errors, or with the
+    agencies found by its Search button (safeguarding.pickers)."""
     access.can_share.ensure(request.user, record)
     form = ShareForm(request.POST, record=record)
+    if pickers.search_step(request.user, form):
+        return form
     if form.is_valid() and submit(form, lambda: access.share(
             actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"])):
         messages.success(request, f"{record} shared with {form.cleaned_data['agency']}.")
@@ -89,7 +77,7 @@ def share_view(request, record, *, page, then: str):
     form = share_posted(request, record)
     if form is None:
         return redirect(then + "#sharing")
-    return page(request, record, share_form=form, status=400)
+    return page(request, record, share_form=form, status=400 if form.errors else 200)
 
 
 def unshare_view(request, record, agency_pk: int, *, then: str):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("notifications/email/", views.notification_preference, name="notification-preference"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("find/<slug:kind>/", views.find, name="find"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("contexts.urls")),

@@ -4,15 +4,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, audit, language, policies, selectors, services
+from . import access, audit, language, pickers, policies, selectors, services
 from .forms import AuditSearchForm, EmailPreferenceForm, SignInForm
+from .inputs import param
 from .models import AuditAction
 from .pages import form_page
 
@@ -176,3 +177,23 @@ def notification_preference(request):
                                                                             preference=data["preference"]),
                      done="Your email preference has been saved.", then=reverse("notifications"),
                      context={"title": "Emails about your notifications", "back": reverse("notifications")})
+
+
+@access.signed_in
+def find(request, kind):
+    """What a picker's type-ahead asks as the person types: the records of ``kind`` matching ``q`` that they may
+    see (through the access door), at most ``pickers.LIMIT``, narrowed to the agencies given as ``agency``."""
+    try:
+        finder = pickers.get(kind)
+    except KeyError:
+        raise Http404 from None
+    text = param(request, "q", max_length=pickers.QUERY_MAX)
+    agencies = [pk for pk in map(pickers.record_id, request.GET.getlist("agency")[:pickers.AGENCIES_MAX])
+                if pk is not None]
+    found = finder.find(request.user, text, agencies=agencies)
+    if found.text:
+        pickers.record_search(request.user, finder, found, through="type-ahead")
+    response = JsonResponse({"results": [{"id": m.pk, "label": m.label, "hint": m.hint} for m in found.matches],
+                             "more": found.more})
+    response["Cache-Control"] = "no-store"
+    return response

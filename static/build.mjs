@@ -27,4 +27,11 @@ cpSync("node_modules/leaflet/dist/leaflet.js.map", `${out}/leaflet/leaflet.js.ma
 cpSync("node_modules/leaflet/dist/leaflet.css", `${out}/leaflet/leaflet.css`);
 cpSync("node_modules/leaflet/dist/images", `${out}/leaflet/images`, { recursive: true });
 cpSync("static/src/places-map.js", `${out}/places-map.js`);
+// The pickers' type-ahead (static/src/pickers.js): alphagov's accessible-autocomplete.
+const aa = "node_modules/accessible-autocomplete/dist";
+for (const file of ["accessible-autocomplete.min.js", "accessible-autocomplete.min.js.map",
+                    "accessible-autocomplete.min.css", "accessible-autocomplete.min.css.map"]) {
+  cpSync(`${aa}/${file}`, `${out}/autocomplete/${file}`);
+}
+cpSync("static/src/pickers.js", `${out}/pickers.js`);
 console.log(`built ${out}/app.css (${css.css.length} bytes)`);

@@ -97,12 +97,13 @@ def test_a_forged_share_is_refused_and_nothing_is_granted(client, alice, case, a
     before = grants.count()
     client_for(client, alice)
     url = reverse("case-share", args=[case.pk])
-    refused(client.post(url, {"agency": 99999, "level": access.VIEW}), "Select a valid choice")
-    refused(client.post(url, {"agency": agencies["la"].pk, "level": access.VIEW}), "Select a valid choice")
+    refused(client.post(url, {"agency": 99999, "level": access.VIEW}), "Choose an agency from the search results")
+    refused(client.post(url, {"agency": agencies["la"].pk, "level": access.VIEW}),
+            "Choose an agency from the search results")
     refused(client.post(url, {"agency": agencies["police"].pk, "level": access.MANAGE}), "Select a valid choice")
     gone = Agency.objects.create(name="Closed Trust", kind=AgencyKind.HEALTH, is_active=False,
                                  group=agencies["la"].group.__class__.objects.create(name="Agency: gone"))
-    refused(client.post(url, {"agency": gone.pk, "level": access.VIEW}), "Select a valid choice")
+    refused(client.post(url, {"agency": gone.pk, "level": access.VIEW}), "Choose an agency from the search results")
     assert grants.count() == before
     assert not AuditEvent.objects.filter(action=AuditAction.SHARE).exists()
 

@@ -56,7 +56,6 @@ PINNED: dict[str, list[str]] = {
         "audit row (view)",
         "role permissions",
         "agencies it is shared with (grants other than the owner's)",
-        "agencies it could be shared with (up to 51)",
         "count of the reader's active colleagues (restricted-to choices)",
         "the reader's active colleagues (restricted-to choices, through a cursor)",
         "chronology entries the reader can see, with author and agency",

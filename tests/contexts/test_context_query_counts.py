@@ -25,7 +25,6 @@ PINNED = {
         "chronology entries tagged at the place that the reader can see (latest 50)",
         "role permissions",
         "agencies it is shared with (grants other than the owner's)",
-        "agencies it could be shared with (up to 51)",
         "its guardians the reader can see (none here, so no training prefetch)",
     ],
     "place_as_partner": [
@@ -50,7 +49,6 @@ PINNED = {
         "count of current place links the reader cannot see",
         "role permissions",
         "agencies it is shared with (grants other than the owner's)",
-        "agencies it could be shared with (up to 51)",
     ],
     "person_contexts": [
         "session",

@@ -51,6 +51,8 @@ KINDS = {
     "referrals": {"young-person": "yp_referral", "context": "context_referral"},
     "transfers": {"case": "case_transfer", "context": "context_transfer"},
     "safety-plans": {"place": "place", "peer-group": "group"},
+    # A picker's search (safeguarding.pickers): its kinds name no record.
+    "find": {"young-person": None, "place": None, "peer-group": None, "agency": None, "person": None},
 }
 # Other parameters, by name.
 OTHER = {"agency_pk": "agency", "person_pk": "attendee"}
@@ -98,7 +100,7 @@ def fill(route: str, pattern: URLPattern, world: dict) -> tuple[list[Url], list[
     if "kind" in params:
         if first not in KINDS:
             return [], [f"{where}: cannot fill <kind>: add its words to KINDS in tests/security/world.py"]
-        choices = [{"kind": word, "pk": key} for word, key in KINDS[first].items()]
+        choices = [{"kind": word, **({"pk": key} if "pk" in params else {})} for word, key in KINDS[first].items()]
     else:
         choices = [{}]
     problems = []

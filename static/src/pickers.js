@@ -40,6 +40,8 @@ function choiceItem(root, match, id) {
 }
 
 function enhance(root) {
+  if (root.dataset.pickerReady) return;  // enhanced already (the page is looked through after every htmx swap)
+  root.dataset.pickerReady = "yes";
   const input = root.querySelector(".app-picker__input");
   const search = root.querySelector(".app-picker__search");
   if (!input || !search || !accessibleAutocomplete) return;
@@ -145,6 +147,8 @@ function enhance(root) {
 }
 
 for (const root of document.querySelectorAll("[data-app-picker]")) enhance(root);
-document.body.addEventListener("htmx:afterSwap", (event) => {
-  for (const root of event.target.querySelectorAll("[data-app-picker]")) enhance(root);
+// After htmx puts new content in (an action form returned with its errors, say), enhance the pickers it brought.
+// The whole page is looked through: with an outerHTML swap the event's target is the element that was replaced.
+document.body.addEventListener("htmx:afterSettle", () => {
+  for (const root of document.querySelectorAll("[data-app-picker]")) enhance(root);
 });

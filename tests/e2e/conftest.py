@@ -153,6 +153,14 @@ class Visit:
         self.page.wait_for_load_state()
         self.settle()
 
+    def pick(self, scope, label: str, typed: str, option: str) -> None:
+        """Choose ``option`` in the type-ahead labelled ``label`` within ``scope`` by typing ``typed``, as a person
+        would (safeguarding.pickers: alphagov's accessible-autocomplete over /find/<kind>/)."""
+        box = scope.get_by_label(label, exact=True)
+        box.fill("")
+        box.press_sequentially(typed, delay=30)
+        self.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+
     def assert_no_problems(self):
         assert not self.problems, "browser reported problems:\n" + "\n".join(self.problems)
 

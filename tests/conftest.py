@@ -9,7 +9,12 @@ sam     partner practitioner, school
 oscar   partner practitioner, housing: the outsider, with whom nothing is shared
 """
 
+import os
+import signal
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -199,3 +204,29 @@ def run_reminders_twice(broker, *, emails: int):
         reminders_daily.delay()  # run again the same day
         assert wait_for(lambda: not broker.llen("celery"), seconds=30)
     return mail.outbox
+
+
+@contextmanager
+def prefork_worker(queue: str, **env):
+    """A real Celery worker in a process of its own (prefork, one pool process) on ``queue``, against the test
+    database, for a test that kills its pool process mid-job (``kill_pool_process``). Stopped when the block ends."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    worker = subprocess.Popen(  # noqa: S603 (our own worker command)
+        [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "-Q", queue, "--pool=prefork",
+         "--concurrency=1", "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env={**os.environ, "DATABASE_URL": url, "REPLICA_DATABASE_URL": url, **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        yield worker
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
+def kill_pool_process(worker) -> None:
+    """SIGKILL the process doing the worker's job, as an out-of-memory kill or a lost machine would."""
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(worker.pid)], capture_output=True, text=True,  # noqa: S603, S607
+                           check=True).stdout.split()
+    assert found, "the worker has no pool process"
+    os.kill(int(found[0]), signal.SIGKILL)

@@ -1,14 +1,11 @@
 """Panel packs: built by a real Celery worker against Redis, redacted by the access layer, never lost or doubled."""
 
 import os
-import signal
-import subprocess
-import sys
 from io import BytesIO
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import connection, connections
+from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
@@ -18,7 +15,7 @@ from panels.models import PackStatus, PanelPack
 from safeguarding import celery_app
 from safeguarding.models import AuditAction, AuditEvent
 
-from ..conftest import QUEUES, client_for, wait_for
+from ..conftest import QUEUES, client_for, kill_pool_process, prefork_worker, wait_for
 
 
 @pytest.fixture
@@ -93,37 +90,15 @@ def test_building_twice_for_the_same_agenda_gives_one_pack_and_a_change_supersed
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_a_worker_killed_mid_build_leads_to_the_pack_being_built_again_exactly_once(
         media, broker, colin, meeting, agenda, agencies):
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REPLICA_DATABASE_URL": _database_url(),
-           "MEDIA_ROOT": str(media), "PACK_BUILD_TEST_DELAY": "1.5"}
-    worker = subprocess.Popen(  # noqa: S603 (our own worker command)
-        [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "-Q", "packs", "--pool=prefork",
-         "--concurrency=1", "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
+    with prefork_worker("packs", MEDIA_ROOT=str(media), PACK_BUILD_TEST_DELAY="1.5") as worker:
         [pack] = services.packs_request(actor=colin, meeting=meeting, agencies=[agencies["police"]])
         assert wait_for(lambda: PanelPack.objects.get(pk=pack.pk).progress > 5, seconds=60), "never started"
-        child = _pool_child(worker.pid)
-        os.kill(child, signal.SIGKILL)  # the process building the pack dies mid-build
+        kill_pool_process(worker)  # the process building the pack dies mid-build
         assert wait_for(_ready([pack.pk]), seconds=90)
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
     built = PanelPack.objects.get(pk=pack.pk)
     assert built.attempts == 2 and built.progress == 100
     assert PanelPack.objects.filter(meeting=meeting, agency=agencies["police"]).count() == 1
     assert sorted(p.name for p in (media / "packs").rglob("*.pdf")) == [os.path.basename(built.file.name)]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _pool_child(parent: int) -> int:
-    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True,  # noqa: S603, S607
-                           check=True).stdout.split()
-    assert found, "the worker has no pool process"
-    return int(found[0])
 
 
 @pytest.mark.django_db

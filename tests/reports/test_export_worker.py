@@ -1,13 +1,10 @@
 """An export made by a real Celery worker, queued through the outbox with the request that asked for it."""
 
 import os
-import signal
-import subprocess
-import sys
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -16,7 +13,7 @@ from reports.models import ExportStatus, ReportExport
 from safeguarding import celery_app
 from safeguarding.models import OutboxJob
 
-from ..conftest import QUEUES, client_for, wait_for
+from ..conftest import QUEUES, client_for, kill_pool_process, prefork_worker, wait_for
 from ..factories import CaseFactory, YoungPersonFactory
 
 
@@ -52,39 +49,18 @@ def test_a_real_worker_makes_an_export_asked_for_on_the_page(client, media, brok
     assert sum(1 for _ in sheet.iter_rows()) == 4
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _pool_child(parent: int) -> int:
-    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True,  # noqa: S603, S607
-                           check=True).stdout.split()
-    assert found, "the worker has no pool process"
-    return int(found[0])
-
-
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_an_export_whose_worker_is_killed_mid_way_is_made_again_exactly_once(media, broker, alice, mandy):
     for _ in range(3):
         CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice), lead_practitioner=alice)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REPLICA_DATABASE_URL": _database_url(),
-           "MEDIA_ROOT": str(media), "REPORTS_EXPORT_TEST_DELAY": "3"}
-    worker = subprocess.Popen(  # noqa: S603 (our own worker command)
-        [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "-Q", "celery", "--pool=prefork",
-         "--concurrency=1", "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
+    with prefork_worker("celery", MEDIA_ROOT=str(media), REPORTS_EXPORT_TEST_DELAY="3") as worker:
         with transaction.atomic():
             export = services.export_request(actor=mandy, what="cases", params={"status": "open"}, fmt="csv")
         assert wait_for(lambda: ReportExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).exists(),
                         seconds=60), "never started"
-        os.kill(_pool_child(worker.pid), signal.SIGKILL)  # the process making the export dies mid-way
+        kill_pool_process(worker)  # the process making the export dies mid-way
         assert wait_for(lambda: ReportExport.objects.filter(pk=export.pk, status=ExportStatus.READY).exists(),
                         seconds=90), "not made again"
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
     export.refresh_from_db()
     assert export.attempts == 2 and export.rows == 3 and export.progress == 100
     assert [p.name for p in media.rglob("*.csv")] == [os.path.basename(export.file.name)]  # one file, not two

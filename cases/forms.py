@@ -10,7 +10,7 @@ from django.utils import timezone
 from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.lawful import LawfulBasisFields
-from safeguarding.models import Agency, User
+from safeguarding.models import Agency
 from safeguarding.pickers import PickerField
 
 from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
@@ -297,8 +297,8 @@ class ReferralAcceptForm(VersionedForm):
     a young person; "new", "record:<id>" for a place or group."""
 
     outcome = forms.ChoiceField(widget=forms.RadioSelect, label="What should accepting do?")
-    lead_practitioner = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
-                                               label="Lead practitioner (optional)")
+    lead_practitioner = PickerField("person", required=False, label="Lead practitioner (optional)",
+                                    help_text="Search by name: someone in your agency")
     risk_level = forms.ChoiceField(choices=RiskLevel.choices, initial=RiskLevel.MEDIUM, widget=forms.RadioSelect,
                                    label="Risk level of a new case", required=False)
 
@@ -316,7 +316,7 @@ class ReferralAcceptForm(VersionedForm):
 
 
 class TransferRequestForm(forms.Form):
-    to_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Transfer to")
+    to_agency = PickerField("agency", label="Transfer to", help_text="Search by name: another authority or agency")
     reason = forms.CharField(label="Why should it move?", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     keep_view = forms.TypedChoiceField(
         choices=[("yes", "Yes, we keep view access (usual: we can still read what we recorded)"),
@@ -326,13 +326,13 @@ class TransferRequestForm(forms.Form):
 
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(
-            pk=record.owning_agency_id).order_by("-is_lead_authority", "name")
+        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
         self.helper = gds_helper(self, "Ask for the transfer")
 
 
 class TransferAcceptForm(VersionedForm):
-    lead_practitioner = forms.ModelChoiceField(queryset=User.objects.none(), label="Lead practitioner")
+    lead_practitioner = PickerField("person", label="Lead practitioner",
+                                    help_text="Search by name: someone in your agency")
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)

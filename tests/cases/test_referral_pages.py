@@ -128,14 +128,15 @@ PINNED = {
     "referral_to_triager": [
         *PAGE, "the referral through the door, with its agencies and people", "audit row (view)", "role permissions",
         "possible matches: visible young people of a similar name and the same birthday, with open cases",
-        "their open cases the reader's agency manages", "the reader's active colleagues (lead practitioner)"],
+        "their open cases the reader's agency manages"],  # the lead practitioner is a picker: nothing listed
     "referral_to_referrer": [*PAGE, "the referral through the door, with its agencies and people", "audit row (view)",
                              "role permissions"],
     "transfers": [*PAGE, "case transfers asked of the agency", "place and group transfers asked of the agency",
                   "case transfers the agency asked (latest 50)", "place and group transfers the agency asked",
                   "role permissions"],
     "transfer_to_receiver": [*PAGE, "the transfer through the door, with agencies, people and the record",
-                             "audit row (view)", "role permissions", "the reader's active colleagues"],
+                             "audit row (view)", "role permissions",
+                             "the lead practitioner the picker starts with (the reader), to name them"],
 }
 
 

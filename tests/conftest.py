@@ -171,6 +171,13 @@ QUEUES = ("celery", "packs")
 
 
 @pytest.fixture
+def media(tmp_path, settings):
+    """Uploaded and generated files (packs, exports) in this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
 def broker():
     """The real Redis broker, with only this test's messages in the queues a test worker consumes."""
     client = redis.Redis.from_url(settings.REDIS_URL)

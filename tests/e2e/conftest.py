@@ -175,3 +175,13 @@ def visit(browser, live_server, request):
     yield Visit(page, base_url, request.node.name.removeprefix("test_"))
     context.close()
 
+
+
+@pytest.fixture
+def manager(mandy):
+    """Mandy (team manager, lead authority), able to sign in."""
+    from ..conftest import PASSWORD
+
+    mandy.set_password(PASSWORD)
+    mandy.save(update_fields=["password"])
+    return mandy

@@ -49,13 +49,6 @@ def place(alice, reference_data):
                                    description="Older males seen approaching children after school.")
 
 
-@pytest.fixture
-def manager(mandy):
-    """Mandy (team manager, lead authority), able to sign in."""
-    mandy.set_password(PASSWORD)
-    mandy.save(update_fields=["password"])
-    return mandy
-
 
 def _answer(form, question: frameworks.Question, text: str):
     """Answer one question of the assessment form as a person would."""

@@ -14,17 +14,6 @@ from ..factories import CaseFactory, YoungPersonFactory
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def manager(mandy):
-    mandy.set_password(PASSWORD)
-    mandy.save(update_fields=["password"])
-    return mandy
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])

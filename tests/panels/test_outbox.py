@@ -80,10 +80,6 @@ def private_broker(settings):
     _use_broker(shared)
 
 
-@pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
-
 
 def test_a_broker_outage_delays_packs_and_minute_emails_and_loses_nothing(
         client, private_broker, media, colin, meeting, agenda):

@@ -16,11 +16,6 @@ from ..conftest import client_for
 pytestmark = pytest.mark.django_db(databases=["default", "replica"])
 
 
-@pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
 
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])  # the build reads on the replica
 def test_the_build_records_each_step_as_it_reaches_it(media, colin, meeting, agenda, agencies):

@@ -18,12 +18,6 @@ from safeguarding.models import AuditAction, AuditEvent
 from ..conftest import QUEUES, client_for, kill_pool_process, prefork_worker, wait_for
 
 
-@pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def pdf_text(content: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages).split())
 

@@ -17,12 +17,6 @@ from ..conftest import QUEUES, client_for, kill_pool_process, prefork_worker, wa
 from ..factories import CaseFactory, YoungPersonFactory
 
 
-@pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_a_real_worker_makes_an_export_asked_for_on_the_page(client, media, broker, alice, mandy):
     for _ in range(3):

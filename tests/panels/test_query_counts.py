@@ -189,3 +189,30 @@ def test_meeting_query_counts_do_not_grow_with_the_agenda(client, alice, colin, 
     Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_by=colin, minutes_approved_at=timezone.now())
     for name, (user, url) in agenda.pages().items():
         assert_queries(client, user, url, PINNED[name])
+
+
+def test_adding_an_action_in_place_makes_the_same_queries_however_many_the_item_has(client, colin, meeting, agenda,
+                                                                                    agencies):
+    """The live page's htmx response to an action added: bounded, whatever the item already holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..conftest import client_for
+
+    item, due = agenda[0], timezone.localdate(meeting.starts_at) + timedelta(days=7)
+    client_for(client, colin)
+
+    def add(n: int) -> int:
+        data = {f"action-{item.pk}-description": f"Visit {n}", f"action-{item.pk}-owner_agency": agencies["police"].pk,
+                f"action-{item.pk}-due_on_0": due.day, f"action-{item.pk}-due_on_1": due.month,
+                f"action-{item.pk}-due_on_2": due.year}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("action-new", args=[item.pk]), data, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and b"Action added" in response.content
+        return len(queries.captured_queries)
+
+    add(0)  # the first reads what a process reads once
+    few = add(1)
+    for n in range(2, 7):
+        add(n)
+    assert add(7) == few

@@ -38,7 +38,7 @@ def _dashboard_rows(export: ReportExport, owner):
     selectors.protect(tables, hide)
     yield ["Table", "Figure", "Count", "Period from", "Period to"]
     for name, rows in tables.items():
-        title = TABLE_TITLES.get(name, name)
+        title = selectors.TABLE_TITLES.get(name, name)
         for row in rows:
             if isinstance(row, selectors.ActionRow):
                 for figure in (row.open, row.overdue, row.done):
@@ -63,14 +63,6 @@ def _list_rows(export: ReportExport, owner, progress):
             progress(i / total)
 
 
-TABLE_TITLES = {
-    "totals": "Cases", "harm": "Open cases by harm type", "risk": "Open cases by risk level",
-    "age": "Open cases by age band", "sex": "Open cases by sex", "ethnicity": "Open cases by ethnicity",
-    "caseload": "Open cases by lead practitioner", "place_kind": "Places by kind", "place_status": "Places by status",
-    "place_ward": "Places by ward", "group_status": "Peer groups by status", "links": "Links past review",
-    "assessments": "Assessments by state", "requests": "Contribution requests overdue by agency",
-    "actions": "Panel actions by agency",
-}
 
 
 def _progress(export_id: int, fraction: float):

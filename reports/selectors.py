@@ -126,6 +126,8 @@ def case_q(params: dict, period: Period, today: date) -> Q:
         q &= Q(status=CaseStatus.OPEN, next_review_on__lt=today)
     if lead := params.get("lead"):
         q &= Q(lead_practitioner_id=None if lead == "none" else _int(lead))
+    if team := params.get("team"):
+        q &= Q(lead_practitioner__team_id=None) if team == "none" else Q(lead_practitioner__team_id=_int(team))
     return q
 
 
@@ -236,6 +238,18 @@ LISTS: dict[str, ListKind] = {
 }
 
 
+# Each dashboard table's title: the page's captions and the export's sheet headings.
+TABLE_TITLES = {
+    "totals": "Cases", "harm": "Open cases by harm type", "risk": "Open cases by risk level",
+    "age": "Open cases by age band", "sex": "Open cases by sex", "ethnicity": "Open cases by ethnicity",
+    "caseload": "Open cases by lead practitioner", "team": "Open cases by team",
+    "place_kind": "Places by kind", "place_status": "Places by status", "place_ward": "Places by ward",
+    "group_status": "Peer groups by status", "links": "Links past their review date",
+    "assessments": "Assessments by state", "requests": "Contribution requests overdue, by agency asked",
+    "actions": "Panel actions by agency",
+}
+
+
 @dataclass
 class Figure:
     label: str
@@ -259,7 +273,7 @@ def suppress(count: int, hide: bool) -> str | int:
 # The dashboard's tables whose rows split one total between them: every open case has one risk level, one sex, one
 # lead practitioner; every place one kind, one status, one ward. From such a table and its total (published, or the
 # sum of the same total split another way) one hidden cell could be worked out by subtraction.
-PARTITIONS = ("risk", "age", "sex", "ethnicity", "caseload", "place_kind", "place_status", "place_ward",
+PARTITIONS = ("risk", "age", "sex", "ethnicity", "caseload", "team", "place_kind", "place_status", "place_ward",
               "group_status", "assessments", "goals", "actions_completed")
 SECONDARY = "suppressed"
 
@@ -319,13 +333,20 @@ def dashboard(user, period: Period) -> dict:
     figures = iter(_counted(reader, Case.objects.all(), case_q, flat, period, today))  # 1 query
     tables = {name: [next(figures) for _ in specs] for name, specs in case_specs.items()}
 
-    caseload = (access.visible(reader, Case.objects.filter(status=CaseStatus.OPEN))  # 1 query
-                .values("lead_practitioner_id", "lead_practitioner__first_name", "lead_practitioner__last_name")
-                .annotate(n=Count("pk")).order_by("-n", "lead_practitioner__last_name"))
+    caseload = list(access.visible(reader, Case.objects.filter(status=CaseStatus.OPEN))  # 1 query
+                    .values("lead_practitioner_id", "lead_practitioner__first_name", "lead_practitioner__last_name",
+                            "lead_practitioner__team_id", "lead_practitioner__team__name")
+                    .annotate(n=Count("pk")).order_by("-n", "lead_practitioner__last_name"))
     tables["caseload"] = [
         Figure(f"{row['lead_practitioner__first_name']} {row['lead_practitioner__last_name']}"
                if row["lead_practitioner_id"] else "No lead practitioner", row["n"], "cases",
                {**open_, "lead": row["lead_practitioner_id"] or "none"}) for row in caseload]
+    teams: dict = {}
+    for row in caseload:  # the same rows, by the lead practitioner's team
+        key = (row["lead_practitioner__team__name"] or "", row["lead_practitioner__team_id"] or "none")
+        teams[key] = teams.get(key, 0) + row["n"]
+    tables["team"] = [Figure(name or "No team", n, "cases", {**open_, "team": team})
+                      for (name, team), n in sorted(teams.items(), key=lambda item: (-item[1], item[0][0]))]
 
     places = list(access.visible(reader, Place.objects.all()).values("kind", "status", "ward")  # 1 query
                   .annotate(n=Count("pk")))
@@ -401,8 +422,8 @@ def _actions_by_agency(reader, period, today) -> list[ActionRow]:
 
 # --- Drill-down lists ------------------------------------------------------------------------------------------
 
-LIST_PARAMS = ("status", "harm", "risk", "sex", "ethnicity", "band", "opened", "closed", "review", "lead", "kind",
-               "ward", "agency", "state")
+LIST_PARAMS = ("status", "harm", "risk", "sex", "ethnicity", "band", "opened", "closed", "review", "lead", "team",
+               "kind", "ward", "agency", "state")
 
 
 def list_params(query) -> dict:

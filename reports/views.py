@@ -1,3 +1,4 @@
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -6,12 +7,22 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit
+from safeguarding import access, audit, routers
 from safeguarding.models import AuditAction
 
 from . import policies, selectors, services
 from .forms import ExportForm, PeriodForm
 from .models import ExportStatus, ReportExport
+
+
+def from_replica(view):
+    """The figures pages read on the replica when one is configured and up to date (safeguarding/routers.py): a
+    manager's aggregate over a million records never competes with practitioners' pages on the primary."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with routers.replica_reads():
+            return view(request, *args, **kwargs)
+    return wrapped
 
 
 def _link(figure, period) -> str:
@@ -21,6 +32,7 @@ def _link(figure, period) -> str:
 
 
 @access.signed_in
+@from_replica
 def dashboard(request):
     policies.can_see_reports.ensure(request.user)
     form = PeriodForm(request.GET or None)
@@ -34,16 +46,9 @@ def dashboard(request):
                 figure.url = _link(figure, period) if names and figure.count else ""
     return render(request, "reports/dashboard.html", {
         "form": form, "period": period, "tables": tables, "names": names,
-        "titles": TITLES, "threshold": settings.REPORTS_SUPPRESS_BELOW})
+        "titles": selectors.TABLE_TITLES, "threshold": settings.REPORTS_SUPPRESS_BELOW})
 
 
-TITLES = {
-    "harm": "Open cases by harm type", "risk": "Open cases by risk level", "age": "Open cases by age band",
-    "sex": "Open cases by sex", "ethnicity": "Open cases by ethnicity", "caseload": "Open cases by lead practitioner",
-    "place_kind": "Places by kind", "place_status": "Places by status", "place_ward": "Places by ward",
-    "group_status": "Peer groups by status", "links": "Links past their review date",
-    "assessments": "Assessments by state", "requests": "Contribution requests overdue, by agency asked",
-}
 
 
 @access.signed_in
@@ -114,6 +119,7 @@ def export_download(request, pk):
 
 
 @access.signed_in
+@from_replica
 def disproportionality(request):
     """Who gets a welfare response and who an enforcement one, by ethnicity, sex and age band (selectors)."""
     policies.can_see_reports.ensure(request.user)
@@ -136,6 +142,7 @@ def disproportionality(request):
 
 
 @access.signed_in
+@from_replica
 def outcomes(request):
     """Risk at opening against the level now (or at closing), as a table and an SVG chart of the same figures."""
     from django.utils.safestring import mark_safe
@@ -184,6 +191,7 @@ def outcomes(request):
 
 
 @access.signed_in
+@from_replica
 def returns_page(request):
     """The Children in Need census factors extract: what it holds, what the data cannot supply yet, the counts, and
     the child-level file for whoever may see names."""

@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
 from . import audit, services
-from .models import Agency, AuditAction, LanguagePhrase, User
+from .models import Agency, AuditAction, LanguagePhrase, Team, User
 from .roles import Role
 
 admin.site.site_header = "Service administration"
@@ -34,6 +34,26 @@ class AgencyAdmin(admin.ModelAdmin):
         return False  # agencies are deactivated, never deleted: records and audit refer to them
 
 
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "agency", "is_active"]
+    list_filter = ["agency", "is_active"]
+    search_fields = ["name"]
+    fields = ["agency", "name", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["agency"] if obj else []  # a team stays in its agency; its people move instead
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.team_update(actor=request.user, team=obj, **{f: form.cleaned_data[f] for f in form.changed_data})
+        else:
+            obj.pk = services.team_create(actor=request.user, agency=obj.agency, name=obj.name).pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # teams are retired, never deleted: people's history refers to them
+
+
 ROLE_CHOICES = [(r.value, r.value) for r in Role]
 
 
@@ -44,13 +64,13 @@ class RolesMixin(forms.Form):
 class UserCreateForm(RolesMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ["username", "first_name", "last_name", "email", "agency", "job_title"]
+        fields = ["username", "first_name", "last_name", "email", "agency", "team", "job_title"]
 
 
 class UserChangeForm(RolesMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "agency", "job_title", "is_active"]
+        fields = ["first_name", "last_name", "email", "agency", "team", "job_title", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,13 +83,13 @@ class UserChangeForm(RolesMixin, forms.ModelForm):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreateForm
-    list_display = ["username", "first_name", "last_name", "agency", "job_title", "is_active", "last_login"]
-    list_filter = ["agency", "is_active", "groups"]
+    list_display = ["username", "first_name", "last_name", "agency", "team", "job_title", "is_active", "last_login"]
+    list_filter = ["agency", "team", "is_active", "groups"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["last_name", "first_name"]
-    fieldsets = [(None, {"fields": ["first_name", "last_name", "email", "agency", "job_title", "roles",
+    fieldsets = [(None, {"fields": ["first_name", "last_name", "email", "agency", "team", "job_title", "roles",
                                     "is_active"]})]
-    add_fieldsets = [(None, {"fields": ["username", "first_name", "last_name", "email", "agency", "job_title",
+    add_fieldsets = [(None, {"fields": ["username", "first_name", "last_name", "email", "agency", "team", "job_title",
                                         "roles", "password1", "password2"]})]
     readonly_fields = []
     actions = ["deactivate"]
@@ -84,7 +104,7 @@ class UserAdmin(DjangoUserAdmin):
             created = services.user_create(
                 actor=request.user, username=obj.username, agency=obj.agency, roles=roles,
                 password=form.cleaned_data["password1"], first_name=obj.first_name, last_name=obj.last_name,
-                email=obj.email, job_title=obj.job_title)
+                email=obj.email, job_title=obj.job_title, team=obj.team)
             obj.pk = created.pk
 
     def save_related(self, request, form, formsets, change):

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -52,6 +53,23 @@ class Agency(models.Model):
         return self.name
 
 
+@pghistory.track(append_only=True)
+class Team(models.Model):
+    """A team within an agency (an exploitation team, a youth offending team): the unit a manager's caseload figures
+    are grouped by. A person belongs to at most one team, of their own agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_unique_name_per_agency")]
+
+    def __str__(self):
+        return self.name
+
+
 class EmailPreference(models.TextChoices):
     IMMEDIATELY = "immediately", "Straight away"
     DAILY = "daily", "In one email a day"
@@ -75,6 +93,7 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     job_title = models.CharField(max_length=120, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
     email_notifications = models.CharField(
         "Email me about notifications", max_length=20, choices=EmailPreference.choices,
         default=EmailPreference.IMMEDIATELY,
@@ -92,6 +111,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.team_id and self.agency_id and self.team.agency_id != self.agency_id:
+            raise ValidationError({"team": "Choose a team of the person's own agency."})
 
     @property
     def agency_group_id(self):

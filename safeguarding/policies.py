@@ -27,6 +27,12 @@ def can_change_agency(user, agency):
 
 
 @rule
+def can_manage_teams(user, agency):
+    """Setting up an agency's teams is part of administering agencies."""
+    _administers(user, Perm.CHANGE_AGENCY)
+
+
+@rule
 def can_add_user(user):
     _administers(user, Perm.ADD_USER)
 

@@ -63,10 +63,12 @@ def replica_caught_up(timeout: float | None = None) -> bool:
 
 @contextmanager
 def replica_reads():
-    """Route the reads inside the block to the replica when there is one and it is up to date; yields whether it
-    did. Not for anything that reads in order to write (a read followed by an update belongs on the primary)."""
+    """Route the reads inside the block to the replica when there is one, it is up to date, and the block is not
+    inside a transaction on the primary; yields whether it did. Not for anything that reads in order to write (a
+    read followed by an update belongs on the primary)."""
     use = False
-    if replica_configured():
+    # Inside a transaction on the primary, its own uncommitted writes are visible only there: read them there.
+    if replica_configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
         try:
             use = replica_caught_up()
         except DatabaseError:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import access, audit, policies
-from .models import Agency, AuditAction, EmailPreference, Notification, User
+from .models import Agency, AuditAction, EmailPreference, Notification, Team, User
 from .roles import Role
 from .sessions import sessions_end_for
 
@@ -26,6 +26,28 @@ def agency_create(*, actor, name: str, kind: str, is_lead_authority: bool = Fals
     agency.save()
     audit.record(actor=actor, action=AuditAction.CREATE, target=agency)
     return agency
+
+
+@transaction.atomic
+def team_create(*, actor, agency: Agency, name: str) -> Team:
+    policies.can_manage_teams.ensure(actor, agency)
+    team = Team(agency=agency, name=name.strip())
+    team.full_clean()
+    team.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=team, detail={"agency": agency.pk})
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor, team: Team, **fields) -> Team:
+    """Rename a team or retire it (``is_active``); its members stay in it until they are moved."""
+    policies.can_manage_teams.ensure(actor, team.agency)
+    for name, value in fields.items():
+        setattr(team, name, value)
+    team.full_clean()
+    team.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=team, detail={"fields": sorted(fields)})
+    return team
 
 
 def _districts(districts) -> list[str]:

@@ -30,7 +30,7 @@ DASHBOARD = [
     "user and agency",
     "role permissions",
     "cases: every case figure (totals, harm, risk, age, sex, ethnicity) as conditional counts, one aggregate",
-    "open cases by lead practitioner (group by)",
+    "open cases by lead practitioner and their team (group by)",
     "places by kind, status and ward (group by)",
     "peer groups by status (group by)",
     "links to places past review (count)",
@@ -64,3 +64,20 @@ def test_a_drilldown_list_and_the_exports_page_make_the_same_queries_for_few_and
             services.export_request(actor=mandy, what="dashboard", params={}, fmt="csv")
         assert_queries(client, mandy, reverse("reports-list") + "?list=cases&status=open", DRILLDOWN)
         assert_queries(client, mandy, reverse("reports-exports"), EXPORTS)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_the_figures_pages_read_on_the_replica(client, alice, mandy):
+    """Committed data, as in service: the aggregates go to the replica (the mirror of the test database here); inside
+    a transaction on the primary they would stay there, where that transaction's own writes are."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from ..conftest import client_for
+
+    CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice), lead_practitioner=alice)
+    client_for(client, mandy)
+    for name in ("reports", "reports-disproportionality", "reports-outcomes", "reports-returns"):
+        with CaptureQueriesContext(connections["replica"]) as replica:
+            assert client.get(reverse(name)).status_code == 200
+        assert any("cases_case" in query["sql"] for query in replica.captured_queries), name

@@ -30,6 +30,7 @@ from panels.models import Action, ActionStatus, ItemKind, MeetingGroupObjectPerm
 from reports import exports, selectors
 from reports.models import ReportExport
 from safeguarding import access
+from safeguarding import services as kernel_services
 from safeguarding.models import AuditAction, AuditEvent
 
 from ..conftest import client_for
@@ -44,6 +45,8 @@ pytestmark = pytest.mark.django_db
 def data(alice, mandy, colin, adam, pete, sam, oscar, agencies, cast):
     world, _ = world_module.build(cast, agencies)
     today = timezone.localdate()
+    team = kernel_services.team_create(actor=adam, agency=agencies["la"], name="Exploitation team")
+    kernel_services.user_update(actor=adam, user=alice, team=team)  # mandy's cases count under "No team"
     # A mix of young people and cases: sexes, ethnicities, every age band, harms, risks; some closed, some overdue.
     mix = [
         (Sex.FEMALE, "black_caribbean", years_ago(11), [HarmType.CSE], RiskLevel.HIGH),
@@ -126,6 +129,10 @@ def independent(agency) -> dict:
         figures["ethnicity", label] = sum(c.young_person.ethnicity == key for c in open_)
     for lead, n in Counter(c.lead_practitioner for c in open_).items():
         figures["caseload", lead.get_full_name() if lead else "No lead practitioner"] = n
+    for case in open_:
+        lead = case.lead_practitioner
+        key = "team", lead.team.name if lead and lead.team else "No team"
+        figures[key] = figures.get(key, 0) + 1
     for key, label in Place._meta.get_field("kind").choices:
         figures["place_kind", label] = sum(p.kind == key for p in places)
     for key, label in Place._meta.get_field("status").choices:
@@ -321,15 +328,6 @@ def test_formula_injection_is_neutralised():
         assert exports.neutralise(risky) == "'" + risky
     assert exports.neutralise("Fine") == "Fine" and exports.neutralise(-3) == -3
     assert exports.neutralise(date(2026, 1, 1)) == date(2026, 1, 1)
-
-
-@pytest.fixture
-def media(tmp_path, settings):
-    """Files in a temporary folder; reads from the primary (in a test's open transaction a replica sees nothing: the
-    worker test, tests/reports/test_export_worker.py, reads through the replica alias)."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.DATABASES = {alias: value for alias, value in settings.DATABASES.items() if alias != "replica"}
-    return tmp_path
 
 
 def test_an_export_holds_neutralised_cells_and_only_its_owner_downloads_it(data, client, media, mandy, colin):

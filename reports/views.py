@@ -16,11 +16,12 @@ from .models import ExportStatus, ReportExport
 
 
 def from_replica(view):
-    """The figures pages read on the replica when one is configured and up to date (safeguarding/routers.py): a
-    manager's aggregate over a million records never competes with practitioners' pages on the primary."""
+    """The figures pages read on the replica when one is configured and up to date (safeguarding/routers.py), so a
+    manager's counts over a million records never compete with practitioners' pages on the primary, and with the
+    door's conditions shaped for counting whole tables (``access.scanning``)."""
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        with routers.replica_reads():
+        with routers.replica_reads(), access.scanning():
             return view(request, *args, **kwargs)
     return wrapped
 

@@ -117,8 +117,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Word similarity at or above this counts as a match in a picker's name search (cases/finders.py), read by the
 # trigram index itself (the %> operator): "Jaden" finds Jayden. PostgreSQL's default, 0.6, misses such misspellings.
+# JIT compilation off: the access door's subqueries make the planner's cost estimates large enough to trigger it,
+# and compiling took 2 to 5 s of a report's counts that run in 0.2 s without it (docs/BENCHMARKS.md, reports).
 DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
-                                   "options": "-c pg_trgm.word_similarity_threshold=0.4"}
+                                   "options": "-c pg_trgm.word_similarity_threshold=0.4 -c jit=off"}
 # An optional streaming replica for the heavy reads that build documents (safeguarding/routers.py). In tests it is
 # a mirror of the test database, so the routing is exercised on every pack build.
 if env("REPLICA_DATABASE_URL", default=""):

@@ -7,10 +7,8 @@ from safeguarding.roles import Perm
 
 @rule
 def can_see_reports(user):
-    """See the dashboard's figures over what one's agency can see: team managers, panel chairs and analysts.
-
-    No partner role holds it yet: a partner agency's manager has no role of their own today (partners are all
-    partner practitioners), so the police see their figures once such a role is given ``reports.view_reports``."""
+    """See the dashboard's figures over what one's agency can see: team managers, panel chairs, analysts, and a
+    partner agency's manager (over what their agency can see)."""
     access.require(user, Perm.VIEW_REPORTS)
 
 

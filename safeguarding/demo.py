@@ -23,9 +23,9 @@ from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from safeguarding.access import system
-from safeguarding.models import Agency, AgencyKind, User
+from safeguarding.models import Agency, AgencyKind, Team, User
 from safeguarding.roles import Role
-from safeguarding.services import agency_create, user_create
+from safeguarding.services import agency_create, team_create, user_create
 
 # The demo is set up as a command would: by the named system actor (agencies and people); records by demo staff.
 SEEDER = system("seed_demo")
@@ -96,11 +96,12 @@ class Staff:
     first_name: str
     last_name: str
     job_title: str
+    team: str = ""  # a team of their agency, made if missing
     demo: bool = False  # signs in with DEMO_PASSWORD and is listed in the logins table
 
 
 STAFF = [Staff(row["username"], row["agency"], Role(row["role"]), row["first_name"], row["last_name"],
-               row["job_title"], demo=row["demo"] == "yes") for row in load(__file__, "staff.csv")]
+               row["job_title"], row["team"], demo=row["demo"] == "yes") for row in load(__file__, "staff.csv")]
 
 
 def seed(run: Run):
@@ -145,15 +146,26 @@ def _agencies(tally: Counter) -> dict[str, Agency]:
     return agencies
 
 
+def _teams(agencies: dict[str, Agency], tally: Counter) -> dict[tuple[str, str], Team]:
+    teams = {(t.agency_id, t.name): t for t in Team.objects.filter(agency__in=agencies.values())}
+    for spec in STAFF:
+        key = (agencies[spec.agency].pk, spec.team)
+        if spec.team and key not in teams:
+            teams[key] = team_create(actor=SEEDER, agency=agencies[spec.agency], name=spec.team)
+            tally["teams"] += 1
+    return teams
+
+
 def _users(agencies: dict[str, Agency], tally: Counter) -> dict[str, User]:
     users = User.objects.in_bulk([s.username for s in STAFF], field_name="username")
+    teams = _teams(agencies, tally)
     for spec in STAFF:
         if spec.username not in users:
             users[spec.username] = user_create(
                 actor=SEEDER, username=spec.username, agency=agencies[spec.agency],
                 roles=[spec.role], password=DEMO_PASSWORD if spec.demo else None,
                 first_name=spec.first_name, last_name=spec.last_name, job_title=spec.job_title,
-                email=f"{spec.username}@{EMAIL_DOMAIN}",
+                email=f"{spec.username}@{EMAIL_DOMAIN}", team=teams.get((agencies[spec.agency].pk, spec.team)),
             )
             tally["users"] += 1
     return users

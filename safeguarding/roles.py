@@ -65,6 +65,7 @@ class Role(StrEnum):
     TEAM_MANAGER = "Team manager"
     PANEL_CHAIR = "Panel chair"
     PARTNER_PRACTITIONER = "Partner practitioner"
+    PARTNER_MANAGER = "Partner manager"
     ANALYST = "Analyst"
     ADMINISTRATOR = "Administrator"
 
@@ -109,6 +110,11 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
                                 Perm.ADD_ASSESSMENT,
                                 Perm.CHANGE_ASSESSMENT, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
                                 Perm.UPDATE_ACTION],
+    # A partner agency's manager (a detective inspector, a head teacher): a practitioner who also sees the figures
+    # over what their agency can see, and the lists behind them.
+    Role.PARTNER_MANAGER: [Perm.VIEW_RECORDS, Perm.ADD_CHRONOLOGY_ENTRY, Perm.REFER, *_CONTEXT_EVIDENCE,
+                           Perm.ADD_ASSESSMENT, Perm.CHANGE_ASSESSMENT, Perm.ANSWER_CONTRIBUTION,
+                           Perm.UPDATE_INTERVENTION, Perm.UPDATE_ACTION, Perm.VIEW_REPORTS],
     # Figures over what the agency can see, small numbers suppressed; never an individual record (no VIEW_RECORDS).
     Role.ANALYST: [Perm.VIEW_REPORTS],
     Role.ADMINISTRATOR: [

@@ -109,9 +109,9 @@ def anna(agencies):
 
 @pytest.fixture
 def polly(agencies):
-    """A manager in the police: no partner role may see reports yet, so she is given a team manager's role in her own
-    agency, to count the police's figures (what is shared with them)."""
-    return _person(agencies, "polly", "police", Role.TEAM_MANAGER)
+    """A manager in the police (Partner manager): a partner practitioner who also sees the police's figures (what is
+    shared with them) and the lists behind them."""
+    return _person(agencies, "polly", "police", Role.PARTNER_MANAGER)
 
 
 @pytest.fixture

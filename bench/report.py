@@ -41,6 +41,28 @@ def _picker_lines(picker: dict) -> list[str]:
     return [*lines, ""]
 
 
+def _reports_lines(reports: dict) -> list[str]:
+    lines = ["## Reports", "",
+             "The managers' dashboard (`reports.selectors.dashboard`, as `/reports/` runs it: ten aggregate queries "
+             "over what the reader's agency can see, the door's conditions in their set shape, `access.scanning`), "
+             "p50 / p95 in ms over 10 runs. Floor: the same aggregates as hand-written SQL on the agency's grant "
+             "rows (`bench/reports.py`).", "",
+             "| Reader | Open cases counted | Dashboard | Floor | Ratio (p95) | Target |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, f in reports["dashboard"].items():
+        lines.append(f"| {name} ({f['agency']}) | {f['open_cases']:,} | {_ms(f['app'])} | {_ms(f['floor'])} | "
+                     f"{_ratio(f['app']['p95_ms'], f['floor']['p95_ms'])} | p95 ≤ 1 s, ≤ 2× floor |")
+    lines += ["", "An export of every case as a list (a bench-only agency given a view grant on every case, in a "
+              "transaction rolled back afterwards), built in one process exactly as the worker builds it "
+              "(`reports.exports.build`: a server-side cursor streamed to CSV or write-only XLSX on disk).", "",
+              "| Format | Rows | File | Time | Peak memory of the process | Target |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for f in reports["exports"]:
+        lines.append(f"| {f['format'].upper()} | {f['rows']:,} | {f['bytes'] / 2**20:.0f} MiB | {f['seconds']} s | "
+                     f"{f['peak_mib']} MiB ({f['before_mib']} MiB before the build) | ≤ 5 min, ≤ 300 MiB |")
+    return [*lines, ""]
+
+
 def write(results: Path, doc: Path):
     runs = {}
     for path in results.glob("*.json"):
@@ -107,6 +129,8 @@ def write(results: Path, doc: Path):
                          f"{r['render_s']} s | {r['total_s']} s | {r['floor_render_s']} s | {r['peak_rss_mib']} MiB | "
                          f"{target} |")
         lines.append("")
+    if "reports" in latest:
+        lines += _reports_lines(latest["reports"])
     if "jobs" in latest:
         j = latest["jobs"]
         lines += ["## Jobs", "", f"{j['packs']} packs of {j['items_per_pack']} items for one meeting, two worker "

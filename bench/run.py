@@ -13,6 +13,9 @@ something on a noisy machine. Writes ``bench/results/<N>.json`` and ``bench/resu
   of all cases), through ``cases.selectors.cases_page`` exactly as the case list page runs it. Floor: the same rows
   by hand-written SQL on the grant table.
 - Pages under load: ``bench.load`` (gunicorn and locust), floor a minimal signed-in page on the same server.
+- Reports: the managers' dashboard for a lead authority and for the police beside the same aggregates in
+  hand-written SQL, and an export of every case (a million rows) as CSV and XLSX, time and peak memory
+  (``bench.reports``).
 - Panel packs: ``bench.packs`` (time and peak memory for 10, 40, 100 items; floor WeasyPrint on the same HTML).
 - Jobs: packs per minute with two worker processes on the packs queue.
 """
@@ -32,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 REPEAT = 30
-PARTS = ("access", "picker", "load", "packs", "jobs")
+PARTS = ("access", "picker", "reports", "load", "packs", "jobs")
 
 
 def _env(database_url: str, **extra) -> dict:
@@ -119,6 +122,16 @@ def packs_figures(database_url: str) -> list[dict]:
     out = subprocess.run([sys.executable, "-m", "bench.packs", "--json", "10", "40", "100"], cwd=ROOT,  # noqa: S603
                          env=_env(database_url), check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def reports_figures(database_url: str) -> dict:
+    """The dashboard beside its floor, and an export of every case in each format: each a fresh process."""
+    def run(*args):
+        out = subprocess.run([sys.executable, "-m", "bench.reports", "--json", *args], cwd=ROOT,  # noqa: S603
+                             env=_env(database_url), check=True, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    return {"dashboard": run("dashboard"), "exports": [run("export", "csv"), run("export", "xlsx")]}
 
 
 def jobs_per_minute(database_url: str, packs: int = 12, items: int = 10) -> dict:
@@ -219,6 +232,9 @@ def main(argv=None):
 
         result["picker"] = picker_figures(_timed)
         print("pickers:", json.dumps(result["picker"]), flush=True)
+    if "reports" not in args.skip:
+        result["reports"] = reports_figures(database_url)
+        print("reports:", json.dumps(result["reports"]), flush=True)
     if "load" not in args.skip:
         result["load"] = load_figures(database_url, args.load_seconds)
     if "packs" not in args.skip:

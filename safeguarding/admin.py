@@ -133,6 +133,8 @@ for _model in (SocialApp, SocialAccount, SocialToken):
 
 
 class IdentityProviderForm(forms.ModelForm):
+    issuer = forms.URLField(label="Issuer URL", max_length=500, assume_scheme="https",
+                            help_text=IdentityProvider._meta.get_field("issuer").help_text)
     # Never shown again once saved (not in the page, the logs or the history); left empty, it stays as it is.
     client_secret = forms.CharField(label="Client secret", required=False, strip=True,
                                     widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),

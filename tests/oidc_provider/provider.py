@@ -28,11 +28,11 @@ class OidcProvider:
     """One running provider: ``people`` (username to password, sub, email...) and ``clients`` (client_id,
     client_secret, redirect_uris), its files in ``workdir``."""
 
-    def __init__(self, workdir: Path, *, people: dict, clients: list[dict]):
+    def __init__(self, workdir: Path, *, people: dict, clients: list[dict], port: int | None = None):
         self.workdir = Path(workdir)
         self.people = people
         self.clients = clients
-        self.port = free_port()
+        self.port = port or free_port()
         self.issuer = f"http://127.0.0.1:{self.port}/o"
         self.process = None
 

@@ -55,6 +55,7 @@ def _through_the_provider(visit, idp, username: str):
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with your agency's account")
     visit.assert_assets_loaded()
     visit.assert_accessible("sso-choose")
+    visit.screenshot("sso-choose")
     page.get_by_label("Northfield Police").check()
     page.get_by_role("button", name="Continue").click()
     # The police's own sign-in page, on the provider's address.
@@ -72,7 +73,8 @@ def test_an_invited_officer_signs_in_with_the_polices_own_account(visit, police_
     _through_the_provider(visit, police_idp, "officer")
     expect(page).to_have_url(visit.url("/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
-    expect(page.get_by_text("Signed in as")).to_contain_text("Ruth Harris")
+    expect(page.locator(".app-signed-in")).to_contain_text("Ruth Harris")
+    expect(page.get_by_text("Successfully signed in")).to_have_count(0)
     visit.assert_accessible("dashboard-after-sso")
     visit.screenshot("signed-in-by-sso")
     assert AuditEvent.objects.get(action=AuditAction.LOGIN, actor=officer).detail == {"via": "sso",

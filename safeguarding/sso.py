@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 
 from . import access, audit, services
-from .models import IdentityProvider, User
+from .models import IdentityProvider, UidClaim, User
 
 SESSION_KEY = "sso_provider"
 SYSTEM = access.system("sso")
@@ -91,8 +91,9 @@ def social_app(provider: IdentityProvider) -> SocialApp:
     return SocialApp(
         provider="openid_connect", provider_id=provider.provider_id, name=provider.agency.name[:40],
         client_id=provider.client_id, secret=provider.client_secret,
+        # Entra ID's oid is in its ID token but not its userinfo answer: matched on it, the ID token is what is read.
         settings={"server_url": provider.issuer, "uid_field": provider.uid_claim, "oauth_pkce_enabled": True,
-                  "fetch_userinfo": True},
+                  "fetch_userinfo": provider.uid_claim == UidClaim.SUB},
     )
 
 
@@ -115,6 +116,20 @@ def begin(request, provider: IdentityProvider, next_url: str | None = None):
         return allauth_provider.redirect(request, process=AuthProcess.LOGIN, next_url=next_url)
     except (requests.RequestException, OAuth2Error, KeyError, ValueError) as exc:
         raise ProviderUnavailable(provider.provider_id) from exc
+
+
+def callback(request, provider_id: str):
+    """allauth's OpenID Connect callback. A provider that leaves out the claim people are matched on (allauth reads it
+    with a bare lookup) is refused like any provider error, not answered with a 500."""
+    from allauth.socialaccount.providers.openid_connect import views as oidc_views
+
+    try:
+        return oidc_views.callback(request, provider_id)
+    except KeyError:
+        try:
+            _refuse(request, _active_provider(provider_id), "provider_error", status=400)
+        except ImmediateHttpResponse as refused:
+            return refused.response
 
 
 # --- allauth's hooks --------------------------------------------------------------------------------------------

@@ -121,9 +121,7 @@ def sign_in_sso(request):
 def sso_callback(request, provider_id):
     """Where an agency's identity provider sends the browser back (the redirect URI its IT team registers):
     allauth's OpenID Connect callback, which asks safeguarding.sso who may come in."""
-    from allauth.socialaccount.providers.openid_connect import views as oidc_views
-
-    return oidc_views.callback(request, provider_id)
+    return sso.callback(request, provider_id)
 
 
 @access.public

@@ -22,7 +22,7 @@ def _people() -> dict:
         "officer-again": person("officer-again", f"r.harris@{POLICE_DOMAIN}"),
         "stranger": person("stranger", f"j.okoro@{POLICE_DOMAIN}"),  # never invited to the service
         "unverified": person("unverified", f"t.shaw@{POLICE_DOMAIN}", email_verified=False),
-        "councillor": person("councillor", f"k.patel@{COUNCIL_DOMAIN}"),  # a council social worker
+        "councillor": person("councillor", f"k.patel@{COUNCIL_DOMAIN}", oid=fake.uuid4()),  # a council social worker
     }
 
 

@@ -408,3 +408,35 @@ def test_the_admin_never_shows_a_secret_and_gives_the_redirect_uri(client, agenc
     # allauth's own pages, which would write bindings unaudited and show secrets, are not in the admin.
     assert client.get("/admin/socialaccount/socialapp/").status_code == 404
     assert client.get("/admin/socialaccount/socialaccount/").status_code == 404
+
+
+def test_an_entra_style_provider_matches_on_oid(client, idp, providers, councillor):
+    services.identity_provider_set(actor=SYSTEM, agency=councillor.agency, issuer=idp.issuer,
+                                   client_id="efh-northfield-council", email_domains=[COUNCIL_DOMAIN], uid_claim="oid")
+    assert sso_sign_in(client, idp, "councillor", provider=providers["council"]).status_code == 302
+    assert signed_in_as(client) == str(councillor.pk)
+    assert SocialAccount.objects.get(user=councillor).uid == PEOPLE["councillor"]["oid"]
+
+
+def test_a_provider_that_leaves_out_the_claim_is_refused_not_a_500(client, idp, providers, officer):
+    services.identity_provider_set(actor=SYSTEM, agency=officer.agency, issuer=idp.issuer,
+                                   client_id="efh-northfield-police", email_domains=[POLICE_DOMAIN], uid_claim="oid")
+    response = sso_sign_in(client, idp, "officer", provider=providers["police"])  # the officer has no oid there
+    assert response.status_code == 400 and signed_in_as(client) is None
+    assert failures()[-1]["reason"] == "provider_error" and not SocialAccount.objects.exists()
+
+
+def test_an_administrator_records_a_provider_in_the_admin(client, agencies, adam):
+    client.force_login(adam)
+    response = client.post(reverse("admin:safeguarding_identityprovider_add"), {
+        "agency": agencies["school"].pk, "issuer": "login.example.org/academy/v2.0", "client_id": "efh-academy",
+        "client_secret": "academy-secret-0123456789", "uid_claim": "sub", "email_domains": "academy.example.sch.uk",
+        "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    provider = IdentityProvider.objects.get(agency=agencies["school"])
+    assert (provider.issuer, provider.provider_id) == ("https://login.example.org/academy/v2.0", "northfield-academy")
+    assert AuditEvent.objects.get(action=AuditAction.CREATE, actor=adam, target_id=str(provider.pk))
+    response = client.post(reverse("admin:safeguarding_identityprovider_add"), {
+        "agency": agencies["police"].pk, "issuer": "https://login.example.org/police", "client_id": "x",
+        "client_secret": "", "uid_claim": "sub", "email_domains": POLICE_DOMAIN, "is_active": "on"})
+    assert response.status_code == 200 and "Enter the client secret" in response.content.decode()

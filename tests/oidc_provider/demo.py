@@ -5,6 +5,8 @@ password. Stop it with Ctrl-C."""
 
 import csv
 import os
+import signal
+import sys
 import tempfile
 import time
 import uuid
@@ -31,6 +33,7 @@ def main():
         "redirect_uris": [site + CALLBACK, site.replace("127.0.0.1", "localhost") + CALLBACK]}]).start()
     print(f"Northfield Constabulary's identity provider: {provider.issuer}")  # noqa: T201
     print(f"Sign in there as any of: {', '.join(people)} (password {PASSWORD}). Ctrl-C stops it.")  # noqa: T201
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped by a supervisor: stop the provider too
     try:
         while provider.process.poll() is None:
             time.sleep(1)

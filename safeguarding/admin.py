@@ -1,12 +1,13 @@
 """Administration of agencies and accounts. Every save goes through safeguarding.services, so it is audited."""
 
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
 from . import audit, services
-from .models import Agency, AuditAction, LanguagePhrase, Team, User
+from .models import Agency, AuditAction, IdentityProvider, LanguagePhrase, Team, User
 from .roles import Role
 
 admin.site.site_header = "Service administration"
@@ -92,7 +93,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"fields": ["username", "first_name", "last_name", "email", "agency", "team", "job_title",
                                         "roles", "password1", "password2"]})]
     readonly_fields = []
-    actions = ["deactivate"]
+    actions = ["deactivate", "sso_unbind"]
     filter_horizontal = []
 
     def save_model(self, request, obj, form, change):
@@ -120,6 +121,12 @@ class UserAdmin(DjangoUserAdmin):
                           messages.SUCCESS)
 
 
+    @admin.action(description="Unlink from their agency's sign-in (they are linked again at their next sign-in)")
+    def sso_unbind(self, request, queryset):
+        removed = sum(services.sso_account_unbind(actor=request.user, user=u) for u in queryset)
+        self.message_user(request, f"{removed} sign-in link(s) removed.", messages.SUCCESS)
+
+
 @admin.register(LanguagePhrase)
 class LanguagePhraseAdmin(admin.ModelAdmin):
     """The trauma-informed language list: reference data, not personal data; changes kept by pghistory."""
@@ -135,3 +142,63 @@ class LanguagePhraseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # switch a phrase off instead, so its history stays readable
+
+
+# --- Single sign-on (safeguarding/sso.py) ------------------------------------------------------------------------
+# allauth's own admin pages would write its tables directly (a binding changed with no audit row) and show client
+# secrets: the agency's provider is recorded below, and a person's binding is seen and undone on their account.
+for _model in (SocialApp, SocialAccount, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class IdentityProviderForm(forms.ModelForm):
+    issuer = forms.URLField(label="Issuer URL", max_length=500, assume_scheme="https",
+                            help_text=IdentityProvider._meta.get_field("issuer").help_text)
+    # Never shown again once saved (not in the page, the logs or the history); left empty, it stays as it is.
+    client_secret = forms.CharField(label="Client secret", required=False, strip=True,
+                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+                                    help_text="Leave empty to keep the secret already recorded.")
+
+    class Meta:
+        model = IdentityProvider
+        fields = ["agency", "issuer", "client_id", "client_secret", "uid_claim", "email_domains", "is_active"]
+
+    def clean_client_secret(self):
+        secret = self.cleaned_data.get("client_secret", "")
+        if not secret and not self.instance.pk:
+            raise forms.ValidationError("Enter the client secret your agency's identity provider gave you.")
+        return secret
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    form = IdentityProviderForm
+    list_display = ["agency", "issuer", "uid_claim", "is_active"]
+    list_filter = ["is_active"]
+    readonly_fields = ["provider_id", "redirect_uri"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["agency", "issuer", "client_id", "client_secret", "uid_claim", "email_domains", "is_active"]
+        return fields + (["provider_id", "redirect_uri"] if obj else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["agency", *self.readonly_fields] if obj else []
+
+    @admin.display(description="Redirect URI to register with the provider")
+    def redirect_uri(self, obj):
+        from django.conf import settings
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("openid_connect_callback", kwargs={"provider_id": obj.provider_id})
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.identity_provider_set(
+            actor=request.user, agency=obj.agency, issuer=data["issuer"], client_id=data["client_id"],
+            client_secret=data["client_secret"], uid_claim=data["uid_claim"], email_domains=data["email_domains"],
+            is_active=data["is_active"])
+        obj.pk, obj.provider_id = saved.pk, saved.provider_id
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switched off, never deleted: people's bindings and the audit log name it

@@ -10,7 +10,7 @@ class SafeguardingConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import access, audit, dbroles, roles
+        from . import access, audit, dbroles, roles, sso
 
         # Every app's named rules are in policy.RULES from the start (templates and tests ask them by name).
         autodiscover_modules("policies")
@@ -26,3 +26,5 @@ class SafeguardingConfig(AppConfig):
         auth_signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit_login")
         auth_signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit_login_failed")
         auth_signals.user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit_logout")
+        # A session signed in by an agency's identity provider says so (sso.signed_in_by_sso).
+        auth_signals.user_logged_in.connect(sso.on_logged_in, dispatch_uid="sso_session_mark")

@@ -90,14 +90,18 @@ def record_view(user, target, **detail):
 
 def on_logged_in(sender, request, user, **kwargs):
     request.session["signed_in_at"] = request.session["last_seen_at"] = _now()
-    record(actor=user, action=AuditAction.LOGIN)
+    # How they signed in, when not with a password here (single sign-on sets it: safeguarding.sso).
+    record(actor=user, action=AuditAction.LOGIN, detail=getattr(request, "sign_in_via", None))
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     reason = "locked_out" if getattr(request, "axes_locked_out", False) else "bad_credentials"
-    # Nobody is signed in: the event names what was typed, and where it came from.
-    _write(actor=None, username=str(credentials.get("username", "")), action=AuditAction.LOGIN_FAILED,
-           detail={"reason": reason})
+    record_failed_sign_in(username=str(credentials.get("username", "")), detail={"reason": reason})
+
+
+def record_failed_sign_in(*, username: str, detail: dict):
+    """A refused sign-in. Nobody is signed in: the event names who they said they were, and where it came from."""
+    return _write(actor=None, username=username, action=AuditAction.LOGIN_FAILED, detail=detail)
 
 
 def on_logged_out(sender, request, user, **kwargs):

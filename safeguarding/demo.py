@@ -10,6 +10,7 @@ each ``seed`` and the loader for the data files.
 
 import csv
 import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from safeguarding.access import system
-from safeguarding.models import Agency, AgencyKind, Team, User
+from safeguarding.models import Agency, AgencyKind, IdentityProvider, Team, User
 from safeguarding.roles import Role
-from safeguarding.services import agency_create, team_create, user_create
+from safeguarding.services import agency_create, identity_provider_set, team_create, user_create
 
 # The demo is set up as a command would: by the named system actor (agencies and people); records by demo staff.
 SEEDER = system("seed_demo")
@@ -33,6 +34,14 @@ SEEDER = system("seed_demo")
 DEMO_PASSWORD = "northfield-demo-2026"  # noqa: S105 - fictional demo logins, printed for whoever runs the demo
 BOROUGH = "Northfield"
 EMAIL_DOMAIN = "northfield.example"  # .example is reserved: no demo email can reach anyone
+
+
+# Single sign-on (safeguarding.sso): the constabulary signs its people in with its own identity provider. In the demo
+# that is the test provider (tests/oidc_provider), run beside the demo with `python -m tests.oidc_provider.demo`
+# (README, "Single sign-on"); without it, choosing the constabulary says its sign-in is not answering.
+DEMO_SSO_ISSUER = os.environ.get("DEMO_SSO_ISSUER", "http://127.0.0.1:8001/o")
+DEMO_SSO_CLIENT_ID = "efh-demo-northfield-constabulary"
+DEMO_SSO_CLIENT_SECRET = "northfield-constabulary-demo-client-secret"  # noqa: S105 - the demo provider's, printed
 
 
 class DemoError(Exception):
@@ -112,7 +121,9 @@ def seed(run: Run):
     started = time.monotonic()
     tally = Counter()
     with transaction.atomic():
-        _users(_agencies(tally), tally)
+        agencies = _agencies(tally)
+        _users(agencies, tally)
+        _identity_provider(agencies["police"], tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield's agencies and staff",
                nothing="Northfield's agencies and staff are already present: nothing to add.")
 
@@ -169,3 +180,10 @@ def _users(agencies: dict[str, Agency], tally: Counter) -> dict[str, User]:
             )
             tally["users"] += 1
     return users
+
+
+def _identity_provider(police: Agency, tally: Counter):
+    if not IdentityProvider.objects.filter(agency=police).exists():
+        identity_provider_set(actor=SEEDER, agency=police, issuer=DEMO_SSO_ISSUER, client_id=DEMO_SSO_CLIENT_ID,
+                              client_secret=DEMO_SSO_CLIENT_SECRET, email_domains=[EMAIL_DOMAIN])
+        tally["identity providers"] += 1

@@ -138,3 +138,37 @@ class EmailPreferenceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Save")
+
+
+class SsoStartForm(forms.Form):
+    """Single sign-on's first step: which agency's provider to go to, chosen or found from a work email address.
+    ``providers`` is the list of agencies' providers (read once: the page's one query)."""
+
+    agency = forms.TypedChoiceField(coerce=int, required=False, widget=forms.RadioSelect, label="Your agency",
+                                    help_text="Choose the agency you work for.")
+    email = forms.EmailField(required=False, max_length=254, label="Or your work email address",
+                             help_text="We will find your agency from it.")
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.providers = {provider.pk: provider for provider in providers}
+        self.fields["agency"].choices = [(pk, provider.agency.name) for pk, provider in self.providers.items()]
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.helper = gds_helper(self, "Continue")
+
+    def clean(self):
+        from .sso import provider_for_email
+
+        data = super().clean()
+        if self.errors:
+            return data
+        provider = self.providers.get(data.get("agency"))
+        if provider is None and data.get("email"):
+            provider = provider_for_email(data["email"])
+            if provider is None:
+                self.add_error("email", "No agency signs in to this service with that email address. Sign in with "
+                                        "your username and password instead")
+        elif provider is None:
+            self.add_error("email", "Enter your work email address, or choose your agency")
+        data["provider"] = provider
+        return data

@@ -122,6 +122,51 @@ class User(AbstractUser):
         return self.agency.group_id
 
 
+class UidClaim(models.TextChoices):
+    """The stable claim a person is matched on: never their email, which their agency may change or reuse."""
+
+    SUB = "sub", "sub (the subject: every OpenID Connect provider)"
+    OID = "oid", "oid (Microsoft Entra ID's object id, the same across the tenant's applications)"
+
+
+# The client secret is kept out of the change history (pghistory) as well as out of every page and log.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["client_secret"], append_only=True)
+class IdentityProvider(models.Model):
+    """An agency's own OpenID Connect identity provider (a council's Entra ID, a police force's), through which its
+    people sign in (safeguarding.sso). One per agency. ``provider_id`` names it in the redirect URI the agency's IT
+    team registers and in every person's binding (allauth's SocialAccount.provider), so it never changes."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.PROTECT, related_name="identity_provider")
+    provider_id = models.SlugField(
+        "Identifier", max_length=50, unique=True, editable=False,
+        help_text="Part of the redirect URI: /sign-in/sso/<identifier>/callback/. Never changes.")
+    issuer = models.URLField(
+        "Issuer URL", max_length=500,
+        help_text="Where /.well-known/openid-configuration is found, e.g. "
+                  "https://login.microsoftonline.com/<tenant id>/v2.0")
+    client_id = models.CharField("Client (application) ID", max_length=191)
+    client_secret = models.CharField("Client secret", max_length=500)
+    uid_claim = models.CharField("Claim to match people on", max_length=20, choices=UidClaim.choices,
+                                 default=UidClaim.SUB)
+    email_domains = ArrayField(
+        models.CharField(max_length=253), default=list,
+        help_text="The email domains this provider speaks for, like northfield.police.uk: a person is bound at their "
+                  "first sign-in only if the provider's email for them is in one of these and is the email on "
+                  "their account here.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [models.CheckConstraint(condition=~models.Q(email_domains=[]), name="idp_has_email_domains")]
+
+    def __str__(self):
+        return f"{self.agency.name}: {self.issuer}"
+
+    def __repr__(self):  # never the secret
+        return f"<IdentityProvider {self.provider_id} {self.issuer}>"
+
+
 class AuditAction(models.TextChoices):
     VIEW = "view", "Viewed"
     SEARCH = "search", "Searched"
@@ -138,6 +183,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Signed in"
     LOGIN_FAILED = "login_failed", "Failed sign-in"
     LOGOUT = "logout", "Signed out"
+    SSO_BIND = "sso_bind", "Bound to their agency's sign-in"
     DEACTIVATE = "deactivate", "Deactivated"
     REFER = "refer", "Referred"
     DECIDE = "decide", "Decided"

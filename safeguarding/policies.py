@@ -70,3 +70,23 @@ def can_manage_own_notifications(user):
 def can_read_notification(user, notification):
     """Mark a notification read: its recipient alone (anyone else is told it does not exist)."""
     access.require(user, None, notification)
+
+
+@rule
+def can_configure_sso(user, agency):
+    """Record or change an agency's identity provider (single sign-on): an administrator, or a setup command."""
+    _administers(user, Perm.CONFIGURE_SSO)
+
+
+@rule
+def can_bind_sso_account(user):
+    """Bind a person to their agency's sign-in subject: only the service, at that person's first sign-in by it
+    (safeguarding.sso), after checking who they are; nobody is signed in to ask."""
+    if not access.is_system(user):
+        raise PermissionDenied("Only the service binds an account, at the person's first sign-in.")
+
+
+@rule
+def can_unbind_sso_account(user, person):
+    """Undo a binding (the person's account at their agency was made again): an administrator."""
+    _administers(user, Perm.CHANGE_USER)

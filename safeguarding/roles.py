@@ -55,6 +55,10 @@ class Perm(StrEnum):
     ADD_AGENCY = "safeguarding.add_agency"
     VIEW_AGENCY = "safeguarding.view_agency"
     CHANGE_AGENCY = "safeguarding.change_agency"
+    # An agency's identity provider for single sign-on (safeguarding.sso): recording it is changing it.
+    VIEW_IDENTITY_PROVIDER = "safeguarding.view_identityprovider"
+    ADD_IDENTITY_PROVIDER = "safeguarding.add_identityprovider"
+    CONFIGURE_SSO = "safeguarding.change_identityprovider"
     # Opening individual records shared with the agency (safeguarding.access); analysts work with figures only.
     VIEW_RECORDS = "safeguarding.view_records"
     VIEW_REPORTS = "reports.view_reports"
@@ -126,6 +130,9 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.ADD_AGENCY,
         Perm.VIEW_AGENCY,
         Perm.CHANGE_AGENCY,
+        Perm.VIEW_IDENTITY_PROVIDER,
+        Perm.ADD_IDENTITY_PROVIDER,
+        Perm.CONFIGURE_SSO,
         Perm.VIEW_LANGUAGE_PHRASE,
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,

@@ -5,12 +5,14 @@ The actor is a person or the named system actor (``access.system("setup_authorit
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from . import access, audit, policies
-from .models import Agency, AuditAction, EmailPreference, Notification, Team, User
+from .models import Agency, AuditAction, EmailPreference, IdentityProvider, Notification, Team, UidClaim, User
 from .roles import Role
 from .sessions import sessions_end_for
 
@@ -122,6 +124,91 @@ def user_deactivate(*, actor, user: User) -> int:
     audit.record(actor=actor, action=AuditAction.DEACTIVATE, target=user,
                  detail={"sessions_ended": ended})
     return ended
+
+
+# --- Single sign-on: an agency's identity provider, and people bound to it (safeguarding/sso.py) ----------------
+
+def _domains(domains) -> list[str]:
+    cleaned = sorted({str(d).strip().lower().lstrip("@") for d in domains if str(d).strip()})
+    for domain in cleaned:
+        if "." not in domain or "@" in domain or " " in domain:
+            raise ValidationError({"email_domains": f"{domain} is not an email domain, like northfield.police.uk"})
+    return cleaned
+
+
+def _new_provider_id(agency: Agency) -> str:
+    base = slugify(agency.name)[:40].strip("-") or "agency"
+    return base if not IdentityProvider.objects.filter(provider_id=base).exists() else f"{base}-{agency.pk}"
+
+
+@transaction.atomic
+def identity_provider_set(*, actor, agency: Agency, issuer: str, client_id: str, email_domains,
+                          client_secret: str = "", uid_claim: str = UidClaim.SUB,
+                          is_active: bool = True) -> IdentityProvider:
+    """Record (or change) the OpenID Connect provider ``agency``'s people sign in with. An empty ``client_secret``
+    keeps the one recorded. The claim people are matched on cannot change once anyone is bound by it."""
+    from allauth.socialaccount.models import SocialAccount
+
+    policies.can_configure_sso.ensure(actor, agency)
+    provider = IdentityProvider.objects.select_for_update().filter(agency=agency).first()
+    creating = provider is None
+    if creating:
+        provider = IdentityProvider(agency=agency, provider_id=_new_provider_id(agency))
+    before = {f: getattr(provider, f) for f in ("issuer", "client_id", "uid_claim", "email_domains", "is_active")}
+    if not creating and uid_claim != provider.uid_claim and SocialAccount.objects.filter(
+            provider=provider.provider_id).exists():
+        raise ValidationError({"uid_claim": "People have already signed in matched on this claim: it cannot change."})
+    provider.issuer = issuer.strip().rstrip("/")
+    provider.client_id = client_id.strip()
+    if client_secret:
+        provider.client_secret = client_secret.strip()
+    provider.uid_claim = uid_claim
+    provider.email_domains = _domains(email_domains)
+    provider.is_active = is_active
+    provider.full_clean()
+    provider.save()
+    changed = sorted(f for f, v in before.items() if getattr(provider, f) != v)
+    if client_secret and not creating:
+        changed.append("client_secret")  # that it changed, never what it is
+    audit.record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, target=provider,
+                 detail={"agency_id": agency.pk, "fields": changed})
+    return provider
+
+
+@transaction.atomic
+def sso_account_bind(*, actor, user: User, identity_provider: IdentityProvider, uid: str, claims: dict):
+    """Bind ``user`` to the subject ``uid`` of their agency's provider: from now on that subject, and only it, signs
+    them in by it. Once per person and provider; the caller (safeguarding.sso) has checked the email."""
+    from allauth.socialaccount.models import SocialAccount
+
+    policies.can_bind_sso_account.ensure(actor)
+    person = User.objects.select_for_update().get(pk=user.pk)
+    if not person.is_active or person.agency_id != identity_provider.agency_id or not identity_provider.is_active:
+        raise PermissionDenied("This account cannot sign in with that agency's provider.")
+    if SocialAccount.objects.filter(provider=identity_provider.provider_id).filter(
+            Q(user=person) | Q(uid=uid)).exists():
+        raise ValidationError("This account, or this sign-in, is already bound.")
+    account = SocialAccount.objects.create(user=person, provider=identity_provider.provider_id, uid=uid,
+                                           extra_data=claims)
+    audit.record(actor=actor, action=AuditAction.SSO_BIND, target=person,
+                 detail={"provider": identity_provider.provider_id, "agency_id": identity_provider.agency_id,
+                         "claim": identity_provider.uid_claim, "subject": uid})
+    return account
+
+
+@transaction.atomic
+def sso_account_unbind(*, actor, user: User) -> int:
+    """Undo ``user``'s binding to their agency's provider (their account there was made again): they are bound
+    afresh, by email, at their next sign-in. Returns how many bindings went."""
+    from allauth.socialaccount.models import SocialAccount
+
+    policies.can_unbind_sso_account.ensure(actor, user)
+    bindings = SocialAccount.objects.filter(user=user)
+    providers = sorted(bindings.values_list("provider", flat=True))
+    removed, _ = bindings.delete()
+    if removed:
+        audit.record(actor=actor, action=AuditAction.UPDATE, target=user, detail={"sso_unbound": providers})
+    return removed
 
 
 # --- How a person is told ----------------------------------------------------------------------------------------

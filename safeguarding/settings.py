@@ -153,6 +153,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Single sign-on (OpenID Connect), one identity provider per agency: safeguarding/sso.py -----------------------
+# django-allauth's socialaccount with its openid_connect provider. Each agency's provider is an IdentityProvider row
+# (issuer, client, claim to match, email domains), turned into allauth's app by the adapter, so client secrets live in
+# one table and never in settings, templates or logs. Nobody signs up: people are invited (an account made by an
+# administrator) and bound to their provider's stable subject at their first sign-in (sso.SocialAccountAdapter).
+# allauth.account is required by socialaccount; its password, MFA and invitation flows belong to the sign-in work.
+# Before the service's own apps, so safeguarding/admin.py can take allauth's own admin pages away.
+INSTALLED_APPS[INSTALLED_APPS.index("safeguarding"):INSTALLED_APPS.index("safeguarding")] = [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "allauth.account.middleware.AccountMiddleware")
+AUTHENTICATION_BACKENDS += ["allauth.account.auth_backends.AuthenticationBackend"]
+SOCIALACCOUNT_ADAPTER = "safeguarding.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never sign someone in because an IdP says an email is theirs
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False  # the service never calls the IdP on a person's behalf: no token is kept
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the agency's provider vouches for its people; nothing is emailed
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=5)
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = ""  # the callback is under /sign-in/sso/ (safeguarding/urls.py)
+# --- end of single sign-on ----------------------------------------------------------------------------------------
+
 # Sessions: an idle timeout and an absolute one (safeguarding.sessions enforces both).
 SESSION_ENGINE = "safeguarding.sessions"  # database sessions that know their user
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))

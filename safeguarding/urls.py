@@ -6,6 +6,9 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/sso/", views.sign_in_sso, name="sign-in-sso"),
+    # allauth reverses this name to build the redirect URI an agency registers with its identity provider.
+    path("sign-in/sso/<slug:provider_id>/callback/", views.sso_callback, name="openid_connect_callback"),
     path("sign-out/", views.sign_out, name="logout"),
     path("audit/", views.audit_search, name="audit-search"),
     path("language-check/", views.language_check, name="language-check"),

@@ -11,8 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, audit, language, pickers, policies, selectors, services
-from .forms import AuditSearchForm, EmailPreferenceForm, SignInForm
+from . import access, audit, language, pickers, policies, selectors, services, sso
+from .forms import AuditSearchForm, EmailPreferenceForm, SignInForm, SsoStartForm
 from .inputs import param
 from .models import AuditAction
 from .pages import form_page
@@ -86,6 +86,42 @@ class SignInView(LoginView):
         context = super().get_context_data(**kwargs)
         context["timed_out"] = self.request.GET.get("timeout") == "1"
         return context
+
+
+def _next_url(request) -> str | None:
+    """Where to go after signing in: ``?next=`` when it is a page of this service."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                              require_https=request.is_secure())
+    return target if target and allowed else None
+
+
+@access.public
+@never_cache
+def sign_in_sso(request):
+    """Sign in with your agency's own account (single sign-on, safeguarding.sso): choose the agency, or give a work
+    email address to find it, and go to its identity provider."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    providers = list(sso.providers_for_sign_in())
+    form = SsoStartForm(request.POST if request.method == "POST" else None, providers=providers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return sso.begin(request, form.cleaned_data["provider"], _next_url(request))
+        except sso.ProviderUnavailable:
+            form.add_error(None, f"{form.cleaned_data['provider'].agency.name}'s sign-in is not answering. Try "
+                                 "again in a few minutes, or sign in with your username and password")
+    response = render(request, "registration/sso.html", {"form": form, "has_providers": bool(providers)})
+    # The form's answer is a redirect to the agency's provider: the Content-Security-Policy lets forms go there.
+    response._csp_update = {"form-action": sorted({sso.origin(p.issuer) for p in providers})}
+    return response
+
+
+@access.public
+def sso_callback(request, provider_id):
+    """Where an agency's identity provider sends the browser back (the redirect URI its IT team registers):
+    allauth's OpenID Connect callback, which asks safeguarding.sso who may come in."""
+    return sso.callback(request, provider_id)
 
 
 @access.public

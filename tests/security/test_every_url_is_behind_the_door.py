@@ -8,7 +8,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC = {"healthz", "login", "logout"}
+# Signing in by an agency's identity provider is public by nature: the page that chooses the agency, and the callback
+# the provider sends the browser back to (safeguarding.sso decides who, if anyone, comes in).
+PUBLIC = {"healthz", "login", "logout", "sign-in-sso", "openid_connect_callback"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

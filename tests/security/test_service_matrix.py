@@ -98,6 +98,24 @@ def _completed(w):
         priority_reason="Most incidents happen after dark.")
 
 
+def _police_provider(w):
+    from safeguarding import services
+
+    return services.identity_provider_set(
+        actor=SYSTEM, agency=fresh(w["agencies"]["police"]), issuer="https://login.example.org/police/v2.0",
+        client_id="efh-police", client_secret="police-secret-0123456789", email_domains=["northfield.police.uk"])
+
+
+def _bound(w, who):
+    """``who``, bound to the police's provider at a first sign-in (as the service does it)."""
+    from safeguarding import services
+
+    person = fresh(w["cast"][who])
+    services.sso_account_bind(actor=SYSTEM, user=person, identity_provider=_police_provider(w),
+                              uid=f"subject-of-{who}", claims={})
+    return person
+
+
 def _scenarios():
     from assessments import services as a
     from cases import referrals as f
@@ -125,6 +143,16 @@ def _scenarios():
             actor=u, user=fresh(w["cast"]["sam"]), job_title="Designated safeguarding lead")),
         "safeguarding.services.user_deactivate": Scenario(admin, lambda w, u: k.user_deactivate(
             actor=u, user=fresh(w["cast"]["sam"]))),
+        # Single sign-on: recording an agency's provider and undoing a person's binding are an administrator's; binding
+        # is the service's own, at the person's first sign-in (safeguarding.sso).
+        "safeguarding.services.identity_provider_set": Scenario(admin, lambda w, u: k.identity_provider_set(
+            actor=u, agency=fresh(w["agencies"]["housing"]), issuer="https://login.example.org/homes/v2.0",
+            client_id="efh-homes", client_secret="homes-secret-0123456789", email_domains=["northfieldhomes.org.uk"])),
+        "safeguarding.services.sso_account_bind": Scenario({"system"}, lambda w, u: k.sso_account_bind(
+            actor=u, user=fresh(w["cast"]["pete"]), identity_provider=_police_provider(w), uid="subject-of-pete",
+            claims={})),
+        "safeguarding.services.sso_account_unbind": Scenario(admin, lambda w, u: k.sso_account_unbind(
+            actor=u, user=_bound(w, "pete"))),
         # A person's own notifications and how they are told: any person, for themselves; one notification, its
         # recipient alone (pete's: the world's action is his).
         "safeguarding.services.notification_preference_set": Scenario(

@@ -59,8 +59,8 @@ OTHER = {"agency_pk": "agency", "person_pk": "attendee"}
 # Records that are no agency's secret: frameworks are the service's, agencies and people are known to all.
 NOT_SECRET = {"framework", "agency", "attendee"}
 # Public pages name nothing, and signing out (or in) would end the session under test: tests/security's door test
-# covers them.
-SKIP = {"login", "logout", "healthz"}
+# covers them (single sign-on's page and callback too: tests/safeguarding/test_sso.py).
+SKIP = {"login", "logout", "healthz", "sign-in-sso", "openid_connect_callback"}
 
 
 def app_patterns(resolver=None, prefix=""):

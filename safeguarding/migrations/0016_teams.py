@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('safeguarding', '0014_notification_kinds'),
+        ('safeguarding', '0015_identity_provider'),
     ]
 
     operations = [

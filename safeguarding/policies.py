@@ -64,3 +64,9 @@ def can_manage_own_notifications(user):
 def can_read_notification(user, notification):
     """Mark a notification read: its recipient alone (anyone else is told it does not exist)."""
     access.require(user, None, notification)
+
+
+@rule
+def can_manage_api_clients(user):
+    """Register a partner system's API client, or revoke one: an administrator (it is an account of its agency)."""
+    _administers(user, Perm.ADD_USER)

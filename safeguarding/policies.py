@@ -69,4 +69,4 @@ def can_read_notification(user, notification):
 @rule
 def can_manage_api_clients(user):
     """Register a partner system's API client, or revoke one: an administrator (it is an account of its agency)."""
-    _administers(user, Perm.ADD_USER)
+    _administers(user, Perm.ADD_API_CLIENT)

@@ -54,6 +54,9 @@ class Perm(StrEnum):
     CHANGE_USER = "safeguarding.change_user"
     ADD_AGENCY = "safeguarding.add_agency"
     VIEW_AGENCY = "safeguarding.view_agency"
+    # Registering and revoking partner systems' API clients (safeguarding.apiclients).
+    ADD_API_CLIENT = "safeguarding.add_apiclient"
+    VIEW_API_CLIENT = "safeguarding.view_apiclient"
     CHANGE_AGENCY = "safeguarding.change_agency"
     # Opening individual records shared with the agency (safeguarding.access); analysts work with figures only.
     VIEW_RECORDS = "safeguarding.view_records"
@@ -120,6 +123,8 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.ADD_AGENCY,
         Perm.VIEW_AGENCY,
         Perm.CHANGE_AGENCY,
+        Perm.ADD_API_CLIENT,
+        Perm.VIEW_API_CLIENT,
         Perm.VIEW_LANGUAGE_PHRASE,
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,

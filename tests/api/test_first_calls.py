@@ -3,8 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from safeguarding import access
-
 pytestmark = pytest.mark.django_db
 
 

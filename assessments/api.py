@@ -29,7 +29,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "subject_kind", "young_person", "place", "peer_group", "subject_url", "framework",
                   "framework_version", "status", "answers", "priority", "priority_reason", "decision_comments",
                   "owning_agency", "lead_author", "submitted_at", "decided_at", "created_at", "updated_at", "version"]
-        read_only_fields = fields
 
     def get_url(self, assessment) -> str:
         return api_url("assessments", assessment.pk)
@@ -77,7 +76,6 @@ class ContributionRequestSerializer(serializers.ModelSerializer):
         model = ContributionRequest
         fields = ["id", "url", "assessment", "assessment_url", "agency", "asked_by", "question", "due_on", "status",
                   "response", "answered_at", "added_after", "added_after_at", "created_at", "version"]
-        read_only_fields = fields
 
     def get_url(self, request) -> str:
         return api_url("contribution-requests", request.pk)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from safeguarding.api import IdFilter, RecordViewSet, create_once, plain_text
+from safeguarding.api import IdFilter, Instant, InstantFilter, RecordViewSet, create_once, plain_text
 
 from . import finders, selectors, services
 from .models import Case as CaseModel
@@ -38,7 +38,6 @@ class YoungPersonSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "first_name", "last_name", "known_as", "date_of_birth", "sex", "gender_identity",
                   "ethnicity", "first_language", "send_status", "communication_needs", "address", "postcode",
                   "la_person_id", "nhs_number", "upn", "owning_agency", "created_at", "version"]
-        read_only_fields = fields
 
     def get_url(self, person) -> str:
         return api_url("young-people", person.pk)
@@ -84,7 +83,6 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "reference", "young_person", "young_person_url", "status", "opened_on", "closed_on",
                   "closure_reason", "harm_types", "risk_level", "summary", "next_review_on", "owning_agency",
                   "lead_practitioner", "created_at", "version"]
-        read_only_fields = fields
 
     def get_url(self, case) -> str:
         return api_url("cases", case.pk)
@@ -134,7 +132,6 @@ class ChronologyEntrySerializer(serializers.ModelSerializer):
         model = ChronologyEntry
         fields = ["id", "url", "case", "case_url", "kind", "occurred_at", "text", "agency", "author", "restricted",
                   "recorded_at"]
-        read_only_fields = fields
 
     def get_url(self, entry) -> str:
         return api_url("chronology-entries", entry.pk)
@@ -152,15 +149,15 @@ class ChronologyEntryCreate(serializers.Serializer):
 
     case = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     kind = serializers.ChoiceField(choices=EntryKind.choices)
-    occurred_at = serializers.DateTimeField(help_text="ISO 8601 with the zone, e.g. 2026-10-14T16:30:00+01:00")
+    occurred_at = Instant(help_text="ISO 8601 with the zone, e.g. 2026-10-14T16:30:00+01:00")
     text = serializers.CharField(max_length=10000, validators=[plain_text])
 
 
 class ChronologyEntryFilter(filters.FilterSet):
     case = IdFilter(field_name="case_id")
     kind = filters.ChoiceFilter(choices=EntryKind.choices)
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = InstantFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = InstantFilter(field_name="occurred_at", lookup_expr="lt")
 
 
 class ChronologyEntriesViewSet(RecordViewSet):
@@ -210,7 +207,6 @@ class ReferralSerializer(serializers.ModelSerializer):
                   "special_category", "sharing_agreement", "referring_agency", "to_agency", "referred_at",
                   "decide_by", "more_information_asked", "more_information_given", "decided_at", "decline_reason",
                   "advice", "case", "case_url", "version"]
-        read_only_fields = fields
 
     def get_url(self, referral) -> str:
         return api_url("referrals", referral.pk)

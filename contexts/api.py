@@ -46,7 +46,6 @@ class PlaceSerializer(ContextSerializer):
     class Meta:
         model = Place
         fields = [*CONTEXT_FIELDS, "kind", "address", "postcode", "latitude", "longitude", "ward", "school_urn"]
-        read_only_fields = fields
 
 
 class PeerGroupSerializer(ContextSerializer):
@@ -55,7 +54,6 @@ class PeerGroupSerializer(ContextSerializer):
     class Meta:
         model = PeerGroup
         fields = CONTEXT_FIELDS
-        read_only_fields = fields
 
 
 class PlaceFilter(filters.FilterSet):
@@ -122,7 +120,6 @@ class PlaceLinkSerializer(EvidenceSerializer):
     class Meta:
         model = PlaceLink
         fields = ["id", "url", "place", "young_person", "peer_group", "nature", *EVIDENCE_FIELDS]
-        read_only_fields = fields
 
 
 class AssociationSerializer(EvidenceSerializer):
@@ -131,7 +128,6 @@ class AssociationSerializer(EvidenceSerializer):
     class Meta:
         model = Association
         fields = ["id", "url", "person", "other", "nature", *EVIDENCE_FIELDS]
-        read_only_fields = fields
 
 
 class MembershipSerializer(EvidenceSerializer):
@@ -140,7 +136,6 @@ class MembershipSerializer(EvidenceSerializer):
     class Meta:
         model = Membership
         fields = ["id", "url", "peer_group", "young_person", "role", "from_date", "to_date", *EVIDENCE_FIELDS]
-        read_only_fields = fields
 
 
 class EvidenceFilter(filters.FilterSet):

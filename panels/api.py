@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action as route
 
 from cases.api import api_url
-from safeguarding.api import IdFilter, RecordViewSet, if_match, lock_at, plain_text
+from safeguarding.api import IdFilter, InstantFilter, RecordViewSet, if_match, lock_at, plain_text
 
 from . import selectors, services
 from .models import Action, ActionStatus, AgendaItem, ItemKind, Meeting, MeetingStatus
@@ -26,7 +26,6 @@ class MeetingSerializer(serializers.ModelSerializer):
         model = Meeting
         fields = ["id", "url", "panel", "panel_kind", "starts_at", "location", "online_link", "status",
                   "agenda_version", "minutes_approved_at", "owning_agency", "created_at", "version"]
-        read_only_fields = fields
 
     def get_url(self, meeting) -> str:
         return api_url("meetings", meeting.pk)
@@ -34,8 +33,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=MeetingStatus.choices)
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = InstantFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = InstantFilter(field_name="starts_at", lookup_expr="lt")
 
 
 class MeetingsViewSet(RecordViewSet):
@@ -63,7 +62,6 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "meeting", "meeting_url", "position", "kind", "young_person", "place", "peer_group",
                   "subject_url", "theme", "reason", "voice", "feedback", "minutes", "decisions", "created_at",
                   "updated_at", "version"]
-        read_only_fields = fields
 
     def get_url(self, item) -> str:
         return api_url("agenda-items", item.pk)
@@ -108,7 +106,6 @@ class ActionSerializer(serializers.ModelSerializer):
         model = Action
         fields = ["id", "url", "item", "agenda_item_url", "description", "status", "due_on", "is_overdue",
                   "owner_agency", "owner", "created_at", "version"]
-        read_only_fields = fields
 
     def get_url(self, action) -> str:
         return api_url("actions", action.pk)

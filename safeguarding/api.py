@@ -19,7 +19,7 @@ module holds what they all share, and imports no app.
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from http import HTTPStatus
 
 from django import forms
@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.response import Response
@@ -205,6 +206,45 @@ class IdFilter(filters.NumberFilter):
     """A record's id: a whole number (an id out of range finds nothing; it is never an error or a clue)."""
 
     field_class = forms.IntegerField
+
+
+def _instant(value, fail):
+    """An aware datetime within the years every form takes, in UTC: PostgreSQL refuses an offset beyond 15:59 that
+    ISO 8601 allows (+21:53), and a year near the ends of the calendar overflows when its zone is applied."""
+    if value is None:
+        return None
+    if not inputs.YEAR_MIN <= value.year <= inputs.YEAR_MAX:
+        fail(f"Give a date and time between the years {inputs.YEAR_MIN} and {inputs.YEAR_MAX}.")
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        fail("Give a date and time with a real time zone, like 2026-10-14T16:30:00+01:00.")
+
+
+class InstantField(IsoDateTimeField):
+    def to_python(self, value):
+        return _instant(super().to_python(value), _form_error)
+
+
+def _form_error(message):
+    raise forms.ValidationError(message)
+
+
+class InstantFilter(filters.IsoDateTimeFilter):
+    """A date and time in ISO 8601 with its zone, as a filter."""
+
+    field_class = InstantField
+
+
+class Instant(serializers.DateTimeField):
+    """A date and time in ISO 8601 with its zone, as sent in a body."""
+
+    def to_internal_value(self, value):
+        return _instant(super().to_internal_value(value), _field_error)
+
+
+def _field_error(message):
+    raise serializers.ValidationError(message)
 
 
 def plain_text(value: str):

@@ -43,3 +43,14 @@ def register(agency, scopes=None, name=None, **extra) -> Caller:
 def callers(agencies):
     """One client for each agency of the cast: "la", "police", "school", "housing" (the outsider)."""
     return {key: register(agency) for key, agency in agencies.items()}
+
+
+@pytest.fixture
+def shipped_frameworks(db):
+    """The frameworks the migrations install, again if a transactional test before this one flushed them."""
+    from assessments import frameworks, services
+    from assessments.models import Framework
+
+    for definition in frameworks.shipped():
+        if not Framework.objects.filter(key=definition["key"]).exists():
+            services.framework_install(actor=SYSTEM, definition=definition)

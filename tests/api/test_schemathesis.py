@@ -51,19 +51,6 @@ def _ids(world: dict, planted: dict, agencies: dict) -> dict:
                    for resource in models} for name in agencies}
 
 
-@pytest.fixture
-def shipped_frameworks(db):
-    """The frameworks the migrations install, again if a transactional test before this one flushed them."""
-    from assessments import frameworks, services
-    from assessments.models import Framework
-
-    from ..conftest import SYSTEM
-
-    for definition in frameworks.shipped():
-        if not Framework.objects.filter(key=definition["key"]).exists():
-            services.framework_install(actor=SYSTEM, definition=definition)
-
-
 def test_the_api_conforms_to_its_schema_and_reveals_nothing(live_server, shipped_frameworks, cast, agencies,
                                                             settings_override):
     world, _ = world_module.build(cast, agencies)

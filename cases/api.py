@@ -66,7 +66,7 @@ class YoungPeopleViewSet(RecordViewSet):
         return selectors.young_people_api(user)
 
     def record(self, user, pk):
-        return selectors.young_person_for(user, pk)
+        return selectors.young_person_api_for(user, pk)
 
 
 # --- Cases ----------------------------------------------------------------------------------------------------------

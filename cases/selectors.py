@@ -201,6 +201,10 @@ def young_people_api(user):
     return access.visible(user, YoungPerson.objects.select_related("owning_agency"))
 
 
+def young_person_api_for(user, pk: int) -> YoungPerson:
+    return access.get_visible_or_404(user, YoungPerson.objects.select_related("owning_agency"), pk=pk)
+
+
 def cases_api(user):
     return access.visible(user, Case.objects.select_related("owning_agency", "lead_practitioner"))
 

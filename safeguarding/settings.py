@@ -360,6 +360,8 @@ REST_FRAMEWORK = {
 }
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")  # calls per client (apiclients.ClientThrottle)
 API_CLIENT_DAYS = env.int("API_CLIENT_DAYS", default=365)  # how long a new credential lasts unless told otherwise
+# The demo's API credentials (safeguarding/demo.py), kept for docs/api.md's script: the demo only, never a real one.
+DEMO_API_CREDENTIALS = env.path("DEMO_API_CREDENTIALS", default=BASE_DIR / ".demo" / "api-credentials.json")
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)  # how long a create's key is remembered
 SPECTACULAR_SETTINGS = {
     "TITLE": "Extra-familial harm: partner API",

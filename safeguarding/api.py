@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -237,9 +238,15 @@ class InstantFilter(filters.IsoDateTimeFilter):
 
 
 class Instant(serializers.DateTimeField):
-    """A date and time in ISO 8601 with its zone, as sent in a body."""
+    """A date and time in ISO 8601 with its zone, as sent in a body: without one, whose clock it was is a guess."""
 
     def to_internal_value(self, value):
+        try:
+            naive = isinstance(value, str) and (parsed := parse_datetime(value.strip())) and parsed.tzinfo is None
+        except ValueError:
+            naive = False  # not a date at all: DRF says so below
+        if naive:
+            _field_error("Give the time zone too, like 2026-10-14T16:30:00+01:00 or 2026-10-14T15:30:00Z.")
         return _instant(super().to_internal_value(value), _field_error)
 
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services as assessment_services
@@ -74,3 +75,53 @@ def test_every_endpoint_makes_the_same_few_queries_however_many_rows(cast, agenc
     wrong = {name: (count, PINNED.get(name), sql) for name, (count, sql) in after.items() if count != PINNED.get(name)}
     assert not wrong, "\n\n".join(f"{name}: {count} queries, {pinned} pinned\n" + "\n".join(
         f"  {i + 1}. {q[:300]}" for i, q in enumerate(sql)) for name, (count, pinned, sql) in wrong.items())
+
+
+# The writes: the client and role; the service's reads, locks, insert or update, history and audit rows.
+PINNED_WRITES = {"chronology-entries-create": 11, "contribution-requests-answer": 16, "actions-progress": 13}
+
+
+def _write_counts(cast, agencies, world, police, school) -> dict:
+    from assessments.models import ContributionRequest
+    from panels.models import Action
+
+    counts = {}
+    body = {"case": world["case"].pk, "kind": "note", "occurred_at": "2026-10-14T16:30:00+01:00", "text": "Seen"}
+    police.post(reverse("api:chronology-entries-list"), body)  # the first call reads what a process keeps
+    with CaptureQueriesContext(connection) as queries:
+        assert police.post(reverse("api:chronology-entries-list"), body).status_code == 201
+    counts["chronology-entries-create"] = len(queries)
+    contribution = ContributionRequest.objects.filter(agency=agencies["school"], status="requested").first()
+    with CaptureQueriesContext(connection) as queries:
+        response = school.post(reverse("api:contribution-requests-answer", args=[contribution.pk]),
+                               {"response": "Pupils avoid it"}, headers={"If-Match": f'"{contribution.version}"'})
+    assert response.status_code == 200, response.content
+    counts["contribution-requests-answer"] = len(queries)
+    action = Action.objects.filter(owner_agency=agencies["police"]).order_by("pk").last()
+    with CaptureQueriesContext(connection) as queries:
+        response = police.post(reverse("api:actions-progress", args=[action.pk]), {"text": "Booked",
+                               "status": "in_progress"}, headers={"If-Match": f'"{action.version}"'})
+    assert response.status_code == 200, response.content
+    counts["actions-progress"] = len(queries)
+    return counts
+
+
+def test_every_write_makes_the_same_queries_however_many_rows(cast, agencies, shipped_frameworks):
+    from assessments.models import Assessment
+
+    world, _ = world_module.build(cast, agencies)
+    from safeguarding import access
+
+    access.share(actor=cast["alice"], obj=world["case"], agency=agencies["police"], level=access.CONTRIBUTE)
+    police, school = register(agencies["police"]), register(agencies["school"])
+    before = _write_counts(cast, agencies, world, police, school)
+    world_module.plant(cast, agencies, world)
+    _more(cast, agencies, world)
+    second = Assessment.objects.filter(peer_group=world["group"]).latest("pk")  # _more's
+    assessment_services.contribution_request(actor=cast["alice"], assessment=second, agency=agencies["school"],
+                                             question="And now?", due_on=timezone.localdate())
+    panel_services.action_add(actor=cast["colin"], item=world["item"], description="Another for the police",
+                              owner_agency=agencies["police"], due_on=timezone.localdate() + timedelta(days=20))
+    after = _write_counts(cast, agencies, world, police, school)
+    assert before == after, f"write query counts grew with the rows: {before} then {after}"
+    assert after == PINNED_WRITES, after

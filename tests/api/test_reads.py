@@ -88,6 +88,8 @@ def test_the_schema_and_its_documentation_page_are_served_from_the_app(client):
     assert page.status_code == 200
     text = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in text and "cdn" not in text.lower()
+    nonce = page["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}">' in text and "<script>" not in text  # nothing inline the policy would refuse
     script = client.get(reverse("api:docs"), {"script": ""})
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
 

@@ -37,7 +37,8 @@ def test_a_partner_adds_a_chronology_entry_as_its_agency(callers, shared_case, a
     assert response["Location"] == f"/api/v1/chronology-entries/{entry.pk}/" == body["url"]
     assert entry.agency == agencies["police"] and entry.author == police.client.user
     assert body["occurred_at"] == "2026-10-14T16:30:00+01:00"  # the service's zone, with its offset
-    created = AuditEvent.objects.get(action=AuditAction.CREATE, target_id=str(entry.pk))
+    created = AuditEvent.objects.get(action=AuditAction.CREATE, target_type__model="chronologyentry",
+                                     target_id=str(entry.pk))
     assert created.actor == police.client.user and created.detail["api_client"] == police.client.key_id
 
 
@@ -74,6 +75,8 @@ def test_refused_input_is_a_problem_with_a_field_map(callers, shared_case):
     problem = response.json()
     assert problem["title"] == "Bad Request" and problem["status"] == 400
     assert set(problem["errors"]) == {"kind", "occurred_at", "text"}
+    naive = callers["police"].post(ENTRIES, _entry(shared_case, occurred_at="2026-10-14T16:30:00"))
+    assert naive.status_code == 400 and "time zone" in naive.json()["errors"]["occurred_at"][0]
     assert not ChronologyEntry.objects.exists()
 
 

@@ -168,7 +168,7 @@ class ApiUrl:
 
 def _api_methods(pattern: URLPattern) -> list[str]:
     actions = getattr(pattern.callback, "actions", None) or {}
-    return sorted(method for method in actions if method != "options")
+    return sorted(method for method in actions if method not in ("options", "head"))  # HEAD is GET without a body
 
 
 def api_urls(world: dict) -> tuple[list[ApiUrl], list[str]]:

@@ -114,3 +114,23 @@ def intervention_for(user, pk: int) -> Intervention:
     return access.get_visible_or_404(
         user, Intervention.objects.select_related("goal__plan__place", "goal__plan__peer_group", "owner_agency"),
         pk=pk)
+
+
+# --- The partner API (assessments/api.py) ---------------------------------------------------------------------------
+
+def _assessments_api(user):
+    """Without the subjects themselves: the API gives a subject's id and address, never reads the subject."""
+    return access.visible(user, Assessment.objects.select_related(
+        "framework_version__framework", "lead_author", "owning_agency"))
+
+
+def assessments_api(user):
+    return _assessments_api(user)
+
+
+def assessment_api_for(user, pk: int) -> Assessment:
+    return access.get_visible_or_404(user, _assessments_api(user), pk=pk)
+
+
+def contributions_api(user):
+    return access.visible(user, ContributionRequest.objects.select_related("agency", "asked_by"))

@@ -21,8 +21,10 @@ The pages, chosen in the database as what these people would really open: for ``
 list, a young person they can see (the median by chronology length among those with an association, so the
 network picture has something in it), that person's network picture, a place they can see (median by links) and a
 meeting they can see (median by agenda items); for ``bench.police`` the case list and a young person they can
-see (median by chronology length). The floor is the cheapest signed-in page: the whole middleware stack and a
-tiny response.
+see (median by chronology length), and the partner API's case list (``/api/v1/cases/``, first page) as a client of
+the police registered for the run (``police_api``: a bearer credential instead of a session). The floor is the
+cheapest signed-in page: the whole middleware stack and a tiny response. ``api_vs_html_p95`` is the API case list's
+p95 over the HTML case list's, for the same agency (target: within 2x).
 
 Returns (and prints, as JSON) ``{"pages": {name: figures}, "floor": figures, "ratio_p95": {name: p95 / floor
 p95}, "queries": {name: n}, "targets": {name: path}, ...}`` where figures are ``requests``, ``failures``,
@@ -71,6 +73,9 @@ def _environment(database_url: str, redis_url: str, secret_key: str) -> dict[str
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_MANIFEST": "0",
         "LOG_LEVEL": "WARNING",
+        # The partner API's per-client throttle would refuse a load test's back-to-back calls; its Redis count is
+        # still made on every call, as in production.
+        "API_THROTTLE_RATE": "100000000/min",
         # WhiteNoise warns, in every process, that there is no collectstatic output; pages do not need it.
         "PYTHONWARNINGS": "ignore:No directory at",
     }
@@ -143,15 +148,18 @@ def _targets(sw, police) -> tuple[dict[str, tuple[str, str]], list[str]]:
     if found["sw.meeting"]:
         pages["sw.meeting"] = ("sw", f"/meetings/{found['sw.meeting'].pk}/")
     pages["police.cases"] = ("police", "/cases/")
+    pages["police.api_cases"] = ("police_api", "/api/v1/cases/")
     if found["police.young_person"]:
         pages["police.young_person"] = ("police", f"/young-people/{found['police.young_person'].pk}/")
     missing = [f"{name}: nothing visible" for name, obj in found.items() if obj is None]
     return pages, missing
 
 
-def _query_counts(logins: dict, pages: dict[str, tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+def _query_counts(logins: dict, pages: dict[str, tuple[str, str]], credential: str = ""
+                  ) -> tuple[dict[str, int], dict[str, int]]:
     """Queries per page, on the second request of a signed-in test client (every page is opened once first, so the
-    dashboard's "recently viewed" has people in it as it would in use); and any non-200."""
+    dashboard's "recently viewed" has people in it as it would in use); and any non-200. The API's pages are
+    called with ``credential``."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -164,6 +172,7 @@ def _query_counts(logins: dict, pages: dict[str, tuple[str, str]]) -> tuple[dict
         for login, user in logins.items():
             clients[login] = Client(raise_request_exception=False)
             clients[login].force_login(user)
+        clients["police_api"] = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {credential}")
         every = {**pages, "floor": ("sw", FLOOR)}
         for login, path in every.values():  # all pages once first: a page's second opening is counted
             clients[login].get(path)
@@ -252,12 +261,32 @@ def _sign_in(base: str, username: str, password: str) -> str:
     return session
 
 
+def _credentials(session: str) -> dict:
+    """How a request proves who it is: a session cookie, or (the API's "sessions") a bearer credential."""
+    if session.startswith("Bearer:"):
+        return {"headers": {"Authorization": "Bearer " + session.removeprefix("Bearer:")}}
+    return {"cookies": {"sessionid": session}}
+
+
+def api_credential(police) -> str:
+    """A new API client of the police's agency for this run, with read on every resource (through the service,
+    as an administrator registers one)."""
+    from django.utils import timezone
+
+    from safeguarding import access, apiclients, services
+
+    _, credential = services.api_client_register(
+        actor=access.system("bench"), agency=police.agency, name=f"Bench load {timezone.now():%Y%m%d%H%M%S}",
+        scopes=dict.fromkeys(apiclients.RESOURCES, apiclients.READ))
+    return credential
+
+
 def _warm_up(base: str, path: str, session: str) -> dict[str, int]:
     import requests
 
     statuses: dict[str, int] = {}
     for _ in range(WARM_UP_REQUESTS):  # a new connection each time, so that both workers are likely to get some
-        status = requests.get(f"{base}{path}", cookies={"sessionid": session}, allow_redirects=False,
+        status = requests.get(f"{base}{path}", **_credentials(session), allow_redirects=False,
                               timeout=120).status_code
         statuses[str(status)] = statuses.get(str(status), 0) + 1
     return statuses
@@ -327,7 +356,8 @@ def run(*, database_url: str, seconds: int = 20, users: int = 8, redis_url: str 
             raise RuntimeError(f"{user.username} is inactive or not on the generated password")
     pages, missing = _targets(logins["sw"], logins["police"])
     say("pages: " + ", ".join(f"{name} {path}" for name, (_, path) in pages.items()))
-    queries, query_statuses = _query_counts(logins, pages)
+    credential = api_credential(logins["police"])
+    queries, query_statuses = _query_counts(logins, pages, credential)
     connections.close_all()
 
     result = {
@@ -349,6 +379,7 @@ def run(*, database_url: str, seconds: int = 20, users: int = 8, redis_url: str 
             say(f"gunicorn up on {base} ({WORKERS} workers x {THREADS} threads); signing in")
             sessions = {login: [_sign_in(base, user.username, BENCH_PASSWORD) for _ in range(users)]
                         for login, user in logins.items()}
+            sessions["police_api"] = [f"Bearer:{credential}"] * users
             warm = {"floor": ("sw", FLOOR), **pages}
             with ThreadPoolExecutor(max_workers=2) as pool:
                 statuses = dict(zip(warm, pool.map(lambda item: _warm_up(base, item[1], sessions[item[0]][0]),
@@ -374,6 +405,9 @@ def run(*, database_url: str, seconds: int = 20, users: int = 8, redis_url: str 
     floor_p95 = result["floor"]["p95_ms"]
     result["ratio_p95"] = {name: round(figures["p95_ms"] / floor_p95, 1) if floor_p95 else None
                            for name, figures in result["pages"].items()}
+    api, html = result["pages"].get("police.api_cases"), result["pages"].get("police.cases")
+    if api and html and html["p95_ms"]:
+        result["api_vs_html_p95"] = round(api["p95_ms"] / html["p95_ms"], 2)
     result["elapsed_s"] = round(time.monotonic() - started, 1)
     return result
 

@@ -4,7 +4,8 @@
 
     BENCH_PATH      the path to request, e.g. /cases/
     BENCH_NAME      the name to report it under
-    BENCH_SESSIONS  session ids (the ``sessionid`` cookie) separated by spaces; user n takes the n-th, round robin
+    BENCH_SESSIONS  session ids (the ``sessionid`` cookie) separated by spaces; user n takes the n-th, round robin;
+                    or, for the partner API, "Bearer:<credential>" (sent as the Authorization header)
     BENCH_OUT       a JSON file written when the run ends: every request's time, and why any failed
 
 Only a 200 is a success: redirects are not followed (a lost session would otherwise come back as a 200 sign-in
@@ -35,7 +36,11 @@ class PageUser(FastHttpUser):
 
     def on_start(self):
         n = next(_users)
-        self.cookie = {"Cookie": f"sessionid={SESSIONS[n % len(SESSIONS)]}"} if SESSIONS else {}
+        session = SESSIONS[n % len(SESSIONS)] if SESSIONS else ""
+        if session.startswith("Bearer:"):
+            self.cookie = {"Authorization": "Bearer " + session.removeprefix("Bearer:")}
+        else:
+            self.cookie = {"Cookie": f"sessionid={session}"} if session else {}
 
     @task
     def page(self):

@@ -108,6 +108,10 @@ def write(results: Path, doc: Path):
         for name, page in load["pages"].items():
             lines.append(f"| {name} | {page['p50_ms']} | {page['p95_ms']} | {page['rps']} | {page['failures']} | "
                          f"{_ratio(page['p95_ms'], floor['p95_ms'])} | ≤ 3× |")
+        if "api_vs_html_p95" in load:
+            lines += ["", "The partner API's case list for the police (`/api/v1/cases/`, a registered client) against "
+                          f"the HTML case list for the same agency: p95 **{load['api_vs_html_p95']}×** "
+                          "(target: within 2×)."]
         lines.append("")
         sizes = sorted(size for size, run in runs.items() if "load" in run and "queries" in run["load"])
         if sizes:

@@ -193,3 +193,29 @@ def transfer_for(user, word: str, pk: int):
     records = [f.name for f in model._meta.fields if f.name in ("case", "place", "peer_group")]
     return access.get_visible_or_404(user, model.objects.select_related(
         "from_agency", "to_agency", "asked_by", "decided_by", *records), pk=pk)
+
+
+# --- The partner API (cases/api.py): lists a cursor pages by id, with what each row shows read in the same query ------
+
+def young_people_api(user):
+    return access.visible(user, YoungPerson.objects.select_related("owning_agency"))
+
+
+def young_person_api_for(user, pk: int) -> YoungPerson:
+    return access.get_visible_or_404(user, YoungPerson.objects.select_related("owning_agency"), pk=pk)
+
+
+def cases_api(user):
+    return access.visible(user, Case.objects.select_related("owning_agency", "lead_practitioner"))
+
+
+def chronology_api(user):
+    return access.visible(user, ChronologyEntry.objects.select_related("author", "agency"))
+
+
+def chronology_entry_for(user, pk: int) -> ChronologyEntry:
+    return access.get_visible_or_404(user, ChronologyEntry.objects.select_related("author", "agency"), pk=pk)
+
+
+def referrals_api(user):
+    return _referrals(user, referrals.KINDS[YoungPersonReferral.kind_word])

@@ -222,3 +222,26 @@ def referral_duplicates(user, referral: ContextReferral) -> list:
     rows = access.visible(user, model.objects.select_related("owning_agency")).annotate(
         similarity=TrigramWordSimilarity(name, "name")).filter(match)
     return list(rows.order_by("-similarity", "name", "id")[:10])
+
+
+# --- The partner API (contexts/api.py) ------------------------------------------------------------------------------
+
+def places_api(user):
+    return access.visible(user, Place.objects.select_related("owning_agency", "lead_practitioner"))
+
+
+def peer_groups_api(user):
+    return access.visible(user, PeerGroup.objects.select_related("owning_agency", "lead_practitioner"))
+
+
+def links_api(user, model):
+    """Links of one kind (place links, associations, memberships) whose ends the reader may both see."""
+    return access.visible(user, model.objects.select_related("source_agency"))
+
+
+def link_for(user, model, pk: int):
+    return access.get_visible_or_404(user, model.objects.select_related("source_agency"), pk=pk)
+
+
+def associations_of(rows, person_id: int):
+    return rows.filter(Q(person_id=person_id) | Q(other_id=person_id))

@@ -198,3 +198,26 @@ def meetings_coming_up(user, days: int = COMING_UP_DAYS, limit: int = 10):
     rows = access.visible(user, Meeting.objects.select_related("panel")).filter(
         starts_at__gte=now, starts_at__lt=now + timedelta(days=days)).filter(Exists(invited) | Exists(member))
     return list(rows.order_by("starts_at", "id")[:limit])
+
+
+# --- The partner API (panels/api.py) --------------------------------------------------------------------------------
+
+def meetings_api(user):
+    return access.visible(user, Meeting.objects.select_related("panel", "owning_agency"))
+
+
+def items_api(user):
+    """Items the reader may see in full: the meeting, and the item's subject (a theme has none)."""
+    return access.visible(user, AgendaItem.objects.filter(AgendaItem.subject_visible_q(user)))
+
+
+def _actions_api():
+    return Action.objects.select_related("owner_agency", "owner")
+
+
+def actions_api(user):
+    return access.visible(user, _actions_api())
+
+
+def action_api_for(user, pk: int) -> Action:
+    return access.get_visible_or_404(user, _actions_api(), pk=pk)

@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
-from . import audit, services
-from .models import Agency, AuditAction, IdentityProvider, LanguagePhrase, Team, User
+from . import apiclients, audit, services
+from .models import Agency, ApiClient, AuditAction, IdentityProvider, LanguagePhrase, Team, User
 from .roles import Role
 
 admin.site.site_header = "Service administration"
@@ -202,3 +202,66 @@ class IdentityProviderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # switched off, never deleted: people's bindings and the audit log name it
+
+
+SCOPE_CHOICES = [("", "No access"), (apiclients.READ, "Read"), (apiclients.WRITE, "Read and write")]
+
+
+class ApiClientFormBase(forms.ModelForm):
+    """A partner system's client: its agency, its name, a scope for each resource, and when it expires."""
+
+    expires_at = forms.DateTimeField(required=False, help_text="Leave empty for a year from now.")
+
+    class Meta:
+        model = ApiClient
+        fields = ["agency", "name", "expires_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for resource, held in (self.instance.scopes if self.instance.pk else {}).items():
+            self.initial[f"scope_{resource}"] = held
+
+    def scopes(self) -> dict:
+        return {r: self.cleaned_data[f"scope_{r}"] for r in apiclients.RESOURCES if self.cleaned_data[f"scope_{r}"]}
+
+
+# One choice for each resource, declared on the form (so the admin may list them among its fields).
+ApiClientForm = type("ApiClientForm", (ApiClientFormBase,), {
+    f"scope_{resource}": forms.ChoiceField(label=resource.replace("-", " ").capitalize(), choices=SCOPE_CHOICES,
+                                           required=False) for resource in apiclients.RESOURCES})
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Registering a partner system: the credential is shown once, on the next page, and never again."""
+
+    form = ApiClientForm
+    list_display = ["name", "agency", "key_id", "expires_at", "revoked_at", "created_at"]
+    list_filter = ["agency"]
+    search_fields = ["name", "key_id"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        return ["agency", "name", "expires_at", *(f"scope_{r}" for r in apiclients.RESOURCES)]
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the audit log names the client
+
+    def save_model(self, request, obj, form, change):
+        client, credential = services.api_client_register(
+            actor=request.user, agency=form.cleaned_data["agency"], name=form.cleaned_data["name"],
+            scopes=form.scopes(), expires_at=form.cleaned_data["expires_at"])
+        obj.pk = client.pk
+        messages.warning(request, f"The credential for {client.name} is {credential} . Copy it into the system now: "
+                                  "it is not kept and will not be shown again.")
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service has saved everything
+
+    @admin.action(description="Revoke the selected clients' credentials now")
+    def revoke(self, request, queryset):
+        revoked = [services.api_client_revoke(actor=request.user, client=c) for c in queryset if c.revoked_at is None]
+        self.message_user(request, f"{len(revoked)} client(s) revoked.", messages.SUCCESS)

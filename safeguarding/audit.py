@@ -68,6 +68,8 @@ def record(*, actor, action: AuditAction, target=None, detail=None):
 def _write(*, actor, username: str, action: AuditAction, target=None, detail=None):
     where = origin()
     person = actor is not None and actor.pk is not None
+    if where.api_client:  # every event of an API call names the client, whatever service wrote it
+        detail = {**(detail or {}), "api_client": where.api_client}
     return AuditEvent.objects.create(
         actor=actor if person else None,
         actor_username=username[:150],

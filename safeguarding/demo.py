@@ -18,15 +18,24 @@ from importlib import import_module
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import OutputWrapper
 from django.core.management.color import no_style
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from safeguarding.access import system
-from safeguarding.models import Agency, AgencyKind, IdentityProvider, Team, User
+from safeguarding.apiclients import READ, RESOURCES, WRITE
+from safeguarding.models import Agency, AgencyKind, ApiClient, IdentityProvider, Team, User
 from safeguarding.roles import Role
-from safeguarding.services import agency_create, identity_provider_set, team_create, user_create
+from safeguarding.services import (
+    agency_create,
+    api_client_register,
+    api_client_revoke,
+    identity_provider_set,
+    team_create,
+    user_create,
+)
 
 # The demo is set up as a command would: by the named system actor (agencies and people); records by demo staff.
 SEEDER = system("seed_demo")
@@ -124,6 +133,7 @@ def seed(run: Run):
         agencies = _agencies(tally)
         _users(agencies, tally)
         _identity_provider(agencies["police"], tally)
+        _api_clients(agencies, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield's agencies and staff",
                nothing="Northfield's agencies and staff are already present: nothing to add.")
 
@@ -144,6 +154,13 @@ def print_logins(run: Run):
     for line in lines:
         run.stdout.write(f"  {line}")
     run.stdout.write("")
+    credentials = _saved_credentials()
+    if credentials:
+        run.stdout.write(f"Demo API clients (docs/api.md; also kept in {_credentials_file()}):")
+        run.stdout.write("")
+        for name, credential in credentials.items():
+            run.stdout.write(f"  {name}: {credential}")
+        run.stdout.write("")
 
 
 def _agencies(tally: Counter) -> dict[str, Agency]:
@@ -187,3 +204,39 @@ def _identity_provider(police: Agency, tally: Counter):
         identity_provider_set(actor=SEEDER, agency=police, issuer=DEMO_SSO_ISSUER, client_id=DEMO_SSO_CLIENT_ID,
                               client_secret=DEMO_SSO_CLIENT_SECRET, email_domains=[EMAIL_DOMAIN])
         tally["identity providers"] += 1
+
+
+# --- The partner API: a demo client of the police's records system (docs/api.md) ------------------------------------
+
+# A real credential is shown once and never kept; the demo's is kept in a git-ignored file beside the checkout, so
+# seed_demo can print it again and docs/api.md's script can be run against `make demo` (DEMO_API_CREDENTIALS).
+API_CLIENTS = {
+    # name: (agency key, scopes)
+    "Northfield Constabulary records system": ("police", {**dict.fromkeys(RESOURCES, READ), "chronology-entries": WRITE,
+                                                          "contribution-requests": WRITE, "actions": WRITE}),
+}
+
+
+def _credentials_file() -> Path:
+    return Path(settings.DEMO_API_CREDENTIALS)
+
+
+def _saved_credentials() -> dict:
+    try:
+        return json.loads(_credentials_file().read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _api_clients(agencies: dict[str, Agency], tally: Counter):
+    saved = _saved_credentials()
+    for name, (agency, scopes) in API_CLIENTS.items():
+        existing = ApiClient.objects.filter(name=name, revoked_at__isnull=True).first()
+        if existing and saved.get(name, "").startswith(f"{existing.key_id}."):
+            continue
+        if existing:  # registered by an earlier run whose file is gone: its secret is lost, so a new credential
+            api_client_revoke(actor=SEEDER, client=existing)
+        _, saved[name] = api_client_register(actor=SEEDER, agency=agencies[agency], name=name, scopes=scopes)
+        tally["API clients"] += 1
+    _credentials_file().parent.mkdir(parents=True, exist_ok=True)
+    _credentials_file().write_text(json.dumps(saved, indent=2), encoding="utf-8")

@@ -419,3 +419,63 @@ class Notification(models.Model):
     @classmethod
     def access_q(cls, user, level):
         return models.Q(recipient_id=user.pk)
+
+
+class ApiClient(models.Model):
+    """A partner system (a police records system, a school's MIS) calling the API as its agency (safeguarding.api).
+
+    Registered by an administrator, who is shown the credential once: ``<key_id>.<secret>``. Only a hash of the secret
+    is kept. Each client acts through its own non-interactive account (``user``: its agency, a practitioner's role,
+    no password, never signed in), so every door, rule, service and audit row works for it unchanged; its scopes then
+    narrow what the API lets it ask, per resource: read, or read and write.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_clients")
+    name = models.CharField(max_length=150, help_text="What the system is, for example the force's records system.")
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_client", editable=False)
+    key_id = models.CharField(max_length=24, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)  # sha256 of a 256-bit random secret
+    # {"cases": "read", "chronology-entries": "write"}: a resource missing is out of reach.
+    scopes = models.JSONField(default=dict)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+", editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        verbose_name = "API client"
+
+    def __str__(self):
+        return f"{self.name} ({self.key_id})"
+
+    @property
+    def audit_label(self):
+        return f"API-{self.key_id}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class IdempotencyKey(models.Model):
+    """A create the API has done for a client under its ``Idempotency-Key``: the same key again returns the same
+    answer and creates nothing (safeguarding.api). Written in the create's own transaction, so a create that failed
+    leaves no key and may be retried."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body: a key reused for another request
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.JSONField(default=dict)
+    location = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_once")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_age_idx")]
+
+    def __str__(self):
+        return f"{self.key} of {self.client_id}"

@@ -90,3 +90,9 @@ def can_bind_sso_account(user):
 def can_unbind_sso_account(user, person):
     """Undo a binding (the person's account at their agency was made again): an administrator."""
     _administers(user, Perm.CHANGE_USER)
+
+
+@rule
+def can_manage_api_clients(user):
+    """Register a partner system's API client, or revoke one: an administrator (it is an account of its agency)."""
+    _administers(user, Perm.ADD_API_CLIENT)

@@ -14,6 +14,7 @@ class Origin:
     ip_address: str | None = None
     user_agent: str = ""
     request_id: str = ""
+    api_client: str = ""  # the key id of the partner API client making the request (safeguarding.api), if any
 
 
 _NOWHERE = Origin()

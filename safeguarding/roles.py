@@ -54,6 +54,9 @@ class Perm(StrEnum):
     CHANGE_USER = "safeguarding.change_user"
     ADD_AGENCY = "safeguarding.add_agency"
     VIEW_AGENCY = "safeguarding.view_agency"
+    # Registering and revoking partner systems' API clients (safeguarding.apiclients).
+    ADD_API_CLIENT = "safeguarding.add_apiclient"
+    VIEW_API_CLIENT = "safeguarding.view_apiclient"
     CHANGE_AGENCY = "safeguarding.change_agency"
     # An agency's identity provider for single sign-on (safeguarding.sso): recording it is changing it.
     VIEW_IDENTITY_PROVIDER = "safeguarding.view_identityprovider"
@@ -133,6 +136,8 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.VIEW_IDENTITY_PROVIDER,
         Perm.ADD_IDENTITY_PROVIDER,
         Perm.CONFIGURE_SSO,
+        Perm.ADD_API_CLIENT,
+        Perm.VIEW_API_CLIENT,
         Perm.VIEW_LANGUAGE_PHRASE,
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,

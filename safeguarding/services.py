@@ -3,6 +3,9 @@
 The actor is a person or the named system actor (``access.system("setup_authority")``); either is audited.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +14,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import access, audit, policies
-from .models import Agency, AuditAction, EmailPreference, IdentityProvider, Notification, Team, UidClaim, User
+from . import access, apiclients, audit, policies
+from .models import (
+    Agency,
+    ApiClient,
+    AuditAction,
+    EmailPreference,
+    IdentityProvider,
+    Notification,
+    Team,
+    UidClaim,
+    User,
+)
 from .roles import Role
 from .sessions import sessions_end_for
 
@@ -248,3 +261,56 @@ def notifications_read_all(*, actor) -> int:
     marked = access.visible(actor, Notification.objects.filter(read_at__isnull=True)).update(read_at=timezone.now())
     audit.record(actor=actor, action=AuditAction.UPDATE, detail={"notifications_read": marked})
     return marked
+
+
+# --- Partner API clients (safeguarding.api) ---------------------------------------------------------------------
+
+# The role of every client's account: a partner practitioner's reads and the writes the API offers (chronology
+# entries, answers to contribution requests, progress on actions, referrals). Its scopes narrow it further.
+API_CLIENT_ROLE = Role.PARTNER_PRACTITIONER
+
+
+@transaction.atomic
+def api_client_register(*, actor, agency: Agency, name: str, scopes: dict, expires_at=None) -> tuple[ApiClient, str]:
+    """Register a partner system of ``agency``. Returns the client and its credential, ``<key_id>.<secret>``: shown
+    once, never stored (only the secret's hash is)."""
+    policies.can_manage_api_clients.ensure(actor)
+    if not name.strip():
+        raise ValidationError({"name": "Name the system that will use the credential."})
+    if not agency.is_active:
+        raise ValidationError({"agency": "This agency is no longer active."})
+    scopes = apiclients.clean_scopes(scopes)
+    expires_at = expires_at or timezone.now() + timedelta(days=settings.API_CLIENT_DAYS)
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    key_id, secret = apiclients.new_credential()
+    # Its own account, never signed in to (no password, no email to match a sign-in to), so every door, rule,
+    # service and audit row treats the client as one member of its agency.
+    user = User(username=f"api.{key_id}", agency=agency, first_name=name.strip()[:150], last_name="(API client)",
+                job_title="API client")
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    _set_roles(user, [API_CLIENT_ROLE])
+    client = ApiClient(agency=agency, name=name.strip(), user=user, key_id=key_id,
+                       secret_hash=apiclients.hash_secret(secret), scopes=scopes, expires_at=expires_at,
+                       created_by=actor if getattr(actor, "pk", None) else None)
+    client.full_clean()
+    client.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=client,
+                 detail={"agency_id": agency.pk, "scopes": scopes, "expires_at": expires_at.isoformat()})
+    return client, f"{key_id}.{secret}"
+
+
+@transaction.atomic
+def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
+    """Stop a client's credential working, at once. Its account is deactivated too; its audit rows stay."""
+    policies.can_manage_api_clients.ensure(actor)
+    client = ApiClient.objects.select_for_update().select_related("user").get(pk=client.pk)
+    if client.revoked_at is not None:
+        raise ValidationError("This client has already been revoked.")
+    client.revoked_at, client.revoked_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+    client.save(update_fields=["revoked_at", "revoked_by"])
+    User.objects.filter(pk=client.user_id).update(is_active=False)
+    audit.record(actor=actor, action=AuditAction.DEACTIVATE, target=client)
+    return client

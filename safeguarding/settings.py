@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "safeguarding",
     "cases",
     "contexts",
@@ -132,6 +136,12 @@ REPLICA_WAIT_SECONDS = env.float("REPLICA_WAIT_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The API's per-client throttle counts in Redis, so every web process shares one count (safeguarding.api).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "efh-api", "TIMEOUT": 3600},
+}
 
 AUTH_USER_MODEL = "safeguarding.User"
 AUTHENTICATION_BACKENDS = [
@@ -360,3 +370,48 @@ if SENTRY_DSN:
 
     init_sentry(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
                 traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
+
+# The partner API (/api/v1/, safeguarding.api and each app's api.py): registered clients only, JSON only, problem+json
+# errors, cursor pages, a throttle per client.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["safeguarding.apiclients.ClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["safeguarding.apiclients.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["safeguarding.apiclients.ClientThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "safeguarding.apiclients.Cursor",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "safeguarding.api.problem_handler",
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")  # calls per client (apiclients.ClientThrottle)
+API_CLIENT_DAYS = env.int("API_CLIENT_DAYS", default=365)  # how long a new credential lasts unless told otherwise
+# The demo's API credentials (safeguarding/demo.py), kept for docs/api.md's script: the demo only, never a real one.
+DEMO_API_CREDENTIALS = env.path("DEMO_API_CREDENTIALS", default=BASE_DIR / ".demo" / "api-credentials.json")
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)  # how long a create's key is remembered
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Extra-familial harm: partner API",
+    "DESCRIPTION": "For partner agencies' systems. Every call acts as the registered client's agency: a record it may "
+                   "not see is 404, an action it may not take 403. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus", "ContextStatusEnum": "contexts.models.ContextStatus",
+        "ReferralStatusEnum": "cases.models.ReferralStatus",
+        "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
+        "RequestStatusEnum": "assessments.models.RequestStatus", "MeetingStatusEnum": "panels.models.MeetingStatus",
+        "ActionStatusEnum": "panels.models.ActionStatus", "PlaceKindEnum": "contexts.models.PlaceKind",
+        "EntryKindEnum": "cases.models.EntryKind", "ItemKindEnum": "panels.models.ItemKind",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "safeguarding.api.problem_responses"],
+    "AUTHENTICATION_WHITELIST": ["safeguarding.apiclients.ClientAuthentication"],
+}

@@ -1,7 +1,39 @@
+from importlib import import_module
+
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
 
 from . import views
+
+
+class Schema(SpectacularAPIView):
+    """The API's OpenAPI 3 description: its shape only, nothing of any record, so anyone may read it."""
+
+    access_door = "public"
+    authentication_classes, permission_classes, throttle_classes = [], [AllowAny], []
+
+
+class SchemaPage(SpectacularSwaggerSplitView):
+    """The API's documentation page, from the installed sidecar files (no CDN); its script is a file, not inline,
+    so the Content-Security-Policy holds."""
+
+    access_door = "public"
+    authentication_classes, permission_classes, throttle_classes = [], [AllowAny], []
+
+
+# The partner API: each app's resources (its api.py ROUTES), under /api/v1/<name>/ and /api/v1/<name>/<id>/.
+router = SimpleRouter()
+for module in ("cases.api", "contexts.api", "assessments.api", "panels.api"):
+    for prefix, viewset in import_module(module).ROUTES:
+        router.register(prefix, viewset, basename=prefix)
+api_patterns = [
+    *router.urls,
+    path("schema/", Schema.as_view(), name="schema"),
+    path("docs/", SchemaPage.as_view(url_name="api:schema"), name="docs"),
+]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -19,6 +51,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("find/<slug:kind>/", views.find, name="find"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"), namespace="api")),
     path("", include("cases.urls")),
     path("", include("contexts.urls")),
     path("", include("assessments.urls")),

@@ -166,3 +166,23 @@ def test_the_command_generates(db):
         call_command("generate", young_people=50, seed=3, stdout=out)
     assert YoungPerson.objects.count() == 50
     assert BENCH_AGENCY in out.getvalue()
+
+
+def test_the_load_benchmark_measures_the_police_api_case_list_beside_the_html_one(generated):
+    """bench.load's partner API page: a client of the police registered for the run reads its case list (200, the
+    same cases as the HTML list's first page, the API's four queries)."""
+    from django.test import Client
+
+    from bench import load
+    from cases import selectors
+
+    logins = {"sw": User.objects.get(username="bench.sw"), "police": User.objects.get(username="bench.police")}
+    pages, _ = load._targets(logins["sw"], logins["police"])
+    assert pages["police.api_cases"] == ("police_api", "/api/v1/cases/")
+    credential = load.api_credential(logins["police"])
+    counts, statuses = load._query_counts(logins, {k: pages[k] for k in ("police.cases", "police.api_cases")},
+                                          credential)
+    assert statuses == {} and counts["police.api_cases"] == 4
+    listed = Client(HTTP_AUTHORIZATION=f"Bearer {credential}").get("/api/v1/cases/").json()["results"]
+    html = selectors.cases_list(logins["police"]).order_by("-id")[:25]
+    assert [row["id"] for row in listed] == [case.pk for case in html]

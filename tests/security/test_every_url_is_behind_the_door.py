@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Signing in by an agency's identity provider is public by nature: the page that chooses the agency, and the callback
 # the provider sends the browser back to (safeguarding.sso decides who, if anyone, comes in).
 PUBLIC = {"healthz", "login", "logout", "sign-in-sso", "openid_connect_callback"}
+# The partner API's description and its documentation page: its shape, nothing of any record.
+API_PUBLIC = {"schema", "docs"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):
@@ -24,12 +26,14 @@ def _patterns(resolver=None, prefix="", namespace=""):
 
 
 def _door(callback):
-    return getattr(callback, "access_door", None) or getattr(getattr(callback, "view_class", None),
-                                                             "access_door", None)
+    # A class-based view's class is ``view_class``; a DRF viewset's (the API) is ``cls``.
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    return getattr(callback, "access_door", None) or getattr(view_class, "access_door", None)
 
 
 def _concrete(route: str) -> str:
     """A URL for a pattern, with every parameter filled with a plausible value."""
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)  # a regular expression's named group (the API's routes)
     route = re.sub(r"<(?:int:)?\w+>", "1", route)
     route = re.sub(r"<path:\w+>", "x", route)
     route = re.sub(r"<(?:str|slug):\w+>", "x", route)
@@ -47,17 +51,29 @@ def test_it_finds_the_patterns():
     assert len(APP) >= 15 and len(ADMIN) > 10
 
 
+def _public(ns, pattern) -> bool:
+    return pattern.name in (API_PUBLIC if ns == "api:" else PUBLIC)
+
+
 @pytest.mark.parametrize(("ns", "route", "pattern"), APP, ids=[r for _, r, _ in APP])
 def test_it_marks_every_app_view(ns, route, pattern):
     door = _door(pattern.callback)
-    assert door in {"public", "signed_in"}, f"{route} does not go through safeguarding.access"
-    assert (door == "public") == (pattern.name in PUBLIC), f"{route} is {door}"
+    assert door in {"public", "signed_in", "api_client"}, f"{route} does not go through safeguarding.access"
+    assert (door == "public") == _public(ns, pattern), f"{route} is {door}"
+    assert (door == "api_client") == (ns == "api:" and not _public(ns, pattern)), f"{route} is {door}"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("ns", "route", "pattern"), APP, ids=[r for _, r, _ in APP])
 def test_it_sends_anonymous_visitors_to_sign_in(client, ns, route, pattern):
-    if pattern.name in PUBLIC:
+    if _public(ns, pattern):
+        return
+    if ns == "api:":  # a partner system is not sent to a sign-in page: it is told to send its credential
+        for method in (client.get, client.post):
+            response = method(_concrete(route))
+            assert response.status_code == 401, route
+            assert response["Content-Type"] == "application/problem+json", route
+            assert response["WWW-Authenticate"] == 'Bearer realm="api"', route
         return
     for method in (client.get, client.post):
         response = method(_concrete(route))

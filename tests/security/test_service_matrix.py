@@ -161,6 +161,12 @@ def _scenarios():
             actor=u, notification=fresh(w["notification"]))),
         "safeguarding.services.notifications_read_all": Scenario(people, lambda w, u: k.notifications_read_all(
             actor=u)),
+        # A partner system's API client: registered and revoked by an administrator (or the system, in a command).
+        "safeguarding.services.api_client_register": Scenario(admin, lambda w, u: k.api_client_register(
+            actor=u, agency=w["agencies"]["police"], name="Force records system", scopes={"cases": "read"})),
+        "safeguarding.services.api_client_revoke": Scenario(admin, lambda w, u: k.api_client_revoke(
+            actor=u, client=k.api_client_register(actor=SYSTEM, agency=w["agencies"]["police"], name="Old system",
+                                                  scopes={"cases": "read"})[0])),
         "safeguarding.access.share": Scenario(lead, lambda w, u: access.share(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(

@@ -58,6 +58,13 @@ KINDS = {
 OTHER = {"agency_pk": "agency", "person_pk": "attendee"}
 # Records that are no agency's secret: frameworks are the service's, agencies and people are known to all.
 NOT_SECRET = {"framework", "agency", "attendee"}
+# The partner API's resources (/api/v1/<name>/<pk>/ and their actions): the world's record each <pk> names.
+API_PK = {
+    "young-people": "person", "cases": "case", "chronology-entries": "entry", "places": "place", "peer-groups": "group",
+    "place-links": "place_link", "associations": "association", "memberships": "membership",
+    "assessments": "assessment", "contribution-requests": "contribution", "meetings": "meeting",
+    "agenda-items": "item", "actions": "action", "referrals": "yp_referral",
+}
 # Public pages name nothing, and signing out (or in) would end the session under test: tests/security's door test
 # covers them (single sign-on's page and callback too: tests/safeguarding/test_sso.py).
 SKIP = {"login", "logout", "healthz", "sign-in-sso", "openid_connect_callback"}
@@ -129,16 +136,67 @@ def fill(route: str, pattern: URLPattern, world: dict) -> tuple[list[Url], list[
     return made, []
 
 
+def is_api(route: str) -> bool:
+    return route.startswith("api/")
+
+
 def urls(world: dict) -> tuple[list[Url], list[str]]:
     """Every app URL filled from ``world``, and every pattern that could not be (each a message saying what to add).
+    The partner API's are ``api_urls``: called with a client's credential, not a signed-in person's session.
     """
     found, problems = [], []
     for route, pattern in app_patterns():
-        if pattern.name in SKIP:
+        if pattern.name in SKIP or is_api(route):
             continue
         made, missing = fill(route, pattern, world)
         found += made
         problems += missing
+    return found, problems
+
+
+@dataclass
+class ApiUrl:
+    name: str  # the route's name in the "api" namespace: cases-list, cases-detail, actions-progress
+    path: str
+    methods: list  # what the route answers besides OPTIONS: ["get"], ["get", "post"], ["post"]
+    names: list = field(default_factory=list)
+
+    @property
+    def secret(self) -> list:
+        return self.names
+
+
+def _api_methods(pattern: URLPattern) -> list[str]:
+    actions = getattr(pattern.callback, "actions", None) or {}
+    return sorted(method for method in actions if method not in ("options", "head"))  # HEAD is GET without a body
+
+
+def api_urls(world: dict) -> tuple[list[ApiUrl], list[str]]:
+    """Every partner API route filled from ``world`` (``API_PK``), and those that could not be (what to add). The
+    schema and its documentation page name nothing and are left out."""
+    found, problems = [], []
+    for route, pattern in app_patterns():
+        if not is_api(route) or pattern.name in ("schema", "docs"):
+            continue
+        params = _params(pattern)
+        resource = max((name for name in API_PK if pattern.name.startswith(f"{name}-")), key=len, default=None)
+        if resource is None:
+            problems.append(f"{route} ({pattern.name}): add its resource to API_PK in tests/security/world.py")
+            continue
+        unknown = set(params) - {"pk"}
+        if unknown:
+            problems.append(f"{route} ({pattern.name}): cannot fill {sorted(unknown)}: teach api_urls in "
+                            "tests/security/world.py")
+            continue
+        if "pk" in params:
+            key = API_PK[resource]
+            if world.get(key) is None:
+                problems.append(f"{route} ({pattern.name}): the world has no {key!r}")
+                continue
+            found.append(ApiUrl(pattern.name, reverse(f"api:{pattern.name}", args=[world[key].pk]),
+                                _api_methods(pattern), [key]))
+        else:
+            found.append(ApiUrl(pattern.name, reverse(f"api:{pattern.name}"), _api_methods(pattern)))
     return found, problems
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit, sharing
+from safeguarding import access, attachments, audit, sharing
 from safeguarding import selectors as kernel_selectors
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
@@ -147,7 +147,9 @@ def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
         case=case, chronology=selectors.chronology_for(request.user, case),
         entry_form=entry_form or ChronologyEntryForm(colleagues=colleagues),
         can_contribute=policies.can_add_chronology_entry(request.user, case),
-        can_edit=policies.can_change_case(request.user, case), can_close=policies.can_close_case(request.user, case))
+        can_edit=policies.can_change_case(request.user, case), can_close=policies.can_close_case(request.user, case),
+        attached_to=case, documents=kernel_selectors.documents_of(request.user, case),
+        documents_kind=attachments.kind_of(case), can_attach=policies.can_attach_to_case(request.user, case))
 
 
 @access.signed_in

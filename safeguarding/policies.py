@@ -64,3 +64,15 @@ def can_manage_own_notifications(user):
 def can_read_notification(user, notification):
     """Mark a notification read: its recipient alone (anyone else is told it does not exist)."""
     access.require(user, None, notification)
+
+
+@rule
+def can_report_missing_file(user, record):
+    """Say that a record's stored file was not there: whoever may see the record (asking for it found it missing)."""
+    access.require(user, None, record)
+
+
+@rule
+def can_see_service_health(user):
+    """The detail of /healthz (the malware scanner, files missing from storage): administrators."""
+    access.require(user, Perm.CHANGE_AGENCY)

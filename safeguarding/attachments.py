@@ -90,6 +90,16 @@ def kind_of_document(document) -> Kind:
     raise LookupError(type(document).__name__)
 
 
+def page_context(user, record) -> dict:
+    """What a record's page needs for its documents section (templates/includes/documents.html): the documents the
+    reader may see, their kind, and whether the reader may attach one."""
+    from . import selectors
+
+    found = kind_of(record)
+    return {"attached_to": record, "documents": selectors.documents_of(user, record), "documents_kind": found,
+            "can_attach": found.may_attach(user, record)}
+
+
 # --- What may be attached --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from cases.models import CaseDocument
 from safeguarding import access, attachments, services
 from safeguarding.models import AuditAction, AuditEvent, MissingFile
 
-from ..conftest import client_for, eicar, free_port
+from ..conftest import assert_queries, client_for, eicar, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,30 @@ def test_healthz_detail_says_when_the_scanner_is_down(client, adam, settings):
     settings.CLAMAV_URL = f"tcp://127.0.0.1:{free_port()}"
     detail = client_for(client, adam).get(reverse("healthz") + "?detail=1").json()["detail"]
     assert detail["scanner"].startswith("error: clamd not reachable")
+
+
+DOWNLOAD = [
+    "session",
+    "user and agency",
+    "role permissions",
+    "the document through the access door (its case's grant), with the reader's levels and its case",
+    "audit row (download)",
+]
+UPLOAD_FORM = [
+    "session",
+    "user and agency",
+    "role permissions",
+    "the case through the access door, with the reader's levels",
+]
+
+
+def test_the_download_and_the_upload_form_make_the_same_queries_however_many_documents(
+        client, alice, pete, shared_case, scanner):
+    for size in (5, 30):
+        for i in range(CaseDocument.objects.count(), size):
+            services.document_upload(actor=alice if i % 2 else pete, record=shared_case,
+                                     upload=SimpleUploadedFile(f"Note {i}.txt", f"Note {i}".encode()))
+        document = CaseDocument.objects.order_by("pk").first()
+        for user in (alice, pete):
+            assert_queries(client, user, reverse("document-download", args=["case", document.pk]), DOWNLOAD)
+            assert_queries(client, user, upload_url(shared_case), UPLOAD_FORM)

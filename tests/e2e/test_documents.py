@@ -59,7 +59,7 @@ def test_an_upload_refused_for_malware_one_accepted_and_downloaded_by_the_partne
     # The EICAR test file: refused, nothing kept.
     page.get_by_label("Upload a file").set_input_files(
         {"name": "statement.txt", "mimeType": "text/plain", "buffer": eicar()})
-    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name="Upload", exact=True).click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("contains a virus or other malware")
     assert page.title().startswith("Error: ")
@@ -71,7 +71,7 @@ def test_an_upload_refused_for_malware_one_accepted_and_downloaded_by_the_partne
     page.get_by_label("Upload a file").set_input_files(
         {"name": "Safety plan review.pdf", "mimeType": "application/pdf", "buffer": content})
     page.get_by_label("What is it? (optional)").fill("Review meeting notes")
-    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_text("Safety plan review.pdf has been uploaded.")).to_be_visible()
     expect(page.locator("#documents")).to_contain_text("Review meeting notes")
     violations["case with a document"] = visit.axe("case-with-document")
@@ -85,6 +85,9 @@ def test_an_upload_refused_for_malware_one_accepted_and_downloaded_by_the_partne
     page.get_by_label("Incident").check()
     with page.expect_download() as printed:
         page.get_by_role("button", name="Download the PDF").click()
+    # A navigation answered with an attachment becomes a download: Chromium reports that navigation as aborted.
+    visit.problems = [p for p in visit.problems if not (
+        p.startswith("request failed: ") and "/summary/?" in p and p.endswith("net::ERR_ABORTED"))]
     text = "".join(p.extract_text() for p in PdfReader(printed.value.path()).pages)
     assert "Larchfield underpass" in text and shared_case.reference in text
     visit.assert_no_problems()

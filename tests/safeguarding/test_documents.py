@@ -228,3 +228,29 @@ def test_the_download_and_the_upload_form_make_the_same_queries_however_many_doc
         for user in (alice, pete):
             assert_queries(client, user, reverse("document-download", args=["case", document.pk]), DOWNLOAD)
             assert_queries(client, user, upload_url(shared_case), UPLOAD_FORM)
+
+
+@pytest.mark.parametrize("reply", [b"", b"stream: something odd\0", b"INSTREAM size limit exceeded. ERROR\0"])
+def test_a_scanner_that_gives_no_verdict_refuses_the_upload(client, alice, shared_case, settings, media, reply):
+    """A server on a free local port that reads the stream and answers anything but a verdict (or hangs up)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    settings.CLAMAV_URL = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(reply)
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        response = post_file(client, alice, shared_case, "report.pdf", pdf_bytes())
+    finally:
+        server.join(timeout=10)
+        listener.close()
+    assert "could not be checked for viruses just now" in response.content.decode()
+    assert not CaseDocument.objects.exists()

@@ -33,6 +33,8 @@ COPY --from=assets /app/static/dist ./static/dist
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
 # Panel packs are written here (a volume shared by web and worker-packs in docker-compose.yml).
 RUN mkdir -p /app/media && chown efh /app/media
+# Attached documents (safeguarding.attachments), when not in a bucket: private to the app's user, served by no URL.
+RUN mkdir -p /app/private/documents && chown -R efh /app/private && chmod -R 700 /app/private
 USER efh
 EXPOSE 8000
 # No gunicorn access log: the app logs one JSON line a request with its id and without the query string (search

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from cases.models import YoungPerson
 from contexts.models import PeerGroup, Place
-from safeguarding import access, subjects
-from safeguarding.models import Agency, Commitment, CommitmentUpdate, User
+from safeguarding import access, attachments, subjects
+from safeguarding.models import Agency, Attachment, Commitment, CommitmentUpdate, User
 
 from . import frameworks
 
@@ -340,3 +340,17 @@ class InterventionUpdate(CommitmentUpdate):
 
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(max_length=12, choices=InterventionStatus.choices)
+
+
+class AssessmentDocument(Attachment):
+    """A document attached to an assessment (evidence it rests on): seen by whoever sees the assessment."""
+
+    PARENT = "assessment"
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="documents")
+
+    class Meta(Attachment.Meta):
+        indexes = [models.Index(fields=["assessment", "-uploaded_at"], name="assessmentdocument_idx")]
+
+
+attachments.register("assessment", AssessmentDocument, rule="assessments.policies.can_attach_to_assessment",
+                     noun="assessment", page="assessment")

@@ -21,6 +21,14 @@ def can_edit_assessment(user, assessment):
 
 
 @rule
+def can_attach_to_assessment(user, assessment):
+    """Attach a document to an assessment: whoever may edit it, while it is being written (what was approved is
+    what it rested on)."""
+    access.require(user, Perm.CHANGE_ASSESSMENT, assessment, level=access.CONTRIBUTE)
+    must(assessment.is_editable, "This assessment has been submitted, so documents can no longer be added to it.")
+
+
+@rule
 def can_approve_assessments(user):
     """Approve or return assessments at all (a team manager): who is shown the assessments waiting for approval."""
     access.require(user, Perm.APPROVE_ASSESSMENT)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit, commitments, subjects
+from safeguarding import access, attachments, audit, commitments, subjects
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.inputs import param
@@ -138,6 +138,7 @@ def _assessment_page(request, assessment, *, requests, decision_form=None, statu
         "can_edit": can_edit, "can_request": policies.can_request_contribution(user, assessment),
         "can_decide": can_decide, "decision_form": decision_form if can_decide else None,
         "subject_url": subject_url(assessment), "today": timezone.localdate(),
+        **attachments.page_context(user, assessment),
     }, status=status)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -36,7 +37,8 @@ from cases.models import (
     Sex,
     YoungPerson,
 )
-from safeguarding import access
+from safeguarding import access, documents, scanner
+from safeguarding import services as kernel_services
 from safeguarding.demo import AGENCIES, BOROUGH, LEAD, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, AgencyKind, User
 from safeguarding.roles import Role
@@ -178,6 +180,7 @@ def seed(run: Run):
         borough = Borough(agencies=agencies, users=users)
         _young_people(borough, run.young_people, tally)
         frontdoor_demo.young_people(borough.managers, tally)
+        _documents(run, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield",
                nothing="Northfield demo data is already present: nothing to add.")
 
@@ -400,3 +403,37 @@ def _voice_entry(actor: User, person: YoungPerson, rng: random.Random, start: da
 
 def _weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+# --- Documents on the demo social worker's first open case ------------------------------------------------------
+
+DEMO_DOCUMENTS = [
+    ("Return home interview summary.pdf", "Return home interview summary",
+     "Notes of the independent return home interview after the latest missing episode."),
+    ("School attendance review.pdf", "School attendance review",
+     "The school's summary of attendance and exclusions this term."),
+]
+
+
+def _documents(run: Run, tally: Counter):
+    """Two small PDFs (made by WeasyPrint) on the demo social worker's first open case, uploaded through the service,
+    so scanned like any upload. Without a malware scanner at CLAMAV_URL nothing can be uploaded: the run says so."""
+    demo_worker = next((s.username for s in STAFF if s.demo and s.role == Role.SOCIAL_WORKER), None)
+    case = (Case.objects.filter(status="open", lead_practitioner__username=demo_worker).select_related(
+        "young_person", "lead_practitioner__agency").order_by("pk").first())
+    if case is None or case.documents.exists():
+        return
+    state = scanner.status()
+    if state != "ok":
+        run.stdout.write(f"Demo documents not added: no malware scanner answers at CLAMAV_URL ({state}).")
+        return
+    fake = Faker("en_GB")
+    fake.seed_instance(SEED)
+    author = case.lead_practitioner
+    for name, title, description in DEMO_DOCUMENTS:
+        content = documents.render_pdf("cases/demo_document_pdf.html", {
+            "title": title, "case": case, "author": author, "written_on": timezone.localdate(),
+            "paragraphs": [fake.paragraph(nb_sentences=5) for _ in range(4)]})
+        kernel_services.document_upload(actor=author, record=case, description=description,
+                                        upload=SimpleUploadedFile(name, content))
+        tally["documents"] += 1

@@ -220,6 +220,26 @@ class CaseFilterForm(forms.Form):
         self.helper = gds_helper(self, "Filter", method="get")
 
 
+class CaseSummaryForm(forms.Form):
+    """What a printed case summary's chronology holds: kinds of entry and a date range (all of both when left blank).
+    """
+
+    kinds = forms.MultipleChoiceField(choices=EntryKind.choices, required=False, widget=forms.CheckboxSelectMultiple,
+                                      label="Types of entry", help_text="Leave them all unticked to print every type.")
+    date_from = DateField("From", required=False, help_text="For example, 1 9 2026. Leave blank to start at the first")
+    date_to = DateField("To", required=False, help_text="Leave blank to go up to today")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Download the PDF", method="get")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data
+
+
 # --- The front door and transfers ---------------------------------------------------------------------------------
 
 class ReferralFields(LawfulBasisFields):

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from safeguarding import access, subjects
+from safeguarding import access, attachments, subjects
 from safeguarding.lawful import LawfulBasis
-from safeguarding.models import Agency, Shareable, User
+from safeguarding.models import Agency, Attachment, Shareable, User
 
 from .identifiers import validate_nhs_number, validate_postcode, validate_upn
 
@@ -379,6 +379,19 @@ class ChronologyEntry(models.Model):
         named = cls.restricted_to.through.objects.filter(chronologyentry_id=OuterRef("pk"), user_id=user.pk)
         unrestricted = Q(restricted=False) | Q(author_id=user.pk) | Q(Exists(named))
         return access.inherit(user, cls, "case", level) & unrestricted
+
+
+class CaseDocument(Attachment):
+    """A document attached to a case (safeguarding.attachments): seen by whoever sees the case."""
+
+    PARENT = "case"
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+
+    class Meta(Attachment.Meta):
+        indexes = [models.Index(fields=["case", "-uploaded_at"], name="casedocument_case_idx")]
+
+
+attachments.register("case", CaseDocument, rule="cases.policies.can_attach_to_case", noun="case", page="case")
 
 
 # --- The front door: referrals, and transfers between agencies ------------------------------------------------

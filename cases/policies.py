@@ -46,6 +46,18 @@ def can_add_chronology_entry(user, case):
     access.require(user, Perm.ADD_CHRONOLOGY_ENTRY, case, level=access.CONTRIBUTE)
 
 
+@rule
+def can_attach_to_case(user, case):
+    """Attach a document to a case: whoever may add to its chronology (an agency it is shared with to contribute)."""
+    access.require(user, Perm.ADD_CHRONOLOGY_ENTRY, case, level=access.CONTRIBUTE)
+
+
+@rule
+def can_print_case_summary(user, case):
+    """Print the case's summary and chronology (what the person may see of it): any practitioner who sees the case."""
+    access.require(user, Perm.VIEW_RECORDS, case)
+
+
 # --- The front door and transfers (cases.referrals, cases.transfers): every kind of referral and transfer ---------
 
 @rule

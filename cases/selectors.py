@@ -1,6 +1,6 @@
 """Every read of young people, cases and chronologies that depends on who is asking."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -108,6 +108,24 @@ def cases_page(user, number, **filters):
 def chronology_for(user, case: Case):
     entries = ChronologyEntry.objects.filter(case=case).select_related("author", "agency")
     return access.visible(user, entries).prefetch_related("restricted_to")
+
+
+SUMMARY_LIMIT = 2000  # entries in one printed chronology; a longer one is narrowed by its filters
+
+
+def chronology_printed(user, case: Case, *, kinds=(), date_from=None, date_to=None):
+    """The chronology a printed case summary holds, oldest first: what the reader may see of it (restricted entries
+    only for the people named), narrowed to ``kinds`` and the dates given, at most ``SUMMARY_LIMIT`` + 1 rows (the
+    extra one says there are more)."""
+    entries = chronology_for(user, case)
+    if kinds:
+        entries = entries.filter(kind__in=kinds)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        entries = entries.filter(occurred_at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        entries = entries.filter(occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz))
+    return list(entries.order_by("occurred_at", "id")[:SUMMARY_LIMIT + 1])
 
 
 def my_open_cases(user):

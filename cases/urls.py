@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
     path("cases/<int:pk>/close/", views.case_close, name="case-close"),
     path("cases/<int:pk>/chronology/", views.chronology_add, name="chronology-add"),
+    path("cases/<int:pk>/summary/", views.case_summary, name="case-summary"),
     path("cases/<int:pk>/sharing/", views.case_share, name="case-share"),
     path("cases/<int:pk>/sharing/<int:agency_pk>/remove/", views.case_unshare, name="case-unshare"),
     path("cases/<int:pk>/transfer/", frontdoor.case_transfer, name="case-transfer"),

@@ -1,13 +1,17 @@
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.forms import HiddenInput
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit, sharing
+from safeguarding import access, attachments, audit, sharing
 from safeguarding import selectors as kernel_selectors
+from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
@@ -17,12 +21,14 @@ from .forms import (
     CaseCloseForm,
     CaseFilterForm,
     CaseForm,
+    CaseSummaryForm,
     ChronologyEntryForm,
     SearchForm,
     TrustedAdultForm,
     VoiceEntryForm,
     YoungPersonForm,
 )
+from .models import EntryKind
 
 
 def _colleagues(user):
@@ -147,7 +153,8 @@ def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
         case=case, chronology=selectors.chronology_for(request.user, case),
         entry_form=entry_form or ChronologyEntryForm(colleagues=colleagues),
         can_contribute=policies.can_add_chronology_entry(request.user, case),
-        can_edit=policies.can_change_case(request.user, case), can_close=policies.can_close_case(request.user, case))
+        can_edit=policies.can_change_case(request.user, case), can_close=policies.can_close_case(request.user, case),
+        **attachments.page_context(request.user, case))
 
 
 @access.signed_in
@@ -219,3 +226,35 @@ def case_share(request, pk):
 def case_unshare(request, pk, agency_pk):
     case = selectors.case_for(request.user, pk)
     return sharing.unshare_view(request, case, agency_pk, then=reverse("case", args=[case.pk]))
+
+
+@access.signed_in
+def case_summary(request, pk):
+    """A printable summary of the case and its chronology (PDF), narrowed by kind of entry and dates: what the reader
+    may see of it, restricted entries only for the people they are restricted to. Audited as an export."""
+    case = selectors.case_for(request.user, pk)
+    policies.can_print_case_summary.ensure(request.user, case)
+    form = CaseSummaryForm(request.GET or None)
+    if not (form.is_bound and form.is_valid()):
+        return render(request, "cases/case_summary_form.html", {"form": form, "case": case})
+    data = form.cleaned_data
+    entries = selectors.chronology_printed(request.user, case, kinds=data["kinds"], date_from=data["date_from"],
+                                           date_to=data["date_to"])
+    more = len(entries) > selectors.SUMMARY_LIMIT
+    entries = entries[:selectors.SUMMARY_LIMIT]
+    kinds = [EntryKind(k).label for k in data["kinds"]]
+    content = render_pdf("cases/case_summary_pdf.html", {
+        "case": case, "entries": entries, "more": more, "limit": selectors.SUMMARY_LIMIT, "kinds": kinds,
+        "date_from": data["date_from"], "date_to": data["date_to"],
+        "documents": kernel_selectors.documents_of(request.user, case),
+        "printed_by": request.user, "printed_at": timezone.localtime(), "classification": settings.CLASSIFICATION,
+    })
+    audit.record(actor=request.user, action=AuditAction.EXPORT, target=case, detail={
+        "format": "pdf", "what": "case summary and chronology", "kinds": data["kinds"],
+        "date_from": data["date_from"].isoformat() if data["date_from"] else "",
+        "date_to": data["date_to"].isoformat() if data["date_to"] else "", "entries": len(entries),
+        "restricted_entries": sum(1 for e in entries if e.restricted), "bytes": len(content)})
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="case-{case.reference}-summary.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -15,8 +15,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.identifiers import validate_postcode
 from cases.models import ChronologyEntry, Referral, Transfer, YoungPerson
-from safeguarding import access, subjects
-from safeguarding.models import Agency, Shareable, User
+from safeguarding import access, attachments, subjects
+from safeguarding.models import Agency, Attachment, Shareable, User
 
 # Great Britain and Northern Ireland, with a margin: coordinates outside are a typing mistake.
 LATITUDE_RANGE = (49.8, 61.0)
@@ -531,3 +531,28 @@ subjects.register(subjects.Subject(
 subjects.register(subjects.Subject(
     key="peer_group", model=PeerGroup, word="peer-group", noun="peer group", page="peer-group",
     has_safety_plan=True, aside="peer group", ordering=("name",)))
+
+
+class PlaceDocument(Attachment):
+    """A document attached to a place: seen by whoever sees the place."""
+
+    PARENT = "place"
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="documents")
+
+    class Meta(Attachment.Meta):
+        indexes = [models.Index(fields=["place", "-uploaded_at"], name="placedocument_idx")]
+
+
+class PeerGroupDocument(Attachment):
+    """A document attached to a peer group: seen by whoever sees the group."""
+
+    PARENT = "peer_group"
+    peer_group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, related_name="documents")
+
+    class Meta(Attachment.Meta):
+        indexes = [models.Index(fields=["peer_group", "-uploaded_at"], name="peergroupdocument_idx")]
+
+
+attachments.register("place", PlaceDocument, rule="contexts.policies.can_attach_to_context", noun="place", page="place")
+attachments.register("peer-group", PeerGroupDocument, rule="contexts.policies.can_attach_to_context",
+                     noun="peer group", page="peer-group")

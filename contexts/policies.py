@@ -48,6 +48,12 @@ def link_parent(link):
 
 
 @rule
+def can_attach_to_context(user, record: Place | PeerGroup):
+    """Attach a document to a place or peer group: whoever may record evidence about it (contribute)."""
+    access.require(user, Perm.RECORD_LINK, record, level=access.CONTRIBUTE)
+
+
+@rule
 def can_review_link(user, link):
     """Review or end a link: it must be visible, and its record open to the person's contributions."""
     access.require(user, None, link)

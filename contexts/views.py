@@ -13,7 +13,7 @@ from cases import frontdoor_views as frontdoor
 from cases import policies as case_policies
 from cases import selectors as case_selectors
 from cases.models import ChronologyEntry, YoungPerson
-from safeguarding import access, audit, sharing, subjects
+from safeguarding import access, attachments, audit, sharing, subjects
 from safeguarding.inputs import param
 from safeguarding.models import User
 from safeguarding.pages import form_page
@@ -117,7 +117,8 @@ def _record_page(request, kind, record, template, *, share_form, status, **conte
     return sharing.record_page(
         request, template, record, noun=RECORDS[kind]["noun"], url_name=kind, share_form=share_form, status=status,
         can_contribute=policies.can_record_link(request.user, record),
-        can_edit=policies.can_change_context(request.user, record), **context)
+        can_edit=policies.can_change_context(request.user, record), **attachments.page_context(request.user, record),
+        **context)
 
 
 def _place_page(request, place, *, share_form=None, status=200):

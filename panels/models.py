@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from safeguarding import access, subjects
+from safeguarding import access, attachments, subjects
 from safeguarding.lawful import LawfulBasis
-from safeguarding.models import Agency, Commitment, CommitmentUpdate, Shareable, User
+from safeguarding.models import Agency, Attachment, Commitment, CommitmentUpdate, Shareable, User
 
 
 class PanelKind(models.TextChoices):
@@ -366,3 +366,17 @@ class PanelPack(models.Model):
         # An agency's pack is for that agency: the chair's agency (manage) sees them all to send them.
         mine = Q(agency_id=user.agency_id) & access.inherit(user, cls, "meeting", access.VIEW)
         return mine | access.inherit(user, cls, "meeting", access.MANAGE)
+
+
+class MeetingDocument(Attachment):
+    """A paper for a meeting: seen by every agency that sees the meeting."""
+
+    PARENT = "meeting"
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="documents")
+
+    class Meta(Attachment.Meta):
+        indexes = [models.Index(fields=["meeting", "-uploaded_at"], name="meetingdocument_idx")]
+
+
+attachments.register("meeting", MeetingDocument, rule="panels.policies.can_attach_to_meeting", noun="meeting",
+                     page="meeting")

@@ -29,6 +29,7 @@ from cases.models import Case, CaseStatus
 from contexts import network
 from contexts import selectors as context_selectors
 from safeguarding import access, documents, outbox, routers, subjects
+from safeguarding import services as kernel_services
 
 from . import selectors
 from .models import PackStatus, PackStep, PanelPack
@@ -197,6 +198,8 @@ def build(pack_id: int) -> PanelPack | None:
         from .tasks import pack_ready_notify
 
         outbox.enqueue(pack_ready_notify, pack.pk, key=f"pack-ready:{pack.pk}")
+        # A pack built again because its file went missing is no longer listed as missing.
+        kernel_services.missing_file_resolve(actor=access.system("pack_build"), record=pack)
     return pack
 
 

@@ -4,7 +4,7 @@ from safeguarding import access
 from safeguarding.policy import must, need, rule
 from safeguarding.roles import Perm
 
-from .models import MeetingStatus, ShareRequestStatus
+from .models import MeetingStatus, PackStatus, ShareRequestStatus
 
 
 def _chairs(user, panel) -> bool:
@@ -71,3 +71,17 @@ def can_decide_share_request(user, share_request):
     must(record is not None, "There is no open case to share.")
     access.can_share.ensure(user, record)
     must(share_request.status == ShareRequestStatus.ASKED, "This request has already been decided.")
+
+
+@rule
+def can_attach_to_meeting(user, meeting):
+    """Add a paper to a meeting: whoever runs it (a chair of its panel)."""
+    can_run_meeting.ensure(user, meeting)
+
+
+@rule
+def can_rebuild_pack(user, pack):
+    """Have a pack whose file went missing built again: whoever may download it (their agency's, or the chair's)."""
+    access.require(user, None, pack)
+    must(pack.status in (PackStatus.READY, PackStatus.QUEUED, PackStatus.BUILDING),
+         "Only a pack that was built can be built again this way.")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import access, audit, commitments, notifications, outbox, subjects
+from safeguarding import services as kernel_services
 from safeguarding.edits import only
 from safeguarding.lawful import Article6, Article9
 from safeguarding.models import Agency, AuditAction, NotificationKind
@@ -25,6 +26,7 @@ from .models import (
     Meeting,
     MeetingStatus,
     PackStatus,
+    PackStep,
     Panel,
     PanelPack,
     ShareRequest,
@@ -329,6 +331,30 @@ def packs_request(*, actor, meeting: Meeting, agencies=None) -> list[PanelPack]:
                  detail={"packs": [p.pk for p in packs], "agenda_version": meeting.agenda_version})
     return packs
 
+
+
+def rebuild_key(pack: PanelPack) -> str:
+    """The outbox key of a ready pack's rebuild after its file went missing: once per build it replaces."""
+    return f"pack-rebuild:{pack.pk}:{pack.attempts}"
+
+
+@transaction.atomic
+def pack_rebuild(*, actor, pack: PanelPack) -> PanelPack:
+    """A ready pack's file is missing from storage: record it (listed for administrators until rebuilt) and build
+    the pack again, from what its agency may see now. Asking again while it is rebuilt queues nothing more."""
+    policies.can_rebuild_pack.ensure(actor, pack)
+    from .tasks import pack_build
+
+    current = PanelPack.objects.select_for_update().get(pk=pack.pk)
+    kernel_services.missing_file_record(actor=actor, record=current, path=current.file.name)
+    if current.status == PackStatus.READY:
+        PanelPack.objects.filter(pk=current.pk).update(status=PackStatus.QUEUED, step=PackStep.QUEUED, progress=0,
+                                                       error="")
+        outbox.enqueue(pack_build, current.pk, key=rebuild_key(current))
+        audit.record(actor=actor, action=AuditAction.EXPORT, target=current,
+                     detail={"rebuild": "file missing", "agenda_version": current.agenda_version})
+        current.refresh_from_db()
+    return current
 
 
 # --- Asking the agency that holds an item's record to share it with the panel -----------------------------------

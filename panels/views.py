@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit, commitments, outbox, subjects
+from safeguarding import access, attachments, audit, commitments, outbox, subjects
 from safeguarding.forms import submit
 from safeguarding.models import Agency, AuditAction, User
 from safeguarding.pages import form_page
@@ -123,7 +123,8 @@ def _who_will_not_see(user, meeting, items):
 def meeting_detail(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
     audit.record_view(request.user, meeting)
-    return render(request, "panels/meeting.html", _meeting_context(request, meeting))
+    return render(request, "panels/meeting.html", {**_meeting_context(request, meeting),
+                                                   **attachments.page_context(request.user, meeting)})
 
 
 @access.signed_in
@@ -308,10 +309,17 @@ def pack_download(request, pk):
     pack = selectors.pack_for(request.user, pk)
     if pack.status != PackStatus.READY:
         raise Http404
+    try:
+        if not pack.file or not pack.file.storage.exists(pack.file.name):
+            raise FileNotFoundError(pack.file.name)
+        handle = pack.file.open("rb")
+    except OSError:  # gone from storage: said plainly (not a 500), listed for administrators, built again
+        services.pack_rebuild(actor=request.user, pack=pack)
+        return render(request, "safeguarding/file_missing.html", {"record": pack, "rebuilding": True}, status=410)
     audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=pack,
                  detail={"meeting": pack.meeting.audit_label, "agency_id": pack.agency_id,
                          "agenda_version": pack.agenda_version})
-    return FileResponse(pack.file.open("rb"), as_attachment=True, content_type="application/pdf",
+    return FileResponse(handle, as_attachment=True, content_type="application/pdf",
                         filename=f"panel-pack-{pack.meeting_id}-{pack.agency.name[:40]}.pdf")
 
 

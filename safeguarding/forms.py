@@ -172,3 +172,15 @@ class SsoStartForm(forms.Form):
             self.add_error("email", "Enter your work email address, or choose your agency")
         data["provider"] = provider
         return data
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label="Upload a file", help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), "
+                           "plain text, PNG or JPEG. Every file is checked for viruses before it is kept.",
+                           error_messages={"required": "Select a file", "empty": "The selected file is empty"})
+    description = forms.CharField(label="What is it? (optional)", required=False, max_length=500,
+                                  help_text="For example, the school's attendance record for the autumn term.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Upload")

@@ -479,3 +479,64 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.key} of {self.client_id}"
+
+
+class Attachment(models.Model):
+    """A document attached to a record (safeguarding.attachments): scanned for malware, then stored through the
+    ``documents`` storage under a name of the service's own (never the uploaded one), and read only through the access
+    door. Each app's concrete kind holds its record in a foreign key named by ``PARENT`` and is seen by whoever sees
+    that record (``access_q``): one direct, indexed foreign key per kind, as every other child row inherits.
+    """
+
+    PARENT: str = ""
+
+    name = models.CharField("File name", max_length=200)
+    description = models.CharField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=300, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    scanned_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def audit_label(self):
+        return f"DOC-{self._meta.model_name}-{self.pk}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        from .access import inherit
+
+        return inherit(user, cls, cls.PARENT, level)
+
+
+class MissingFile(models.Model):
+    """A stored file (an attached document, a panel pack) that was not there when someone asked for it. Listed for
+    administrators in /healthz's detail until it is there again (restored, or a pack rebuilt)."""
+
+    record_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    record_id = models.CharField(max_length=64)
+    record_label = models.CharField(max_length=100)
+    path = models.CharField(max_length=300)
+    noticed_at = models.DateTimeField(default=timezone.now)
+    noticed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    times_asked = models.PositiveIntegerField(default=1)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-noticed_at"]
+        constraints = [models.UniqueConstraint(fields=["record_type", "record_id", "path"],
+                                               condition=models.Q(resolved_at__isnull=True),
+                                               name="missingfile_once_while_missing")]
+
+    def __str__(self):
+        return f"{self.record_label}: {self.path}"

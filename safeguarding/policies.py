@@ -96,3 +96,15 @@ def can_unbind_sso_account(user, person):
 def can_manage_api_clients(user):
     """Register a partner system's API client, or revoke one: an administrator (it is an account of its agency)."""
     _administers(user, Perm.ADD_API_CLIENT)
+
+
+@rule
+def can_report_missing_file(user, record):
+    """Say that a record's stored file was not there: whoever may see the record (asking for it found it missing)."""
+    access.require(user, None, record)
+
+
+@rule
+def can_see_service_health(user):
+    """The detail of /healthz (the malware scanner, files missing from storage): administrators."""
+    access.require(user, Perm.CHANGE_AGENCY)

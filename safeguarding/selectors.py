@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import access
-from .models import AuditEvent, Notification, NotificationKind
+from . import access, attachments
+from .models import AuditEvent, MissingFile, Notification, NotificationKind
 
 
 def audit_events_for(user):
@@ -47,3 +47,23 @@ def new_for_my_agency(user, limit: int = 8) -> list[Notification]:
     since = timezone.now() - timedelta(days=NEW_FOR_AGENCY_DAYS)
     return list(notifications_for(user, unread_only=True).filter(kind__in=NEW_FOR_AGENCY, created_at__gte=since)
                 [:limit])
+
+
+# --- Documents attached to records: seen by whoever sees the record (Attachment.access_q) -----------------------
+
+def documents_of(user, record):
+    """The documents attached to ``record`` (already opened through the door), newest first, with who added them."""
+    kind = attachments.kind_of(record)
+    rows = kind.model.objects.filter(**{kind.parent_field: record}).select_related("uploaded_by", "agency")
+    return access.visible(user, rows)
+
+
+def document_for(user, word: str, pk: int):
+    """One document, by its kind's word and id, or 404 (an unknown kind, or a record the reader may not see)."""
+    kind = attachments.kind(word)
+    return access.get_visible_or_404(user, kind.model.objects.select_related(kind.parent_field), pk=pk)
+
+
+def missing_files(limit: int = 100) -> list[MissingFile]:
+    """Stored files found missing and not there again yet, newest first: for administrators (/healthz detail)."""
+    return list(MissingFile.objects.filter(resolved_at__isnull=True).select_related("record_type")[:limit])

@@ -8,19 +8,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import access, apiclients, audit, policies
+from . import access, apiclients, attachments, audit, policies
 from .models import (
     Agency,
     ApiClient,
     AuditAction,
     EmailPreference,
     IdentityProvider,
+    MissingFile,
     Notification,
     Team,
     UidClaim,
@@ -314,3 +316,63 @@ def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
     User.objects.filter(pk=client.user_id).update(is_active=False)
     audit.record(actor=actor, action=AuditAction.DEACTIVATE, target=client)
     return client
+
+
+# --- Documents attached to records (safeguarding.attachments) ---------------------------------------------------
+
+def document_upload(*, actor, record, upload, description: str = ""):
+    """Attach the uploaded file to ``record`` (a case, a place ...), once the record's rule allows it and the file is
+    of an allowed type and size and clean of malware. The scan is made before anything is stored; a file stored for
+    a row that then fails is deleted again."""
+    kind = attachments.kind_of(record)
+    kind.ensure_may_attach(actor, record)
+    checked = attachments.check(upload)  # ValidationError on ``file``: the form shows why
+    stored_as = attachments.store(kind.word, upload)
+    try:
+        with transaction.atomic():
+            document = kind.model(**{kind.parent_field: record}, name=checked.name, description=description.strip(),
+                                  content_type=checked.file_type.content_type, size=checked.size,
+                                  sha256=checked.sha256, stored_as=stored_as, uploaded_by=actor,
+                                  agency_id=actor.agency_id, scanned_at=timezone.now())
+            document.full_clean()
+            document.save()
+            audit.record(actor=actor, action=AuditAction.CREATE, target=record,
+                         detail={"document": document.audit_label, "content_type": document.content_type,
+                                 "size": document.size, "sha256": document.sha256, "scanned": True})
+    except BaseException:
+        attachments.storage().delete(stored_as)
+        raise
+    return document
+
+
+@transaction.atomic
+def missing_file_record(*, actor, record, path: str) -> MissingFile:
+    """Someone asked for ``record``'s stored file (a document, a pack) and it was not there: listed for administrators
+    (/healthz detail) once while it stays missing, however often it is asked for."""
+    policies.can_report_missing_file.ensure(actor, record)
+    record_type = ContentType.objects.get_for_model(record)
+    known = {"record_type": record_type, "record_id": str(record.pk), "path": path, "resolved_at__isnull": True}
+    if MissingFile.objects.filter(**known).update(times_asked=F("times_asked") + 1):
+        missing = MissingFile.objects.get(**known)
+    else:
+        try:
+            with transaction.atomic():
+                missing = MissingFile.objects.create(record_type=record_type, record_id=str(record.pk), path=path,
+                                                     record_label=audit.label_of(record), noticed_by=actor)
+        except IntegrityError:  # reported by someone else at the same moment
+            missing = MissingFile.objects.get(**known)
+    audit.record(actor=actor, action=AuditAction.DOWNLOAD, target=record,
+                 detail={"missing_file": True, "reported": missing.pk})
+    return missing
+
+
+@transaction.atomic
+def missing_file_resolve(*, actor, record) -> int:
+    """``record``'s file is there again (a pack rebuilt): no longer listed as missing. The service's own jobs only."""
+    policies.can_act_as_system.ensure(actor)
+    resolved = MissingFile.objects.filter(record_type=ContentType.objects.get_for_model(record),
+                                          record_id=str(record.pk), resolved_at__isnull=True).update(
+        resolved_at=timezone.now())
+    if resolved:
+        audit.record(actor=actor, action=AuditAction.UPDATE, target=record, detail={"missing_file_resolved": True})
+    return resolved

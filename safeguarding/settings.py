@@ -279,6 +279,25 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Documents attached to records (safeguarding.attachments): in a private folder no URL serves, or in an S3-compatible
+# bucket when DOCUMENTS_S3_BUCKET names one. Either way they are read only through the access door's download view.
+DOCUMENTS_ROOT = env.path("DOCUMENTS_ROOT", default=BASE_DIR / "private" / "documents")
+DOCUMENTS_S3_BUCKET = env("DOCUMENTS_S3_BUCKET", default="")
+STORAGES["documents"] = (
+    {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": DOCUMENTS_S3_BUCKET, "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", default=None),
+        "region_name": env("DOCUMENTS_S3_REGION", default=None), "default_acl": "private",
+        "querystring_auth": True, "file_overwrite": False, "location": "documents"}}
+    if DOCUMENTS_S3_BUCKET else
+    {"BACKEND": "django.core.files.storage.FileSystemStorage",
+     "OPTIONS": {"location": DOCUMENTS_ROOT, "file_permissions_mode": 0o600,
+                 "directory_permissions_mode": 0o700}})
+# What may be attached: at most this many bytes (Django keeps larger uploads on disk while they are checked).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Every upload is scanned by ClamAV's daemon (clamd, its INSTREAM command over TCP) before anything is stored; an
+# upload is refused while the scanner does not answer. Production runs freshclam with the official signatures.
+CLAMAV_URL = env("CLAMAV_URL", default="tcp://127.0.0.1:3310")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

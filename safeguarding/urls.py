@@ -50,6 +50,8 @@ urlpatterns = [
     path("notifications/email/", views.notification_preference, name="notification-preference"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("find/<slug:kind>/", views.find, name="find"),
+    path("upload/<str:kind>/<int:pk>/", views.document_new, name="document-new"),
+    path("documents/<str:kind>/<int:pk>/", views.document_download, name="document-download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"), namespace="api")),
     path("", include("cases.urls")),

@@ -4,15 +4,15 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, audit, language, pickers, policies, selectors, services, sso
-from .forms import AuditSearchForm, EmailPreferenceForm, SignInForm, SsoStartForm
+from . import access, attachments, audit, language, pickers, policies, scanner, selectors, services, sso
+from .forms import AuditSearchForm, DocumentForm, EmailPreferenceForm, SignInForm, SsoStartForm
 from .inputs import param
 from .models import AuditAction
 from .pages import form_page
@@ -73,7 +73,18 @@ def healthz(request):
         checks["migrations"] = "unknown: no database"
     checks["static"] = _static_check()
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "degraded", **checks}
+    if request.GET.get("detail") and checks["database"] == "ok" and policies.can_see_service_health(request.user):
+        body["detail"] = _detail()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _detail() -> dict:
+    """For administrators only: what does not stop pages being served but needs someone to act. The scanner (uploads
+    are refused while it is down) and stored files found missing (restore them from backup; packs rebuild)."""
+    return {"scanner": scanner.status(), "missing_files": [
+        {"record": f"{m.record_type.app_label}.{m.record_type.model} {m.record_label}", "path": m.path,
+         "noticed_at": m.noticed_at.isoformat(), "times_asked": m.times_asked} for m in selectors.missing_files()]}
 
 
 @access.public
@@ -232,4 +243,49 @@ def find(request, kind):
     response = JsonResponse({"results": [{"id": m.pk, "label": m.label, "hint": m.hint} for m in found.matches],
                              "more": found.more})
     response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Documents attached to records (safeguarding.attachments) ---------------------------------------------------
+
+@access.signed_in
+def document_new(request, kind, pk):
+    """Attach a document to a record: the record through the door (404), then its rule for attaching (403)."""
+    found = attachments.kind(kind)
+    record = access.get_visible_or_404(request.user, found.parent_model._default_manager.all(), pk=pk)
+    found.ensure_may_attach(request.user, record)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    back = found.url(record)
+    return form_page(request, form, template="safeguarding/document_form.html",
+                     call=lambda data: services.document_upload(actor=request.user, record=record, upload=data["file"],
+                                                                description=data["description"]),
+                     done=lambda document: f"{document.name} has been uploaded.", then=back,
+                     context={"record": record, "kind": found, "back": back,
+                              "max_size": settings.DOCUMENT_MAX_BYTES})
+
+
+def file_missing(request, record, path: str, *, rebuilding: bool = False):
+    """The stored file of a record the person may see is not there: say so plainly (410), and list it for
+    administrators (/healthz detail)."""
+    services.missing_file_record(actor=request.user, record=record, path=path)
+    return render(request, "safeguarding/file_missing.html", {"record": record, "rebuilding": rebuilding},
+                  status=410)
+
+
+@access.signed_in
+def document_download(request, kind, pk):
+    """The file, to the people who may see its record, audited; never from a public address."""
+    document = selectors.document_for(request.user, kind, pk)
+    store = attachments.storage()
+    try:
+        if not store.exists(document.stored_as):
+            raise FileNotFoundError(document.stored_as)
+        handle = store.open(document.stored_as, "rb")
+    except OSError:
+        return file_missing(request, document, document.stored_as)
+    audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=document,
+                 detail={"record": audit.label_of(getattr(document, document.PARENT)), "sha256": document.sha256})
+    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response

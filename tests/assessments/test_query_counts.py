@@ -26,6 +26,7 @@ PINNED = {
         "audit row (view)",
         "role permissions",
         "its contribution requests the reader may see, with agency, asker and answerer",
+        "documents attached to the assessment the reader can see, with uploader and agency",
     ],
     "assessment_as_partner": [
         "session",
@@ -34,6 +35,7 @@ PINNED = {
         "audit row (view)",
         "role permissions",
         "its contribution requests the reader may see, with agency, asker and answerer",
+        "documents attached to the assessment the reader can see, with uploader and agency",
     ],
     "edit": [
         "session",
@@ -95,6 +97,7 @@ PINNED = {
         "role permissions",
         "its contribution requests the reader may see, with agency, asker and answerer (the waiting ones listed to "
         "confirm before approving, from the same rows)",
+        "documents attached to the assessment the reader can see, with uploader and agency",
     ],
     "contributions": [
         "session",

@@ -8,12 +8,14 @@ query; a deliberate change updates PINNED.
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
 from cases.models import EntryKind
 from safeguarding import access
+from safeguarding import services as kernel_services
 
 from ..conftest import assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -60,6 +62,7 @@ PINNED: dict[str, list[str]] = {
         "the reader's active colleagues (restricted-to choices, through a cursor)",
         "chronology entries the reader can see, with author and agency",
         "who each entry is restricted to (prefetch)",
+        "documents attached to the case the reader can see, with uploader and agency",
     ],
     "case_as_partner": [
         "session",
@@ -71,6 +74,7 @@ PINNED: dict[str, list[str]] = {
         "the reader's active colleagues (restricted-to choices, through a cursor)",
         "chronology entries the reader can see, with author and agency",
         "who each entry is restricted to (prefetch)",
+        "documents attached to the case the reader can see, with uploader and agency",
     ],
     "cases": [
         "session",
@@ -134,6 +138,8 @@ class Borough:
             services.trusted_adult_add(actor=self.alice, young_person=self.person, name=f"Adult {i}",
                                        relationship="Aunt")
             client_for(client, self.alice).get(reverse("young-person", args=[other.pk]))
+            kernel_services.document_upload(actor=author, record=self.case,
+                                            upload=SimpleUploadedFile(f"Note {i}.txt", f"Note {i}".encode()))
         self.size = n
 
     def pages(self):
@@ -152,7 +158,7 @@ class Borough:
 
 
 
-def test_query_counts_do_not_grow_with_rows(client, alice, mandy, pete, agencies):
+def test_query_counts_do_not_grow_with_rows(client, alice, mandy, pete, agencies, scanner):
     borough = Borough(alice, mandy, pete, agencies)
     for size in (5, 50):
         borough.grow_to(size, client)

@@ -26,6 +26,7 @@ PINNED = {
         "role permissions",
         "agencies it is shared with (grants other than the owner's)",
         "its guardians the reader can see (none here, so no training prefetch)",
+        "documents attached to the place the reader can see, with uploader and agency",
     ],
     "place_as_partner": [
         "session",
@@ -37,6 +38,7 @@ PINNED = {
         "chronology entries tagged at the place that the reader can see (latest 50)",
         "role permissions",
         "its guardians the reader can see (none here, so no training prefetch)",
+        "documents attached to the place the reader can see, with uploader and agency",
     ],
     "peer_group": [
         "session",
@@ -49,6 +51,7 @@ PINNED = {
         "count of current place links the reader cannot see",
         "role permissions",
         "agencies it is shared with (grants other than the owner's)",
+        "documents attached to the group the reader can see, with uploader and agency",
     ],
     "person_contexts": [
         "session",

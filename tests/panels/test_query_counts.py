@@ -48,6 +48,7 @@ PINNED = {
         PACKS,
         "open actions from the panel's earlier meetings that the reader may see (none here, so no updates)",
         "attendance the reader may see, with person, agency and whom they deputise for",
+        "documents attached to the meeting the reader can see, with uploader and agency",
     ],
     "meeting_as_partner": [
         "session",
@@ -59,6 +60,7 @@ PINNED = {
         "role permissions",
         "open actions from the panel's earlier meetings that the reader may see (none here, so no updates)",
         "attendance the reader may see, with person, agency and whom they deputise for",
+        "documents attached to the meeting the reader can see, with uploader and agency",
     ],
     "live": [
         "session",

@@ -324,6 +324,7 @@ def run_probe(client, target: Target, role: str, examples: int, show: list[str],
 
 def test_no_hostile_value_breaks_any_form(cast, agencies):
     world, _ = world_module.build(cast, agencies)
+    world.update(world_module.documents(cast, world))
     found, problems = world_module.urls(world)
     assert not problems, problems
     show = [u.path for u in found if u.name in ("person-network", "group-network", "place")]

@@ -76,6 +76,7 @@ def post_data(world, agencies):
 
 def test_an_outsider_gets_404_on_every_record_url_and_learns_nothing_anywhere(client, cast, agencies):
     world, secrets = world_module.build(cast, agencies)
+    world.update(world_module.documents(cast, world))
     found, problems = world_module.urls(world)
     assert not problems, "\n".join(problems)
     oscar = cast["oscar"]
@@ -115,6 +116,7 @@ def test_an_outsider_gets_404_on_every_record_url_and_learns_nothing_anywhere(cl
 def test_the_owner_reaches_every_record_url_its_roles_allow(client, cast, agencies):
     """The same world as the lead authority: no page that names its records is missing or broken (no 404/500)."""
     world, _ = world_module.build(cast, agencies)
+    world.update(world_module.documents(cast, world))
     found, _ = world_module.urls(world)
     client.force_login(cast["alice"])
     failures = []

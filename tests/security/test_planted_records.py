@@ -171,6 +171,7 @@ def _own_commitment(planted: dict):
 
 def _check(client, cast, agencies, planter, *, police_contribute=False):
     world, _ = world_module.build(cast, agencies)
+    world.update(world_module.documents(cast, world))
     if police_contribute:  # the police may then add to the case's chronology, and say where an entry happened
         for record in (world["case"], world["place"]):
             access.share(actor=cast["alice"], obj=record, agency=agencies["police"], level=access.CONTRIBUTE)

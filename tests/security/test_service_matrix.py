@@ -116,6 +116,20 @@ def _bound(w, who):
     return person
 
 
+def _upload(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def _ready(pack):
+    """The world's police pack as if built (its file is not there: what the rebuild is for)."""
+    from panels.models import PackStatus, PanelPack
+
+    PanelPack.objects.filter(pk=pack.pk).update(status=PackStatus.READY, file=f"packs/missing-{pack.pk}.pdf")
+    return fresh(pack)
+
+
 def _scenarios():
     from assessments import services as a
     from cases import referrals as f
@@ -167,6 +181,18 @@ def _scenarios():
         "safeguarding.services.api_client_revoke": Scenario(admin, lambda w, u: k.api_client_revoke(
             actor=u, client=k.api_client_register(actor=SYSTEM, agency=w["agencies"]["police"], name="Old system",
                                                   scopes={"cases": "read"})[0])),
+        # Documents: attaching follows the record's contribute rule (a case: whoever adds to its chronology); saying a
+        # file is missing, whoever sees the record; that it is back, the service's own jobs.
+        "safeguarding.services.document_upload": Scenario(
+            lead | {"colin", "carla", "pete"}, lambda w, u: k.document_upload(
+                actor=u, record=fresh(w["case"]), upload=_upload("Contact log.txt", b"Seen at the station"))),
+        "safeguarding.services.missing_file_record": Scenario(
+            lead | {"colin", "carla", "adam", "pete"}, lambda w, u: k.missing_file_record(
+                actor=u, record=fresh(w["case_document"]), path=w["case_document"].stored_as)),
+        "safeguarding.services.missing_file_resolve": Scenario({"system"}, lambda w, u: (
+            k.missing_file_record(actor=w["cast"]["alice"], record=fresh(w["case_document"]), path="gone"),
+            k.missing_file_resolve(actor=u, record=fresh(w["case_document"])))[1],
+            notes="alice reports it missing first; only the service's jobs say it is back"),
         "safeguarding.access.share": Scenario(lead, lambda w, u: access.share(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(
@@ -313,6 +339,10 @@ def _scenarios():
             expected_version=fresh(w["meeting"]).version)),
         "panels.services.packs_request": Scenario({"colin"}, lambda w, u: p.packs_request(
             actor=u, meeting=fresh(w["meeting"]))),
+        # A ready pack whose file went missing: whoever may download it (the police's: the police, and the council
+        # that runs the meeting).
+        "panels.services.pack_rebuild": Scenario(lead | {"colin", "carla", "adam", "pete"}, lambda w, u: p.pack_rebuild(
+            actor=u, pack=_ready(w["pack"]))),
         "panels.services.share_request_ask": Scenario({"colin"}, lambda w, u: p.share_request_ask(
             actor=u, item=fresh(w["group_item"]), agencies=[w["agencies"]["school"]], reason="Pupils are members"),
             notes="a chair running the meeting; the school cannot see the group"),
@@ -341,6 +371,7 @@ def matrix_world(alice, mandy, colin, adam, pete, sam, oscar, agencies):
     cast = {"alice": alice, "mandy": mandy, "colin": colin, "carla": carla, "adam": adam, "pete": pete,
             "sam": sam, "oscar": oscar}
     world, _ = world_module.build(cast, agencies)  # case, friend's case, place and group shared with the police
+    world.update(world_module.documents(cast, world))
     for record in (world["case"], world["place"]):
         access.share(actor=alice, obj=record, agency=agencies["police"], level=access.CONTRIBUTE)
     planted, _ = world_module.plant(cast, agencies, world)

@@ -51,6 +51,11 @@ KINDS = {
     "referrals": {"young-person": "yp_referral", "context": "context_referral"},
     "transfers": {"case": "case_transfer", "context": "context_transfer"},
     "safety-plans": {"place": "place", "peer-group": "group"},
+    # Documents (safeguarding.attachments): a document of each kind; uploading names the record it is attached to.
+    "documents": {"case": "case_document", "place": "place_document", "peer-group": "group_document",
+                  "assessment": "assessment_document", "meeting": "meeting_document"},
+    "upload": {"case": "case", "place": "place", "peer-group": "group", "assessment": "assessment",
+               "meeting": "meeting"},
     # A picker's search (safeguarding.pickers): its kinds name no record.
     "find": {"young-person": None, "place": None, "peer-group": None, "agency": None, "person": None},
 }
@@ -331,6 +336,24 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     return world, secrets
 
 
+def documents(cast: dict, world: dict) -> dict:
+    """A document attached to each kind of record that takes them, uploaded through the service, so scanned: the
+    caller runs the private clamd (the ``scanner`` fixture). Their names are secrets (Quillfeather, Cobblewick)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguarding import services as kernel_services
+
+    alice, colin = cast["alice"], cast["colin"]
+    made = {}
+    for key, record, actor in (("case_document", "case", alice), ("place_document", "place", alice),
+                               ("group_document", "group", alice), ("assessment_document", "assessment", alice),
+                               ("meeting_document", "meeting", colin)):
+        made[key] = kernel_services.document_upload(
+            actor=actor, record=world[record], description="Quillfeather family statement",
+            upload=SimpleUploadedFile(f"Cobblewick {key}.txt", f"Notes about Zephyrine for the {record}.".encode()))
+    return made
+
+
 def plant(cast: dict, agencies: dict, world: dict) -> tuple[dict, list[str]]:
     """Lead-authority records shared with no one, linked to the world's shared records. Returns them, and the names
     and references a partner must never read (the police own one intervention on a hidden plan, and may read what
@@ -371,6 +394,13 @@ def plant(cast: dict, agencies: dict, world: dict) -> tuple[dict, list[str]]:
     add(actor=colin, meeting=meeting, subject=hidden_place, reason="Vesperine item about a hidden place")
     add(actor=colin, meeting=meeting, subject=stranger, reason="Vesperine item about a hidden person")
     add(actor=colin, meeting=meeting, subject=hidden_group, reason="Vesperine item about a hidden group")
+    # A document on the case nobody else may see: its name and description never reach a partner.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguarding import services as kernel_services
+
+    kernel_services.document_upload(actor=alice, record=hidden_case, description="Vesperine ledger scan",
+                                    upload=SimpleUploadedFile("Vesperine ledger.txt", b"Ledger of the unshared case"))
     planted = {"hidden_case": hidden_case, "stranger": stranger, "hidden_place": hidden_place,
                "hidden_group": hidden_group, "hidden_goal": hidden_goal, "police_intervention": police_intervention}
     secrets = ["Vesperine", "Octavian", "Nightingale-Hidden", hidden_case.reference]

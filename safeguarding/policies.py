@@ -64,3 +64,19 @@ def can_manage_own_notifications(user):
 def can_read_notification(user, notification):
     """Mark a notification read: its recipient alone (anyone else is told it does not exist)."""
     access.require(user, None, notification)
+
+
+@rule
+def can_manage_webhooks(user, agency=None):
+    """See and add an agency's partner-system connections (webhooks): its administrators, for their own agency."""
+    _administers(user, Perm.MANAGE_WEBHOOKS)
+    if agency is not None and not access.is_system(user):
+        need(agency.pk == user.agency_id, "You can only connect your own agency's systems.")
+
+
+@rule
+def can_change_webhook(user, subscription):
+    """Pause, resume, rotate the secret of, test or delete one connection: an administrator of its agency (another
+    agency's connection is not found)."""
+    if not access.is_system(user):
+        access.require(user, Perm.MANAGE_WEBHOOKS, subscription)

@@ -55,6 +55,8 @@ class Perm(StrEnum):
     ADD_AGENCY = "safeguarding.add_agency"
     VIEW_AGENCY = "safeguarding.view_agency"
     CHANGE_AGENCY = "safeguarding.change_agency"
+    # An agency's partner systems told of what is addressed to it (safeguarding.webhooks): its administrators.
+    MANAGE_WEBHOOKS = "safeguarding.change_webhooksubscription"
     # Opening individual records shared with the agency (safeguarding.access); analysts work with figures only.
     VIEW_RECORDS = "safeguarding.view_records"
     VIEW_REPORTS = "reports.view_reports"
@@ -120,6 +122,7 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.ADD_AGENCY,
         Perm.VIEW_AGENCY,
         Perm.CHANGE_AGENCY,
+        Perm.MANAGE_WEBHOOKS,
         Perm.VIEW_LANGUAGE_PHRASE,
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,

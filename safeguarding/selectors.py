@@ -1,9 +1,10 @@
 from datetime import timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import access
-from .models import AuditEvent, Notification, NotificationKind
+from .models import AuditEvent, DeliveryStatus, Notification, NotificationKind, WebhookDelivery, WebhookSubscription
 
 
 def audit_events_for(user):
@@ -47,3 +48,23 @@ def new_for_my_agency(user, limit: int = 8) -> list[Notification]:
     since = timezone.now() - timedelta(days=NEW_FOR_AGENCY_DAYS)
     return list(notifications_for(user, unread_only=True).filter(kind__in=NEW_FOR_AGENCY, created_at__gte=since)
                 [:limit])
+
+
+# --- An agency's partner systems (webhooks): its administrators' pages, through the door (agency's own) ----------
+
+def webhooks_for(user):
+    """The connections of ``user``'s agency, oldest first, with how many deliveries wait: one query."""
+    waiting = Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING))
+    return access.visible(user, WebhookSubscription.objects.all()).annotate(waiting=waiting).order_by(
+        "created_at", "id")
+
+
+def webhook_for(user, pk: int) -> WebhookSubscription:
+    """One connection of ``user``'s agency; another agency's is not found (404)."""
+    return access.get_visible_or_404(user, WebhookSubscription.objects.select_related("agency", "created_by"), pk=pk)
+
+
+def webhook_deliveries(user, subscription: WebhookSubscription):
+    """The delivery log of one connection, newest first, each with its event and its attempts (two queries a page)."""
+    return (access.visible(user, WebhookDelivery.objects.filter(subscription=subscription))
+            .select_related("event").prefetch_related("attempt_log").order_by("-created_at", "-id"))

@@ -148,6 +148,7 @@ class WebhookForm(forms.Form):
                                   help_text="For example, Police case management system.")
     events = forms.MultipleChoiceField(
         label="What should it be told about?", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what the system should be told about"},
         help_text="Each event names only the kind of thing and where to fetch it through the API, never a person.")
 
     def __init__(self, *args, **kwargs):

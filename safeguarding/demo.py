@@ -17,15 +17,16 @@ from importlib import import_module
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import OutputWrapper
 from django.core.management.color import no_style
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from safeguarding.access import system
-from safeguarding.models import Agency, AgencyKind, User
+from safeguarding.models import Agency, AgencyKind, User, WebhookSubscription
 from safeguarding.roles import Role
-from safeguarding.services import agency_create, user_create
+from safeguarding.services import agency_create, user_create, webhook_create
 
 # The demo is set up as a command would: by the named system actor (agencies and people); records by demo staff.
 SEEDER = system("seed_demo")
@@ -111,7 +112,8 @@ def seed(run: Run):
     started = time.monotonic()
     tally = Counter()
     with transaction.atomic():
-        _users(_agencies(tally), tally)
+        agencies = _agencies(tally)
+        _webhook(agencies, _users(agencies, tally), tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield's agencies and staff",
                nothing="Northfield's agencies and staff are already present: nothing to add.")
 
@@ -157,3 +159,24 @@ def _users(agencies: dict[str, Agency], tally: Counter) -> dict[str, User]:
             )
             tally["users"] += 1
     return users
+
+
+# The police's case system, told of what is addressed to the police: the demo's receiver (manage.py webhook_receiver,
+# which `make demo` starts on this port) prints each event. Without it running, deliveries fail, are retried, and after
+# WEBHOOKS_PAUSE_AFTER failures in a row the connection pauses and police.admin is told: the other half of the demo.
+DEMO_RECEIVER = "http://127.0.0.1:8765/efh-events"
+
+
+def _webhook(agencies: dict[str, Agency], users: dict[str, User], tally: Counter):
+    """Only where the settings let the service call a receiver on this machine (DEBUG, as `make demo` runs)."""
+    from safeguarding.webhooks import SUBSCRIBABLE, address_allowed
+
+    police = agencies["police"]
+    if not (settings.WEBHOOKS_ALLOW_HTTP and address_allowed("127.0.0.1")) or WebhookSubscription.objects.filter(
+            agency=police, url=DEMO_RECEIVER).exists():
+        return
+
+    webhook_create(actor=users["police.admin"], agency=police, url=DEMO_RECEIVER,
+                   events=[value for value, _ in SUBSCRIBABLE],
+                   description="Northfield Constabulary case system (the demo receiver)")
+    tally["connected systems"] += 1

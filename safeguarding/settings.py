@@ -273,9 +273,14 @@ PACK_WORKER_MAX_MEMORY_KIB = env.int("PACK_WORKER_MAX_MEMORY_KIB", default=600_0
 PACK_BUILD_TEST_DELAY = env.float("PACK_BUILD_TEST_DELAY", default=0.0)  # seconds per item; tests only
 
 # Webhooks (safeguarding.webhooks, docs/webhooks.md): partner systems told what is addressed to their agency.
-# Only https endpoints, on public addresses, unless these allow otherwise (a test's receiver on 127.0.0.1).
-WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
-WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = env.list("WEBHOOKS_ALLOWED_PRIVATE_NETWORKS", default=[])
+# Only https endpoints, on public addresses, unless these allow otherwise: the local demo (DEBUG) sends to its receiver
+# on 127.0.0.1 (manage.py webhook_receiver); the tests run without DEBUG and allow it only where they need to.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = env.list("WEBHOOKS_ALLOWED_PRIVATE_NETWORKS",
+                                             default=["127.0.0.1/32"] if DEBUG else [])
+# Certificate authorities to trust for https endpoints, as a PEM file; empty: the system's (a partner's private CA, a
+# test's own).
+WEBHOOKS_CA_BUNDLE = env("WEBHOOKS_CA_BUNDLE", default="")
 WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5.0)
 # Tries per delivery, the first retry's wait (doubled each time, up to the cap: well inside the broker's visibility

@@ -257,7 +257,8 @@ def post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
     timeout = urllib3.Timeout(connect=settings.WEBHOOKS_CONNECT_TIMEOUT, read=settings.WEBHOOKS_READ_TIMEOUT)
     if parts.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(ip, port, timeout=timeout, retries=False, server_hostname=host,
-                                           assert_hostname=host, cert_reqs="CERT_REQUIRED")
+                                           assert_hostname=host, cert_reqs="CERT_REQUIRED",
+                                           ca_certs=settings.WEBHOOKS_CA_BUNDLE or None)
     else:
         pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeout, retries=False)
     host_header = host if parts.port is None else f"{parts.host}:{parts.port}"

@@ -158,3 +158,82 @@ def test_backoff_doubles_up_to_its_cap(settings):
     waits = [webhooks.backoff(n) for n in range(1, 10)]
     assert 30 <= waits[0] <= 33 and 60 <= waits[1] <= 66 and 120 <= waits[2] <= 132
     assert all(3600 <= wait <= 3960 for wait in waits[7:])
+
+
+def test_the_demo_connects_the_polices_system_to_the_local_receiver_only_where_it_may_be_called(settings):
+    from io import StringIO
+
+    from safeguarding import demo
+    from safeguarding.models import WebhookSubscription
+
+    demo.seed(demo.Run(StringIO()))
+    assert not WebhookSubscription.objects.exists()  # production settings: http to 127.0.0.1 is never called
+    settings.WEBHOOKS_ALLOW_HTTP, settings.WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = True, ["127.0.0.1/32"]  # as DEBUG
+    demo.seed(demo.Run(StringIO()))
+    demo.seed(demo.Run(StringIO()))  # again: nothing more
+    hook = WebhookSubscription.objects.get()
+    assert (hook.agency.name, hook.url, hook.created_by.username) == (
+        "Northfield Constabulary", demo.DEMO_RECEIVER, "police.admin")
+    assert set(hook.events) == set(ALL_EVENTS)
+
+
+# --- https: the address checked is the one connected to, and the certificate is checked against the name ---------
+
+@pytest.fixture
+def tls_receiver(tmp_path, settings):
+    """An https receiver on 127.0.0.1 with a certificate for "localhost" from a CA of this test's own."""
+    import datetime
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append((self.headers["Host"], self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.WEBHOOKS_CA_BUNDLE = str(cert_file)
+    settings.WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32", "::1/128"]
+    yield server.server_address[1], received
+    server.shutdown()
+    server.server_close()
+
+
+def test_it_delivers_over_https_to_the_checked_address_with_the_certificate_checked_against_the_name(tls_receiver):
+    port, received = tls_receiver
+    assert webhooks.post(f"https://localhost:{port}/hooks", b'{"a":1}', {"Content-Type": "application/json"}) == (
+        204, "")
+    assert received == [(f"localhost:{port}", b'{"a":1}')]
+    # The same server by its address: its certificate does not name it, so nothing is sent.
+    status, error = webhooks.post(f"https://127.0.0.1:{port}/hooks", b"{}", {})
+    assert status is None and "SSL" in error and len(received) == 1

@@ -8,13 +8,21 @@ production refuses (tests below prove it), and shorten the back-off to a fractio
 import hashlib
 import hmac
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import connection
 
 from safeguarding import access, celery_app, services, webhooks
 from safeguarding.models import (
@@ -213,3 +221,41 @@ def test_a_test_event_is_about_no_record(broker, local_endpoints, agencies):
     payload = json.loads(body)
     assert payload["type"] == "webhook.test" and payload["resource"] is None
     assert expected_signature(secret, headers, body)
+
+
+def test_the_demo_receiver_checks_signatures_and_prints_what_it_is_sent(broker, local_endpoints, agencies):
+    """manage.py webhook_receiver (what `make demo` starts), in a process of its own against the test database."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    receiver = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "manage.py", "webhook_receiver", "--port", str(port)],
+        env={**os.environ, "DATABASE_URL": url, "REPLICA_DATABASE_URL": url}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert wait_for(lambda: _listening(port), 60), "the receiver did not start"
+        hook, _ = connect(agencies["police"], f"http://127.0.0.1:{port}/efh-events", events=["record.shared"])
+        forged = urllib.request.Request(f"http://127.0.0.1:{port}/efh-events", data=b'{"id":"x"}', method="POST",
+                                        headers={"EFH-Signature": f"t={int(time.time())},v1={'0' * 64}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=5)  # noqa: S310 - our own receiver on 127.0.0.1
+        assert refused.value.code == 400
+        with worker():
+            event = services.webhook_test(actor=SYSTEM, subscription=hook)
+            assert wait_for(lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).exists(), 30)
+    finally:
+        os.killpg(receiver.pid, signal.SIGINT)
+        out, err = receiver.communicate(timeout=30)
+    assert f"webhook.test for agency {agencies['police'].pk}: no API address (event {event.event_id})" in out
+    assert "signature does not verify" in err
+    assert WebhookAttempt.objects.get().status_code == 204
+
+
+def _listening(port) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False

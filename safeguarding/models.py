@@ -466,7 +466,11 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["event", "subscription"], name="webhook_delivery_once")]
-        indexes = [models.Index(fields=["subscription", "-created_at"], name="webhook_delivery_log_idx")]
+        indexes = [models.Index(fields=["subscription", "-created_at"], name="webhook_delivery_log_idx"),
+                   models.Index(fields=["subscription"], name="webhook_delivery_waiting_idx",
+                                condition=models.Q(status="pending")),
+                   models.Index(fields=["finished_at"], name="webhook_delivery_finished_idx",
+                                condition=models.Q(finished_at__isnull=False))]
 
     def __str__(self):
         return f"{self.event_id} to {self.subscription_id}"

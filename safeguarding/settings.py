@@ -291,6 +291,9 @@ WEBHOOKS_RETRY_MAX = env.float("WEBHOOKS_RETRY_MAX", default=60 * 60.0)
 WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=20)
 # After a rotation the previous secret signs too for this long, so a receiver can change over.
 WEBHOOKS_PREVIOUS_SECRET_HOURS = env.int("WEBHOOKS_PREVIOUS_SECRET_HOURS", default=24)
+# Finished deliveries (and their attempts) are deleted from the log after this many days; the audit log keeps what
+# was sent to whom.
+WEBHOOKS_LOG_DAYS = env.int("WEBHOOKS_LOG_DAYS", default=90)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

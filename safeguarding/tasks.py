@@ -46,6 +46,12 @@ def outbox_sweep() -> int:
     return outbox.sweep()
 
 
+@shared_task
+def webhooks_purge() -> int:
+    """Finished webhook deliveries past ``WEBHOOKS_LOG_DAYS`` leave the log (safeguarding.webhooks.purge). Daily."""
+    return webhooks.purge()
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
 def webhook_deliver(delivery_id: int, attempt: int) -> str:
     """One attempt at one webhook delivery (safeguarding.webhooks.attempt): on failure it queues the next through

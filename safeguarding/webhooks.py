@@ -39,7 +39,7 @@ import urllib3
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -111,12 +111,15 @@ def emit(event_type: str, *, agency, record) -> WebhookEvent | None:
         return None
     if not access.can(access.AgencyReader(agency), record):
         return None
-    once = _once(event_type, record, agency)
-    if once is not None and WebhookEvent.objects.filter(once=once).exists():
+    try:
+        # A savepoint: a second run of a once-only happening (at the same moment, or later) meets the unique ``once``
+        # and emits nothing, and the caller's change goes on.
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(
+                type=event_type, agency=agency, resource=resource(record), once=_once(event_type, record, agency),
+                record_type=ContentType.objects.get_for_model(record), record_id=str(record.pk))
+    except IntegrityError:
         return None
-    event = WebhookEvent.objects.create(
-        type=event_type, agency=agency, resource=resource(record), once=once,
-        record_type=ContentType.objects.get_for_model(record), record_id=str(record.pk))
     _deliver(event, subscriptions)
     return event
 
@@ -346,6 +349,15 @@ def attempt(delivery_id: int, number: int) -> str:
         if not ok:
             _count_failure(subscription)
     return delivery.status
+
+
+def purge(days: int | None = None) -> int:
+    """Delete finished deliveries (their attempts with them) older than ``WEBHOOKS_LOG_DAYS``, and events left with
+    no delivery; waiting ones stay. Returns the deliveries deleted. Idempotent (beat runs it daily)."""
+    before = timezone.now() - timedelta(days=settings.WEBHOOKS_LOG_DAYS if days is None else days)
+    deleted, _ = WebhookDelivery.objects.filter(finished_at__lt=before).delete()
+    WebhookEvent.objects.filter(occurred_at__lt=before, deliveries__isnull=True).delete()
+    return deleted
 
 
 def _audit_sent(delivery: WebhookDelivery):

@@ -237,3 +237,22 @@ def test_it_delivers_over_https_to_the_checked_address_with_the_certificate_chec
     # The same server by its address: its certificate does not name it, so nothing is sent.
     status, error = webhooks.post(f"https://127.0.0.1:{port}/hooks", b"{}", {})
     assert status is None and "SSL" in error and len(received) == 1
+
+
+def test_finished_deliveries_leave_the_log_after_their_days_and_waiting_ones_stay(agencies, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.WEBHOOKS_LOG_DAYS = 90
+    hook, _ = services.webhook_create(actor=SYSTEM, agency=agencies["police"], url="https://p.example.org/",
+                                      events=["record.shared"])
+    old, waiting, recent = (webhooks.emit_test(hook) for _ in range(3))
+    long_ago = timezone.now() - timedelta(days=91)
+    WebhookEvent.objects.filter(pk__in=[old.pk, waiting.pk]).update(occurred_at=long_ago)
+    WebhookDelivery.objects.filter(event=old).update(status=DeliveryStatus.DELIVERED, finished_at=long_ago)
+    WebhookDelivery.objects.filter(event=recent).update(status=DeliveryStatus.DELIVERED, finished_at=timezone.now())
+    assert webhooks.purge() == 1
+    assert webhooks.purge() == 0
+    assert set(WebhookEvent.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
+    assert WebhookDelivery.objects.count() == 2

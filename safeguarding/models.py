@@ -417,7 +417,10 @@ class WebhookSubscription(models.Model):
 class WebhookEvent(models.Model):
     """Something addressed to an agency, as its partner systems are told it: thin (what kind, which record, where the
     API serves it), never names or content. One per happening; every subscription's delivery carries its id, so a
-    receiver dedupes by it. ``once`` makes a repeated happening (a daily overdue check) one event."""
+    receiver dedupes by it. ``once`` makes a repeated happening (a daily overdue check) one event.
+
+    Append-only for the app's database role (its table name ends in "event": safeguarding.dbroles), so it is also the
+    ledger of what each agency's systems were told; the delivery log beside it is purged after a while."""
 
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     type = models.CharField(max_length=30, choices=WebhookEventType.choices)

@@ -352,11 +352,11 @@ def attempt(delivery_id: int, number: int) -> str:
 
 
 def purge(days: int | None = None) -> int:
-    """Delete finished deliveries (their attempts with them) older than ``WEBHOOKS_LOG_DAYS``, and events left with
-    no delivery; waiting ones stay. Returns the deliveries deleted. Idempotent (beat runs it daily)."""
+    """Delete finished deliveries (their attempts with them) older than ``WEBHOOKS_LOG_DAYS``; waiting ones stay.
+    Returns how many rows went. Idempotent (beat runs it daily). The events stay: append-only for the app's database
+    role, like every table of events (safeguarding.dbroles), they are the ledger of what each agency was told."""
     before = timezone.now() - timedelta(days=settings.WEBHOOKS_LOG_DAYS if days is None else days)
     deleted, _ = WebhookDelivery.objects.filter(finished_at__lt=before).delete()
-    WebhookEvent.objects.filter(occurred_at__lt=before, deliveries__isnull=True).delete()
     return deleted
 
 

@@ -249,10 +249,24 @@ def test_finished_deliveries_leave_the_log_after_their_days_and_waiting_ones_sta
                                       events=["record.shared"])
     old, waiting, recent = (webhooks.emit_test(hook) for _ in range(3))
     long_ago = timezone.now() - timedelta(days=91)
-    WebhookEvent.objects.filter(pk__in=[old.pk, waiting.pk]).update(occurred_at=long_ago)
+    WebhookDelivery.objects.filter(event__in=[old, waiting]).update(created_at=long_ago)
     WebhookDelivery.objects.filter(event=old).update(status=DeliveryStatus.DELIVERED, finished_at=long_ago)
     WebhookDelivery.objects.filter(event=recent).update(status=DeliveryStatus.DELIVERED, finished_at=timezone.now())
-    assert webhooks.purge() == 1
+    WebhookAttempt.objects.create(delivery=WebhookDelivery.objects.get(event=old), number=1, status_code=200,
+                                  succeeded=True)
+    assert webhooks.purge() == 2  # the delivery and its attempt
     assert webhooks.purge() == 0
-    assert set(WebhookEvent.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
-    assert WebhookDelivery.objects.count() == 2
+    assert set(WebhookDelivery.objects.values_list("event_id", flat=True)) == {waiting.pk, recent.pk}
+    assert WebhookEvent.objects.count() == 3  # the ledger of what was told stays
+
+
+def test_the_events_are_append_only_for_the_apps_database_role(agencies):
+    from django.db import DatabaseError, transaction
+
+    hook, _ = services.webhook_create(actor=SYSTEM, agency=agencies["police"], url="https://p.example.org/",
+                                      events=["record.shared"])
+    event = webhooks.emit_test(hook)
+    for change in (lambda: WebhookEvent.objects.filter(pk=event.pk).update(type="record.shared"),
+                   lambda: WebhookEvent.objects.filter(pk=event.pk).delete()):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change()

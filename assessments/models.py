@@ -159,6 +159,8 @@ class AddedAfter(models.TextChoices):
 class ContributionRequest(models.Model):
     """The lead's request to one agency for its part of an assessment, and that agency's answer."""
 
+    API_ROUTE = "contribution-requests"  # served at /api/v1/<route>/<id>/: where a webhook event points
+
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="requests")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     asked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

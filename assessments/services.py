@@ -229,7 +229,7 @@ def contribution_request(*, actor, assessment: Assessment, agency: Agency, quest
                          "rule": "asked to contribute to an assessment"})
     notifications.notify(kind=NotificationKind.CONTRIBUTION_REQUESTED, title=f"Your agency is asked to contribute to "
                          f"{assessment}", url=reverse("contribution", args=[asked.pk]), agency=agency,
-                         perm=Perm.ANSWER_CONTRIBUTION)
+                         perm=Perm.ANSWER_CONTRIBUTION, about=asked)
     return asked
 
 

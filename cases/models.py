@@ -253,6 +253,8 @@ class ClosureReason(models.TextChoices):
 class Case(Shareable):
     """One episode of extra-familial harm work with a young person."""
 
+    API_ROUTE = "cases"  # served at /api/v1/<route>/<id>/: where a webhook event points
+
     reference = models.CharField(max_length=20, unique=True, editable=False)
     young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
@@ -470,6 +472,8 @@ class Referral(LawfulBasis):
 @pghistory.track(exclude=["version"], append_only=True)
 class YoungPersonReferral(Referral):
     """A referral about a young person, with what the referrer knows of them."""
+
+    API_ROUTE = "referrals"  # served at /api/v1/<route>/<id>/: where a webhook event points
 
     kind_word = "young-person"
 

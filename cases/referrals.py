@@ -179,7 +179,7 @@ def referral_answer(*, actor, referral: Referral, expected_version: int, answer:
 def _tell_front_door(referral):
     """The receiving authority's team managers (those who triage) are told a referral waits."""
     notifications.notify(kind=NotificationKind.REFERRAL_RECEIVED, title=f"{referral} from {referral.referring_agency}",
-                         url=url(referral), agency=referral.to_agency, perm=Perm.TRIAGE)
+                         url=url(referral), agency=referral.to_agency, perm=Perm.TRIAGE, about=referral)
 
 
 def _tell_referrer(referral, *, asked: bool = False):

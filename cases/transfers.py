@@ -125,7 +125,8 @@ def _tell(transfer, *, asked: bool = False, lead=None):
     """The receiving agency's team managers are told of a request; both sides of the answer."""
     if asked:
         notifications.notify(kind=NotificationKind.TRANSFER_ASKED, title=f"Transfer of {transfer.record} asked",
-                             url=url(transfer), agency=transfer.to_agency, perm=Perm.DECIDE_TRANSFER)
+                             url=url(transfer), agency=transfer.to_agency, perm=Perm.DECIDE_TRANSFER,
+                             about=transfer)
         return
     title = f"Transfer of {transfer.record} {transfer.get_status_display().lower()}"
     notifications.notify(kind=NotificationKind.TRANSFER_DECIDED, title=title, url=url(transfer),

@@ -106,6 +106,7 @@ class ContextRecord(Shareable):
 
 @pghistory.track(exclude=["version"], append_only=True)
 class Place(ContextRecord):
+    API_ROUTE = "places"  # served at /api/v1/<route>/<id>/: where a webhook event points
     kind = models.CharField(max_length=12, choices=PlaceKind.choices)
     address = models.TextField(blank=True, max_length=500)
     postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
@@ -171,6 +172,7 @@ class PlaceUserObjectPermission(UserObjectPermissionBase):
 
 @pghistory.track(exclude=["version"], append_only=True)
 class PeerGroup(ContextRecord):
+    API_ROUTE = "peer-groups"  # served at /api/v1/<route>/<id>/: where a webhook event points
     class Meta(ContextRecord.Meta):
         verbose_name = "peer group"
         permissions = [

@@ -59,6 +59,7 @@ MEETING_FLOW = list(MeetingStatus.values)
 
 @pghistory.track(exclude=["version"], append_only=True)
 class Meeting(Shareable):
+    API_ROUTE = "meetings"  # served at /api/v1/<route>/<id>/: where a webhook event points
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="meetings")
     starts_at = models.DateTimeField("Date and time")
     location = models.CharField("Where", max_length=300, blank=True)
@@ -216,6 +217,7 @@ OUTSTANDING = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 @pghistory.track(exclude=["version"], append_only=True)
 class Action(Commitment):
+    API_ROUTE = "actions"  # served at /api/v1/<route>/<id>/: where a webhook event points
     OUTSTANDING = OUTSTANDING
 
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
@@ -324,6 +326,8 @@ class PackStep(models.TextChoices):
 
 class PanelPack(models.Model):
     """One agency's pack for one version of a meeting's agenda: a job row the page polls, then a file."""
+
+    API_ROUTE = "panel-packs"  # served at /api/v1/<route>/<id>/: where a webhook event points
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="packs")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")

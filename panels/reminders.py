@@ -34,9 +34,9 @@ def _notify_overdue(action: Action):
     told = set(Notification.objects.filter(kind=NotificationKind.ACTION_OVERDUE, url=url,
                                            created_at__date__gt=action.due_on).values_list("recipient_id", flat=True))
     people = [person for person in people if person is not None and person.pk not in told]
-    if people:
-        notifications.notify(kind=NotificationKind.ACTION_OVERDUE, title=f"Action overdue: {action.description}",
-                             url=url, people=people, emailed=True)
+    # Called even with no one left to tell: the agency's partner systems are told once per due date (webhooks).
+    notifications.notify(kind=NotificationKind.ACTION_OVERDUE, title=f"Action overdue: {action.description}",
+                         url=url, people=people, emailed=True, about=action, about_agency=action.owner_agency)
 
 
 @reminder

@@ -222,7 +222,7 @@ def action_add(*, actor, item: AgendaItem, description: str, owner_agency: Agenc
     notifications.notify(kind=NotificationKind.ACTION_ASSIGNED,
                          title=f"Action for {'you' if owner else 'your agency'}: {action.description}",
                          url=ACTIONS.url(action), people=[owner], agency=None if owner else owner_agency,
-                         perm=Perm.UPDATE_ACTION)
+                         perm=Perm.UPDATE_ACTION, about=action, about_agency=owner_agency)
     return action
 
 
@@ -393,7 +393,7 @@ def share_request_ask(*, actor, item: AgendaItem, agencies, reason: str) -> Shar
         kind=NotificationKind.SHARE_REQUESTED, agency=record.owning_agency,
         perm=f"{record._meta.app_label}.share_{record._meta.model_name}",
         title=f"{meeting.panel.name} asks you to share {item.subject} with {agency_list(chosen)}",
-        url=reverse("share-request", args=[request.pk]))
+        url=reverse("share-request", args=[request.pk]), about=request)
     return request
 
 

@@ -56,7 +56,7 @@ def pack_ready_notify(pack_id: int):
             status__in=[AttendanceStatus.INVITED, AttendanceStatus.PRESENT], agency_id=pack.agency_id,
         ).select_related("person")]
         notifications.notify(kind=NotificationKind.PACK_READY, title=f"Panel pack for {pack.agency} ready: "
-                             f"{pack.meeting}", url=url, people=people)
+                             f"{pack.meeting}", url=url, people=people, about=pack, about_agency=pack.agency)
 
 
 @shared_task

@@ -411,7 +411,7 @@ def share(*, actor, obj: Shareable, agency: Agency, level: str):
     audit.record(actor=actor, action=AuditAction.SHARE, target=obj,
                  detail={"agency_id": agency.pk, "agency": agency.name, "level": level})
     notifications.notify(kind=NotificationKind.SHARED, title=f"{obj._meta.verbose_name.capitalize()} {obj} shared with "
-                         f"your agency", url=obj.get_absolute_url(), agency=agency, perm=VIEW_RECORDS)
+                         f"your agency", url=obj.get_absolute_url(), agency=agency, perm=VIEW_RECORDS, about=obj)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "outbox-sweep": {"task": "safeguarding.tasks.outbox_sweep", "schedule": 60.0},
+    "webhooks-purge": {"task": "safeguarding.tasks.webhooks_purge", "schedule": crontab(hour=3, minute=40)},
     "clear-expired-sessions": {"task": "safeguarding.tasks.sessions_clear_expired", "schedule": crontab(minute=17)},
     "daily-reminders": {"task": "safeguarding.tasks.reminders_daily", "schedule": crontab(hour=7, minute=30)},
     # Its own entry, not a registered reminder: a reminder is about a record, once a day per record and person

@@ -26,7 +26,7 @@ from django.utils.module_loading import module_has_submodule
 
 from safeguarding.access import system
 from safeguarding.apiclients import READ, RESOURCES, WRITE
-from safeguarding.models import Agency, AgencyKind, ApiClient, IdentityProvider, Team, User
+from safeguarding.models import Agency, AgencyKind, ApiClient, IdentityProvider, Team, User, WebhookSubscription
 from safeguarding.roles import Role
 from safeguarding.services import (
     agency_create,
@@ -35,6 +35,7 @@ from safeguarding.services import (
     identity_provider_set,
     team_create,
     user_create,
+    webhook_create,
 )
 
 # The demo is set up as a command would: by the named system actor (agencies and people); records by demo staff.
@@ -131,9 +132,10 @@ def seed(run: Run):
     tally = Counter()
     with transaction.atomic():
         agencies = _agencies(tally)
-        _users(agencies, tally)
+        users = _users(agencies, tally)
         _identity_provider(agencies["police"], tally)
         _api_clients(agencies, tally)
+        _webhook(agencies, users, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield's agencies and staff",
                nothing="Northfield's agencies and staff are already present: nothing to add.")
 
@@ -240,3 +242,24 @@ def _api_clients(agencies: dict[str, Agency], tally: Counter):
         tally["API clients"] += 1
     _credentials_file().parent.mkdir(parents=True, exist_ok=True)
     _credentials_file().write_text(json.dumps(saved, indent=2), encoding="utf-8")
+
+
+# The police's case system, told of what is addressed to the police: the demo's receiver (manage.py webhook_receiver,
+# which `make demo` starts on this port) prints each event. Without it running, deliveries fail, are retried, and after
+# WEBHOOKS_PAUSE_AFTER failures in a row the connection pauses and police.admin is told: the other half of the demo.
+DEMO_RECEIVER = "http://127.0.0.1:8765/efh-events"
+
+
+def _webhook(agencies: dict[str, Agency], users: dict[str, User], tally: Counter):
+    """Only where the settings let the service call a receiver on this machine (DEBUG, as `make demo` runs)."""
+    from safeguarding.webhooks import SUBSCRIBABLE, address_allowed
+
+    police = agencies["police"]
+    if not (settings.WEBHOOKS_ALLOW_HTTP and address_allowed("127.0.0.1")) or WebhookSubscription.objects.filter(
+            agency=police, url=DEMO_RECEIVER).exists():
+        return
+
+    webhook_create(actor=users["police.admin"], agency=police, url=DEMO_RECEIVER,
+                   events=[value for value, _ in SUBSCRIBABLE],
+                   description="Northfield Constabulary case system (the demo receiver)")
+    tally["connected systems"] += 1

@@ -184,3 +184,22 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Upload")
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label="Endpoint URL", max_length=500, assume_scheme="https",
+                         help_text="Where your system receives events, starting https://. It must answer within a few "
+                                   "seconds with a 2xx status; redirects are not followed.")
+    description = forms.CharField(label="What it is for", max_length=200, required=False,
+                                  help_text="For example, Police case management system.")
+    events = forms.MultipleChoiceField(
+        label="What should it be told about?", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what the system should be told about"},
+        help_text="Each event names only the kind of thing and where to fetch it through the API, never a person.")
+
+    def __init__(self, *args, **kwargs):
+        from .webhooks import SUBSCRIBABLE
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = SUBSCRIBABLE
+        self.helper = gds_helper(self, "Connect the system")

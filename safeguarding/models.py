@@ -3,6 +3,8 @@
 Every other app builds on these; this module imports no app.
 """
 
+import uuid
+
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, Group
@@ -188,6 +190,7 @@ class AuditAction(models.TextChoices):
     REFER = "refer", "Referred"
     DECIDE = "decide", "Decided"
     TRANSFER = "transfer", "Transferred"
+    SEND = "send", "Sent to a partner system"
 
 
 class AuditEvent(models.Model):
@@ -358,6 +361,8 @@ class OutboxJob(models.Model):
     # One job per key: asking twice for the same thing queues it once.
     key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Not to run before this (a retry's back-off): handed with it as the message's ETA.
+    run_after = models.DateTimeField(null=True, blank=True)
     handed_at = models.DateTimeField(null=True, blank=True)  # last handed to the broker
     hand_count = models.PositiveIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -386,6 +391,7 @@ class NotificationKind(models.TextChoices):
     ACTION_ASSIGNED = "action_assigned", "Action assigned"
     ACTION_OVERDUE = "action_overdue", "Action overdue"
     PACK_READY = "pack_ready", "Panel pack ready"
+    WEBHOOK_PAUSED = "webhook_paused", "Partner system connection paused"
 
 
 class Notification(models.Model):
@@ -540,3 +546,156 @@ class MissingFile(models.Model):
 
     def __str__(self):
         return f"{self.record_label}: {self.path}"
+
+
+# --- Webhooks: partner systems told what is addressed to their agency (safeguarding.webhooks) --------------------
+
+class WebhookEventType(models.TextChoices):
+    RECORD_SHARED = "record.shared", "A record is shared with your agency"
+    REQUEST_RECEIVED = "request.received", "A request to your agency (contribution, sharing, referral, transfer)"
+    ACTION_ASSIGNED = "action.assigned", "An action is assigned to your agency"
+    ACTION_OVERDUE = "action.overdue", "An action of your agency is overdue"
+    PACK_READY = "pack.ready", "A panel pack for your agency is ready"
+    TEST = "webhook.test", "A test event sent from the service's page"
+
+
+class WebhookSubscription(models.Model):
+    """An agency's partner system, told (signed, by a worker) what is addressed to the agency.
+
+    The secret signs every delivery; it is made by the service and shown once. After a rotation the previous one
+    signs too, until ``previous_secret_until``, so a receiver can change over without missing an event. Not in the
+    change history (it would keep the secrets): every change is in the audit log instead.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="webhooks")
+    url = models.URLField("Endpoint URL", max_length=500)
+    description = models.CharField("What it is for", max_length=200, blank=True)
+    events = ArrayField(models.CharField(max_length=30, choices=WebhookEventType.choices))
+    secret = models.CharField(max_length=100, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.CharField(max_length=300, blank=True)
+    # Attempts failed in a row, whichever events they carried; a success sets it back to 0.
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["agency", "created_at", "id"]
+        indexes = [models.Index(fields=["agency"], name="webhook_active_idx", condition=models.Q(is_active=True))]
+        constraints = [models.CheckConstraint(condition=models.Q(is_active=True) | models.Q(paused_at__isnull=False),
+                                              name="webhook_paused_when")]
+
+    def __str__(self):
+        return self.description or self.url
+
+    @property
+    def audit_label(self):
+        return f"WH-{self.pk}"
+
+    # An agency's own: its administrators manage them (safeguarding.policies), no other agency learns of them.
+    @classmethod
+    def access_q(cls, user, level):
+        return models.Q(agency_id=user.agency_id)
+
+    @classmethod
+    def reach_q(cls, user, field, level):
+        return models.Q(**{f"{field}__agency_id": user.agency_id})
+
+
+class WebhookEvent(models.Model):
+    """Something addressed to an agency, as its partner systems are told it: thin (what kind, which record, where the
+    API serves it), never names or content. One per happening; every subscription's delivery carries its id, so a
+    receiver dedupes by it. ``once`` makes a repeated happening (a daily overdue check) one event.
+
+    Append-only for the app's database role (its table name ends in "event": safeguarding.dbroles), so it is also the
+    ledger of what each agency's systems were told; the delivery log beside it is purged after a while."""
+
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    type = models.CharField(max_length=30, choices=WebhookEventType.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    # {"type": ..., "id": ..., "url": "/api/v1/<name>/<id>/"}: exactly what the payload says of the record.
+    resource = models.JSONField(null=True, blank=True)
+    # The record itself, to ask the door again at delivery time (unshared meanwhile: not delivered).
+    record_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    record_id = models.CharField(max_length=64, blank=True)
+    once = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"
+
+    def payload(self) -> dict:
+        return {"id": str(self.event_id), "type": self.type, "occurred_at": self.occurred_at.isoformat(),
+                "agency": self.agency_id, "resource": self.resource}
+
+    @classmethod
+    def access_q(cls, user, level):
+        return models.Q(agency_id=user.agency_id)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    WITHHELD = "withheld", "Not sent: no longer for this agency"
+
+
+class WebhookDelivery(models.Model):
+    """One event to one subscription: tried until delivered, or given up after ``WEBHOOKS_MAX_ATTEMPTS``."""
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["event", "subscription"], name="webhook_delivery_once")]
+        indexes = [models.Index(fields=["subscription", "-created_at"], name="webhook_delivery_log_idx"),
+                   models.Index(fields=["subscription"], name="webhook_delivery_waiting_idx",
+                                condition=models.Q(status="pending")),
+                   models.Index(fields=["finished_at"], name="webhook_delivery_finished_idx",
+                                condition=models.Q(finished_at__isnull=False))]
+
+    def __str__(self):
+        return f"{self.event_id} to {self.subscription_id}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        from .access import inherit
+
+        return inherit(user, cls, "subscription", level)
+
+
+class WebhookAttempt(models.Model):
+    """One try at a delivery: the delivery log a partner's administrator reads."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_once")]
+
+    def __str__(self):
+        return f"Attempt {self.number} of {self.delivery_id}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        from .access import inherit
+
+        return inherit(user, cls, "delivery", level)

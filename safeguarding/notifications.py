@@ -44,10 +44,15 @@ def email_body(kinds: list[str], url: str | None = None) -> str:
 
 @transaction.atomic
 def notify(*, kind: str, title: str, url: str, people=(), agency: Agency | None = None, perm: str | None = None,
-           required: bool = False, emailed: bool = False) -> list[Notification]:
+           required: bool = False, emailed: bool = False, about=None,
+           about_agency: Agency | None = None) -> list[Notification]:
     """Tell the people named and/or ``agency``'s members (holding ``perm``) that ``title`` happened, at ``url``.
 
-    ``emailed``: the caller has emailed them already (a reminder): the notification is only for the list."""
+    ``emailed``: the caller has emailed them already (a reminder): the notification is only for the list.
+    ``about``: the record this is about, when it is addressed to an agency (``agency``, or ``about_agency`` where only
+    some of its people are told): the agency's partner systems subscribed to this kind are told too, thinly
+    (safeguarding.webhooks), even when no person is."""
+    from . import webhooks
     from .tasks import email_send
 
     kind = NotificationKind(kind)
@@ -63,6 +68,9 @@ def notify(*, kind: str, title: str, url: str, people=(), agency: Agency | None 
                        [note.recipient.email], key=f"notification:{note.pk}")
     if straight_away:
         Notification.objects.filter(pk__in=[n.pk for n in straight_away]).update(emailed_at=now)
+    addressed = about_agency or agency
+    if about is not None and addressed is not None and kind in webhooks.EVENT_OF_NOTIFICATION:
+        webhooks.emit(webhooks.EVENT_OF_NOTIFICATION[kind], agency=addressed, record=about)
     return made
 
 

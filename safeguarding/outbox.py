@@ -7,6 +7,9 @@ when that transaction commits, and handed again by a periodic sweep until a work
   ``sweep`` (Celery beat, every minute) hands it again once the broker is back. A job handed but not done within
   ``OUTBOX_HAND_AGAIN_AFTER`` (longer than any task may run) is handed again too; tasks take ids and are
   idempotent, so running twice still yields one result.
+- ``after``: not to run before then (a retry's back-off). The job is handed at once with that as the message's ETA
+  (the worker holds it until then), and is not counted stale until ``OUTBOX_HAND_AGAIN_AFTER`` past it. Keep it
+  well within the broker's visibility timeout, or Redis delivers the held message again.
 - A worker marks the job done when its task succeeds (a ``task_success`` signal, by the header ``outbox_job``).
   After ``OUTBOX_MAX_HANDS`` hands it is given up and logged as an error for an administrator.
 """
@@ -27,10 +30,12 @@ from .models import OutboxJob
 log = logging.getLogger(__name__)
 
 
-def enqueue(task, *args, key: str | None = None) -> OutboxJob:
-    """Record ``task(*args)`` to run once the current transaction commits. ``key`` makes it once-only."""
+def enqueue(task, *args, key: str | None = None, after=None) -> OutboxJob:
+    """Record ``task(*args)`` to run once the current transaction commits (and not before ``after``, a datetime).
+    ``key`` makes it once-only."""
     key = key or f"{task.name}:{uuid.uuid4().hex}"
-    job, created = OutboxJob.objects.get_or_create(key=key, defaults={"task": task.name, "args": list(args)})
+    job, created = OutboxJob.objects.get_or_create(key=key, defaults={"task": task.name, "args": list(args),
+                                                                      "run_after": after})
     if created:
         transaction.on_commit(lambda: hand(job.pk))
     return job
@@ -41,9 +46,11 @@ def hand(job_id: int) -> bool:
     job = OutboxJob.objects.filter(pk=job_id, done_at__isnull=True, given_up_at__isnull=True).first()
     if job is None:
         return False
+    options = _route(job.task)
+    if job.run_after is not None and job.run_after > timezone.now():
+        options["eta"] = job.run_after
     try:
-        current_app.send_task(job.task, args=job.args, headers={"outbox_job": job.pk}, retry=False,
-                              **_route(job.task))
+        current_app.send_task(job.task, args=job.args, headers={"outbox_job": job.pk}, retry=False, **options)
     except Exception as exc:  # noqa: BLE001 - the broker is unreachable or refused: the sweep will try again
         log.warning("outbox: job %s (%s) not handed: %s", job.pk, job.task, exc)
         OutboxJob.objects.filter(pk=job.pk).update(last_error=f"{type(exc).__name__}: {exc}"[:300])
@@ -70,7 +77,8 @@ def sweep(limit: int = 500) -> int:
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_HAND_AGAIN_AFTER)
     pending = OutboxJob.objects.filter(done_at__isnull=True, given_up_at__isnull=True).filter(
-        Q(handed_at__isnull=True) | Q(handed_at__lt=stale)).order_by("created_at")
+        Q(handed_at__isnull=True)
+        | Q(handed_at__lt=stale) & (Q(run_after__isnull=True) | Q(run_after__lt=stale))).order_by("created_at")
     tired = pending.filter(hand_count__gte=settings.OUTBOX_MAX_HANDS)
     for job in tired:
         log.error("outbox: giving up job %s (%s) after %s hands: %s", job.pk, job.task, job.hand_count,

@@ -108,3 +108,19 @@ def can_report_missing_file(user, record):
 def can_see_service_health(user):
     """The detail of /healthz (the malware scanner, files missing from storage): administrators."""
     access.require(user, Perm.CHANGE_AGENCY)
+
+
+@rule
+def can_manage_webhooks(user, agency=None):
+    """See and add an agency's partner-system connections (webhooks): its administrators, for their own agency."""
+    _administers(user, Perm.MANAGE_WEBHOOKS)
+    if agency is not None and not access.is_system(user):
+        need(agency.pk == user.agency_id, "You can only connect your own agency's systems.")
+
+
+@rule
+def can_change_webhook(user, subscription):
+    """Pause, resume, rotate the secret of, test or delete one connection: an administrator of its agency (another
+    agency's connection is not found)."""
+    if not access.is_system(user):
+        access.require(user, Perm.MANAGE_WEBHOOKS, subscription)

@@ -62,6 +62,8 @@ class Perm(StrEnum):
     VIEW_IDENTITY_PROVIDER = "safeguarding.view_identityprovider"
     ADD_IDENTITY_PROVIDER = "safeguarding.add_identityprovider"
     CONFIGURE_SSO = "safeguarding.change_identityprovider"
+    # An agency's partner systems told of what is addressed to it (safeguarding.webhooks): its administrators.
+    MANAGE_WEBHOOKS = "safeguarding.change_webhooksubscription"
     # Opening individual records shared with the agency (safeguarding.access); analysts work with figures only.
     VIEW_RECORDS = "safeguarding.view_records"
     VIEW_REPORTS = "reports.view_reports"
@@ -138,6 +140,7 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.CONFIGURE_SSO,
         Perm.ADD_API_CLIENT,
         Perm.VIEW_API_CLIENT,
+        Perm.MANAGE_WEBHOOKS,
         Perm.VIEW_LANGUAGE_PHRASE,
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,

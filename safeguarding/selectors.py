@@ -1,9 +1,19 @@
 from datetime import timedelta
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access, attachments
-from .models import AuditEvent, MissingFile, Notification, NotificationKind
+from .models import (
+    AuditEvent,
+    DeliveryStatus,
+    MissingFile,
+    Notification,
+    NotificationKind,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 def audit_events_for(user):
@@ -67,3 +77,25 @@ def document_for(user, word: str, pk: int):
 def missing_files(limit: int = 100) -> list[MissingFile]:
     """Stored files found missing and not there again yet, newest first: for administrators (/healthz detail)."""
     return list(MissingFile.objects.filter(resolved_at__isnull=True).select_related("record_type")[:limit])
+
+
+# --- An agency's partner systems (webhooks): its administrators' pages, through the door (agency's own) ----------
+
+def webhooks_for(user):
+    """The connections of ``user``'s agency, oldest first, with how many deliveries wait (a count on the partial index
+    of waiting deliveries, however long the log): one query."""
+    waiting = (WebhookDelivery.objects.filter(subscription=OuterRef("pk"), status=DeliveryStatus.PENDING)
+               .order_by().values("subscription").annotate(n=Count("pk")).values("n"))
+    return access.visible(user, WebhookSubscription.objects.all()).annotate(
+        waiting=Coalesce(Subquery(waiting), 0)).order_by("created_at", "id")
+
+
+def webhook_for(user, pk: int) -> WebhookSubscription:
+    """One connection of ``user``'s agency; another agency's is not found (404)."""
+    return access.get_visible_or_404(user, WebhookSubscription.objects.select_related("agency", "created_by"), pk=pk)
+
+
+def webhook_deliveries(user, subscription: WebhookSubscription):
+    """The delivery log of one connection, newest first, each with its event and its attempts (two queries a page)."""
+    return (access.visible(user, WebhookDelivery.objects.filter(subscription=subscription))
+            .select_related("event").prefetch_related("attempt_log").order_by("-created_at", "-id"))

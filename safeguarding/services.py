@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import access, apiclients, attachments, audit, policies
+from . import access, apiclients, attachments, audit, policies, webhooks
 from .models import (
     Agency,
     ApiClient,
@@ -27,7 +27,9 @@ from .models import (
     Team,
     UidClaim,
     User,
+    WebhookSubscription,
 )
+from .policy import must
 from .roles import Role
 from .sessions import sessions_end_for
 
@@ -376,3 +378,103 @@ def missing_file_resolve(*, actor, record) -> int:
     if resolved:
         audit.record(actor=actor, action=AuditAction.UPDATE, target=record, detail={"missing_file_resolved": True})
     return resolved
+
+
+# --- Partner systems (webhooks, safeguarding.webhooks) -----------------------------------------------------------
+
+def _webhook_events(events) -> list[str]:
+    chosen = sorted(set(events))
+    known = {value for value, _ in webhooks.SUBSCRIBABLE}
+    if not chosen or not set(chosen) <= known:
+        raise ValidationError({"events": "Select what the system should be told about"})
+    return chosen
+
+
+@transaction.atomic
+def webhook_create(*, actor, agency: Agency, url: str, events, description: str = "") -> tuple[
+        WebhookSubscription, str]:
+    """Connect one of ``agency``'s systems: it is told of ``events`` at ``url``. Returns the subscription and its
+    signing secret, which is shown this once (the service keeps it only to sign with)."""
+    policies.can_manage_webhooks.ensure(actor, agency)
+    url = url.strip()
+    webhooks.check_url(url)
+    secret = webhooks.new_secret()
+    subscription = WebhookSubscription(agency=agency, url=url, events=_webhook_events(events),
+                                       description=description.strip(), secret=secret,
+                                       created_by=actor if getattr(actor, "pk", None) else None)
+    subscription.full_clean()
+    subscription.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, target=subscription,
+                 detail={"agency_id": agency.pk, "url": url, "events": subscription.events})
+    return subscription, secret
+
+
+def _locked(subscription: WebhookSubscription) -> WebhookSubscription:
+    return WebhookSubscription.objects.select_for_update().select_related("agency").get(pk=subscription.pk)
+
+
+@transaction.atomic
+def webhook_pause(*, actor, subscription: WebhookSubscription, reason: str = "") -> WebhookSubscription:
+    """Stop telling the system anything until it is resumed: new events are not kept for it; deliveries already
+    waiting wait, and are tried again on resuming."""
+    policies.can_change_webhook.ensure(actor, subscription)
+    current = _locked(subscription)
+    must(current.is_active, "This connection is paused already.")
+    current.is_active, current.paused_at = False, timezone.now()
+    current.paused_reason = (reason.strip() or f"Paused by {actor}")[:300]
+    current.save(update_fields=["is_active", "paused_at", "paused_reason"])
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
+                 detail={"paused": True, "reason": current.paused_reason})
+    return current
+
+
+@transaction.atomic
+def webhook_resume(*, actor, subscription: WebhookSubscription) -> WebhookSubscription:
+    """Tell the system again; the deliveries that waited while it was paused are tried again now."""
+    policies.can_change_webhook.ensure(actor, subscription)
+    current = _locked(subscription)
+    must(not current.is_active, "This connection is not paused.")
+    current.is_active, current.paused_at, current.paused_reason = True, None, ""
+    current.consecutive_failures = 0
+    current.save(update_fields=["is_active", "paused_at", "paused_reason", "consecutive_failures"])
+    resent = webhooks.resend_pending(current)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={"paused": False, "resent": resent})
+    return current
+
+
+@transaction.atomic
+def webhook_rotate_secret(*, actor, subscription: WebhookSubscription) -> tuple[WebhookSubscription, str]:
+    """A new signing secret, shown this once. The old one signs too (a second ``v1``) for
+    ``WEBHOOKS_PREVIOUS_SECRET_HOURS``, so the receiver can change over without refusing an event."""
+    policies.can_change_webhook.ensure(actor, subscription)
+    current = _locked(subscription)
+    secret = webhooks.new_secret()
+    current.previous_secret, current.secret = current.secret, secret
+    current.previous_secret_until = timezone.now() + timedelta(hours=settings.WEBHOOKS_PREVIOUS_SECRET_HOURS)
+    current.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
+                 detail={"secret_rotated": True, "previous_until": current.previous_secret_until.isoformat()})
+    return current, secret
+
+
+@transaction.atomic
+def webhook_delete(*, actor, subscription: WebhookSubscription) -> None:
+    """Disconnect the system: it and its delivery log go (the audit log keeps that it was, and what it was told)."""
+    policies.can_change_webhook.ensure(actor, subscription)
+    current = _locked(subscription)
+    detail = {"agency_id": current.agency_id, "url": current.url, "events": current.events,
+              "deliveries": current.deliveries.count()}
+    audit.record(actor=actor, action=AuditAction.CLOSE, target=current, detail={"deleted": True, **detail})
+    current.delete()
+
+
+@transaction.atomic
+def webhook_test(*, actor, subscription: WebhookSubscription):
+    """Send the system a test event (about no record), to check it receives and verifies them."""
+    policies.can_change_webhook.ensure(actor, subscription)
+    current = _locked(subscription)
+    must(current.is_active, "Resume this connection before sending a test event.")
+    event = webhooks.emit_test(current)
+    audit.record(actor=actor, action=AuditAction.SUBMIT, target=current,
+                 detail={"test_event": str(event.event_id)})
+    return event

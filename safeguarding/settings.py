@@ -331,6 +331,29 @@ PACK_SOFT_TIME_LIMIT = env.int("PACK_SOFT_TIME_LIMIT", default=5 * 60)
 PACK_WORKER_MAX_MEMORY_KIB = env.int("PACK_WORKER_MAX_MEMORY_KIB", default=600_000)
 PACK_BUILD_TEST_DELAY = env.float("PACK_BUILD_TEST_DELAY", default=0.0)  # seconds per item; tests only
 
+# Webhooks (safeguarding.webhooks, docs/webhooks.md): partner systems told what is addressed to their agency.
+# Only https endpoints, on public addresses, unless these allow otherwise: the local demo (DEBUG) sends to its receiver
+# on 127.0.0.1 (manage.py webhook_receiver); the tests run without DEBUG and allow it only where they need to.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_ALLOWED_PRIVATE_NETWORKS = env.list("WEBHOOKS_ALLOWED_PRIVATE_NETWORKS",
+                                             default=["127.0.0.1/32"] if DEBUG else [])
+# Certificate authorities to trust for https endpoints, as a PEM file; empty: the system's (a partner's private CA, a
+# test's own).
+WEBHOOKS_CA_BUNDLE = env("WEBHOOKS_CA_BUNDLE", default="")
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5.0)
+# Tries per delivery, the first retry's wait (doubled each time, up to the cap: well inside the broker's visibility
+# timeout), and failed attempts in a row after which a connection is paused and its administrators told.
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_BASE = env.float("WEBHOOKS_RETRY_BASE", default=30.0)
+WEBHOOKS_RETRY_MAX = env.float("WEBHOOKS_RETRY_MAX", default=60 * 60.0)
+WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=20)
+# After a rotation the previous secret signs too for this long, so a receiver can change over.
+WEBHOOKS_PREVIOUS_SECRET_HOURS = env.int("WEBHOOKS_PREVIOUS_SECRET_HOURS", default=24)
+# Finished deliveries (and their attempts) are deleted from the log after this many days; the audit log keeps what
+# was sent to whom.
+WEBHOOKS_LOG_DAYS = env.int("WEBHOOKS_LOG_DAYS", default=90)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.8.0"

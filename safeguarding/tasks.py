@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from . import access, notifications, outbox, reminders
+from . import access, notifications, outbox, reminders, webhooks
 from .models import UserSession
 
 
@@ -44,3 +44,16 @@ def notifications_digest() -> int:
 def outbox_sweep() -> int:
     """Hand the broker every job the outbox still holds (safeguarding.outbox). Run by beat every minute."""
     return outbox.sweep()
+
+
+@shared_task
+def webhooks_purge() -> int:
+    """Finished webhook deliveries past ``WEBHOOKS_LOG_DAYS`` leave the log (safeguarding.webhooks.purge). Daily."""
+    return webhooks.purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+def webhook_deliver(delivery_id: int, attempt: int) -> str:
+    """One attempt at one webhook delivery (safeguarding.webhooks.attempt): on failure it queues the next through
+    the outbox, with back-off. Idempotent: an attempt already made, or a delivery finished, does nothing."""
+    return webhooks.attempt(delivery_id, attempt)

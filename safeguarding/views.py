@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import access, attachments, audit, language, pickers, policies, scanner, selectors, services, sso
-from .forms import AuditSearchForm, DocumentForm, EmailPreferenceForm, SignInForm, SsoStartForm
+from .forms import AuditSearchForm, DocumentForm, EmailPreferenceForm, SignInForm, SsoStartForm, WebhookForm
 from .inputs import param
 from .models import AuditAction
 from .pages import form_page
@@ -289,3 +289,99 @@ def document_download(request, kind, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- An agency's partner systems (webhooks) ----------------------------------------------------------------------
+
+SHOWN_ONCE = "webhook_shown_once"  # the session's one-time slot for a new signing secret: {"pk": ..., "secret": ...}
+
+
+def _show_secret_once(request, subscription, secret: str):
+    request.session[SHOWN_ONCE] = {"pk": subscription.pk, "secret": secret}
+
+
+@access.signed_in
+def webhooks(request):
+    policies.can_manage_webhooks.ensure(request.user)
+    return render(request, "safeguarding/webhooks.html", {"subscriptions": selectors.webhooks_for(request.user)})
+
+
+@access.signed_in
+def webhook_new(request):
+    policies.can_manage_webhooks.ensure(request.user, request.user.agency)
+    form = WebhookForm(request.POST or None)
+
+    def connect(data):
+        subscription, secret = services.webhook_create(actor=request.user, agency=request.user.agency,
+                                                       url=data["url"], events=data["events"],
+                                                       description=data["description"])
+        _show_secret_once(request, subscription, secret)
+        return subscription
+
+    return form_page(request, form, template="includes/form_page.html", call=connect,
+                     done="System connected. Copy its signing secret now: it is not shown again.",
+                     then=lambda subscription: reverse("webhook", args=[subscription.pk]),
+                     context={"title": "Connect a system", "back": reverse("webhooks")})
+
+
+@access.signed_in
+@never_cache
+def webhook(request, pk):
+    """One connection and its delivery log; a new signing secret, once, just after it was made."""
+    subscription = selectors.webhook_for(request.user, pk)
+    policies.can_change_webhook.ensure(request.user, subscription)
+    shown = request.session.get(SHOWN_ONCE)
+    secret = None
+    if shown and shown.get("pk") == subscription.pk:
+        secret = request.session.pop(SHOWN_ONCE)["secret"]
+    page = Paginator(selectors.webhook_deliveries(request.user, subscription), 25).get_page(request.GET.get("page"))
+    return render(request, "safeguarding/webhook.html", {"subscription": subscription, "page": page,
+                                                         "secret": secret})
+
+
+@access.signed_in
+@require_POST
+def webhook_pause(request, pk):
+    subscription = selectors.webhook_for(request.user, pk)
+    services.webhook_pause(actor=request.user, subscription=subscription)
+    messages.success(request, "Paused: the system is told nothing until you resume it.")
+    return redirect("webhook", pk=subscription.pk)
+
+
+@access.signed_in
+@require_POST
+def webhook_resume(request, pk):
+    subscription = selectors.webhook_for(request.user, pk)
+    services.webhook_resume(actor=request.user, subscription=subscription)
+    messages.success(request, "Resumed: deliveries that were waiting are being sent now.")
+    return redirect("webhook", pk=subscription.pk)
+
+
+@access.signed_in
+@require_POST
+def webhook_rotate(request, pk):
+    subscription = selectors.webhook_for(request.user, pk)
+    subscription, secret = services.webhook_rotate_secret(actor=request.user, subscription=subscription)
+    _show_secret_once(request, subscription, secret)
+    messages.success(request, "New signing secret made. Copy it now: it is not shown again.")
+    return redirect("webhook", pk=subscription.pk)
+
+
+@access.signed_in
+@require_POST
+def webhook_test(request, pk):
+    subscription = selectors.webhook_for(request.user, pk)
+    services.webhook_test(actor=request.user, subscription=subscription)
+    messages.success(request, "Test event sent. It appears in the delivery log below once it has been tried.")
+    return redirect("webhook", pk=subscription.pk)
+
+
+@access.signed_in
+def webhook_delete(request, pk):
+    subscription = selectors.webhook_for(request.user, pk)
+    policies.can_change_webhook.ensure(request.user, subscription)
+    if request.method == "POST":
+        services.webhook_delete(actor=request.user, subscription=subscription)
+        messages.success(request, "The system is disconnected.")
+        return redirect("webhooks")
+    return render(request, "safeguarding/webhook_delete.html", {"subscription": subscription})

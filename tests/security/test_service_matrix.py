@@ -193,6 +193,19 @@ def _scenarios():
             k.missing_file_record(actor=w["cast"]["alice"], record=fresh(w["case_document"]), path="gone"),
             k.missing_file_resolve(actor=u, record=fresh(w["case_document"])))[1],
             notes="alice reports it missing first; only the service's jobs say it is back"),
+        # An agency's partner systems (webhooks): its administrators (the world's is the council's), or a command.
+        "safeguarding.services.webhook_create": Scenario(admin, lambda w, u: k.webhook_create(
+            actor=u, agency=w["agencies"]["la"], url="https://hooks.example.org/efh", events=["record.shared"])),
+        "safeguarding.services.webhook_pause": Scenario(admin, lambda w, u: k.webhook_pause(
+            actor=u, subscription=fresh(w["webhook"]))),
+        "safeguarding.services.webhook_resume": Scenario(admin, lambda w, u: k.webhook_resume(
+            actor=u, subscription=k.webhook_pause(actor=SYSTEM, subscription=fresh(w["webhook"])))),
+        "safeguarding.services.webhook_rotate_secret": Scenario(admin, lambda w, u: k.webhook_rotate_secret(
+            actor=u, subscription=fresh(w["webhook"]))),
+        "safeguarding.services.webhook_test": Scenario(admin, lambda w, u: k.webhook_test(
+            actor=u, subscription=fresh(w["webhook"]))),
+        "safeguarding.services.webhook_delete": Scenario(admin, lambda w, u: k.webhook_delete(
+            actor=u, subscription=fresh(w["webhook"]))),
         "safeguarding.access.share": Scenario(lead, lambda w, u: access.share(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(

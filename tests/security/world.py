@@ -41,7 +41,7 @@ PK = {
     "peer-groups": "group", "assessments": "assessment", "contributions": "contribution", "goals": "goal",
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
     "packs": "pack", "frameworks": "framework", "reports": "export", "notifications": "notification",
-    "share-requests": "share_request",
+    "share-requests": "share_request", "webhooks": "webhook",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -318,6 +318,11 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
                                               kind=PlaceKind.STREET)
     context_transfer = transfers.transfer_request(actor=police_manager, record=garages, to_agency=la,
                                                   reason="Larkspur garages are a council matter")
+    # The council's case management system, told of what is addressed to the council (safeguarding.webhooks): its
+    # administrators' alone; another agency does not learn it exists.
+    webhook, _ = kernel_services.webhook_create(
+        actor=access.system("tests"), agency=la, url="https://hooks.mossgiel-council.example/efh-events",
+        events=["request.received", "record.shared"], description="Mossgiel casework system")
 
     world = {
         "person": person, "friend": friend, "case": case, "friend_case": friend_case, "entry": entry,
@@ -328,11 +333,12 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "attendee": pete, "export": export, "notification": notification, "place_item": place_item,
         "group_item": group_item, "share_request": share_request, "yp_referral": yp_referral,
         "context_referral": context_referral, "case_transfer": case_transfer, "context_transfer": context_transfer,
+        "webhook": webhook,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",
                "Detached youth work", "Missing from home twice", "Riders carrying bags", "Late buses through Marsh",
-               "Return home interview", "Peregrine", "Ashcombe-Referred", "Wickerly", "Larkspur"]
+               "Return home interview", "Peregrine", "Ashcombe-Referred", "Wickerly", "Larkspur", "Mossgiel"]
     return world, secrets
 
 

@@ -18,6 +18,7 @@ from safeguarding import access
 
 from ..conftest import assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
+from .conftest import years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def borough(alice, pete, agencies):
     """Five young people: episodes in time, late, not offered, still missing, long ago; NRM referrals for sexual and
     criminal exploitation; one case shared with the police, the rest the council's alone."""
     people = [YoungPersonFactory(actor=alice, sex=sex, ethnicity=ethnicity, la_person_id=f"LA{i}",
-                                 date_of_birth=timezone.localdate() - timedelta(days=365 * 14 + 30 * i))
+                                 date_of_birth=years_ago(14, days=30 * (i + 1)))
               for i, (sex, ethnicity) in enumerate([(Sex.FEMALE, "black_caribbean"), (Sex.MALE, "white_british"),
                                                     (Sex.FEMALE, "mixed_other"), (Sex.MALE, "asian_indian"),
                                                     (Sex.NOT_KNOWN, "not_known")])]

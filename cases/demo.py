@@ -53,7 +53,9 @@ RHI_NOT_RECORDED_RATE = 0.12
 RHI_NOT_OFFERED_RATE = 0.08
 RHI_ACCEPTED_RATE = 0.6
 NRM_RATE = {HarmType.TRAFFICKING: 0.8, HarmType.COUNTY_LINES: 0.35, HarmType.CCE: 0.2, HarmType.CSE: 0.2}
-STORY_PERSON_ID = "NF-STORY-0001"  # the young person whose year the demo tells (``story``)
+# The young person whose year the demo tells (``story``): outside the numbered people (``NF-``), whom the other apps
+# draw their own demo data for.
+STORY_PERSON_ID = "STORY-0001"
 
 # --- How the young people and their cases are drawn ------------------------------------------------------
 

@@ -339,7 +339,10 @@ def _interview_entry(actor, interview: ReturnInterview) -> ChronologyEntry:
 def return_interview_record(*, actor, episode: MissingEpisode, **fields) -> ReturnInterview:
     """Record the return home interview after an episode: offered (when, by whom) and accepted or declined, or not
     offered and why; what the young person said and what happens next."""
-    episode = MissingEpisode.objects.select_for_update().select_related("case__young_person").get(pk=episode.pk)
+    # Locks the episode's row alone (not its case's or young person's): two people recording its interview at once
+    # get one interview and a clear refusal.
+    episode = MissingEpisode.objects.select_for_update(of=("self",)).select_related("case__young_person").get(
+        pk=episode.pk)
     policies.can_record_return_interview.ensure(actor, episode)
     if ReturnInterview.objects.filter(episode=episode).exists():
         raise ValidationError("A return home interview is already recorded for this episode: change that one.")

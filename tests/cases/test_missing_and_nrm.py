@@ -1,6 +1,7 @@
 """Missing episodes, return home interviews and NRM referrals: records on the case, their rules, their checks, their
 entries on the timeline, and their pages."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -366,3 +367,21 @@ def test_the_free_text_form_no_longer_offers_the_recorded_kinds_but_old_entries_
     page = client.get(reverse("case", args=[case.pk])).content.decode()
     assert '<option value="missing"' not in page and '<option value="note"' in page
     assert old.text in page and "Written as text before these were recorded as data" in page
+
+
+def test_the_edit_pages_open_with_what_was_recorded(client, alice, case, agencies, episode):
+    found = _found(alice, episode, where_found="Canal towpath")
+    services.return_interview_record(actor=alice, episode=found, outcome=RhiOutcome.ACCEPTED, offered_at=_ago(days=3),
+                                     conducted_by=agencies["police"], words="Nothing happened")
+    referral = _nrm(alice, case, rg_decision="negative", rg_decided_on=timezone.localdate() - timedelta(days=50))
+    client_for(client, alice)
+    episode_page = client.get(reverse("missing-episode-edit", args=[episode.pk])).content.decode()
+    local = timezone.localtime(found.found_at)
+    assert 'value="Canal towpath"' in episode_page and f'value="{local:%H:%M}"' in episode_page
+    interview_page = client.get(reverse("return-interview", args=[episode.pk])).content.decode()
+    assert "Northfield Police" in interview_page and "Nothing happened" in interview_page
+    assert 'name="version" value="1"' in interview_page
+    nrm_page = client.get(reverse("nrm-referral-edit", args=[referral.pk])).content.decode()
+    [chosen] = [tag for tag in re.findall(r"<input[^>]*>", nrm_page)
+                if 'name="rg_decision"' in tag and 'value="negative"' in tag]
+    assert "checked" in chosen

@@ -48,6 +48,17 @@ PERSON_ID_PREFIX = "NF-"  # the demo young people's local authority person IDs: 
 
 LEAD_WEIGHT_OF_SW_DEMO = 2  # sw.demo leads about a quarter of the cases, so their caseload is worth opening
 
+# Missing episodes, return home interviews and NRM referrals are records, not chronology text (their own draws, from a
+# generator of their own, so they leave every other draw as it was).
+EPISODES_PER_MISSING_CASE = (1, 4)
+RHI_NOT_RECORDED_RATE = 0.12
+RHI_NOT_OFFERED_RATE = 0.08
+RHI_ACCEPTED_RATE = 0.6
+NRM_RATE = {HarmType.TRAFFICKING: 0.8, HarmType.COUNTY_LINES: 0.35, HarmType.CCE: 0.2, HarmType.CSE: 0.2}
+# The young person whose year the demo tells (``story``): outside the numbered people (``NF-``), whom the other apps
+# draw their own demo data for.
+STORY_PERSON_ID = "STORY-0001"
+
 # --- How the young people and their cases are drawn ------------------------------------------------------
 
 CASE_RATE = 0.88  # of young people who have a case
@@ -100,17 +111,16 @@ HARM_PARTNERS = {
 }
 ENTRY_KIND_WEIGHTS = {
     AgencyKind.CHILDRENS_SOCIAL_CARE: {
-        EntryKind.NOTE: 35, EntryKind.CONTACT: 30, EntryKind.RETURN_INTERVIEW: 8, EntryKind.DISCLOSURE: 6,
-        EntryKind.MISSING: 5, EntryKind.NRM_REFERRAL: 5, EntryKind.INCIDENT: 5, EntryKind.OTHER: 6,
+        EntryKind.NOTE: 45, EntryKind.CONTACT: 35, EntryKind.DISCLOSURE: 6, EntryKind.INCIDENT: 8,
+        EntryKind.OTHER: 6,
     },
-    AgencyKind.POLICE: {EntryKind.INCIDENT: 35, EntryKind.MISSING: 25, EntryKind.ARREST: 15,
-                        EntryKind.NRM_REFERRAL: 10, EntryKind.NOTE: 15},
+    AgencyKind.POLICE: {EntryKind.INCIDENT: 50, EntryKind.ARREST: 20, EntryKind.NOTE: 30},
     AgencyKind.EDUCATION: {EntryKind.NOTE: 40, EntryKind.CONTACT: 25, EntryKind.DISCLOSURE: 15,
                            EntryKind.INCIDENT: 20},
     AgencyKind.HOUSING: {EntryKind.NOTE: 70, EntryKind.INCIDENT: 30},
     AgencyKind.HEALTH: {EntryKind.CONTACT: 40, EntryKind.NOTE: 40, EntryKind.DISCLOSURE: 20},
     AgencyKind.YOUTH_JUSTICE: {EntryKind.CONTACT: 40, EntryKind.NOTE: 40, EntryKind.ARREST: 20},
-    AgencyKind.VOLUNTARY_SECTOR: {EntryKind.CONTACT: 50, EntryKind.RETURN_INTERVIEW: 30, EntryKind.NOTE: 20},
+    AgencyKind.VOLUNTARY_SECTOR: {EntryKind.CONTACT: 65, EntryKind.NOTE: 35},
     AgencyKind.TRANSPORT: {EntryKind.INCIDENT: 60, EntryKind.OTHER: 40},
 }
 CLOSURE_WEIGHTS = {
@@ -179,6 +189,7 @@ def seed(run: Run):
     with transaction.atomic():
         borough = Borough(agencies=agencies, users=users)
         _young_people(borough, run.young_people, tally)
+        story(borough, tally)
         frontdoor_demo.young_people(borough.managers, tally)
         _documents(run, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield",
@@ -289,6 +300,8 @@ def _case(borough: Borough, person: YoungPerson, lead: User, rng: random.Random,
     partners = [user for key, level in shared.items() if level == access.CONTRIBUTE
                 for user in borough.staff(key)]
     _chronology(borough, case, lead, partners, rng, words, (opened_on, last_day), clock.now, tally)
+    _missing_and_nrm(borough, case, lead, partners, random.Random(rng.random()), words, (opened_on, last_day),
+                     clock.now, tally)
     for _ in range(rng.choice([0, 1, 1, 2, 3])):
         _voice_entry(lead, person, rng, opened_on, last_day)
         tally["voice entries"] += 1
@@ -437,3 +450,135 @@ def _documents(run: Run, tally: Counter):
         kernel_services.document_upload(actor=author, record=case, description=description,
                                         upload=SimpleUploadedFile(name, content))
         tally["documents"] += 1
+
+
+# --- Missing episodes, return home interviews, NRM referrals -------------------------------------------------------
+
+_MISSING = load(__file__, "missing.json")
+
+
+def _missing_and_nrm(borough: Borough, case: Case, lead: User, partners: list[User], rng: random.Random,
+                     words: dict, window: tuple[date, date], now: datetime, tally: Counter):
+    """For a case about going missing, its episodes (reported by the police where the case is shared with them) and
+    their return home interviews, some late and some not recorded; for exploitation, now and then an NRM referral."""
+    start, end = window
+    police = [user for user in partners if user.agency.kind == AgencyKind.POLICE]
+    if HarmType.MISSING in case.harm_types and (end - start).days >= 3:
+        days = sorted(rng.sample(range((end - start).days - 1), min(rng.randint(*EPISODES_PER_MISSING_CASE),
+                                                                     (end - start).days - 1)))
+        for offset in days:
+            missing_at = _moment(rng, start + timedelta(days=offset), start + timedelta(days=offset), now)
+            found_at = min(missing_at + timedelta(hours=rng.choice([3, 6, 14, 20, 30, 52, 75])),
+                           now - timedelta(minutes=30))
+            recorder = rng.choice(police) if police and rng.random() < 0.6 else lead
+            episode = case_services.missing_episode_record(
+                actor=recorder, case=case, missing_at=missing_at, found_at=found_at,
+                reported_by=rng.choice(_MISSING["reported_by"]).format(**words),
+                police_reference=f"NF-{missing_at:%y}-{rng.randint(10000, 99999)}" if recorder in police else "",
+                where_found=rng.choice(_MISSING["where_found"]).format(**words),
+                harm_disclosed=(disclosed := rng.random() < 0.25),
+                harm_detail=rng.choice(_MISSING["harm"]).format(**words) if disclosed else "")
+            tally["missing episodes"] += 1
+            _return_interview(borough, lead, episode, rng, words, now, tally)
+    chance = max((NRM_RATE.get(harm, 0) for harm in case.harm_types), default=0)
+    if chance and rng.random() < chance and (end - start).days >= 2:
+        referred_on = start + timedelta(days=rng.randint(1, (end - start).days))
+        _nrm_referral(lead, case, rng, referred_on, now.date(), tally)
+
+
+def _return_interview(borough: Borough, lead: User, episode, rng: random.Random, words: dict, now: datetime,
+                      tally: Counter):
+    roll = rng.random()
+    if roll < RHI_NOT_RECORDED_RATE:
+        return
+    if roll < RHI_NOT_RECORDED_RATE + RHI_NOT_OFFERED_RATE:
+        case_services.return_interview_record(actor=lead, episode=episode, outcome="not_offered",
+                                              not_offered_reason=rng.choice(_MISSING["not_offered"]))
+    else:
+        # Most within the 72 hours; some days late, as inspectors find.
+        offered_at = episode.found_at + timedelta(hours=rng.choice([4, 20, 26, 44, 70, 80, 100, 130]))
+        if offered_at > now - timedelta(minutes=10):
+            return
+        accepted = rng.random() < RHI_ACCEPTED_RATE
+        held_on = timezone.localtime(offered_at).date() + timedelta(days=rng.randint(0, 3)) if accepted else None
+        held_on = min(held_on, now.date()) if held_on else None
+        case_services.return_interview_record(
+            actor=lead, episode=episode, outcome="accepted" if accepted else "declined", offered_at=offered_at,
+            conducted_by=borough.agencies["voluntary"] if rng.random() < 0.6 else borough.agencies["la"],
+            held_on=held_on, words=rng.choice(_MISSING["words"]).format(**words) if accepted else "",
+            next_steps=rng.choice(_MISSING["next_steps"]).format(**words))
+    tally["return home interviews"] += 1
+
+
+def _nrm_referral(actor: User, case: Case, rng: random.Random, referred_on: date, today: date, tally: Counter):
+    """A referral, with the decisions that would have come by now: reasonable grounds within days, conclusive
+    grounds months later."""
+    fields = {"first_responder": rng.choice(["local_authority", "local_authority", "police", "barnardos"]),
+              "referred_on": referred_on,
+              "exploitation_types": ["sexual"] if HarmType.CSE in case.harm_types else ["criminal"]}
+    rg_on = referred_on + timedelta(days=rng.randint(3, 20))
+    if rg_on <= today:
+        fields |= {"rg_decision": "positive" if rng.random() < 0.85 else "negative", "rg_decided_on": rg_on}
+        cg_on = rg_on + timedelta(days=rng.randint(90, 400))
+        if fields["rg_decision"] == "positive" and cg_on <= today:
+            fields |= {"cg_decision": "positive" if rng.random() < 0.8 else "negative", "cg_decided_on": cg_on}
+    if case.young_person.age >= 18 and not _child_on(case.young_person.date_of_birth, referred_on):
+        fields["adult_consented"] = True
+    case_services.nrm_referral_record(actor=actor, case=case, **fields)
+    tally["NRM referrals"] += 1
+
+
+def _child_on(born: date, day: date) -> bool:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day)) < 18
+
+
+def story(borough: Borough, tally: Counter):
+    """One young person's year, told in records: four missing episodes (the second far from home, with harm
+    disclosed and a return home interview offered days late; the last so recent that its interview is overdue), an
+    NRM referral by the council with its reasonable-grounds and, in the devolved pilot, its conclusive-grounds
+    decision. Written once: found again by her person ID."""
+    if YoungPerson.objects.filter(la_person_id=STORY_PERSON_ID).exists():
+        return
+    tale = _MISSING["story"]
+    today = timezone.localdate()
+    worker = next((u for u in borough.social_workers if u.username == "sw.demo"), borough.social_workers[0])
+    officer = next((u for u in borough.staff("police") if u.username == "c.baptiste"), borough.staff("police")[0])
+
+    def at(days_ago: int, hour: int, minute: int = 0) -> datetime:
+        return timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), clock_time(hour, minute)))
+
+    person = case_services.young_person_create(actor=worker, la_person_id=STORY_PERSON_ID, **tale["person"],
+                                               date_of_birth=today - timedelta(days=15 * 365 + 120))
+    case = case_services.case_open(
+        actor=worker, young_person=person, opened_on=today - timedelta(days=364), lead_practitioner=worker,
+        harm_types=[HarmType.MISSING, HarmType.COUNTY_LINES, HarmType.CCE], risk_level=RiskLevel.HIGH,
+        summary=tale["summary"], next_review_on=today + timedelta(days=14))
+    access.share(actor=worker, obj=case, agency=borough.agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=worker, obj=case, agency=borough.agencies["voluntary"], level=access.VIEW)
+    tally["cases"] += 1
+    for told in tale["episodes"]:
+        episode = case_services.missing_episode_record(
+            actor=officer, case=case, missing_at=at(*told["missing"]), reported_by=told["reported_by"],
+            police_reference=told["police_reference"], found_at=at(*told["found"]), where_found=told["where_found"],
+            harm_disclosed=bool(told.get("harm")), harm_detail=told.get("harm", ""))
+        tally["missing episodes"] += 1
+        if interview := told.get("interview"):
+            held = interview.get("held_days_ago")
+            case_services.return_interview_record(
+                actor=worker, episode=episode, outcome=interview["outcome"], offered_at=at(*interview["offered"]),
+                conducted_by=borough.agencies[interview["by"]],
+                held_on=today - timedelta(days=held) if held is not None else None,
+                words=interview.get("words", ""), next_steps=interview.get("next_steps", ""))
+            tally["return home interviews"] += 1
+    nrm = tale["nrm"]
+    referral = case_services.nrm_referral_record(
+        actor=worker, case=case, first_responder="local_authority", referred_on=today - timedelta(days=nrm["referred"]),
+        exploitation_types=["criminal"], notes=nrm["notes"])
+    referral = case_services.nrm_referral_update(
+        actor=worker, referral=referral, expected_version=referral.version, rg_decision="positive",
+        rg_decided_on=today - timedelta(days=nrm["reasonable_grounds"]))
+    case_services.nrm_referral_update(
+        actor=worker, referral=referral, expected_version=referral.version, cg_decision="positive",
+        cg_decided_on=today - timedelta(days=nrm["conclusive_grounds"]), devolved_pilot=True,
+        pilot_panel=nrm["pilot_panel"])
+    tally["NRM referrals"] += 1

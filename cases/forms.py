@@ -17,9 +17,14 @@ from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
 from .models import (
     Agreement,
     Case,
+    ChronologyEntry,
     ClosureReason,
     EntryKind,
+    Exploitation,
+    FirstResponder,
+    GroundsDecision,
     HarmType,
+    RhiOutcome,
     RiskLevel,
     TrustedAdult,
     Urgency,
@@ -156,7 +161,9 @@ _TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
 
 class ChronologyEntryForm(forms.Form):
-    kind = forms.ChoiceField(choices=EntryKind.choices, label="Type of entry")
+    # Missing episodes, return home interviews and NRM referrals have forms of their own (data, not text).
+    kind = forms.ChoiceField(choices=[(key, label) for key, label in EntryKind.choices
+                                      if key not in ChronologyEntry.RECORDED_KINDS], label="Type of entry")
     occurred_on = DateField("Date it happened", help_text="For example, 14 10 2026")
     occurred_time = forms.CharField(
         label="Time (24-hour clock, optional)", required=False, max_length=5, help_text="For example, 16:30",
@@ -366,3 +373,171 @@ class TransferRejectForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Reject transfer")
+
+
+# --- Missing episodes, return home interviews, NRM referrals ----------------------------------------------------------
+
+_YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(label: str, **kwargs) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(choices=_YES_NO, coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+                                  label=label, **kwargs)
+
+
+def _time_field(label: str, required: bool = True) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=5, help_text="24-hour clock, for example 16:30",
+                           widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}))
+
+
+class MomentsForm(forms.Form):
+    """A form whose moments (``MOMENTS``: model field name -> label) are typed as a GOV.UK date and a 24-hour time:
+    ``<name>_on`` and ``<name>_time``, put together as ``cleaned_data[<name>]`` (None when both are empty)."""
+
+    MOMENTS: dict[str, tuple[str, bool]] = {}  # name -> (label, required)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, required) in self.MOMENTS.items():
+            self.fields[f"{name}_on"] = DateField(f"Date {label}", required=required,
+                                                  help_text="For example, 14 10 2026")
+            self.fields[f"{name}_time"] = _time_field(f"Time {label}", required=False)
+            value = getattr(instance, name, None) if instance is not None else None
+            if value is not None:
+                local = timezone.localtime(value)
+                self.initial.setdefault(f"{name}_on", local.date())
+                self.initial.setdefault(f"{name}_time", f"{local:%H:%M}")
+
+    def clean(self):
+        data = super().clean()
+        for name, (label, _required) in self.MOMENTS.items():
+            day, typed = data.get(f"{name}_on"), (data.get(f"{name}_time") or "").strip()
+            data[name] = None
+            if typed and not _TIME.match(typed):
+                self.add_error(f"{name}_time", "Enter a time like 16:30")
+            elif day and not typed:
+                self.add_error(f"{name}_time", f"Enter the time {label}")
+            elif typed and not day and f"{name}_on" not in self.errors:
+                self.add_error(f"{name}_on", f"Enter the date {label}")
+            elif day and typed:
+                match = _TIME.match(typed)
+                data[name] = timezone.make_aware(datetime.combine(day, time(int(match[1]), int(match[2]))))
+        return data
+
+    @classmethod
+    def rename(cls) -> dict[str, str]:
+        """Where a service's error about a moment is shown: on its date."""
+        return {name: f"{name}_on" for name in cls.MOMENTS}
+
+
+class MissingEpisodeForm(MomentsForm):
+    MOMENTS = {"missing_at": ("they were reported missing", True), "found_at": ("they were found or returned", False)}
+
+    reported_by = forms.CharField(label="Reported missing by", max_length=200,
+                                  help_text="Who reported it, and from where: for example, foster carer, Oak House")
+    police_reference = forms.CharField(label="Police reference (optional)", max_length=40, required=False,
+                                       widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}))
+    where_found = forms.CharField(label="Where they were found (optional)", max_length=300, required=False)
+    harm_disclosed = _yes_no("Did they disclose harm while missing?", initial="no")
+    harm_detail = forms.CharField(label="What harm did they disclose? (if yes)", max_length=5000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    FIELDS = ("missing_at", "reported_by", "police_reference", "found_at", "where_found", "harm_disclosed",
+              "harm_detail")
+    field_order = ["missing_at_on", "missing_at_time", "reported_by", "police_reference", "found_at_on",
+                   "found_at_time", "where_found", "harm_disclosed", "harm_detail"]
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {"reported_by": instance.reported_by, "police_reference": instance.police_reference,
+                                 "where_found": instance.where_found, "harm_detail": instance.harm_detail,
+                                 "harm_disclosed": "yes" if instance.harm_disclosed else "no",
+                                 "version": instance.version, **kwargs.get("initial", {})}
+        super().__init__(*args, instance=instance, **kwargs)
+        self.order_fields(self.field_order)
+        self.fields["version"].required = instance is not None
+        self.fields["harm_detail"].widget.attrs.update(language.prompt_attrs("harm_detail", "episode-language"))
+        self.helper = gds_helper(self, "Save missing episode" if instance is None else "Save changes")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class ReturnInterviewForm(MomentsForm):
+    MOMENTS = {"offered_at": ("it was offered", False)}
+
+    outcome = forms.ChoiceField(choices=RhiOutcome.choices, widget=forms.RadioSelect,
+                                label="Was a return home interview offered, and did they accept it?")
+    not_offered_reason = forms.CharField(label="Why was it not offered? (if not offered)", max_length=2000,
+                                         required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    conducted_by = PickerField("agency", required=False, label="Agency offering it",
+                               help_text="Search by name: often a commissioned independent service")
+    held_on = DateField("Date it was held (if accepted)", required=False, help_text="For example, 14 10 2026")
+    words = forms.CharField(label="What they said, in their own words", max_length=10000, required=False,
+                            help_text="As they said it. Do not interpret or summarise.",
+                            widget=forms.Textarea(attrs={"rows": 5}))
+    next_steps = forms.CharField(label="What will happen next", max_length=5000, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    FIELDS = ("outcome", "offered_at", "not_offered_reason", "conducted_by", "held_on", "words", "next_steps")
+    field_order = ["outcome", "offered_at_on", "offered_at_time", "not_offered_reason", "conducted_by", "held_on",
+                   "words", "next_steps"]
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {**{name: getattr(instance, name) for name in self.FIELDS if name != "offered_at"},
+                                 "version": instance.version, **kwargs.get("initial", {})}
+        super().__init__(*args, instance=instance, **kwargs)
+        self.order_fields(self.field_order)
+        self.fields["version"].required = instance is not None
+        self.fields["conducted_by"].queryset = Agency.objects.filter(is_active=True)
+        self.fields["words"].widget.attrs.update(language.prompt_attrs("words", "interview-language"))
+        self.helper = gds_helper(self, "Save return home interview")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class NrmReferralForm(forms.Form):
+    first_responder = forms.ChoiceField(choices=[("", "Choose the organisation"), *FirstResponder.choices],
+                                        label="First responder organisation",
+                                        help_text="The organisation that made the referral")
+    referred_on = DateField("Date referred", help_text="For example, 14 10 2026")
+    exploitation_types = forms.MultipleChoiceField(choices=Exploitation.choices, widget=forms.CheckboxSelectMultiple,
+                                                   label="Kinds of exploitation", help_text="Select all that apply.")
+    adult_consented = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda value: value == "yes", empty_value=None,
+        widget=forms.RadioSelect, required=False, label="If they were 18 or over when referred: did they consent?",
+        help_text="Leave this unanswered for a child: no consent is needed to refer anyone under 18.")
+    rg_decision = forms.ChoiceField(choices=GroundsDecision.choices, widget=forms.RadioSelect,
+                                    initial=GroundsDecision.AWAITED, label="Reasonable-grounds decision")
+    rg_decided_on = DateField("Date of the reasonable-grounds decision", required=False,
+                              help_text="For example, 14 10 2026")
+    cg_decision = forms.ChoiceField(choices=GroundsDecision.choices, widget=forms.RadioSelect,
+                                    initial=GroundsDecision.AWAITED, label="Conclusive-grounds decision",
+                                    help_text="Made only after a positive reasonable-grounds decision.")
+    cg_decided_on = DateField("Date of the conclusive-grounds decision", required=False,
+                              help_text="For example, 14 10 2026")
+    devolved_pilot = _yes_no("Was it decided in a devolved decision-making pilot area?", initial="no")
+    pilot_panel = forms.CharField(label="Pilot panel (if a pilot area)", max_length=200, required=False)
+    notes = forms.CharField(label="Notes (optional)", max_length=5000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    FIELDS = ("first_responder", "referred_on", "exploitation_types", "adult_consented", "rg_decision",
+              "rg_decided_on", "cg_decision", "cg_decided_on", "devolved_pilot", "pilot_panel", "notes")
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None:
+            consent = {True: "yes", False: "no", None: ""}[instance.adult_consented]
+            kwargs["initial"] = {**{name: getattr(instance, name) for name in self.FIELDS}, "adult_consented": consent,
+                                 "devolved_pilot": "yes" if instance.devolved_pilot else "no",
+                                 "version": instance.version, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = instance is not None
+        self.helper = gds_helper(self, "Save NRM referral")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}

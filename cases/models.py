@@ -4,7 +4,7 @@ Who may see these rows is decided in ``safeguarding.access``: a case by its gran
 their record's owning agency or any case of theirs, chronology entries through their case.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
@@ -363,6 +363,16 @@ class ChronologyEntry(models.Model):
     )
     restricted_to = models.ManyToManyField(User, blank=True, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The record an entry tells the timeline about (cases.services writes it with the record). An entry of a record's
+    # kind without one was written as text before these were recorded as data, and still reads as it was written.
+    missing_episode = models.ForeignKey("MissingEpisode", on_delete=models.PROTECT, related_name="entries",
+                                        null=True, blank=True, editable=False)
+    nrm_referral = models.ForeignKey("NrmReferral", on_delete=models.PROTECT, related_name="entries",
+                                     null=True, blank=True, editable=False)
+
+    # Kinds recorded as data with their own forms (missing episodes, return home interviews, NRM referrals): a free-text
+    # entry of these kinds is no longer written.
+    RECORDED_KINDS = ("missing", "return_interview", "nrm_referral")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -394,6 +404,331 @@ class CaseDocument(Attachment):
 
 
 attachments.register("case", CaseDocument, rule="cases.policies.can_attach_to_case", noun="case", page="case")
+
+
+# --- Missing episodes, return home interviews and National Referral Mechanism referrals ------------------------------
+
+# Statutory guidance (Children who run away or go missing from home or care, 2014): a return home interview is offered
+# within 72 hours of the child's return. Clock hours, not working hours: the guidance counts from the return.
+RHI_OFFER_WITHIN = timedelta(hours=72)
+
+
+def how_long(delta: timedelta) -> str:
+    """A duration as a person says it: "2 days 5 hours", "7 hours", "under an hour"."""
+    hours = int(delta.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    return " ".join(parts) or "under an hour"
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class MissingEpisode(models.Model):
+    """One time a young person went missing: when it was reported, and when and where they were found. Open (still
+    missing) until ``found_at`` is set. Seen by whoever may see the case; on the timeline through its entries."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="missing_episodes")
+    missing_at = models.DateTimeField("Reported missing at")
+    reported_by = models.CharField("Reported missing by", max_length=200,
+                                   help_text="Who reported it, and from where: for example, foster carer, Oak House")
+    police_reference = models.CharField("Police reference (optional)", max_length=40, blank=True)
+    found_at = models.DateTimeField("Found or returned at", null=True, blank=True)
+    where_found = models.CharField("Where they were found", max_length=300, blank=True)
+    harm_disclosed = models.BooleanField("Harm disclosed", default=False)
+    harm_detail = models.TextField("What harm was disclosed", max_length=5000, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-missing_at", "-id"]
+        indexes = [models.Index(fields=["case", "-missing_at"], name="missing_case_idx"),
+                   models.Index(fields=["missing_at"], name="missing_at_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(found_at__isnull=True) | Q(found_at__gte=models.F("missing_at")),
+                                   name="missing_found_after_missing"),
+            models.CheckConstraint(condition=Q(found_at__isnull=False) | Q(where_found=""),
+                                   name="missing_where_found_when_found"),
+            models.CheckConstraint(condition=Q(harm_disclosed=True) | Q(harm_detail=""),
+                                   name="missing_harm_detail_when_disclosed"),
+        ]
+
+    def __str__(self):
+        return f"Missing episode from {timezone.localtime(self.missing_at):%d %b %Y %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("missing-episode", args=[self.pk])
+
+    @property
+    def audit_label(self):
+        return f"MIS-{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.found_at is None
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.found_at - self.missing_at if self.found_at else None
+
+    @property
+    def rhi_due_by(self):
+        """When a return home interview must have been offered by: 72 clock hours after the return."""
+        return self.found_at + RHI_OFFER_WITHIN if self.found_at else None
+
+    @property
+    def interview(self):
+        """The return home interview recorded for this episode, or None."""
+        return getattr(self, "return_interview", None)
+
+    def rhi_lateness(self, now=None) -> timedelta | None:
+        """How late the return home interview was offered, or (none recorded yet, the 72 hours past) is now. None
+        when it was offered in time, is not due yet, or was recorded as not offered (its reason says why)."""
+        if self.found_at is None:
+            return None
+        interview = self.interview
+        if interview is not None and not interview.offered:
+            return None
+        offered = interview.offered_at if interview is not None else (now or timezone.now())
+        late = offered - self.rhi_due_by
+        return late if late > timedelta(0) else None
+
+    @property
+    def rhi_late_text(self) -> str:
+        late = self.rhi_lateness()
+        return how_long(late) if late else ""
+
+    def clean(self):
+        errors = {}
+        if self.found_at and self.missing_at and self.found_at < self.missing_at:
+            errors["found_at"] = "They must be found after they were reported missing."
+        if self.where_found and not self.found_at:
+            errors["where_found"] = "Say where they were found only once they have been found."
+        if self.harm_disclosed and not self.harm_detail.strip():
+            errors["harm_detail"] = "Say what harm they disclosed."
+        if not self.harm_disclosed and self.harm_detail.strip():
+            errors["harm_detail"] = "Say that harm was disclosed, or leave this empty."
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "case", level)
+
+
+class RhiOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Offered and accepted"
+    DECLINED = "declined", "Offered and declined"
+    NOT_OFFERED = "not_offered", "Not offered"
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class ReturnInterview(models.Model):
+    """The return home interview after one missing episode: when it was offered, whether the young person took it up,
+    who held it, and what they said in their own words."""
+
+    episode = models.OneToOneField(MissingEpisode, on_delete=models.PROTECT, related_name="return_interview")
+    outcome = models.CharField(max_length=12, choices=RhiOutcome.choices)
+    offered_at = models.DateTimeField("Offered at", null=True, blank=True)
+    not_offered_reason = models.TextField("Why it was not offered", max_length=2000, blank=True)
+    conducted_by = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+                                     verbose_name="Agency offering it")
+    held_on = models.DateField("Date held", null=True, blank=True)
+    words = models.TextField("What they said, in their own words", max_length=10000, blank=True)
+    next_steps = models.TextField("What will happen next", max_length=5000, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="not_offered", offered_at__isnull=True, held_on__isnull=True)
+                & ~Q(not_offered_reason="") | ~Q(outcome="not_offered") & Q(offered_at__isnull=False),
+                name="rhi_offered_unless_not_offered"),
+            models.CheckConstraint(condition=Q(outcome="accepted") | Q(held_on__isnull=True),
+                                   name="rhi_held_only_when_accepted"),
+        ]
+
+    def __str__(self):
+        return f"Return home interview: {self.get_outcome_display().lower()}"
+
+    @property
+    def audit_label(self):
+        return f"RHI-{self.pk}"
+
+    @property
+    def offered(self):
+        return self.outcome != RhiOutcome.NOT_OFFERED
+
+    def clean(self):
+        errors = {}
+        if self.outcome == RhiOutcome.NOT_OFFERED:
+            if not self.not_offered_reason.strip():
+                errors["not_offered_reason"] = "Say why it was not offered."
+            if self.offered_at:
+                errors["offered_at"] = "An interview not offered has no date it was offered."
+            if self.held_on:
+                errors["held_on"] = "An interview not offered was not held."
+        elif self.outcome:
+            if not self.offered_at:
+                errors["offered_at"] = "Enter when it was offered."
+            if self.not_offered_reason.strip():
+                errors["not_offered_reason"] = "Give a reason only when it was not offered."
+        if self.held_on and self.outcome != RhiOutcome.ACCEPTED:
+            errors["held_on"] = "Only an interview they accepted was held."
+        if self.outcome == RhiOutcome.ACCEPTED and self.held_on and self.offered_at \
+                and self.held_on < timezone.localtime(self.offered_at).date():
+            errors["held_on"] = "It cannot be held before it was offered."
+        found = self.episode.found_at if self.episode_id else None
+        if self.offered_at and found and self.offered_at < found:
+            errors["offered_at"] = "It is offered after they returned."
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "episode", level)
+
+
+class FirstResponder(models.TextChoices):
+    """The organisations the Home Office lists as first responders, who may refer to the NRM."""
+
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    POLICE = "police", "Police force"
+    BORDER_FORCE = "border_force", "Border Force"
+    UKVI = "ukvi", "Home Office: UK Visas and Immigration"
+    IMMIGRATION_ENFORCEMENT = "immigration_enforcement", "Home Office: Immigration Enforcement"
+    NCA = "nca", "National Crime Agency"
+    GLAA = "glaa", "Gangmasters and Labour Abuse Authority"
+    HEALTH_SAFETY = "hse", "Health and Safety Executive"
+    NSPCC = "nspcc", "NSPCC (Child Trafficking Advice Centre)"
+    BARNARDOS = "barnardos", "Barnardo's"
+    SALVATION_ARMY = "salvation_army", "The Salvation Army"
+    MIGRANT_HELP = "migrant_help", "Migrant Help"
+    KALAYAAN = "kalayaan", "Kalayaan"
+    UNSEEN = "unseen", "Unseen"
+    NEW_PATHWAYS = "new_pathways", "New Pathways"
+    BAWSO = "bawso", "BAWSO"
+    TARA = "tara", "Trafficking Awareness Raising Alliance (TARA)"
+    MIGRANT_HELP_SCOTLAND = "migrant_help_scotland", "Migrant Help (Scotland)"
+
+
+class Exploitation(models.TextChoices):
+    CRIMINAL = "criminal", "Criminal exploitation"
+    SEXUAL = "sexual", "Sexual exploitation"
+    LABOUR = "labour", "Labour exploitation"
+    DOMESTIC_SERVITUDE = "domestic_servitude", "Domestic servitude"
+    ORGAN_HARVESTING = "organ_harvesting", "Organ harvesting"
+    NOT_KNOWN = "not_known", "Not known yet"
+
+
+class GroundsDecision(models.TextChoices):
+    AWAITED = "awaited", "Awaited"
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+
+
+ADULT_AGE = 18
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class NrmReferral(models.Model):
+    """A referral of the young person to the National Referral Mechanism as a possible victim of modern slavery, and
+    the competent authority's reasonable-grounds and conclusive-grounds decisions (a conclusive-grounds decision
+    only follows a positive reasonable-grounds one)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="nrm_referrals")
+    first_responder = models.CharField("First responder organisation", max_length=30,
+                                       choices=FirstResponder.choices)
+    referred_on = models.DateField("Date referred")
+    exploitation_types = ArrayField(models.CharField(max_length=20, choices=Exploitation.choices), default=list,
+                                    verbose_name="Kinds of exploitation")
+    # A child (under 18 when referred) needs no consent to be referred; an adult does.
+    adult_consented = models.BooleanField("The young adult consented", null=True, blank=True)
+    rg_decision = models.CharField("Reasonable-grounds decision", max_length=10, choices=GroundsDecision.choices,
+                                   default=GroundsDecision.AWAITED)
+    rg_decided_on = models.DateField("Date of the reasonable-grounds decision", null=True, blank=True)
+    cg_decision = models.CharField("Conclusive-grounds decision", max_length=10, choices=GroundsDecision.choices,
+                                   default=GroundsDecision.AWAITED)
+    cg_decided_on = models.DateField("Date of the conclusive-grounds decision", null=True, blank=True)
+    devolved_pilot = models.BooleanField("Decided in a devolved decision-making pilot area", default=False)
+    pilot_panel = models.CharField("Pilot panel", max_length=200, blank=True)
+    notes = models.TextField(max_length=5000, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        verbose_name = "NRM referral"
+        indexes = [models.Index(fields=["case", "-referred_on"], name="nrm_case_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rg_decision="awaited", rg_decided_on__isnull=True)
+                                   | ~Q(rg_decision="awaited") & Q(rg_decided_on__gte=models.F("referred_on")),
+                                   name="nrm_rg_dated_after_referral"),
+            models.CheckConstraint(condition=Q(cg_decision="awaited", cg_decided_on__isnull=True)
+                                   | ~Q(cg_decision="awaited") & Q(rg_decision="positive")
+                                   & Q(cg_decided_on__gte=models.F("rg_decided_on")),
+                                   name="nrm_cg_after_positive_rg"),
+            models.CheckConstraint(condition=Q(devolved_pilot=True) | Q(pilot_panel=""),
+                                   name="nrm_panel_only_in_pilot"),
+            models.CheckConstraint(condition=~Q(exploitation_types=[]), name="nrm_has_exploitation_type"),
+        ]
+
+    def __str__(self):
+        return f"NRM referral of {self.referred_on:%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("nrm-referral", args=[self.pk])
+
+    @property
+    def audit_label(self):
+        return f"NRM-{self.pk}"
+
+    def exploitation_labels(self):
+        return [Exploitation(kind).label for kind in self.exploitation_types]
+
+    def child_when_referred(self, young_person: YoungPerson) -> bool:
+        dob, on = young_person.date_of_birth, self.referred_on
+        return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day)) < ADULT_AGE
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        for field in ("referred_on", "rg_decided_on", "cg_decided_on"):
+            if getattr(self, field) and getattr(self, field) > today:
+                errors[field] = "The date cannot be in the future."
+        if self.rg_decision == GroundsDecision.AWAITED and self.rg_decided_on:
+            errors["rg_decided_on"] = "Give the date only with the decision."
+        if self.rg_decision != GroundsDecision.AWAITED:
+            if not self.rg_decided_on:
+                errors["rg_decided_on"] = "Enter the date of the reasonable-grounds decision."
+            elif self.referred_on and self.rg_decided_on < self.referred_on:
+                errors["rg_decided_on"] = "The decision comes after the referral."
+        if self.cg_decision == GroundsDecision.AWAITED and self.cg_decided_on:
+            errors["cg_decided_on"] = "Give the date only with the decision."
+        if self.cg_decision != GroundsDecision.AWAITED:
+            if self.rg_decision != GroundsDecision.POSITIVE:
+                errors["cg_decision"] = "A conclusive-grounds decision follows a positive reasonable-grounds decision."
+            elif not self.cg_decided_on:
+                errors["cg_decided_on"] = "Enter the date of the conclusive-grounds decision."
+            elif self.rg_decided_on and self.cg_decided_on < self.rg_decided_on:
+                errors["cg_decided_on"] = "The conclusive-grounds decision comes after the reasonable-grounds one."
+        if self.pilot_panel.strip() and not self.devolved_pilot:
+            errors["pilot_panel"] = "Name a panel only for a devolved pilot area."
+        if self.devolved_pilot and not self.pilot_panel.strip():
+            errors["pilot_panel"] = "Enter the name of the pilot panel."
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "case", level)
 
 
 # --- The front door: referrals, and transfers between agencies ------------------------------------------------

@@ -58,6 +58,43 @@ def can_print_case_summary(user, case):
     access.require(user, Perm.VIEW_RECORDS, case)
 
 
+# --- Missing episodes, return home interviews, NRM referrals: recorded by whoever may add to the chronology -------
+
+@rule
+def can_record_missing_episode(user, case):
+    """Record a missing episode on a case: whoever may add to its chronology (a partner the case is shared with to
+    contribute: the police take missing-person reports), while the case is open."""
+    can_add_chronology_entry.ensure(user, case)
+    must(case.is_open, "This case is closed. Record it on the young person's open case.")
+
+
+@rule
+def can_update_missing_episode(user, episode):
+    """Record that they were found, or correct an episode, or record its return home interview: whoever may record
+    an episode on its case."""
+    can_record_missing_episode.ensure(user, episode.case)
+
+
+@rule
+def can_record_return_interview(user, episode):
+    """Record the return home interview: once the young person is back."""
+    can_update_missing_episode.ensure(user, episode)
+    must(episode.found_at is not None, "They have not been found yet: record when they returned first.")
+
+
+@rule
+def can_record_nrm_referral(user, case):
+    """Record an NRM referral on a case: whoever may add to its chronology, while the case is open."""
+    can_add_chronology_entry.ensure(user, case)
+    must(case.is_open, "This case is closed. Record it on the young person's open case.")
+
+
+@rule
+def can_update_nrm_referral(user, referral):
+    """Record the reasonable-grounds or conclusive-grounds decision, or correct the referral."""
+    can_record_nrm_referral.ensure(user, referral.case)
+
+
 # --- The front door and transfers (cases.referrals, cases.transfers): every kind of referral and transfer ---------
 
 @rule

@@ -15,7 +15,17 @@ from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
 
 from . import referrals, transfers
-from .models import Case, CaseStatus, ChronologyEntry, Referral, TransferStatus, YoungPerson, YoungPersonReferral
+from .models import (
+    Case,
+    CaseStatus,
+    ChronologyEntry,
+    MissingEpisode,
+    NrmReferral,
+    Referral,
+    TransferStatus,
+    YoungPerson,
+    YoungPersonReferral,
+)
 
 # Word similarity at or above this counts as a match: "Jayden" finds "Jaden", "Mohammed" finds "Muhammad".
 SEARCH_THRESHOLD = 0.4
@@ -126,6 +136,35 @@ def chronology_printed(user, case: Case, *, kinds=(), date_from=None, date_to=No
     if date_to:
         entries = entries.filter(occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz))
     return list(entries.order_by("occurred_at", "id")[:SUMMARY_LIMIT + 1])
+
+
+def missing_episodes_for(user, case: Case):
+    """The case's missing episodes, newest first, each with its return home interview (one query)."""
+    episodes = MissingEpisode.objects.filter(case=case).select_related("return_interview__conducted_by")
+    return access.visible(user, episodes)
+
+
+def nrm_referrals_for(user, case: Case):
+    return access.visible(user, NrmReferral.objects.filter(case=case))
+
+
+def _with_case_levels(record):
+    """A record that inherits its case's visibility comes with what the reader may do to it, read in the same query:
+    the same levels hold for its case, so the policies asking about the case cost nothing more."""
+    if "_access_levels" in record.__dict__:
+        record.case._access_levels = record._access_levels
+    return record
+
+
+def episode_for(user, pk: int) -> MissingEpisode:
+    return _with_case_levels(access.get_visible_or_404(user, MissingEpisode.objects.select_related(
+        "case__young_person", "case__owning_agency", "recorded_by", "agency", "return_interview__conducted_by",
+        "return_interview__recorded_by", "return_interview__agency"), pk=pk))
+
+
+def nrm_referral_for(user, pk: int) -> NrmReferral:
+    return _with_case_levels(access.get_visible_or_404(user, NrmReferral.objects.select_related(
+        "case__young_person", "case__owning_agency", "recorded_by", "agency"), pk=pk))
 
 
 def my_open_cases(user):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import frontdoor_views as frontdoor
+from . import missing_views as missing
 from . import views
 
 urlpatterns = [
@@ -21,6 +22,13 @@ urlpatterns = [
     path("cases/<int:pk>/sharing/", views.case_share, name="case-share"),
     path("cases/<int:pk>/sharing/<int:agency_pk>/remove/", views.case_unshare, name="case-unshare"),
     path("cases/<int:pk>/transfer/", frontdoor.case_transfer, name="case-transfer"),
+    path("cases/<int:pk>/missing/new/", missing.episode_new, name="missing-episode-new"),
+    path("cases/<int:pk>/nrm/new/", missing.nrm_new, name="nrm-referral-new"),
+    path("missing/<int:pk>/", missing.episode_detail, name="missing-episode"),
+    path("missing/<int:pk>/edit/", missing.episode_edit, name="missing-episode-edit"),
+    path("missing/<int:pk>/return-interview/", missing.return_interview, name="return-interview"),
+    path("nrm/<int:pk>/", missing.nrm_detail, name="nrm-referral"),
+    path("nrm/<int:pk>/edit/", missing.nrm_edit, name="nrm-referral-edit"),
     # The front door: referrals of young people here; of places and groups in contexts/urls.py.
     path("referrals/", frontdoor.front_door, name="front-door"),
     path("referrals/sent/", frontdoor.referrals_sent, name="referrals-sent"),

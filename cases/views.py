@@ -28,7 +28,9 @@ from .forms import (
     VoiceEntryForm,
     YoungPersonForm,
 )
-from .models import EntryKind
+from .models import ChronologyEntry, EntryKind
+
+RECORDED_KINDS = ChronologyEntry.RECORDED_KINDS
 
 
 def _colleagues(user):
@@ -153,6 +155,10 @@ def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
         case=case, chronology=selectors.chronology_for(request.user, case),
         entry_form=entry_form or ChronologyEntryForm(colleagues=colleagues),
         can_contribute=policies.can_add_chronology_entry(request.user, case),
+        episodes=selectors.missing_episodes_for(request.user, case),
+        nrm_referrals=selectors.nrm_referrals_for(request.user, case),
+        can_record_missing=policies.can_record_missing_episode(request.user, case),
+        can_record_nrm=policies.can_record_nrm_referral(request.user, case), recorded_kinds=RECORDED_KINDS,
         can_edit=policies.can_change_case(request.user, case), can_close=policies.can_close_case(request.user, case),
         **attachments.page_context(request.user, case))
 
@@ -177,7 +183,7 @@ def chronology_add(request, pk):
         restricted_to=form.cleaned_data["restricted_to"]), rename={"occurred_at": "occurred_on"})
     if request.htmx:
         return render(request, "cases/_chronology.html", {
-            "case": case,
+            "case": case, "recorded_kinds": RECORDED_KINDS,
             "chronology": selectors.chronology_for(request.user, case),
             "entry_form": ChronologyEntryForm(colleagues=colleagues) if saved else form,
             "can_contribute": True,

@@ -415,9 +415,12 @@ class Seeder:
         """Tag incidents and missing episodes on the lead authority's cases with where they happened.
 
         An entry that names one of the places is tagged with it; the rest with a place drawn at random.
-        Tagged by the case's lead practitioner, who can see the entry and contribute to every place.
+        Tagged by the case's lead practitioner, who can see the entry and contribute to every place. Which entries,
+        which places and which also become links are drawn from a generator of their own: the shared one has by now
+        drawn differently on a second run wherever what was already there changed a draw (a partner's reach grows with
+        the panels' shares), and a second run then tagged and linked other entries.
         """
-        rng = self.rng
+        rng = random.Random(SEED + 1)
         entries = list(ChronologyEntry.objects.filter(
             kind__in=[EntryKind.INCIDENT, EntryKind.MISSING], case__owning_agency=self.lead, restricted=False,
             case__young_person__in=self.people).select_related("case__lead_practitioner", "case__young_person")

@@ -14,12 +14,34 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentStatus, ContributionRequest, RequestStatus
-from cases.models import ETHNICITY_CHOICES, Case, CaseStatus, HarmType, RiskLevel, Sex
+from cases.models import (
+    ETHNICITY_CHOICES,
+    RHI_OFFER_WITHIN,
+    Case,
+    CaseStatus,
+    HarmType,
+    MissingEpisode,
+    RhiOutcome,
+    RiskLevel,
+    Sex,
+)
 from contexts.models import Association, ContextStatus, Membership, PeerGroup, Place, PlaceKind, PlaceLink
 from panels.models import Action, ActionStatus, ActionUpdate
 from safeguarding import access
@@ -188,6 +210,7 @@ class ListKind:
     q: callable  # (params, period, today) -> Q
     columns: list  # (heading, function of a row) for pages and exports
     select: tuple = ()
+    annotate: callable = None  # (period) -> annotations the columns read
 
 
 def _name(person):
@@ -230,7 +253,11 @@ LISTS: dict[str, ListKind] = {
         ("Respond by", lambda r: r.due_on), ("Assessment", lambda r: r.assessment.audit_label)], ("agency",)),
     "cin-factors": ListKind("Children in need census: factors identified (extract)", lambda: Case.objects.all(),
                             lambda params, period, today: returns.open_in(period.start, period.end), returns.COLUMNS,
-                            ("young_person",)),
+                            ("young_person",), lambda period: returns.recorded_annotations(period.start, period.end)),
+    "annex-a-missing": ListKind("Ofsted Annex A: children who go missing (episodes open in the period)",
+                                lambda: MissingEpisode.objects.all(),
+                                lambda params, period, today: returns.episodes_in(period.start, period.end),
+                                returns.ANNEX_A_COLUMNS, ("case__young_person", "return_interview")),
     "actions": ListKind("Panel actions", _actions, action_q, [
         ("Reference", lambda a: a.audit_label), ("Action", lambda a: a.description),
         ("Agency", lambda a: a.owner_agency.name), ("Due by", lambda a: a.due_on),
@@ -436,6 +463,8 @@ def drilldown(user, name: str, params: dict, period: Period):
     rows = kind.queryset().filter(kind.q(params, period, timezone.localdate()))
     if kind.select:
         rows = rows.select_related(*kind.select)
+    if kind.annotate:
+        rows = rows.annotate(**kind.annotate(period))
     return access.visible(user, rows).order_by("-pk")
 
 
@@ -447,10 +476,10 @@ ENFORCEMENT = "enforcement"
 MEASURES = [
     (WELFARE, "Any welfare response", "any of the four welfare measures below"),
     ("trusted", "Trusted adult recorded", "at least one trusted adult recorded for the young person"),
-    ("nrm", "NRM referral", "a chronology entry of the kind “National Referral Mechanism referral” on one of their "
-                            "cases"),
-    ("rhi", "Return home interview", "a chronology entry of the kind “Return home interview” on one of their cases "
-                                     "(held; an interview offered and declined is not recorded separately)"),
+    ("nrm", "NRM referral", "an NRM referral recorded on one of their cases (or, written before referrals were "
+                            "recorded as data, a chronology entry of that kind)"),
+    ("rhi", "Return home interview", "a return home interview offered and accepted on one of their cases (or, written "
+                                     "before interviews were recorded as data, a chronology entry of that kind)"),
     ("assessed", "Assessment of the young person", "an assessment of the young person, in any state (the nearest "
                                                    "recorded step to a safety plan: safety plans are recorded for "
                                                    "places and peer groups only)"),
@@ -464,9 +493,10 @@ MEASURE_KEYS = [key for key, _label, _what in MEASURES]
 PERIODS = {"all": ("All the records", None), "quarter": ("This quarter", Period.this_quarter),
            "year": ("Last 12 months", Period.last_12_months), "census": ("This census year", Period.census_year)}
 NOT_RECORDED = [
-    "Whether a return home interview was offered (only interviews held are recorded, as chronology entries).",
+    "Whether a return home interview was offered, or the outcome of an NRM referral, where they were written as "
+    "chronology text before they were recorded as data (such an entry counts as the interview held, or the referral "
+    "made).",
     "Safety plans for individual young people (safety plans are recorded for places and peer groups).",
-    "The outcome of an NRM referral (reasonable or conclusive grounds).",
     "Police actions outside panels (stop and search, charge, caution, dispersal): only arrests recorded in the "
     "chronology and panel actions owned by a police agency are counted.",
 ]
@@ -486,7 +516,7 @@ def _flags(reader, period: Period | None = None) -> dict:
     """Per young person (``OuterRef('pk')``), whether each measure is recorded in what ``reader`` can see: ever, or
     with ``period``, dated in it (an entry that happened, an assessment or action made, in the period; a trusted adult
     recorded by its end)."""
-    from cases.models import ChronologyEntry, EntryKind, TrustedAdult
+    from cases.models import ChronologyEntry, EntryKind, NrmReferral, ReturnInterview, TrustedAdult
     from safeguarding.models import AgencyKind
 
     def within(field: str) -> Q:
@@ -496,11 +526,25 @@ def _flags(reader, period: Period | None = None) -> dict:
         return Exists(access.visible(reader, ChronologyEntry.objects.filter(
             within("occurred_at"), case__young_person=OuterRef("pk"), kind=kind)))
 
+    def written_as_text(kind):  # before these were recorded as data: an entry linked to no record
+        return Exists(access.visible(reader, ChronologyEntry.objects.filter(
+            within("occurred_at"), case__young_person=OuterRef("pk"), kind=kind, missing_episode__isnull=True,
+            nrm_referral__isnull=True)))
+
+    def either(recorded, written):
+        return ExpressionWrapper(Q(recorded) | Q(written), output_field=BooleanField())
+
+    nrm_on = Q(referred_on__range=(period.start, period.end)) if period else Q()
+    accepted = Q(outcome=RhiOutcome.ACCEPTED) & (Q(offered_at__date__range=(period.start, period.end)) if period
+                                                 else Q())
+
     by_end = Q(added_at__date__lte=period.end) if period else Q()
     return {
         "trusted": Exists(access.visible(reader, TrustedAdult.objects.filter(by_end, young_person=OuterRef("pk")))),
-        "nrm": entry(EntryKind.NRM_REFERRAL),
-        "rhi": entry(EntryKind.RETURN_INTERVIEW),
+        "nrm": either(Exists(access.visible(reader, NrmReferral.objects.filter(
+            nrm_on, case__young_person=OuterRef("pk")))), written_as_text(EntryKind.NRM_REFERRAL)),
+        "rhi": either(Exists(access.visible(reader, ReturnInterview.objects.filter(
+            accepted, episode__case__young_person=OuterRef("pk")))), written_as_text(EntryKind.RETURN_INTERVIEW)),
         "assessed": Exists(access.visible(reader, Assessment.objects.filter(
             within("created_at"), young_person=OuterRef("pk")))),
         "arrest": entry(EntryKind.ARREST),
@@ -742,11 +786,36 @@ def actions_completed(user) -> list[Figure]:
 
 
 def census_factors(user, period: Period) -> list[Figure]:
-    """Cases open in ``period`` that ``user``'s agency can see, with each census factor their harm types stand for
-    (one aggregate query); a case may have several."""
-    specs = [(f"{code} {label}", "cin-factors", harms) for code, label, harms in returns.FACTORS]
+    """Cases open in ``period`` that ``user``'s agency can see, with each census factor their harm types and records
+    stand for (one aggregate query); a case may have several."""
     counts = access.visible(reader_for(user), Case.objects.filter(returns.open_in(period.start, period.end))).aggregate(
-        all=Count("pk"), **{f"f{i}": Count("pk", filter=Q(harm_types__overlap=list(harms)))
-                            for i, (_label, _list, harms) in enumerate(specs)})
+        all=Count("pk"), **{f"f{i}": Count("pk", filter=returns.factor_q(code, harms, period.start, period.end))
+                            for i, (code, _label, harms) in enumerate(returns.FACTORS)})
     return [Figure("Cases open in the period", counts["all"], "cin-factors", {}),
-            *(Figure(label, counts[f"f{i}"], "", {}) for i, (label, _list, _harms) in enumerate(specs))]
+            *(Figure(f"{code} {label}", counts[f"f{i}"], "", {})
+              for i, (code, label, _harms) in enumerate(returns.FACTORS))]
+
+
+def missing_figures(user, period: Period) -> list[Figure]:
+    """Ofsted Annex A's counts: missing episodes open in ``period`` that ``user``'s agency can see, the children they
+    are of, and their return home interviews (one aggregate query). Late is after 72 clock hours from the return."""
+    now = timezone.now()
+    interview = "return_interview__"
+    offered = Q(**{f"{interview}outcome__in": [RhiOutcome.ACCEPTED, RhiOutcome.DECLINED]})
+    counts = access.visible(reader_for(user), MissingEpisode.objects.filter(
+        returns.episodes_in(period.start, period.end))).aggregate(
+        episodes=Count("pk"), children=Count("case__young_person", distinct=True),
+        missing=Count("pk", filter=Q(found_at__isnull=True)),
+        offered=Count("pk", filter=offered),
+        late=Count("pk", filter=offered & Q(return_interview__offered_at__gt=F("found_at") + RHI_OFFER_WITHIN)),
+        accepted=Count("pk", filter=Q(**{f"{interview}outcome": RhiOutcome.ACCEPTED})),
+        not_offered=Count("pk", filter=Q(**{f"{interview}outcome": RhiOutcome.NOT_OFFERED})),
+        overdue=Count("pk", filter=Q(return_interview__isnull=True, found_at__lt=now - RHI_OFFER_WITHIN)))
+    return [Figure("Missing episodes open in the period", counts["episodes"], "annex-a-missing", {}),
+            Figure("Children who went missing", counts["children"], "", {}),
+            Figure("Episodes still open (still missing)", counts["missing"], "", {}),
+            Figure("Return home interview offered", counts["offered"], "", {}),
+            Figure("Offered more than 72 hours after the return", counts["late"], "", {}),
+            Figure("Offered and accepted", counts["accepted"], "", {}),
+            Figure("Recorded as not offered", counts["not_offered"], "", {}),
+            Figure("None recorded, and 72 hours have passed", counts["overdue"], "", {})]

@@ -84,6 +84,8 @@ def _record_link(name, record) -> str:
             return reverse("peer-group", args=[record.pk])
         case "assessments":
             return reverse("assessment", args=[record.pk])
+        case "annex-a-missing":
+            return reverse("missing-episode", args=[record.pk])
     return ""
 
 
@@ -203,9 +205,12 @@ def returns_page(request):
     period = form.chosen()
     names = selectors.names_allowed(request.user)
     figures = selectors.census_factors(request.user, period)
-    selectors.protect({"census": figures}, hide=not names)
-    if names and figures[0].count:
-        figures[0].url = _link(figures[0], period)
+    missing = selectors.missing_figures(request.user, period)
+    selectors.protect({"census": figures, "missing": missing}, hide=not names)
+    for first in (figures[0], missing[0]):
+        if names and first.count:
+            first.url = _link(first, period)
     return render(request, "reports/returns.html", {
         "form": form, "period": period, "names": names, "figures": figures, "factors": returns.FACTORS,
-        "gaps": returns.GAPS, "threshold": settings.REPORTS_SUPPRESS_BELOW})
+        "recorded": returns.RECORDED, "missing": missing, "gaps": returns.GAPS,
+        "threshold": settings.REPORTS_SUPPRESS_BELOW})

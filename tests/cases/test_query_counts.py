@@ -58,6 +58,8 @@ PINNED: dict[str, list[str]] = {
         "audit row (view)",
         "role permissions",
         "agencies it is shared with (grants other than the owner's)",
+        "the case's missing episodes the reader can see, with their return home interviews and who offered them",
+        "the case's NRM referrals the reader can see",
         "count of the reader's active colleagues (restricted-to choices)",
         "the reader's active colleagues (restricted-to choices, through a cursor)",
         "chronology entries the reader can see, with author and agency",
@@ -70,6 +72,8 @@ PINNED: dict[str, list[str]] = {
         "the case through the access door, with the reader's levels, agency, young person and lead",
         "audit row (view)",
         "role permissions",
+        "the case's missing episodes the reader can see, with their return home interviews and who offered them",
+        "the case's NRM referrals the reader can see",
         "count of the reader's active colleagues (restricted-to choices)",
         "the reader's active colleagues (restricted-to choices, through a cursor)",
         "chronology entries the reader can see, with author and agency",
@@ -99,6 +103,23 @@ PINNED: dict[str, list[str]] = {
         "a page of them (50), with actor, agency and record type",
     ],
 }
+# A missing episode's page and an NRM referral's: the record through the door with its case, young person and
+# interview, and what the reader may do to it, read in the same query (its case's levels are the same).
+PINNED["missing_episode"] = [
+    "session",
+    "user and agency",
+    "the episode through the access door, with the reader's levels, case, young person, interview and recorders",
+    "audit row (view)",
+    "role permissions",
+]
+PINNED["missing_episode_as_partner"] = PINNED["missing_episode"]
+PINNED["nrm_referral"] = [
+    "session",
+    "user and agency",
+    "the referral through the access door, with the reader's levels, case, young person and recorder",
+    "audit row (view)",
+    "role permissions",
+]
 # A partner (the police): what is new for their agency; they opened no young person here, so none is looked up.
 PINNED["dashboard_as_partner"] = [
     "session",
@@ -140,6 +161,18 @@ class Borough:
             client_for(client, self.alice).get(reverse("young-person", args=[other.pk]))
             kernel_services.document_upload(actor=author, record=self.case,
                                             upload=SimpleUploadedFile(f"Note {i}.txt", f"Note {i}".encode()))
+            recorder = self.pete if i % 2 else self.alice
+            episode = services.missing_episode_record(
+                actor=recorder, case=self.case, missing_at=timezone.now() - timedelta(days=5, hours=i),
+                reported_by="Carer", found_at=timezone.now() - timedelta(days=4, hours=i))
+            if i % 3:
+                services.return_interview_record(actor=self.alice, episode=episode, outcome="accepted",
+                                                 offered_at=timezone.now() - timedelta(hours=i),
+                                                 conducted_by=self.agencies["la"], words=f"Words {i}")
+            services.nrm_referral_record(actor=recorder, case=self.case, first_responder="police",
+                                         referred_on=timezone.localdate() - timedelta(days=i),
+                                         exploitation_types=["criminal"])
+            self.episode = episode
         self.size = n
 
     def pages(self):
@@ -154,6 +187,9 @@ class Borough:
             "cases": (self.alice, reverse("cases")),
             "cases_as_partner": (self.pete, reverse("cases")),
             "audit": (self.mandy, reverse("audit-search") + "?action=view"),
+            "missing_episode": (self.alice, reverse("missing-episode", args=[self.episode.pk])),
+            "missing_episode_as_partner": (self.pete, reverse("missing-episode", args=[self.episode.pk])),
+            "nrm_referral": (self.alice, reverse("nrm-referral", args=[self.case.nrm_referrals.first().pk])),
         }
 
 

@@ -63,8 +63,26 @@ def test_it_adds_nothing_the_second_time(seeded):
 def test_it_loads_a_borough_with_one_lead_authority(seeded):
     assert Agency.objects.count() >= 8
     assert Agency.objects.filter(is_lead_authority=True).count() == 1
-    assert YoungPerson.objects.count() == 12
+    assert YoungPerson.objects.count() == 12 + 1  # and the young person whose year the demo tells (cases.demo.story)
     assert Case.objects.exists()
+
+
+def test_it_tells_one_young_persons_year_in_records(seeded):
+    from cases.demo import STORY_PERSON_ID
+    from cases.models import MissingEpisode, NrmReferral
+
+    episodes = list(MissingEpisode.objects.filter(case__young_person__la_person_id=STORY_PERSON_ID))
+    assert len(episodes) == 4 and all(not e.is_open for e in episodes)
+    late = [e for e in episodes if e.interview is not None and e.rhi_lateness()]
+    overdue = [e for e in episodes if e.interview is None and e.rhi_lateness()]
+    assert len(late) == 1 and late[0].harm_disclosed and len(overdue) == 1
+    referral = NrmReferral.objects.get(case__young_person__la_person_id=STORY_PERSON_ID)
+    assert (referral.rg_decision, referral.cg_decision, referral.devolved_pilot) == ("positive", "positive", True)
+    assert ChronologyEntry.objects.filter(nrm_referral=referral).count() == 3
+    # The rest of the borough: episodes for cases about going missing, never an entry of those kinds as text.
+    assert MissingEpisode.objects.count() > 4
+    assert not ChronologyEntry.objects.filter(kind__in=ChronologyEntry.RECORDED_KINDS, missing_episode__isnull=True,
+                                              nrm_referral__isnull=True).exists()
 
 
 def test_it_gives_every_role_someone(seeded):

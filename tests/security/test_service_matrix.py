@@ -230,6 +230,35 @@ def _scenarios():
             actor=u, case=fresh(w["case"]), expected_version=fresh(w["case"]).version, reason="nfa")),
         "cases.services.chronology_add": Scenario(lead | {"colin", "carla", "pete"}, lambda w, u: c.chronology_add(
             actor=u, case=fresh(w["case"]), kind=EntryKind.NOTE, occurred_at=timezone.now(), text="A note")),
+        # --- missing episodes, return home interviews, NRM referrals: whoever may add to the case's chronology ---
+        "cases.services.missing_episode_record": Scenario(lead | {"colin", "carla", "pete"},
+                                                          lambda w, u: c.missing_episode_record(
+            actor=u, case=fresh(w["case"]), missing_at=timezone.now() - timedelta(hours=5),
+            reported_by="Residential home staff")),
+        # The world's episode and NRM referral are on the friend's case, shared with the police only to view.
+        "cases.services.missing_episode_update": Scenario(lead | {"colin", "carla"},
+                                                          lambda w, u: c.missing_episode_update(
+            actor=u, episode=fresh(w["episode"]), expected_version=fresh(w["episode"]).version,
+            police_reference="NF-MIS-9000")),
+        "cases.services.return_interview_record": Scenario(lead | {"colin", "carla", "pete"}, lambda w, u: (
+            lambda episode: c.return_interview_record(
+                actor=u, episode=episode, outcome="declined", offered_at=timezone.now() - timedelta(hours=1)))(
+            c.missing_episode_record(actor=w["cast"]["alice"], case=fresh(w["case"]),
+                                     missing_at=timezone.now() - timedelta(hours=9), reported_by="Mum",
+                                     found_at=timezone.now() - timedelta(hours=3))),
+            notes="an episode with no interview yet, recorded by alice"),
+        "cases.services.return_interview_update": Scenario(lead | {"colin", "carla"},
+                                                           lambda w, u: c.return_interview_update(
+            actor=u, interview=fresh(w["episode"].return_interview),
+            expected_version=fresh(w["episode"].return_interview).version, next_steps="Weekly check-ins")),
+        "cases.services.nrm_referral_record": Scenario(lead | {"colin", "carla", "pete"},
+                                                       lambda w, u: c.nrm_referral_record(
+            actor=u, case=fresh(w["case"]), first_responder="police", referred_on=_today(),
+            exploitation_types=["sexual"])),
+        "cases.services.nrm_referral_update": Scenario(lead | {"colin", "carla"},
+                                                       lambda w, u: c.nrm_referral_update(
+            actor=u, referral=fresh(w["nrm_referral"]), expected_version=fresh(w["nrm_referral"]).version,
+            cg_decision="positive", cg_decided_on=_today())),
         # --- the front door: referrals (the police referred both waiting ones), and transfers ---
         "cases.services.referral_create": Scenario(partners, lambda w, u: c.referral_create(
             actor=u, first_name="Rowan", last_name="Referred", postcode="B2 2BB", concerns="Seen with adults",

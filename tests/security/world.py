@@ -41,7 +41,7 @@ PK = {
     "peer-groups": "group", "assessments": "assessment", "contributions": "contribution", "goals": "goal",
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
     "packs": "pack", "frameworks": "framework", "reports": "export", "notifications": "notification",
-    "share-requests": "share_request", "webhooks": "webhook",
+    "share-requests": "share_request", "webhooks": "webhook", "missing": "episode", "nrm": "nrm_referral",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -244,6 +244,19 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
                                   words="I feel safe at the climbing wall")
     entry = case_services.chronology_add(actor=alice, case=case, kind=EntryKind.INCIDENT,
                                          occurred_at=now - timedelta(days=2), text="Seen at Cobblewick Rec at night")
+    # On the friend's case (shared with the police to view, on no agenda): what the packs hold stays as it was.
+    episode = case_services.missing_episode_record(
+        actor=alice, case=friend_case, missing_at=now - timedelta(days=6),
+        reported_by="Foster carer at Gallowmere House",
+        police_reference="NF-MIS-4417", found_at=now - timedelta(days=5), where_found="Gallowmere bus station",
+        harm_disclosed=True, harm_detail="Given a Gallowmere phone to carry")
+    case_services.return_interview_record(
+        actor=alice, episode=episode, outcome="accepted", offered_at=now - timedelta(days=1), conducted_by=la,
+        held_on=today, words="Gallowmere lads said I owed them", next_steps="Safety plan review")
+    nrm_referral = case_services.nrm_referral_record(
+        actor=alice, case=friend_case, first_responder="local_authority", referred_on=today - timedelta(days=4),
+        exploitation_types=["criminal"], rg_decision="positive", rg_decided_on=today - timedelta(days=2),
+        devolved_pilot=True, pilot_panel="Gallowmere devolved panel")
     place = _place(alice, "Cobblewick Recreation Ground")
     group = _group(alice, "Cobblewick Riders")
     membership = context_services.membership_add(actor=alice, peer_group=group, young_person=person,
@@ -333,12 +346,13 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "attendee": pete, "export": export, "notification": notification, "place_item": place_item,
         "group_item": group_item, "share_request": share_request, "yp_referral": yp_referral,
         "context_referral": context_referral, "case_transfer": case_transfer, "context_transfer": context_transfer,
-        "webhook": webhook,
+        "webhook": webhook, "episode": episode, "nrm_referral": nrm_referral,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",
                "Detached youth work", "Missing from home twice", "Riders carrying bags", "Late buses through Marsh",
-               "Return home interview", "Peregrine", "Ashcombe-Referred", "Wickerly", "Larkspur", "Mossgiel"]
+               "Return home interview", "Peregrine", "Ashcombe-Referred", "Wickerly", "Larkspur", "Mossgiel",
+               "Gallowmere", "NF-MIS-4417"]
     return world, secrets
 
 

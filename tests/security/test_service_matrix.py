@@ -150,6 +150,12 @@ def _scenarios():
             actor=u, name="Northfield Youth Club", kind=AgencyKind.VOLUNTARY_SECTOR)),
         "safeguarding.services.agency_update": Scenario(admin, lambda w, u: k.agency_update(
             actor=u, agency=fresh(w["agencies"]["housing"]), name="Northfield Homes Trust")),
+        # An agency's teams: set up with the agency, by an administrator.
+        "safeguarding.services.team_create": Scenario(admin, lambda w, u: k.team_create(
+            actor=u, agency=fresh(w["agencies"]["la"]), name="Exploitation team")),
+        "safeguarding.services.team_update": Scenario(admin, lambda w, u: k.team_update(
+            actor=u, team=k.team_create(actor=SYSTEM, agency=fresh(w["agencies"]["la"]), name="Old team"),
+            name="Renamed team")),
         "safeguarding.services.user_create": Scenario(admin, lambda w, u: k.user_create(
             actor=u, username="newperson", agency=fresh(w["agencies"]["school"]), roles=[Role.PARTNER_PRACTITIONER],
             first_name="New", last_name="Person", email="new@example.org")),

@@ -91,6 +91,7 @@ from contexts.models import (
     PlaceKind,
     PlaceLink,
     PlaceLinkNature,
+    Purpose,
     Reliability,
 )
 from panels.models import (
@@ -164,6 +165,7 @@ CONTEXT_CLOSURES = ["Concerns have reduced: no incidents reported for six months
                     "The premises have closed.",
                     "Merged into the wider context plan for the area."]
 RELIABILITY = {Reliability.CONFIRMED: 30, Reliability.REPORTED: 45, Reliability.SUSPECTED: 25}
+PURPOSE = {Purpose.WELFARE: 85, Purpose.INTELLIGENCE: 15}
 EVIDENCE_NOTES = ["Seen together by outreach workers on several evenings.",
                   "Reported by school staff after an incident at the gates.",
                   "From a police intelligence report; not yet corroborated.",
@@ -1073,13 +1075,14 @@ class Generator:
         notes = np.array(EVIDENCE_NOTES, dtype=object)[rng.integers(0, len(EVIDENCE_NOTES), n)]
         recorded = (reviewed - rng.integers(0, 200, n)) * 86400 + rng.integers(8 * 3600, 18 * 3600, n)
         columns = [w.agency_id(source).tolist(), w.user_id(self.practitioner(source)).tolist(),
-                   _values(RELIABILITY)[_draw(rng, RELIABILITY, n)].tolist(), notes.tolist(), _days(reviewed),
+                   _values(RELIABILITY)[_draw(rng, RELIABILITY, n)].tolist(),
+                   _values(PURPOSE)[_draw(rng, PURPOSE, n)].tolist(), notes.tolist(), _days(reviewed),
                    _days(review_by), _days(ended_on), end_reason.tolist(), _stamps(np.minimum(recorded, self.now_s)),
                    1]
         return columns, ended
 
-    EVIDENCE = ["source_agency_id", "source_person_id", "reliability", "notes", "last_reviewed_on", "review_by",
-                "ended_on", "end_reason", "recorded_at", "version"]
+    EVIDENCE = ["source_agency_id", "source_person_id", "reliability", "purpose", "notes", "last_reviewed_on",
+                "review_by", "ended_on", "end_reason", "recorded_at", "version"]
 
     def _local_people(self, la: np.ndarray) -> np.ndarray:
         return _pick(self.rng, self.w.la_yp_lo[la], self.w.la_yp_n[la])

@@ -23,6 +23,7 @@ from .models import (
     NrmReferral,
     Referral,
     TransferStatus,
+    VoiceEntry,
     YoungPerson,
     YoungPersonReferral,
 )
@@ -66,6 +67,14 @@ def young_person_for(user, pk: int) -> YoungPerson:
 
 def voice_entries_for(user, person: YoungPerson):
     return person.voice_entries.select_related("recorded_by", "agency")
+
+
+def recent_voice(user, person: YoungPerson, *, limit: int, within_days: int) -> list[VoiceEntry]:
+    """The young person's most recent own words said within ``within_days``, newest first, through the door (a panel
+    pack asks as the agency it is for)."""
+    since = timezone.localdate() - timedelta(days=within_days)
+    entries = VoiceEntry.objects.filter(young_person=person, said_on__gte=since).select_related("agency")
+    return list(access.visible(user, entries).order_by("-said_on", "-recorded_at")[:limit])
 
 
 def cases_of(user, person: YoungPerson):

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import combinations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -41,6 +42,7 @@ from contexts.models import (
     PlaceLink,
     PlaceLinkNature,
     PlaceTag,
+    Purpose,
     Reliability,
 )
 from safeguarding import access
@@ -122,6 +124,8 @@ NATURES = {
     PlaceKind.OTHER: [PlaceLinkNature.FREQUENTS, PlaceLinkNature.GATHERING, PlaceLinkNature.INCIDENT],
 }
 OVERDUE_RATE = 0.1  # of the links this module records, shown as past their review-by date
+EXPIRED_RATE = 0.3  # of those, unreviewed so long after it that they are no longer current
+INTELLIGENCE_RATE = {"police": 0.5}  # of the links each agency records, recorded for intelligence only
 TAGGED_ENTRIES = 60
 
 
@@ -146,6 +150,8 @@ class Seeder:
 
     def __init__(self, lead: Agency, people: list[YoungPerson], tally: Counter):
         self.rng = random.Random(SEED)
+        # Purposes and expiry are drawn apart from everything else, so adding them moved no other demo record.
+        self.purpose_rng = random.Random(SEED + 1)
         self.fake = Faker("en_GB")
         self.fake.seed_instance(SEED)
         self.lead, self.people, self.tally = lead, people, tally
@@ -291,7 +297,9 @@ class Seeder:
         rng = self.rng
         drawn = rng.choices(list(Reliability), weights=[3, 5, 2])[0]
         evidence = {"reliability": reliability or drawn, "notes": rng.choice(NOTES[key]),
-                    "review_by": self.today + timedelta(days=rng.randint(14, 180))}
+                    "review_by": self.today + timedelta(days=rng.randint(14, 180)),
+                    "purpose": Purpose.INTELLIGENCE if self.purpose_rng.random() < INTELLIGENCE_RATE.get(key, 0)
+                    else Purpose.WELFARE}
         return evidence, rng.random() < OVERDUE_RATE
 
     def _created(self, link, overdue: bool):
@@ -455,6 +463,9 @@ class Seeder:
         """
         for model, pk in self.overdue:
             review_by = self.today - timedelta(days=self.rng.randint(1, 45))
+            if self.purpose_rng.random() < EXPIRED_RATE:  # so long unreviewed that it is no longer current
+                review_by -= timedelta(days=settings.LINK_EXPIRES_AFTER_DAYS)
+                self.tally["links no longer current"] += 1
             model.objects.filter(pk=pk).update(review_by=review_by,
                                                last_reviewed_on=review_by - timedelta(days=self.rng.randint(60, 150)))
             self.tally["links made overdue"] += 1

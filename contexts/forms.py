@@ -16,6 +16,7 @@ from .models import (
     Place,
     PlaceKind,
     PlaceLinkNature,
+    Purpose,
     Reliability,
 )
 
@@ -71,6 +72,8 @@ class EvidenceForm(forms.Form):
 
     reliability = forms.ChoiceField(choices=Reliability.choices, widget=forms.RadioSelect,
                                     label="How reliable is this information?")
+    purpose = forms.ChoiceField(choices=Purpose.choices, widget=forms.RadioSelect, label="Why is it recorded?",
+                                help_text="Intelligence-only links are printed only in your own agency's panel packs.")
     review_by = DateField("Review by", required=False, help_text="Leave blank for 3 months from today.")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
                             label="Source and notes", help_text="Where this comes from and anything to know about it.")
@@ -79,11 +82,12 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.order_fields([name for name in self.fields if name not in ("reliability", "review_by", "notes")])
+        last = ("reliability", "purpose", "review_by", "notes")
+        self.order_fields([name for name in self.fields if name not in last])
         self.helper = gds_helper(self, self.submit_label)
 
     def evidence(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("reliability", "review_by", "notes")}
+        return {name: self.cleaned_data[name] for name in ("reliability", "purpose", "review_by", "notes")}
 
 
 def _people(queryset):

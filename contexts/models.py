@@ -5,7 +5,10 @@ is *evidence, not fact*: it says who reported it, how reliable it is, and when i
 ended link keeps its history. A link is visible only to someone who can see both of its ends.
 """
 
+from datetime import timedelta
+
 import pghistory
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -46,6 +49,14 @@ class Reliability(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     REPORTED = "reported", "Reported"
     SUSPECTED = "suspected", "Suspected"
+
+
+class Purpose(models.TextChoices):
+    """Why a link was recorded: to keep a young person safe, or as intelligence (which only its recording agency's
+    packs print)."""
+
+    WELFARE = "welfare", "Welfare"
+    INTELLIGENCE = "intelligence", "Intelligence"
 
 
 class AssociationNature(models.TextChoices):
@@ -201,6 +212,7 @@ class Evidence(models.Model):
     source_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     source_person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     reliability = models.CharField(max_length=10, choices=Reliability.choices)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
     notes = models.TextField(blank=True, max_length=2000)
     last_reviewed_on = models.DateField(default=timezone.localdate)
     review_by = models.DateField()
@@ -220,9 +232,31 @@ class Evidence(models.Model):
                                    violation_error_message="Say why the link has ended."),
         ]
 
+    @staticmethod
+    def expired_before():
+        """Links whose review-by date is before this day, and not reviewed since, are no longer current."""
+        return timezone.localdate() - timedelta(days=settings.LINK_EXPIRES_AFTER_DAYS)
+
+    @classmethod
+    def current_q(cls, *, include_expired: bool = False) -> Q:
+        """Links not ended and (unless ``include_expired``) not expired: unreviewed for ``LINK_EXPIRES_AFTER_DAYS``
+        after their review-by date. A review moves ``review_by`` on, so "not reviewed since" needs no other field."""
+        q = Q(ended_on__isnull=True)
+        return q if include_expired else q & Q(review_by__gte=cls.expired_before())
+
+    @classmethod
+    def printable_q(cls, agency) -> Q:
+        """Links that may be printed in ``agency``'s pack: intelligence only in the recording agency's."""
+        return ~Q(purpose=Purpose.INTELLIGENCE) | Q(source_agency=agency)
+
     @property
     def is_current(self):
         return self.ended_on is None
+
+    @property
+    def is_expired(self):
+        """Not ended, but unreviewed so long after its review-by date that it no longer counts as current."""
+        return self.is_current and self.review_by < self.expired_before()
 
     @property
     def review_overdue(self):

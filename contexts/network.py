@@ -32,6 +32,8 @@ class Edge:
     b: str
     nature: str  # e.g. "Friend", "Conflict", "Exploitation concern", "Core member", "Frequents"
     reliability: str  # "confirmed" | "reported" | "suspected"
+    purpose: str = "welfare"  # "welfare" | "intelligence": an intelligence link carries an "i" at its middle
+    expired: bool = False  # unreviewed long past its review date: drawn grey, only when the viewer asks for it
 
 
 RISK_FILL = {"high": "#d4351c", "medium": "#f47738", "low": "#00703c", None: "#b1b4b6"}
@@ -41,10 +43,11 @@ DASH = {"confirmed": None, "reported": "8 4", "suspected": "3 4"}
 EDGE_COLOUR = {"Conflict": "#d4351c", "Exploitation concern": "#0b0c0c"}
 EDGE_WIDTH = {"Exploitation concern": 3.5}
 OTHER_EDGE_COLOUR = "#505a5f"
+EXPIRED_EDGE_COLOUR = "#b1b4b6"
 INK = "#0b0c0c"
 RADIUS = 14
 PAD = 70  # room round the drawing for labels, which may be ~150 px wide
-LEGEND_HEIGHT = 140
+LEGEND_HEIGHT = 168
 LEGEND_HIDDEN_HEIGHT = 26
 EMPTY_DEPTH = 80  # of the drawing when there is nothing to draw
 FONT = 'font-family="Arial, sans-serif"'
@@ -226,18 +229,29 @@ def _node(node: Node, position: tuple[float, float], spot: tuple[float, float, s
     return f'<g class="node" data-key="{escape(node.key, quote=True)}">{body}</g>'
 
 
-def _line(x1: float, y1: float, x2: float, y2: float, *, nature: str, reliability: str) -> str:
+def _line(x1: float, y1: float, x2: float, y2: float, *, nature: str, reliability: str,
+          expired: bool = False) -> str:
     dash = DASH.get(reliability, DASH["suspected"])  # a link of unknown reliability must not look confirmed
+    colour = EXPIRED_EDGE_COLOUR if expired else EDGE_COLOUR.get(nature, OTHER_EDGE_COLOUR)
     return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{EDGE_COLOUR.get(nature, OTHER_EDGE_COLOUR)}" stroke-width="{EDGE_WIDTH.get(nature, 2)}"'
+            f'stroke="{colour}" stroke-width="{EDGE_WIDTH.get(nature, 2)}"'
             + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
 
 
+def _intelligence_mark(x: float, y: float) -> str:
+    return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>'
+            + _text(x, y + 4, "i", size=11, anchor="middle", bold=True))
+
+
 def _edge(edge: Edge, positions, labels) -> str:
-    title = f"{labels[edge.a]} – {labels[edge.b]}: {edge.nature} ({edge.reliability})"
-    return (f'<g class="edge"><title>{escape(title)}</title>'
-            + _line(*positions[edge.a], *positions[edge.b], nature=edge.nature, reliability=edge.reliability)
-            + "</g>")
+    words = ", ".join([edge.reliability, *(["intelligence"] if edge.purpose == "intelligence" else []),
+                       *(["not current"] if edge.expired else [])])
+    title = f"{labels[edge.a]} – {labels[edge.b]}: {edge.nature} ({words})"
+    (x1, y1), (x2, y2) = positions[edge.a], positions[edge.b]
+    mark = _intelligence_mark((x1 + x2) / 2, (y1 + y2) / 2) if edge.purpose == "intelligence" else ""
+    return (f'<g class="edge{" edge--expired" if edge.expired else ""}"><title>{escape(title)}</title>'
+            + _line(x1, y1, x2, y2, nature=edge.nature, reliability=edge.reliability, expired=edge.expired)
+            + mark + "</g>")
 
 
 # --- Key ------------------------------------------------------------------------------------------------------
@@ -261,6 +275,10 @@ def _legend(y: float, width: int, hidden: int) -> str:
     for x, nature, words in ((12, "Conflict", "conflict"), (150, "Exploitation concern", "exploitation concern"),
                              (340, "", "other link")):
         items += [_line(x, row, x + 40, row, nature=nature, reliability="confirmed"), _text(x + 48, row + 4, words)]
+    row += 28
+    items += [_intelligence_mark(19, row), _text(32, row + 4, "intelligence; others welfare"),
+              _line(300, row, 340, row, nature="", reliability="confirmed", expired=True),
+              _text(348, row + 4, "not current")]
     if hidden:
         items.append(_text(12, row + 30, _hidden_text(hidden), bold=True))
     return f'<g class="legend">{"".join(items)}</g>'

@@ -14,10 +14,21 @@ from django.utils import timezone
 from cases.models import Case, CaseStatus, ChronologyEntry, RiskLevel, YoungPerson
 from safeguarding import access
 
-from .models import Association, ContextKind, ContextReferral, Guardian, Membership, PeerGroup, Place, PlaceLink
+from .models import (
+    Association,
+    ContextKind,
+    ContextReferral,
+    Evidence,
+    Guardian,
+    Membership,
+    PeerGroup,
+    Place,
+    PlaceLink,
+)
 from .network import Edge, Node
 
 _RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
+ALL_LINKS = Q()  # every link, ended ones too: what a record's own page lists
 
 
 def _review_horizon():
@@ -72,8 +83,9 @@ def _visible_and_hidden(user, links):
     return visible, hidden
 
 
-def place_links(user, place: Place):
-    links = PlaceLink.objects.filter(place=place).select_related("young_person", "peer_group").order_by(
+def place_links(user, place: Place, only: Q = ALL_LINKS):
+    """``only``: which links (``drawn_links``, for a pack); all, ended ones too, by default."""
+    links = PlaceLink.objects.filter(only, place=place).select_related("young_person", "peer_group").order_by(
         "ended_on", "-review_by")
     return _visible_and_hidden(user, links)
 
@@ -88,8 +100,8 @@ def guardians_for(user, place: Place):
     return access.visible(user, Guardian.objects.filter(place=place)).prefetch_related("training")
 
 
-def group_members(user, group: PeerGroup):
-    links = Membership.objects.filter(peer_group=group).select_related("young_person").order_by(
+def group_members(user, group: PeerGroup, only: Q = ALL_LINKS):
+    links = Membership.objects.filter(only, peer_group=group).select_related("young_person").order_by(
         "ended_on", "role", "young_person__last_name")
     return _visible_and_hidden(user, links)
 
@@ -99,10 +111,12 @@ def group_places(user, group: PeerGroup):
     return _visible_and_hidden(user, links)
 
 
-def contexts_of_person(user, person: YoungPerson) -> dict:
-    memberships = Membership.objects.filter(young_person=person).select_related("peer_group")
-    places = PlaceLink.objects.filter(young_person=person).select_related("place")
-    associations = Association.objects.filter(Q(person=person) | Q(other=person)).select_related("person", "other")
+def contexts_of_person(user, person: YoungPerson, only: Q = ALL_LINKS) -> dict:
+    """``only``: which links (``drawn_links``, for a pack); all, ended ones too, by default."""
+    memberships = Membership.objects.filter(only, young_person=person).select_related("peer_group")
+    places = PlaceLink.objects.filter(only, young_person=person).select_related("place")
+    associations = Association.objects.filter(only, Q(person=person) | Q(other=person)).select_related(
+        "person", "other")
     groups, hidden_groups = _visible_and_hidden(user, memberships.order_by("ended_on", "peer_group__name"))
     place_rows, hidden_places = _visible_and_hidden(user, places.order_by("ended_on", "place__name"))
     people, hidden_people = _visible_and_hidden(user, associations.order_by("ended_on", "-review_by"))
@@ -154,21 +168,31 @@ def _place_node(place) -> Node:
 
 def _association_edges(links) -> list[Edge]:
     return [Edge(a=f"yp:{link.person_id}", b=f"yp:{link.other_id}", nature=link.get_nature_display(),
-                 reliability=link.reliability) for link in links]
+                 reliability=link.reliability, purpose=link.purpose, expired=link.is_expired) for link in links]
 
 
 def _membership_edges(links) -> list[Edge]:
     return [Edge(a=f"yp:{link.young_person_id}", b=f"group:{link.peer_group_id}", nature=link.get_role_display(),
-                 reliability=link.reliability) for link in links]
+                 reliability=link.reliability, purpose=link.purpose, expired=link.is_expired) for link in links]
 
 
-def network_around_person(user, person: YoungPerson, steps: int = 2):
+def drawn_links(*, include_expired: bool = False, printed_for=None) -> Q:
+    """The links a picture or a pack draws: current ones (and expired ones, when asked); in a pack printed for an
+    agency, no other agency's intelligence-only links."""
+    q = Evidence.current_q(include_expired=include_expired)
+    return q if printed_for is None else q & Evidence.printable_q(printed_for)
+
+
+def network_around_person(user, person: YoungPerson, steps: int = 2, *, include_expired: bool = False,
+                          printed_for=None):
     """People up to ``steps`` associations away, and the groups the young person belongs to.
 
     Returns (nodes, edges, hidden): ``hidden`` counts current links touching the picture that the viewer
-    cannot see. Two queries per step, whatever the size of the network.
+    cannot see. Two queries per step, whatever the size of the network. Links no longer current are left out
+    unless ``include_expired``; ``printed_for`` an agency, its pack's picture (``drawn_links``).
     """
-    current = Association.objects.filter(ended_on__isnull=True)
+    drawn = drawn_links(include_expired=include_expired, printed_for=printed_for)
+    current = Association.objects.filter(drawn)
     reached, frontier = {person.pk}, {person.pk}
     shown: dict[int, Association] = {}
     all_ids: set[int] = set()
@@ -181,27 +205,30 @@ def network_around_person(user, person: YoungPerson, steps: int = 2):
         frontier = ends - reached
         reached |= ends
     memberships, hidden_groups = _visible_and_hidden(
-        user, Membership.objects.filter(young_person=person, ended_on__isnull=True).select_related("peer_group"))
+        user, Membership.objects.filter(drawn, young_person=person).select_related("peer_group"))
     people = list(YoungPerson.objects.filter(pk__in=reached).order_by("pk"))
     nodes = _person_nodes(user, people) + [_group_node(m.peer_group) for m in memberships]
     edges = _association_edges(shown.values()) + _membership_edges(memberships)
     return nodes, edges, len(all_ids - set(shown)) + hidden_groups
 
 
-def network_around_group(user, group: PeerGroup):
-    """The group, its current members, the associations between them, and the places the group is linked to."""
+def network_around_group(user, group: PeerGroup, *, include_expired: bool = False, printed_for=None):
+    """The group, its current members, the associations between them, and the places the group is linked to
+    (which links: as ``network_around_person``)."""
+    drawn = drawn_links(include_expired=include_expired, printed_for=printed_for)
     memberships, hidden_members = _visible_and_hidden(
-        user, Membership.objects.filter(peer_group=group, ended_on__isnull=True).select_related("young_person"))
+        user, Membership.objects.filter(drawn, peer_group=group).select_related("young_person"))
     member_ids = [m.young_person_id for m in memberships]
-    among = Association.objects.filter(ended_on__isnull=True, person_id__in=member_ids, other_id__in=member_ids)
+    among = Association.objects.filter(drawn, person_id__in=member_ids, other_id__in=member_ids)
     associations = list(access.visible(user, among))
     place_rows, hidden_places = _visible_and_hidden(
-        user, PlaceLink.objects.filter(peer_group=group, ended_on__isnull=True).select_related("place"))
+        user, PlaceLink.objects.filter(drawn, peer_group=group).select_related("place"))
     nodes = [_group_node(group), *_person_nodes(user, [m.young_person for m in memberships]),
              *[_place_node(link.place) for link in place_rows]]
     edges = (_membership_edges(memberships) + _association_edges(associations)
              + [Edge(a=f"group:{group.pk}", b=f"place:{link.place_id}", nature=link.get_nature_display(),
-                     reliability=link.reliability) for link in place_rows])
+                     reliability=link.reliability, purpose=link.purpose, expired=link.is_expired)
+                for link in place_rows])
     return nodes, edges, hidden_members + hidden_places
 
 

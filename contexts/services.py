@@ -28,12 +28,13 @@ from .models import (
     Place,
     PlaceLink,
     PlaceTag,
+    Purpose,
 )
 
 PLACE_FIELDS = {"name", "kind", "description", "address", "postcode", "latitude", "longitude", "ward",
                 "school_urn", "status", "closure_reason", "lead_practitioner", "review_on"}
 GROUP_FIELDS = {"name", "description", "status", "closure_reason", "lead_practitioner", "review_on"}
-EVIDENCE_FIELDS = {"reliability", "notes", "review_by", "source_person"}
+EVIDENCE_FIELDS = {"reliability", "purpose", "notes", "review_by", "source_person"}
 # A link reviewed today is due again within this time unless the reviewer says otherwise.
 DEFAULT_REVIEW_PERIOD = timedelta(days=90)
 
@@ -94,6 +95,8 @@ def _evidence(link, *, actor, fields: dict):
     link.source_person, link.source_agency = source, actor.agency
     for name, value in only(fields, EVIDENCE_FIELDS - {"source_person"}).items():
         setattr(link, name, value)
+    if not link.purpose:  # the forms and the API ask for it; links made by code (seeders, imports) are welfare
+        link.purpose = Purpose.WELFARE
     today = timezone.localdate()
     link.last_reviewed_on = today
     if link.review_by is None:

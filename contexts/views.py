@@ -301,7 +301,8 @@ def person_contexts(request, pk):
 @access.signed_in
 def person_network(request, pk):
     person = case_selectors.young_person_for(request.user, pk)
-    nodes, edges, hidden = selectors.network_around_person(request.user, person)
+    nodes, edges, hidden = selectors.network_around_person(request.user, person,
+                                                           include_expired=_show_not_current(request))
     audit.record_view(request.user, person, network=True)
     return _network_page(request, nodes, edges, hidden, centre=f"yp:{person.pk}",
                          title=f"Peer network around {person.full_name}", back=reverse("young-person",
@@ -311,10 +312,16 @@ def person_network(request, pk):
 @access.signed_in
 def group_network(request, pk):
     group = selectors.peer_group_for(request.user, pk)
-    nodes, edges, hidden = selectors.network_around_group(request.user, group)
+    nodes, edges, hidden = selectors.network_around_group(request.user, group,
+                                                          include_expired=_show_not_current(request))
     audit.record_view(request.user, group, network=True)
     return _network_page(request, nodes, edges, hidden, centre=f"group:{group.pk}",
                          title=f"Network of {group.name}", back=_record_url(group))
+
+
+def _show_not_current(request) -> bool:
+    """The "Show links not current" switch: links unreviewed long past their review date are left out unless asked."""
+    return request.GET.get("all") == "1"
 
 
 def _network_page(request, nodes, edges, hidden, *, centre, title, back):
@@ -322,7 +329,8 @@ def _network_page(request, nodes, edges, hidden, *, centre, title, back):
     rows = [(names[edge.a], edge, names[edge.b]) for edge in edges]
     svg = network.draw(nodes, edges, centre=centre, title=title, hidden=hidden)
     return render(request, "contexts/network.html", {"svg": svg, "rows": rows, "hidden": hidden, "title": title,
-                                                     "back": back})
+                                                     "back": back, "show_all": _show_not_current(request),
+                                                     "expires_after": settings.LINK_EXPIRES_AFTER_DAYS})
 
 
 @access.signed_in

@@ -121,6 +121,8 @@ def _action(row: dict) -> ActionSpec:
 
 
 _PAST, _NEXT = load(__file__, "past_meeting.json"), load(__file__, "next_meeting.json")
+FEEDBACK_HOW = ["In person at a home visit, with their mum there", "At school, with their key adult",
+                "On a walk with their youth worker, then by text"]
 PAST_ITEMS = [_item(row) for row in _PAST["items"]]
 PAST_ACTIONS = [_action(row) for row in _PAST["actions"]]
 NEXT_ITEMS = [_item(row) for row in _NEXT["items"]]
@@ -331,6 +333,19 @@ class Seeder:
             if action.due_on < self.today and all(status != DONE for status, _ in spec.updates):
                 self.tally["overdue actions"] += 1
         self._date_the_past_meeting(meeting, [item for item, _, _ in items.values()], updates)
+        self._feedback_given(meeting, items)
+
+    def _feedback_given(self, meeting: Meeting, items):
+        """Each young person's lead practitioner records that the panel's feedback reached them, days after."""
+        day = min(timezone.localdate(meeting.starts_at) + timedelta(days=3), self.today)
+        for item, spec, _ in items.values():
+            if spec.kind != "person" or not item.feedback:
+                continue
+            lead = self.people[spec.key][1].lead_practitioner
+            item = AgendaItem.objects.get(pk=item.pk)
+            services.item_feedback_given(actor=lead, item=item, expected_version=item.version, given_on=day,
+                                         how=FEEDBACK_HOW[len(item.feedback) % len(FEEDBACK_HOW)])
+            self.tally["feedback given"] += 1
 
     def _share_with(self, spec: ItemSpec, subject, agency: Agency):
         """Share the record an action is about with the agency that owns the action, if it cannot see it yet.

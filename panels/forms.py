@@ -140,6 +140,17 @@ class MinuteForm(forms.Form):
             name, HTML(f'<div id="lang-{self.add_prefix(name)}-{item.pk}" aria-live="polite"></div>'))], "version")
 
 
+class FeedbackGivenForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    given_on = DateField("When was the feedback given?", help_text="For example, 31 1 2027")
+    how = forms.CharField(max_length=300, label="How was it given?",
+                          help_text="For example: in person at a home visit, by their youth worker, by text message.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Record feedback given")
+
+
 class ActionForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=3000, label="Action")
     owner_agency = PickerField("agency", Agency.objects.filter(is_active=True), label="Agency")

@@ -129,6 +129,10 @@ class AgendaItem(models.Model):
     reason = models.TextField("Why it is on the agenda", max_length=3000)
     voice = models.TextField("What the young person has said", blank=True, max_length=5000)
     feedback = models.TextField("What will be fed back to them", blank=True, max_length=3000)
+    # After the meeting: that the feedback reached the young person, when, how and by whom.
+    feedback_given_on = models.DateField("When the feedback was given", null=True, blank=True)
+    feedback_given_how = models.CharField("How it was given", max_length=300, blank=True)
+    feedback_given_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     minutes = models.TextField("Discussion", blank=True, max_length=20000)
     decisions = models.TextField("Decisions", blank=True, max_length=5000)
     added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -145,6 +149,12 @@ class AgendaItem(models.Model):
                            | Q(kind="peer_group", peer_group__isnull=False, young_person=None, place=None, theme="")
                            | (Q(kind="theme", young_person=None, place=None, peer_group=None) & ~Q(theme=""))),
                 name="agenda_item_one_subject", violation_error_message="Choose what the item is about."),
+            models.CheckConstraint(
+                condition=Q(feedback_given_on__isnull=True, feedback_given_by__isnull=True, feedback_given_how="")
+                | (Q(feedback_given_on__isnull=False, feedback_given_by__isnull=False, kind="young_person")
+                   & ~Q(feedback_given_how="")),
+                name="agenda_item_feedback_given_whole",
+                violation_error_message="Say when and how the feedback was given, and by whom."),
         ]
 
     def __str__(self):

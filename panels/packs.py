@@ -35,6 +35,8 @@ from . import selectors
 from .models import PackStatus, PackStep, PanelPack
 
 RECENT_ENTRIES = 8
+# "Their voice": the young person's own words, at most this many, said within this many days.
+VOICE_ENTRIES, VOICE_WITHIN_DAYS = 3, 183
 
 
 def _latest_assessment(reader, subject):
@@ -57,25 +59,30 @@ def _person_section(reader, person) -> dict:
     for case in cases:
         entries += list(case_selectors.chronology_for(reader, case).order_by("-occurred_at")[:RECENT_ENTRIES])
     entries = sorted(entries, key=lambda e: e.occurred_at, reverse=True)[:RECENT_ENTRIES]
-    nodes, edges, hidden = context_selectors.network_around_person(reader, person)
-    contexts = context_selectors.contexts_of_person(reader, person)
+    nodes, edges, hidden = context_selectors.network_around_person(reader, person, printed_for=reader.agency)
+    contexts = context_selectors.contexts_of_person(reader, person, _printed(reader))
     return {"cases": cases, "entries": entries, "hidden_links": contexts["hidden"],
-            "groups": [m for m in contexts["memberships"] if m.is_current],
-            "places": [link for link in contexts["place_links"] if link.is_current],
+            "voice": case_selectors.recent_voice(reader, person, limit=VOICE_ENTRIES, within_days=VOICE_WITHIN_DAYS),
+            "groups": contexts["memberships"], "places": contexts["place_links"],
             "network": network.draw(nodes, edges, centre=f"yp:{person.pk}", title=f"Network around {person.full_name}",
                                     hidden=hidden) if edges else ""}
 
 
+def _printed(reader):
+    """The links a pack prints: current ones, and intelligence-only ones in the recording agency's pack alone."""
+    return context_selectors.drawn_links(printed_for=reader.agency)
+
+
 def _place_section(reader, place) -> dict:
-    links, hidden = context_selectors.place_links(reader, place)
-    return {"links": [link for link in links if link.is_current], "hidden_links": hidden,
+    links, hidden = context_selectors.place_links(reader, place, _printed(reader))
+    return {"links": links, "hidden_links": hidden,
             "entries": context_selectors.place_incidents(reader, place, limit=RECENT_ENTRIES)}
 
 
 def _group_section(reader, group) -> dict:
-    nodes, edges, hidden = context_selectors.network_around_group(reader, group)
-    members, _ = context_selectors.group_members(reader, group)
-    return {"members": [m for m in members if m.is_current], "hidden_links": hidden,
+    nodes, edges, hidden = context_selectors.network_around_group(reader, group, printed_for=reader.agency)
+    members, _ = context_selectors.group_members(reader, group, _printed(reader))
+    return {"members": members, "hidden_links": hidden,
             "network": network.draw(nodes, edges, centre=f"group:{group.pk}", title=f"Network of {group.name}",
                                     hidden=hidden) if edges else ""}
 

@@ -1,5 +1,6 @@
 """What a person may do with panels, meetings, actions and packs. Services enforce; views and templates ask."""
 
+from cases import policies as case_policies
 from safeguarding import access
 from safeguarding.policy import must, need, rule
 from safeguarding.roles import Perm
@@ -48,6 +49,19 @@ def can_report_on_action(user, action):
     access.require(user, Perm.UPDATE_ACTION, action)
     if action.owner_agency_id != user.agency_id:
         can_run_meeting.ensure(user, action.item.meeting)
+
+
+@rule
+def can_record_feedback_given(user, item):
+    """Record that what the panel said was fed back to the young person, and how: after the meeting, someone who may
+    record the young person's own words (``cases.policies.can_record_voice``), in the agency that holds their record
+    (the lead practitioner's) or who presented the item."""
+    must(item.kind == "young_person", "Only an item about a young person has feedback to give them.")
+    must(item.meeting.status in (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFTED,
+                                 MeetingStatus.MINUTES_APPROVED), "Feedback is recorded after the meeting has met.")
+    need(item.presenter_id == user.pk or item.young_person.owning_agency_id == user.agency_id,
+         "Only the agency that holds the young person's record, or whoever presented the item, can record this.")
+    case_policies.can_record_voice.ensure(user, item.young_person)
 
 
 @rule

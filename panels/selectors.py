@@ -67,8 +67,10 @@ def agenda(user, meeting: Meeting) -> list:
     entries = list(items.annotate(shown=Exists(shown)).order_by("position", "id")
                    .values_list("pk", "position", "shown"))
     full = {item.pk: item for item in AgendaItem.objects.filter(pk__in=[pk for pk, _, ok in entries if ok])
-            .select_related(*subjects.related(AgendaItem), "presenter__agency")
+            .select_related(*subjects.related(AgendaItem), "presenter__agency", "feedback_given_by")
             .prefetch_related(Prefetch("actions", queryset=_actions().order_by("due_on", "id")))}
+    for item in full.values():
+        item.meeting = meeting  # what the item's rules read, without a query each
     return [full.get(pk) or HiddenItem(pk=pk, position=position) for pk, position, _ in entries]
 
 

@@ -171,6 +171,25 @@ def item_minute(*, actor, item: AgendaItem, expected_version: int, **fields) -> 
 
 
 @transaction.atomic
+def item_feedback_given(*, actor, item: AgendaItem, expected_version: int, given_on, how: str) -> AgendaItem:
+    """Record that the feedback was given to the young person after the meeting: when, how, and by whom (the actor)."""
+    current = lock_current(item, expected_version)
+    policies.can_record_feedback_given.ensure(actor, current)
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": "The date the feedback was given cannot be in the future."})
+    if given_on < timezone.localdate(current.meeting.starts_at):
+        raise ValidationError({"given_on": "The feedback is given after the meeting: on or after its date."})
+    if not how.strip():
+        raise ValidationError({"how": "Say how the feedback was given."})
+    current.feedback_given_on, current.feedback_given_how, current.feedback_given_by = given_on, how.strip(), actor
+    current.full_clean()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
+                 detail={"feedback_given_on": given_on.isoformat(), "young_person": current.young_person.audit_label})
+    return current
+
+
+@transaction.atomic
 def attendance_set(*, actor, meeting: Meeting, person, status: str, deputy_for=None) -> Attendance:
     meeting = _running(actor, meeting)
     errors = {}

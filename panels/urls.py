@@ -17,6 +17,7 @@ urlpatterns = [
     path("meetings/<int:pk>/packs/status/", views.packs_status, name="packs-status"),
     path("packs/<int:pk>/download/", views.pack_download, name="pack-download"),
     path("items/<int:pk>/minutes/", views.item_minute, name="item-minute"),
+    path("items/<int:pk>/feedback-given/", views.item_feedback_given, name="item-feedback-given"),
     path("items/<int:pk>/actions/new/", views.action_new, name="action-new"),
     path("items/<int:pk>/share-request/", views.share_request_new, name="share-request-new"),
     path("share-requests/", views.share_requests, name="share-requests"),

@@ -18,6 +18,7 @@ from . import policies, selectors, services
 from .forms import (
     ActionForm,
     AgendaItemForm,
+    FeedbackGivenForm,
     InviteForm,
     MeetingForm,
     MinuteForm,
@@ -123,8 +124,11 @@ def _who_will_not_see(user, meeting, items):
 def meeting_detail(request, pk):
     meeting = selectors.meeting_for(request.user, pk)
     audit.record_view(request.user, meeting)
-    return render(request, "panels/meeting.html", {**_meeting_context(request, meeting),
-                                                   **attachments.page_context(request.user, meeting)})
+    context = _meeting_context(request, meeting)
+    # Each item about a young person asks whether the reader may record that feedback was given: one query for all.
+    access.know_levels(request.user, [item.young_person for item in context["items"]
+                                      if not getattr(item, "hidden", False) and item.young_person_id])
+    return render(request, "panels/meeting.html", {**context, **attachments.page_context(request.user, meeting)})
 
 
 @access.signed_in
@@ -343,6 +347,20 @@ def action_update(request, pk):
     return commitments.update_page(
         request, services.ACTIONS, action, report=lambda **data: services.action_report(action=action, **data),
         then=reverse("actions"), back="/actions/", caption=action.description)
+
+
+@access.signed_in
+def item_feedback_given(request, pk):
+    """After the meeting: record that what will be fed back was given to the young person, when and how."""
+    item = selectors.item_for(request.user, pk)
+    policies.can_record_feedback_given.ensure(request.user, item)
+    back = reverse("meeting", args=[item.meeting_id]) + f"#item-{item.pk}"
+    form = FeedbackGivenForm(request.POST or None, initial={"version": item.version})
+    return form_page(request, form, template="panels/feedback_given.html", context={"item": item, "back": back},
+                     call=lambda data: services.item_feedback_given(
+                         actor=request.user, item=item, expected_version=data["version"], given_on=data["given_on"],
+                         how=data["how"]),
+                     done="Feedback to the young person recorded.", then=back)
 
 
 # --- Asking for an item's record to be shared, and deciding ------------------------------------------------------

@@ -283,6 +283,22 @@ def get_visible_or_404(user, queryset, **lookup):
     return obj
 
 
+def know_levels(user, objs: list) -> None:
+    """Read what ``user``'s agency may do to each of ``objs`` (records of one model) in one query, as
+    ``get_visible_or_404`` does for one: a page asking a rule about each row (``{% allowed %}``) then costs nothing
+    more per row. Records the user may not see are left unknown (``can`` asks the database, and says no)."""
+    if not objs or not _may_use(user):
+        return
+    model = type(objs[0])
+    rows = visible(user, model._default_manager.filter(pk__in={obj.pk for obj in objs})).annotate(
+        **{f"access_{level}": _level(user, model, level) for level in (CONTRIBUTE, MANAGE)})
+    known = {pk: levels for pk, *levels in rows.values_list("pk", f"access_{CONTRIBUTE}", f"access_{MANAGE}")}
+    for obj in objs:
+        if obj.pk in known:
+            obj._access_levels = (user.agency.group_id, {VIEW: True, CONTRIBUTE: known[obj.pk][0],
+                                                         MANAGE: known[obj.pk][1]})
+
+
 def _level(user, model, level: str) -> Expression:
     if issubclass(model, Shareable):
         return _grant(user, model, level)

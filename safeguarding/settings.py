@@ -369,6 +369,9 @@ MAP_CENTRE = [env.float("MAP_CENTRE_LAT", default=52.4862), env.float("MAP_CENTR
 MAP_ZOOM = env.int("MAP_ZOOM", default=12)
 # Cases due for review within this many days appear on the dashboard.
 REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
+# A link (membership, association, place link) unreviewed this many days after its review-by date stops counting as
+# current: greyed on its records' pages, left out of network pictures and packs, and still on the "to review" list.
+LINK_EXPIRES_AFTER_DAYS = env.int("LINK_EXPIRES_AFTER_DAYS", default=90)
 # The front door (cases.referrals): a referral is to be decided within this many working days (weekdays that are not
 # bank holidays). The ``holidays`` package is not installed, so England and Wales bank holidays are listed here
 # (gov.uk/bank-holidays); BANK_HOLIDAYS in the environment (ISO dates, comma separated) replaces the list.

@@ -25,6 +25,7 @@ AGENDA = [
     "the actions' updates, with author and agency (prefetch)",
 ]
 PACKS = "current packs the reader may have, with agency"
+LEVELS = "what the reader's agency may do to each young person on the agenda (asked by each item's rules)"
 CHAIR = "is the reader one of the panel's chairs (exists)"
 # For whoever runs the meeting: which panel agencies cannot see each item's record, and the panel's requests to share.
 UNSEEN = [
@@ -46,6 +47,7 @@ PINNED = {
         CHAIR,
         *UNSEEN,
         PACKS,
+        LEVELS,
         "open actions from the panel's earlier meetings that the reader may see (none here, so no updates)",
         "attendance the reader may see, with person, agency and whom they deputise for",
         "documents attached to the meeting the reader can see, with uploader and agency",
@@ -58,6 +60,7 @@ PINNED = {
         *AGENDA,
         PACKS,
         "role permissions",
+        LEVELS,
         "open actions from the panel's earlier meetings that the reader may see (none here, so no updates)",
         "attendance the reader may see, with person, agency and whom they deputise for",
         "documents attached to the meeting the reader can see, with uploader and agency",

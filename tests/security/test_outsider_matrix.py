@@ -124,6 +124,7 @@ def test_the_owner_reaches_every_record_url_its_roles_allow(client, cast, agenci
         if not url.secret or url.name in world_module.SKIP:
             continue
         status = client.get(url.path).status_code
-        if status not in (200, 302, 403, 405) and not (status == 404 and url.name in NOT_YET):
+        # 409: reached, and refused for the record's state (feedback to a young person before their meeting has met)
+        if status not in (200, 302, 403, 405, 409) and not (status == 404 and url.name in NOT_YET):
             failures.append(f"GET {url.path} ({url.name}): {status}")
     assert not failures, "\n".join(failures)

@@ -75,6 +75,16 @@ def _today():
     return timezone.localdate()
 
 
+def _met(w):
+    """The world's item about a young person, its meeting held yesterday: feedback can now be recorded."""
+    from panels.models import Meeting
+
+    item = fresh(w["item"])
+    Meeting.objects.filter(pk=item.meeting_id).update(status=MeetingStatus.IN_PROGRESS,
+                                                      starts_at=timezone.now() - timedelta(days=1))
+    return item
+
+
 def _submitted(w):
     """The world's assessment, complete and submitted by alice."""
     from assessments import services
@@ -374,6 +384,11 @@ def _scenarios():
             actor=u, meeting=fresh(w["meeting"]), theme="School holidays", reason="Rise in reports")),
         "panels.services.item_minute": Scenario({"colin"}, lambda w, u: p.item_minute(
             actor=u, item=fresh(w["item"]), expected_version=fresh(w["item"]).version, minutes="Discussed")),
+        "panels.services.item_feedback_given": Scenario(
+            {"alice", "mandy", "colin", "carla"}, lambda w, u: p.item_feedback_given(
+                actor=u, item=_met(w), expected_version=fresh(w["item"]).version, given_on=_today(),
+                how="In person, at a home visit"),
+            notes="after the meeting: the agency holding the young person's record, with a role that records"),
         "panels.services.attendance_set": Scenario({"colin"}, lambda w, u: p.attendance_set(
             actor=u, meeting=fresh(w["meeting"]), person=fresh(w["cast"]["sam"]), status=AttendanceStatus.PRESENT)),
         "panels.services.action_add": Scenario({"colin"}, lambda w, u: p.action_add(

@@ -96,7 +96,9 @@ def on_logged_in(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     reason = "locked_out" if getattr(request, "axes_locked_out", False) else "bad_credentials"
     # Nobody is signed in: the event names what was typed, and where it came from.
-    _write(actor=None, username=str(credentials.get("username", "")), action=AuditAction.LOGIN_FAILED,
+    from .factors import typed_login
+
+    _write(actor=None, username=typed_login(request, credentials), action=AuditAction.LOGIN_FAILED,
            detail={"reason": reason})
 
 

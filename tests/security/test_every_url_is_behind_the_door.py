@@ -8,7 +8,11 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC = {"healthz", "login", "logout"}
+# Signing in and what comes before it: django-allauth's entrance pages (safeguarding/urls.py ENTRANCE) and the link in
+# an invitation.
+PUBLIC = {"healthz", "login", "logout", "account_login", "account_logout", "account_inactive", "account_reset_password",
+          "account_reset_password_done", "account_reset_password_from_key", "account_reset_password_from_key_done",
+          "mfa_authenticate", "mfa_login_webauthn", "invitation-accept"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

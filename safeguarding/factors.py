@@ -14,6 +14,7 @@ Password sign-in is django-allauth's (``allauth.account``), second factors its `
 import logging
 import time
 from functools import wraps
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
@@ -23,6 +24,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -90,9 +92,15 @@ class FactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if factor_required(request) and not _exempt(request.path) and not session_has_factor(request):
+        if factor_required(request) and not session_has_factor(request):
+            if _exempt(request.path):
+                request.factor_setup_pending = True  # base.html shows no menu: nothing else is open yet
+                return self.get_response(request)
             target = reverse("mfa_index")
             if getattr(request, "htmx", False):
+                # A part of the setting-up page itself (the header's notification count): nothing to show yet.
+                if _exempt(urlsplit(request.htmx.current_url or "").path):
+                    return HttpResponse(status=204)
                 return HttpResponseClientRedirect(target)
             messages.info(request, "Your agency requires a second factor. Set one up to carry on.")
             return redirect(target)

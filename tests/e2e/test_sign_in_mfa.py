@@ -71,7 +71,7 @@ def test_a_passkey_set_up_after_the_password_then_signing_in_with_it_alone(visit
     visit.page.wait_for_url(lambda url: "/webauthn/add/" not in url)
     visit.settle()
     passkey = Authenticator.objects.get(user=manager, type=Authenticator.Type.WEBAUTHN)
-    assert passkey.data["passwordless"] is True
+    assert passkey.data["name"] == "Work laptop" and passkey.wrap().is_passwordless
     visit.screenshot("passkey-added")
 
     visit.page.get_by_role("button", name="Sign out").click()

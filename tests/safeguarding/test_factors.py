@@ -69,6 +69,10 @@ def test_it_sends_a_password_user_without_a_factor_to_set_one_up_before_any_page
     assert client.get(reverse("mfa_index")).status_code == 200
     htmx = client.get(reverse("dashboard"), HTTP_HX_REQUEST="true")
     assert htmx["HX-Redirect"] == reverse("mfa_index")
+    # A part of the setting-up page (the header's count) gets nothing, not a redirect that would reload the page.
+    part = client.get(reverse("notifications-count"), HTTP_HX_REQUEST="true",
+                      HTTP_HX_CURRENT_URL="http://testserver" + reverse("mfa_index"))
+    assert part.status_code == 204
 
 
 def test_it_lets_a_person_whose_agency_asks_for_no_factor_straight_in(client, alice):

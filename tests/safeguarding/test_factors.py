@@ -388,3 +388,16 @@ def test_the_code_page_makes_the_same_queries_with_more_factors(client, alice, r
         assert client.get(reverse("mfa_authenticate")).status_code == 200
     assert len(one) == len(two)
     assert secret
+
+
+def test_demo_code_prints_the_demo_logins_current_code():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from safeguarding.demo import DEMO_TOTP_SECRET
+
+    out = StringIO()
+    with time_machine.travel(1_800_000_000, tick=False):
+        call_command("demo_code", stdout=out)
+        assert out.getvalue().strip() == code_for(DEMO_TOTP_SECRET)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding import access, audit, routers
+from safeguarding.factors import fresh_factor_required, step_up
 from safeguarding.models import AuditAction
 
 from . import policies, selectors, services
@@ -100,6 +101,7 @@ def exports(request):
 
 @access.signed_in
 @require_POST
+@fresh_factor_required
 def export_create(request):
     form = ExportForm(request.POST)
     what = request.POST.get("what", "dashboard")
@@ -114,6 +116,8 @@ def export_create(request):
 def export_download(request, pk):
     export = access.get_visible_or_404(request.user, ReportExport.objects.all(), pk=pk)
     policies.can_see_reports.ensure(request.user)
+    if (confirm := step_up(request)) is not None:  # after the door: not visible is 404, whoever asks
+        return confirm
     if export.status != ExportStatus.READY or not export.file:
         raise Http404
     audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=export,

@@ -16,10 +16,10 @@ admin.site.site_title = "Service administration"
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "is_lead_authority", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["name", "kind", "is_lead_authority", "mfa_required", "is_active"]
+    list_filter = ["kind", "is_active", "mfa_required"]
     search_fields = ["name"]
-    fields = ["name", "kind", "is_lead_authority", "postcode_districts", "is_active"]
+    fields = ["name", "kind", "is_lead_authority", "postcode_districts", "mfa_required", "is_active"]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -28,7 +28,8 @@ class AgencyAdmin(admin.ModelAdmin):
         else:
             created = services.agency_create(actor=request.user, name=obj.name, kind=obj.kind,
                                              is_lead_authority=obj.is_lead_authority,
-                                             postcode_districts=obj.postcode_districts)
+                                             postcode_districts=obj.postcode_districts,
+                                             mfa_required=obj.mfa_required)
             obj.pk, obj.group = created.pk, created.group
 
     def has_delete_permission(self, request, obj=None):
@@ -63,9 +64,28 @@ class RolesMixin(forms.Form):
 
 
 class UserCreateForm(RolesMixin, UserCreationForm):
+    """A new person: with a password typed here, or (the usual way) invited by email to choose their own."""
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "first_name", "last_name", "email", "agency", "team", "job_title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("password1", "password2"):
+            self.fields[name].required = False
+        self.fields["password1"].help_text = ("Leave both blank to invite them by email: they choose their own "
+                                              "password from the link, then set up a second factor.")
+
+    def validate_passwords(self, *args, **kwargs):
+        if self.cleaned_data.get("password1") or self.cleaned_data.get("password2"):
+            super().validate_passwords(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("password1") and not cleaned.get("email"):
+            self.add_error("email", "Enter an email address to send the invitation to, or type a password.")
+        return cleaned
 
 
 class UserChangeForm(RolesMixin, forms.ModelForm):
@@ -93,7 +113,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"fields": ["username", "first_name", "last_name", "email", "agency", "team", "job_title",
                                         "roles", "password1", "password2"]})]
     readonly_fields = []
-    actions = ["deactivate", "sso_unbind"]
+    actions = ["deactivate", "sso_unbind", "reset_factors"]
     filter_horizontal = []
 
     def save_model(self, request, obj, form, change):
@@ -102,10 +122,16 @@ class UserAdmin(DjangoUserAdmin):
             fields = {f: form.cleaned_data[f] for f in form.changed_data if f != "roles"}
             services.user_update(actor=request.user, user=obj, roles=roles, **fields)
         else:
-            created = services.user_create(
-                actor=request.user, username=obj.username, agency=obj.agency, roles=roles,
-                password=form.cleaned_data["password1"], first_name=obj.first_name, last_name=obj.last_name,
-                email=obj.email, job_title=obj.job_title, team=obj.team)
+            details = {"first_name": obj.first_name, "last_name": obj.last_name, "job_title": obj.job_title,
+                       "team": obj.team}
+            if form.cleaned_data.get("password1"):
+                created = services.user_create(actor=request.user, username=obj.username, agency=obj.agency,
+                                               roles=roles, password=form.cleaned_data["password1"], email=obj.email,
+                                               **details)
+            else:
+                created = services.user_invite(actor=request.user, username=obj.username, agency=obj.agency,
+                                               roles=roles, email=obj.email, **details)
+                self.message_user(request, f"An invitation has been emailed to {obj.email}.", messages.SUCCESS)
             obj.pk = created.pk
 
     def save_related(self, request, form, formsets, change):
@@ -125,6 +151,12 @@ class UserAdmin(DjangoUserAdmin):
     def sso_unbind(self, request, queryset):
         removed = sum(services.sso_account_unbind(actor=request.user, user=u) for u in queryset)
         self.message_user(request, f"{removed} sign-in link(s) removed.", messages.SUCCESS)
+
+    @admin.action(description="Reset second factors of selected accounts (they set up a new one at next sign-in)")
+    def reset_factors(self, request, queryset):
+        removed = sum(services.user_factors_reset(actor=request.user, user=u) for u in queryset)
+        self.message_user(request, f"Second factors reset for {queryset.count()} account(s); {removed} removed.",
+                          messages.SUCCESS)
 
 
 @admin.register(LanguagePhrase)

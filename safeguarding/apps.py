@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_migrate
 
 
 class SafeguardingConfig(AppConfig):
+    default = True
     name = "safeguarding"
     verbose_name = "Agencies, people and audit"
 
@@ -28,3 +30,25 @@ class SafeguardingConfig(AppConfig):
         auth_signals.user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit_logout")
         # A session signed in by an agency's identity provider says so (sso.signed_in_by_sso).
         auth_signals.user_logged_in.connect(sso.on_logged_in, dispatch_uid="sso_session_mark")
+        # What allauth does with second factors and passwords is audited from its own signals (safeguarding.factors).
+        from allauth.account import signals as account_signals
+        from allauth.mfa import signals as mfa_signals
+
+        from . import factors
+
+        for signal, receiver in [(mfa_signals.authenticator_added, factors.on_factor_added),
+                                 (mfa_signals.authenticator_removed, factors.on_factor_removed),
+                                 (mfa_signals.authenticator_reset, factors.on_factor_reset),
+                                 (mfa_signals.authenticator_used, factors.on_factor_used),
+                                 (mfa_signals.authentication_failed, factors.on_factor_failed),
+                                 (account_signals.password_reset, factors.on_password_reset),
+                                 (account_signals.password_changed, factors.on_password_changed),
+                                 (account_signals.password_set, factors.on_password_changed)]:
+            signal.connect(receiver, dispatch_uid=f"audit_{receiver.__name__}")
+
+
+class StepUpAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on a site whose every page asks for a fresh second factor (safeguarding.adminsite)."""
+
+    default = False
+    default_site = "safeguarding.adminsite.StepUpAdminSite"

@@ -98,7 +98,10 @@ def on_logged_in(sender, request, user, **kwargs):
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     reason = "locked_out" if getattr(request, "axes_locked_out", False) else "bad_credentials"
-    record_failed_sign_in(username=str(credentials.get("username", "")), detail={"reason": reason})
+    # Nobody is signed in: the event names what was typed, and where it came from.
+    from .factors import typed_login
+
+    record_failed_sign_in(username=typed_login(request, credentials), detail={"reason": reason})
 
 
 def record_failed_sign_in(*, username: str, detail: dict):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
+from allauth.mfa.totp.internal.auth import TOTP
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import OutputWrapper
@@ -42,6 +43,9 @@ from safeguarding.services import (
 SEEDER = system("seed_demo")
 
 DEMO_PASSWORD = "northfield-demo-2026"  # noqa: S105 - fictional demo logins, printed for whoever runs the demo
+# Every demo agency asks for a second factor, as a real one would (Agency.mfa_required): the demo logins share this
+# authenticator app secret (base32), printed with the logins; `manage.py demo_code` prints its current code.
+DEMO_TOTP_SECRET = "NORTHFIELDDEMOTOTPSECRET234567AB"  # noqa: S105
 BOROUGH = "Northfield"
 EMAIL_DOMAIN = "northfield.example"  # .example is reserved: no demo email can reach anyone
 
@@ -163,6 +167,9 @@ def print_logins(run: Run):
         for name, credential in credentials.items():
             run.stdout.write(f"  {name}: {credential}")
         run.stdout.write("")
+    run.stdout.write(f"Second factor: add the secret {DEMO_TOTP_SECRET} to an authenticator app, or run")
+    run.stdout.write("`python manage.py demo_code` for the current six-digit code.")
+    run.stdout.write("")
 
 
 def _agencies(tally: Counter) -> dict[str, Agency]:
@@ -197,6 +204,8 @@ def _users(agencies: dict[str, Agency], tally: Counter) -> dict[str, User]:
                 first_name=spec.first_name, last_name=spec.last_name, job_title=spec.job_title,
                 email=f"{spec.username}@{EMAIL_DOMAIN}", team=teams.get((agencies[spec.agency].pk, spec.team)),
             )
+            if spec.demo:
+                TOTP.activate(users[spec.username], DEMO_TOTP_SECRET)
             tally["users"] += 1
     return users
 

@@ -1,10 +1,11 @@
 from datetime import datetime, time, timedelta
 
+from allauth.account.forms import LoginForm
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -54,16 +55,30 @@ class DateField(DateInputField):
         return value
 
 
-class SignInForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
-        "inactive": "This account has been deactivated. Ask your service administrator.",
-    }
+class SignInForm(LoginForm):
+    """allauth's sign-in form (username or email address, and password), GOV.UK-styled (ACCOUNT_FORMS)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        login = self.fields["login"]
+        login.label = "Username or email address"
+        login.widget.attrs = {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs.pop("placeholder", None)
         self.helper = gds_helper(self, "Sign in")
+
+
+class InvitationAcceptForm(SetPasswordForm):
+    """Choosing a password on accepting an invitation: the service's password rules (AUTH_PASSWORD_VALIDATORS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password1"].help_text = ("At least 12 characters. A few unrelated words strung together "
+                                                  "make a good one. Avoid passwords that are easy to guess.")
+        self.fields["new_password2"].label = "Type the password again"
+        self.fields["new_password2"].help_text = ""
+        self.helper = gds_helper(self, "Set password and continue")
 
 
 class AuditSearchForm(forms.Form):

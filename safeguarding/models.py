@@ -40,6 +40,12 @@ class Agency(models.Model):
         default=False, help_text="The local authority that leads the safeguarding partnership."
     )
     is_active = models.BooleanField(default=True)
+    # Whether its people who sign in with a password must also give a second factor (TOTP or a passkey). On unless an
+    # administrator turns it off; people signed in by the agency's own identity provider are never asked
+    # (safeguarding.factors).
+    mfa_required = models.BooleanField(
+        "Require a second factor", default=True,
+        help_text="People who sign in with a password must also use an authenticator app or a passkey.")
     # Where a lead authority takes referrals from: postcode districts (the outward code, "NF1", "B2"). A referral is
     # routed by the young person's or the place's postcode to the authority whose area holds its district.
     postcode_districts = ArrayField(models.CharField(max_length=4), default=list, blank=True,
@@ -191,6 +197,14 @@ class AuditAction(models.TextChoices):
     DECIDE = "decide", "Decided"
     TRANSFER = "transfer", "Transferred"
     SEND = "send", "Sent to a partner system"
+    INVITE = "invite", "Invited"
+    ACCEPT = "accept", "Accepted an invitation"
+    FACTOR_ADDED = "factor_added", "Added a second factor"
+    FACTOR_REMOVED = "factor_removed", "Removed a second factor"
+    FACTORS_RESET = "factors_reset", "Reset second factors"
+    FACTOR_FAILED = "factor_failed", "Failed second factor"
+    PASSWORD_RESET = "password_reset", "Reset a password"
+    PASSWORD_CHANGE = "password_change", "Changed a password"
 
 
 class AuditEvent(models.Model):

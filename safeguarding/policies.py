@@ -49,6 +49,21 @@ def can_deactivate_user(user, person):
 
 
 @rule
+def can_reset_factors(user, person):
+    """Take away someone's second factors (they lost their phone or key); never one's own (another administrator
+    does that, so one stolen session cannot swap its owner's factor)."""
+    _administers(user, Perm.CHANGE_USER)
+    need(person.pk != getattr(user, "pk", None), "Ask another administrator to reset your own second factors.")
+
+
+@rule
+def can_accept_invitation(user):
+    """Choose a password from an invitation's link: only a person invited and not yet signed up."""
+    need(user is not None and getattr(user, "pk", None) and not user.is_active and not user.has_usable_password(),
+         "This invitation has already been accepted.")
+
+
+@rule
 def can_search_audit(user):
     access.require(user, Perm.SEARCH_AUDIT)
 

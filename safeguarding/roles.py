@@ -6,7 +6,7 @@ it comes from object grants to their agency (safeguarding.access).
 
 from enum import StrEnum
 
-from django.contrib.auth.backends import ModelBackend
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -167,8 +167,9 @@ def role_groups():
     return Group.objects.filter(name__in=[r.value for r in Role])
 
 
-class RoleBackend(ModelBackend):
-    """Signing in as Django's ModelBackend does; what a person may do comes from their roles alone.
+class RoleBackend(AuthenticationBackend):
+    """Signing in by username or email address (django-allauth's backend, Django's ModelBackend underneath); what a
+    person may do comes from their roles alone.
 
     Nobody is ever given a permission of their own (the admin offers roles, not permissions), so a person's own
     permissions are not read: one query fewer on every page that asks what someone may do.

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import access, apiclients, attachments, audit, policies, webhooks
+from . import access, apiclients, attachments, audit, outbox, policies, webhooks
 from .models import (
     Agency,
     ApiClient,
@@ -35,12 +35,14 @@ from .sessions import sessions_end_for
 
 
 @transaction.atomic
-def agency_create(*, actor, name: str, kind: str, is_lead_authority: bool = False, postcode_districts=()) -> Agency:
-    """``postcode_districts``: a lead authority's area ("NF1", "NF2"), to which referrals are routed by postcode."""
+def agency_create(*, actor, name: str, kind: str, is_lead_authority: bool = False, postcode_districts=(),
+                  mfa_required: bool = True) -> Agency:
+    """``postcode_districts``: a lead authority's area ("NF1", "NF2"), to which referrals are routed by postcode.
+    ``mfa_required``: its password users must give a second factor (safeguarding.factors)."""
     policies.can_add_agency.ensure(actor)
     group = Group.objects.create(name=f"Agency: {name}")
     agency = Agency(name=name, kind=kind, is_lead_authority=is_lead_authority, group=group,
-                    postcode_districts=_districts(postcode_districts))
+                    postcode_districts=_districts(postcode_districts), mfa_required=mfa_required)
     agency.full_clean()
     agency.save()
     audit.record(actor=actor, action=AuditAction.CREATE, target=agency)
@@ -225,6 +227,59 @@ def sso_account_unbind(*, actor, user: User) -> int:
     removed, _ = bindings.delete()
     if removed:
         audit.record(actor=actor, action=AuditAction.UPDATE, target=user, detail={"sso_unbound": providers})
+    return removed
+
+
+@transaction.atomic
+def user_invite(*, actor, username: str, agency: Agency, roles, email: str, **fields) -> User:
+    """Invite a person by email: their account exists, inactive and without a password, until they accept
+    (``invitation_accept``). The email goes through the outbox and makes its link when it is sent."""
+    from .tasks import invitation_send
+
+    policies.can_add_user.ensure(actor)
+    if not email:
+        raise ValidationError({"email": "Enter the email address to send the invitation to"})
+    user = User(username=username, agency=agency, email=email, is_active=False, **fields)
+    user.set_unusable_password()
+    user.is_staff = Role.ADMINISTRATOR in roles
+    user.full_clean()
+    user.save()
+    _set_roles(user, roles)
+    audit.record(actor=actor, action=AuditAction.INVITE, target=user,
+                 detail={"roles": sorted(str(r) for r in roles)})
+    outbox.enqueue(invitation_send, user.pk)
+    return user
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, password: str) -> User:
+    """The invited person (``actor``: the link proved who they are) chose a password, checked against the service's
+    rules: they are active from now, and the link in their email no longer works."""
+    policies.can_accept_invitation.ensure(actor)
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    policies.can_accept_invitation.ensure(user)  # again, locked: two tabs accepting at once set one password
+    validate_password(password, user)
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    audit.record(actor=user, action=AuditAction.ACCEPT, target=user)
+    return user
+
+
+@transaction.atomic
+def user_factors_reset(*, actor, user: User) -> int:
+    """Take away every second factor of ``user`` (a lost phone or key): their recovery codes too, and every session
+    they have open. Their agency's rule then has them set up a new factor when they next sign in. Returns how many
+    factors were removed."""
+    from allauth.mfa.models import Authenticator
+
+    policies.can_reset_factors.ensure(actor, user)
+    factors = Authenticator.objects.filter(user=user)
+    types = sorted(factors.values_list("type", flat=True))
+    removed, _ = factors.delete()
+    ended = sessions_end_for(user)
+    audit.record(actor=actor, action=AuditAction.FACTORS_RESET, target=user,
+                 detail={"types": types, "sessions_ended": ended})
     return removed
 
 

@@ -34,15 +34,20 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "safeguarding.apps.StepUpAdminConfig",  # Django's admin, every page behind a fresh second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",  # allauth's list of passkeys uses it
     "guardian",
     "axes",
+    # Sign-in, second factors, invitations and password reset (see "Sign-in and second factors" below).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "crispy_forms",
     "crispy_forms_gds",
@@ -78,7 +83,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "safeguarding.sessions.SessionTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "safeguarding.factors.FactorRequiredMiddleware",
     "safeguarding.pages.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -146,18 +153,19 @@ CACHES = {
 AUTH_USER_MODEL = "safeguarding.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "safeguarding.roles.RoleBackend",
+    "safeguarding.roles.RoleBackend",  # sign-in by username or email address (allauth's backend), roles
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# NCSC password guidance: length, and a deny-list of common passwords; no composition rules and no forced rotation
+# (nothing here expires a password). Django's deny-list is 20,000 common passwords.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -168,17 +176,13 @@ LOGOUT_REDIRECT_URL = "login"
 # (issuer, client, claim to match, email domains), turned into allauth's app by the adapter, so client secrets live in
 # one table and never in settings, templates or logs. Nobody signs up: people are invited (an account made by an
 # administrator) and bound to their provider's stable subject at their first sign-in (sso.SocialAccountAdapter).
-# allauth.account is required by socialaccount; its password, MFA and invitation flows belong to the sign-in work.
-# Before the service's own apps, so safeguarding/admin.py can take allauth's own admin pages away.
+# allauth and allauth.account are installed for password sign-in (below); socialaccount joins them. Before the
+# service's own apps, so safeguarding/admin.py can take allauth's own admin pages away. Signing in by a provider goes
+# through RoleBackend (allauth's backend), like a password.
 INSTALLED_APPS[INSTALLED_APPS.index("safeguarding"):INSTALLED_APPS.index("safeguarding")] = [
-    "allauth",
-    "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
 ]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-                  "allauth.account.middleware.AccountMiddleware")
-AUTHENTICATION_BACKENDS += ["allauth.account.auth_backends.AuthenticationBackend"]
 SOCIALACCOUNT_ADAPTER = "safeguarding.sso.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never sign someone in because an IdP says an email is theirs
@@ -206,6 +210,52 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# allauth signs in by username or email address: Axes keys the lockout on whichever was typed.
+AXES_USERNAME_CALLABLE = "safeguarding.factors.typed_login"
+
+# --- Sign-in and second factors (django-allauth's account and mfa) ----------------------------------------------
+# Password sign-in, a second factor (TOTP, passkeys/WebAuthn, recovery codes), invitations and password reset.
+# Single sign-on (allauth's socialaccount, safeguarding/sso.py) is configured in its own block; a session signed in
+# by an agency's identity provider skips the service's own second factor (safeguarding.factors.signed_in_by_sso).
+# Throttling: wrong passwords are Axes' (above: per username and address, in the database, with its lockout page);
+# allauth's rate limits (in the cache, Redis) throttle everything else: second-factor codes, reset emails,
+# reauthentication. The account adapter leaves password failures to Axes so there is one lockout per factor.
+ACCOUNT_ADAPTER = "safeguarding.factors.AccountAdapter"
+MFA_ADAPTER = "safeguarding.factors.MFAAdapter"
+ACCOUNT_FORMS = {"login": "safeguarding.forms.SignInForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]  # people are invited, never sign up: unused
+ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are an administrator's, proved by the invitation link
+ACCOUNT_SESSION_REMEMBER = False  # sessions end with the browser and at the idle and absolute limits
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_PREVENT_ENUMERATION = True  # a reset request for an unknown address looks the same as for a known one
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # and sends nothing (allauth would invite the stranger to sign up)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("STEP_UP_SECONDS", default=5 * 60)  # how fresh a step-up must be
+ACCOUNT_RATE_LIMITS = {
+    "reset_password": "20/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",  # second-factor codes only (passwords: Axes)
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="EFH service")
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # see ACCOUNT_EMAIL_VERIFICATION
+MFA_RECOVERY_CODE_COUNT = 10
+# Passkeys over plain HTTP on a developer's machine only; Chromium treats http://localhost as secure anyway.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# An invitation's link works once, for this many days.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# Rate limits are counted in Redis, shared by every web process; a Redis outage fails them open (logged), never a
+# sign-in (safeguarding.caching).
+CACHES = {"default": {"BACKEND": "safeguarding.caching.FailOpenRedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "efh-cache", "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+# --- end of sign-in and second factors ----------------------------------------------------------------------------
 
 # The client's address (sign-in lockouts, the audit log) behind proxies, read by django-axes through django-ipware.
 # TRUSTED_PROXY_COUNT is how many proxies stand in front of the app, each appending the address it was connected from
@@ -256,8 +306,9 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = {feature: [] for feature in (
     "accelerometer", "autoplay", "camera", "display-capture", "fullscreen", "geolocation", "gyroscope",
-    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "usb",
-    "xr-spatial-tracking")}
+    "magnetometer", "microphone", "midi", "payment", "screen-wake-lock", "usb", "xr-spatial-tracking")}
+# Passkeys: this service's own pages may ask the browser for a credential.
+PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

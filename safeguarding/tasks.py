@@ -27,6 +27,21 @@ def email_send(subject: str, body: str, to: list[str]):
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, retry_backoff_max=3600,
+             retry_jitter=True, max_retries=8)
+def invitation_send(user_id: int) -> bool:
+    """Email an invited person their link (made now, never stored). Nothing is sent once they have accepted."""
+    from . import invitations
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=False).first()
+    if user is None or user.has_usable_password() or not user.email:
+        return False
+    subject, body = invitations.email(user)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return True
+
+
 @shared_task
 def reminders_daily() -> dict:
     """Every app's registered reminders (``safeguarding.reminders``), as the system actor. Idempotent in a day."""

@@ -1,7 +1,8 @@
+from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
@@ -11,8 +12,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, attachments, audit, language, pickers, policies, scanner, selectors, services, sso
-from .forms import AuditSearchForm, DocumentForm, EmailPreferenceForm, SignInForm, SsoStartForm, WebhookForm
+from . import access, attachments, audit, invitations, language, pickers, policies, scanner, selectors, services, sso
+from .factors import fresh_factor_required
+from .forms import (
+    AuditSearchForm,
+    DocumentForm,
+    EmailPreferenceForm,
+    InvitationAcceptForm,
+    SsoStartForm,
+    WebhookForm,
+)
 from .inputs import param
 from .models import AuditAction
 from .pages import form_page
@@ -89,9 +98,10 @@ def _detail() -> dict:
 
 @access.public
 class SignInView(LoginView):
+    """django-allauth's sign-in (its form: safeguarding.forms.SignInForm, ACCOUNT_FORMS), then its second-factor
+    stage for anyone with a factor; a passkey signs in on its own."""
+
     template_name = "registration/login.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -136,6 +146,26 @@ def sso_callback(request, provider_id):
 
 
 @access.public
+@never_cache
+def invitation_accept(request, uidb36, token):
+    """The link in an invitation: choose a password, then sign in and set up a second factor. A link that is
+    unknown, used or expired says so, and names no one."""
+    person = invitations.person_for(uidb36, token)
+    if person is None:
+        return render(request, "registration/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(actor=person, password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            messages.success(request, "Your password is set. Sign in with it to set up your second factor.")
+            return redirect("login")
+    return render(request, "registration/invitation_accept.html", {"form": form, "person": person})
+
+
+@access.public
 @require_POST
 def sign_out(request):
     logout(request)
@@ -143,6 +173,7 @@ def sign_out(request):
 
 
 @access.signed_in
+@fresh_factor_required
 def audit_search(request):
     policies.can_search_audit.ensure(request.user)
     form = AuditSearchForm(request.GET or None)

@@ -50,13 +50,17 @@ SYSTEM = access.system("tests")
 
 @pytest.fixture
 def agencies(db):
-    make = services.agency_create
+    """The cast's agencies ask for no second factor (the product's default is to ask: Agency.mfa_required), so every
+    test can sign the cast in with a password or ``force_login``; the tests of second factors
+    (tests/safeguarding/test_factors.py, tests/e2e/test_sign_in_mfa.py) turn it on."""
+    def make(**kwargs):
+        return services.agency_create(actor=SYSTEM, mfa_required=False, **kwargs)
+
     return {
-        "la": make(actor=SYSTEM, name="Northfield Council", kind=AgencyKind.CHILDRENS_SOCIAL_CARE,
-                   is_lead_authority=True),
-        "police": make(actor=SYSTEM, name="Northfield Police", kind=AgencyKind.POLICE),
-        "school": make(actor=SYSTEM, name="Northfield Academy", kind=AgencyKind.EDUCATION),
-        "housing": make(actor=SYSTEM, name="Northfield Homes", kind=AgencyKind.HOUSING),
+        "la": make(name="Northfield Council", kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True),
+        "police": make(name="Northfield Police", kind=AgencyKind.POLICE),
+        "school": make(name="Northfield Academy", kind=AgencyKind.EDUCATION),
+        "housing": make(name="Northfield Homes", kind=AgencyKind.HOUSING),
     }
 
 
@@ -140,8 +144,36 @@ def shared_case(case, alice, agencies):
 
 
 def client_for(client, user):
+    """``client`` signed in as ``user`` just now: a sign-in is as fresh as a step-up asks (safeguarding.factors), as
+    after the sign-in page."""
     client.force_login(user)
+    signed_in_just_now(client, user)
     return client
+
+
+def signed_in_just_now(client, user, method="password"):
+    """Record in the client's session that ``user`` signed in with ``method`` just now, as allauth does."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": method, "at": time.time(), "username": user.username}]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_forgotten():
+    """allauth's rate-limit counters live in Redis (the cache) and would outlast a test: each test starts without."""
+    from django.core.cache import cache
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = cache.make_key("")
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 def assert_queries(client, user, url, expected: list[str]):

@@ -258,7 +258,7 @@ def test_the_image_tree_collects_static_passes_the_deploy_check_and_serves_a_sig
         assert response.status == 200, page
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         response, page = browser.request("POST", "/sign-in/", {
-            "csrfmiddlewaretoken": token, "username": "alice", "password": PASSWORD})
+            "csrfmiddlewaretoken": token, "login": "alice", "password": PASSWORD})
         assert response.status == 302, page
         request_id = response.getheader("X-Request-ID")
         response, page = browser.request("GET", response.getheader("Location"))

@@ -94,7 +94,7 @@ def test_a_place_is_referred_from_its_page_and_a_group_described(client, pete, m
 
 @pytest.fixture
 def southfield_manager(agencies):
-    south = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council",
+    south = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council", mfa_required=False,
                                           kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True)
     return _person({**agencies, "south": south}, "sue", "south", Role.TEAM_MANAGER)
 

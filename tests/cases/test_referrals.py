@@ -38,7 +38,7 @@ def refer(actor, **extra):
 @pytest.fixture
 def southfield(agencies):
     """A second lead authority, whose area is the NF9 district."""
-    agency = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council",
+    agency = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council", mfa_required=False,
                                            kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True)
     return kernel_services.agency_update(actor=SYSTEM, agency=agency, postcode_districts=["NF9"])
 

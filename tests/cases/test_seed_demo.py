@@ -98,6 +98,20 @@ def test_it_prints_logins_that_work(seeded):
         assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None, username
 
 
+def test_its_logins_share_the_printed_authenticator_secret_and_their_agencies_require_it(seeded):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    from safeguarding.demo import DEMO_TOTP_SECRET
+
+    assert DEMO_TOTP_SECRET in seeded and "demo_code" in seeded
+    for username in DEMO_LOGINS:
+        person = User.objects.get(username=username)
+        assert person.agency.mfa_required, username
+        totp = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+        assert decrypt(totp.data["secret"]) == DEMO_TOTP_SECRET
+
+
 def test_it_shares_cases_with_the_police_and_the_school(seeded):
     for username in ["police.demo", "school.demo"]:
         user = User.objects.get(username=username)

@@ -88,7 +88,7 @@ def test_police_refer_the_front_door_accepts_and_the_police_open_the_case(visit,
 
 
 def test_a_case_is_transferred_to_another_authority(visit, second, mandy, case, agencies):
-    south = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council",
+    south = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council", mfa_required=False,
                                           kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True)
     sue = _person({**agencies, "south": south}, "sue", "south", Role.TEAM_MANAGER, PASSWORD)
     _can_sign_in(mandy)

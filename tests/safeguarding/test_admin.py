@@ -38,7 +38,7 @@ def test_a_weak_password_is_refused_in_the_admin(client, adam, agencies):
 
 def test_deactivating_in_the_admin_ends_sessions_and_nothing_can_be_deleted(client, adam, alice):
     other = client.__class__()
-    other.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    other.post(reverse("login"), {"login": "alice", "password": PASSWORD})
     client_for(client, adam)
     response = client.post(reverse("admin:safeguarding_user_changelist"),
                            {"action": "deactivate", "_selected_action": [alice.pk]})

@@ -50,8 +50,8 @@ def test_sharing_and_unsharing_each_write_one_event(client, alice, case, agencie
 
 
 def test_sign_in_failed_sign_in_and_sign_out_are_each_recorded(client, alice):
-    client.post(reverse("login"), {"username": "alice", "password": "wrong"})
-    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    client.post(reverse("login"), {"login": "alice", "password": "wrong"})
+    client.post(reverse("login"), {"login": "alice", "password": PASSWORD})
     client.post(reverse("logout"))
     [failed] = events(action=AuditAction.LOGIN_FAILED)
     assert failed.actor is None and failed.actor_username == "alice" and failed.detail["reason"] == "bad_credentials"

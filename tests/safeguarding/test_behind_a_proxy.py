@@ -104,7 +104,7 @@ class Client:
         status, page = self.request("GET", "/sign-in/")
         assert status == 200, page
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        status, _ = self.request("POST", "/sign-in/", {"csrfmiddlewaretoken": token, "username": username,
+        status, _ = self.request("POST", "/sign-in/", {"csrfmiddlewaretoken": token, "login": username,
                                                         "password": password})
         return status
 

@@ -71,7 +71,7 @@ def log_lines():
 
 
 def test_every_log_line_carries_the_request_id_of_the_response_and_the_audit_row(client, alice, log_lines):
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    response = client.post(reverse("login"), {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302
     request_id = response["X-Request-ID"]
     assert AuditEvent.objects.get(action=AuditAction.LOGIN).request_id == request_id

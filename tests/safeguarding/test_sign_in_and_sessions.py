@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def sign_in(client, username="alice", password=PASSWORD, ip="10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(reverse("login"), {"login": username, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_a_person_signs_in_and_out(client, alice):
@@ -83,7 +83,10 @@ def test_deactivating_a_person_ends_their_sessions_at_once(client, alice, adam):
     sign_in(client)
     assert services.user_deactivate(actor=adam, user=alice) == 1
     assert client.get(reverse("dashboard")).status_code == 302
-    assert sign_in(client).status_code == 200  # and they cannot sign in again
+    # And they cannot sign in again: the right password only shows that the account is deactivated.
+    again = sign_in(client)
+    assert again.status_code == 302 and again.url == reverse("account_inactive")
+    assert client.get(reverse("dashboard")).status_code == 302
     assert AuditEvent.objects.get(action=AuditAction.DEACTIVATE).detail == {"sessions_ended": 1}
 
 

@@ -8,9 +8,12 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Signing in by an agency's identity provider is public by nature: the page that chooses the agency, and the callback
-# the provider sends the browser back to (safeguarding.sso decides who, if anyone, comes in).
-PUBLIC = {"healthz", "login", "logout", "sign-in-sso", "openid_connect_callback"}
+# Signing in and what comes before it: django-allauth's entrance pages (safeguarding/urls.py ENTRANCE), the link in an
+# invitation, and single sign-on's page and the callback its provider sends the browser back to (safeguarding.sso).
+PUBLIC = {"healthz", "login", "logout", "sign-in-sso", "openid_connect_callback", "account_login", "account_logout",
+          "account_inactive", "account_reset_password", "account_reset_password_done",
+          "account_reset_password_from_key", "account_reset_password_from_key_done", "mfa_authenticate",
+          "mfa_login_webauthn", "invitation-accept"}
 # The partner API's description and its documentation page: its shape, nothing of any record.
 API_PUBLIC = {"schema", "docs"}
 

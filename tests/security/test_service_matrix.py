@@ -183,6 +183,14 @@ def _scenarios():
             claims={})),
         "safeguarding.services.sso_account_unbind": Scenario(admin, lambda w, u: k.sso_account_unbind(
             actor=u, user=_bound(w, "pete"))),
+        "safeguarding.services.user_invite": Scenario(admin, lambda w, u: k.user_invite(
+            actor=u, username="invited", agency=fresh(w["agencies"]["school"]), roles=[Role.PARTNER_PRACTITIONER],
+            first_name="Invited", last_name="Person", email="invited@example.org")),
+        # Only an invited person who has not yet accepted may: everyone in the cast has an account already.
+        "safeguarding.services.invitation_accept": Scenario(set(), lambda w, u: k.invitation_accept(
+            actor=u, password="a long passphrase of several words")),
+        "safeguarding.services.user_factors_reset": Scenario(admin, lambda w, u: k.user_factors_reset(
+            actor=u, user=fresh(w["cast"]["sam"]))),
         # A person's own notifications and how they are told: any person, for themselves; one notification, its
         # recipient alone (pete's: the world's action is his).
         "safeguarding.services.notification_preference_set": Scenario(

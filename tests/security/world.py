@@ -11,9 +11,11 @@ never learn about (tests/security/test_planted_records.py).
 segment (``PK``, ``KINDS``, ``OTHER`` below). A pattern that cannot be filled is reported, never skipped.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
@@ -42,6 +44,8 @@ PK = {
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
     "packs": "pack", "frameworks": "framework", "reports": "export", "notifications": "notification",
     "share-requests": "share_request", "webhooks": "webhook", "missing": "episode", "nrm": "nrm_referral",
+    # A person's own passkeys (allauth's pages under /account/2fa/webauthn/keys/<pk>/): alice's.
+    "account": "passkey",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -72,7 +76,9 @@ API_PK = {
 }
 # Public pages name nothing, and signing out (or in) would end the session under test: tests/security's door test
 # covers them (single sign-on's page and callback too: tests/safeguarding/test_sso.py).
-SKIP = {"login", "logout", "healthz", "sign-in-sso", "openid_connect_callback"}
+SKIP = {"login", "logout", "healthz", "sign-in-sso", "openid_connect_callback", "account_login", "account_logout",
+        "account_inactive", "account_reset_password", "account_reset_password_done", "account_reset_password_from_key",
+        "account_reset_password_from_key_done", "mfa_authenticate", "mfa_login_webauthn", "invitation-accept"}
 
 
 def app_patterns(resolver=None, prefix=""):
@@ -98,15 +104,16 @@ class Url:
         return [key for key in self.names if key not in NOT_SECRET]
 
 
-def _params(pattern: URLPattern) -> dict:
+def _params(route: str, pattern: URLPattern) -> dict:
+    """The parameters of the whole route: an include's prefix may hold one (allauth's ``keys/<int:pk>/``)."""
     if isinstance(pattern.pattern, RoutePattern):
-        return dict(pattern.pattern.converters)
+        return dict.fromkeys(re.findall(r"<(?:\w+:)?(\w+)>", route))
     return dict.fromkeys(pattern.pattern.regex.groupindex)
 
 
 def fill(route: str, pattern: URLPattern, world: dict) -> tuple[list[Url], list[str]]:
     """Concrete addresses of one pattern from ``world`` (a dict of records by key), and what could not be filled."""
-    params = _params(pattern)
+    params = _params(route, pattern)
     first = route.split("/", 1)[0]
     where = f"{route} ({pattern.name})"
     if "kind" in params:
@@ -337,7 +344,12 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         actor=access.system("tests"), agency=la, url="https://hooks.mossgiel-council.example/efh-events",
         events=["request.received", "record.shared"], description="Mossgiel casework system")
 
+    # Alice's passkey (allauth writes one from a browser's answer: tests/e2e/test_sign_in_mfa.py): only she may open it.
+    passkey = Authenticator.objects.create(user=alice, type=Authenticator.Type.WEBAUTHN,
+                                           data={"name": "Work laptop", "passwordless": True, "credential": {}})
+
     world = {
+        "passkey": passkey,
         "person": person, "friend": friend, "case": case, "friend_case": friend_case, "entry": entry,
         "place": place, "group": group, "membership": membership, "association": association,
         "place_link": place_link, "guardian": guardian, "assessment": assessment, "contribution": contribution,

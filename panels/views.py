@@ -306,7 +306,7 @@ def packs_status(request, pk):
 @access.signed_in
 def pack_download(request, pk):
     pack = selectors.pack_for(request.user, pk)
-    if pack.status != PackStatus.READY:
+    if pack.status != PackStatus.READY or not pack.file:  # no file: disposed of (panels.retention)
         raise Http404
     audit.record(actor=request.user, action=AuditAction.DOWNLOAD, target=pack,
                  detail={"meeting": pack.meeting.audit_label, "agency_id": pack.agency_id,

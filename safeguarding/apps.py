@@ -10,7 +10,8 @@ class SafeguardingConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import access, audit, dbroles, roles
+        from . import access, audit, dbroles, retention, roles
+        from .models import AuditEvent
 
         # Every app's named rules are in policy.RULES from the start (templates and tests ask them by name).
         autodiscover_modules("policies")
@@ -26,3 +27,7 @@ class SafeguardingConfig(AppConfig):
         auth_signals.user_logged_in.connect(audit.on_logged_in, dispatch_uid="audit_login")
         auth_signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit_login_failed")
         auth_signals.user_logged_out.connect(audit.on_logged_out, dispatch_uid="audit_logout")
+        # The audit log's own schedule: counted for an operator, never erased by the app (safeguarding.retention).
+        retention.register(retention.RecordType(
+            key="safeguarding.auditevent", label="Audit events", model=AuditEvent, anchor="occurred_at",
+            anchor_label="recorded", agency="agency", dispose=None, default_months=84))

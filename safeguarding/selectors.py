@@ -3,7 +3,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from . import access
-from .models import AuditEvent, Notification, NotificationKind
+from .models import (
+    AuditEvent,
+    Notification,
+    NotificationKind,
+    RetentionItem,
+    RetentionStatus,
+    SubjectAccessRequest,
+)
 
 
 def audit_events_for(user):
@@ -47,3 +54,25 @@ def new_for_my_agency(user, limit: int = 8) -> list[Notification]:
     since = timezone.now() - timedelta(days=NEW_FOR_AGENCY_DAYS)
     return list(notifications_for(user, unread_only=True).filter(kind__in=NEW_FOR_AGENCY, created_at__gte=since)
                 [:limit])
+
+
+# --- Retention and subject access: an agency's own rows, through the door -----------------------------------------
+
+def retention_queue(user):
+    """The records of ``user``'s agency due for a decision, soonest first."""
+    return access.visible(user, RetentionItem.objects.filter(status=RetentionStatus.DUE)).select_related(
+        "schedule").order_by("due_on", "id")
+
+
+def retention_item_for(user, pk: int) -> RetentionItem:
+    return access.get_visible_or_404(user, RetentionItem.objects.select_related("schedule"), pk=pk)
+
+
+def subject_access_requests(user):
+    return access.visible(user, SubjectAccessRequest.objects.select_related("created_by", "reviewed_by")).order_by(
+        "-created_at", "-id")
+
+
+def subject_access_request_for(user, pk: int) -> SubjectAccessRequest:
+    return access.get_visible_or_404(user, SubjectAccessRequest.objects.select_related(
+        "created_by", "reviewed_by", "agency"), pk=pk)

@@ -208,7 +208,7 @@ def build(sar_id: int) -> SubjectAccessRequest | None:
             return sar
         SubjectAccessRequest.objects.filter(pk=sar.pk).update(status=SubjectAccessStatus.BUILDING, error="")
     content = collect(sar)
-    pdf, pages = documents.render("safeguarding/subject_access.html", {"export": content})
+    pdf, pages = documents.render("safeguarding/subject_access_pdf.html", {"export": content})
     stem = f"subject-access-{sar.pk}"
     with transaction.atomic():
         sar = SubjectAccessRequest.objects.select_for_update().get(pk=sar_id)

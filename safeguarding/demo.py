@@ -112,6 +112,7 @@ def seed(run: Run):
     tally = Counter()
     with transaction.atomic():
         _users(_agencies(tally), tally)
+        _retention_schedules(tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield's agencies and staff",
                nothing="Northfield's agencies and staff are already present: nothing to add.")
 
@@ -157,3 +158,17 @@ def _users(agencies: dict[str, Agency], tally: Counter) -> dict[str, User]:
             )
             tally["users"] += 1
     return users
+
+
+def _retention_schedules(tally: Counter):
+    """A schedule for every registered type of record, at its default period (administrators change them)."""
+    from . import retention
+    from .models import RetentionSchedule
+    from .services import retention_schedule_save
+
+    present = set(RetentionSchedule.objects.values_list("record_type", flat=True))
+    for key, kind in retention.types().items():
+        if key not in present:
+            retention_schedule_save(actor=SEEDER, record_type=key, months=kind.default_months,
+                                    notes="The partnership's default; check it against your records policy.")
+            tally["retention schedules"] += 1

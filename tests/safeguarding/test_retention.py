@@ -2,6 +2,7 @@
 manager keeps or disposes of it, disposal erases exactly that record's personal data, and the audit trail is intact
 and still verifies."""
 
+import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from contexts.models import (
     PlaceKind,
     Reliability,
 )
-from safeguarding import auditchain, retention, services
+from safeguarding import auditchain, dbroles, retention, services
 from safeguarding.models import AuditAction, AuditEvent, RetentionAction, RetentionItem, RetentionStatus
 
 from ..conftest import SYSTEM, assert_queries, client_for
@@ -279,3 +280,38 @@ def test_the_queue_page_makes_the_same_queries_however_many_records_are_due(alic
         services.retention_list_due(actor=SYSTEM)
     assert RetentionItem.objects.count() == 10
     assert_queries(client, mandy, reverse("retention-queue"), expected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_history_of_what_was_erased_is_purged_by_the_operator_as_the_owner_never_by_the_app(borough, mandy):
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from cases.models import CaseEvent, YoungPersonEvent
+
+    _schedule(72)
+    with at(2026, 2, 1):
+        services.retention_list_due(actor=SYSTEM)
+        item = RetentionItem.objects.get()
+        services.retention_item_dispose(actor=mandy, item=item, expected_version=item.version)
+    dorian, esme = borough["dorian"], borough["esme"]
+    assert YoungPersonEvent.objects.filter(pgh_obj_id=dorian.pk, first_name="Dorian").exists()  # still in history
+    # The app's own role may not delete history, whatever it tries.
+    with pytest.raises(Exception) as refused, transaction.atomic():
+        CaseEvent.objects.filter(pgh_obj_id=item.record_id).delete()
+    assert isinstance(refused.value.__cause__, psycopg.errors.InsufficientPrivilege)
+
+    out = io.StringIO()
+    call_command("retention_purge_history", stdout=out)
+    assert "1 disposals purged" in out.getvalue()
+    assert not YoungPersonEvent.objects.filter(pgh_obj_id=dorian.pk).exists()
+    assert not CaseEvent.objects.filter(pgh_obj_id=item.record_id).exists()
+    assert YoungPersonEvent.objects.filter(pgh_obj_id=esme.pk, first_name="Esme").exists()  # others' history stays
+    assert CaseEvent.objects.filter(pgh_obj_id=borough["esme_case"].pk).exists()
+    item.refresh_from_db()
+    assert item.history_purged_at is not None
+    assert auditchain.verify().intact
+    assert connection.settings_dict["USER"] == dbroles.app_role()  # the app's connection is the app's again
+    call_command("retention_purge_history", stdout=out)  # again: nothing left to do
+    assert "0 disposals purged" in out.getvalue()

@@ -58,4 +58,4 @@ def register() -> None:
     retention.register(retention.RecordType(
         key=CASE, label="Closed cases", model=Case, anchor="closed_on", anchor_label="closed",
         eligible=Q(status=CaseStatus.CLOSED, closed_on__isnull=False), dispose=case_dispose,
-        url=lambda case: reverse("case", args=[case.pk]), default_months=72))
+        url=lambda case: reverse("case", args=[case.pk]), reference="reference", default_months=72))

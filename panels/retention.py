@@ -6,6 +6,7 @@ agenda version, when it was built and downloaded stays readable in the audit log
 subject keeps its place on the agenda and loses what was said and decided about it.
 """
 
+from django.db import transaction
 from django.db.models import Q
 
 from safeguarding import retention
@@ -15,7 +16,9 @@ from .models import AgendaItem, PackStatus, PanelPack
 
 def pack_dispose(pack: PanelPack, disposal: retention.Disposal) -> None:
     if pack.file:
-        pack.file.delete(save=False)
+        # The file goes once the disposal has committed: a disposal rolled back keeps the file its row names.
+        storage, name = pack.file.storage, pack.file.name
+        transaction.on_commit(lambda: storage.delete(name))
     disposal.erase(pack, file="", size=0, error=disposal.marker[:500])
 
 

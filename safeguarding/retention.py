@@ -86,6 +86,7 @@ class RecordType:
     agency: str = "owning_agency"  # the foreign key (path) to the agency whose managers decide
     dispose: Callable[[models.Model, Disposal], None] | None = None  # None: only an operator can (OPERATOR)
     url: Callable[[models.Model], str] | None = None  # the record's own page, where there is one
+    reference: str = ""  # a field naming no one that managers know the record by (a case's reference)
     default_months: int = 72  # what a new deployment starts with (six years)
 
     @property
@@ -186,24 +187,24 @@ def list_due(today: date) -> tuple[dict[str, int], list[OperatorDue]]:
             cutoff = months_before(today, schedule.months)
             operator.append(OperatorDue(schedule, kind, past_date(kind, schedule, today).count(), cutoff))
             continue
-        rows = due(kind, schedule, today).values_list("pk", kind.anchor, f"{kind.agency}_id" if "__" not in kind.agency
-                                                      else f"{kind.agency}__id")
+        agency = f"{kind.agency}_id" if "__" not in kind.agency else f"{kind.agency}__id"
+        rows = due(kind, schedule, today).values_list("pk", kind.anchor, agency, kind.reference or "pk")
         kept = dict(RetentionItem.objects.filter(record_type=kind.key, status=RetentionStatus.KEPT)
                     .values_list("record_id").annotate(until=models.Max("keep_until")))
         made = []
-        for pk, anchor, agency_id in rows.iterator(chunk_size=2000):
+        for pk, anchor, agency_id, reference in rows.iterator(chunk_size=2000):
             anchor_on = anchor.date() if isinstance(anchor, datetime) else anchor
             due_on = max(months_after(anchor_on, schedule.months), kept.get(pk) or anchor_on)
             made.append(RetentionItem(schedule=schedule, record_type=kind.key, record_id=pk, agency_id=agency_id,
-                                      record_label=_label_of(kind, pk), anchor_on=anchor_on, due_on=due_on))
+                                      record_label=_label_of(kind, reference), anchor_on=anchor_on, due_on=due_on))
         # Two runs at once: the partial unique constraint lets one of them list each record.
         created = RetentionItem.objects.bulk_create(made, batch_size=1000, ignore_conflicts=True)
         listed[kind.key] = len(created)
     return listed, operator
 
 
-def _label_of(kind: RecordType, pk) -> str:
-    return f"{kind.model._meta.verbose_name.capitalize()} {pk}"[:100]
+def _label_of(kind: RecordType, reference) -> str:
+    return f"{kind.model._meta.verbose_name.capitalize()} {reference}"[:100]
 
 
 def operator_due(today: date) -> list[OperatorDue]:

@@ -251,7 +251,7 @@ def test_a_manager_disposes_from_the_queue_page(borough, mandy, client):
         client_for(client, mandy)
         page = client.get(reverse("retention-queue"))
         assert page.status_code == 200 and f"RI-{item.pk}" not in page.content.decode()
-        assert f"Case {item.record_id}" in page.content.decode()
+        assert f"Case {borough['dorian_case'].reference}" in page.content.decode()
         refused = client.post(reverse("retention-dispose", args=[item.pk]), {"version": item.version})
         assert refused.status_code == 200 and refused.content.decode().count("Error: ") == 1
         done = client.post(reverse("retention-dispose", args=[item.pk]), {"version": item.version, "confirm": "on"})

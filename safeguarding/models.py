@@ -168,6 +168,24 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target_label}"
 
 
+class AuditChainStart(models.Model):
+    """Where the audit log's hash chain starts after an operator removed its oldest rows (``manage.py audit_prune``,
+    as the owner): the last removed row's id and hash, from which ``auditchain.verify`` carries on. Only the owner
+    writes it (the app role may only read it: safeguarding.dbroles)."""
+
+    after_id = models.BigIntegerField()
+    after_hash = models.CharField(max_length=64)
+    before = models.DateTimeField(help_text="Rows recorded before this were removed.")
+    rows_removed = models.PositiveIntegerField()
+    pruned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-after_id"]
+
+    def __str__(self):
+        return f"Chain starts after row {self.after_id}"
+
+
 class Shareable(models.Model):
     """A record agencies see through object grants (safeguarding.access): owner at creation, others if shared.
 

@@ -315,3 +315,61 @@ def test_the_history_of_what_was_erased_is_purged_by_the_operator_as_the_owner_n
     assert connection.settings_dict["USER"] == dbroles.app_role()  # the app's connection is the app's again
     call_command("retention_purge_history", stdout=out)  # again: nothing left to do
     assert "0 disposals purged" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_operator_prunes_old_audit_rows_as_the_owner_and_the_chain_still_verifies():
+    import psycopg
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import transaction
+
+    from safeguarding import audit
+    from safeguarding.models import AuditChainStart
+
+    for year in (2017, 2018, 2019):
+        with at(year, 6, 1):
+            audit.record(actor=SYSTEM, action=AuditAction.LOGIN, detail={"year": year})
+    with at(2025, 6, 1):
+        audit.record(actor=SYSTEM, action=AuditAction.LOGIN, detail={"year": 2025})
+    assert AuditEvent.objects.count() == 4
+    # The app itself can neither remove audit rows nor move where the chain starts.
+    for attempt in (lambda: AuditEvent.objects.filter(detail__year=2017).delete(),
+                    lambda: AuditChainStart.objects.create(after_id=1, after_hash="0" * 64, before=datetime.now(LONDON),
+                                                           rows_removed=1)):
+        with pytest.raises(Exception) as refused, transaction.atomic():
+            attempt()
+        assert isinstance(refused.value.__cause__, psycopg.errors.InsufficientPrivilege | psycopg.errors.RaiseException)
+
+    out = io.StringIO()
+    call_command("audit_prune", "--before", "2019-01-01", "--dry-run", stdout=out)
+    assert "2 audit rows recorded before 2019-01-01 would be removed" in out.getvalue()
+    assert AuditEvent.objects.count() == 4
+    call_command("audit_prune", "--before", "2019-01-01", stdout=out)
+    assert sorted(AuditEvent.objects.filter(action=AuditAction.LOGIN).values_list("detail__year", flat=True)) == [
+        2019, 2025]
+    assert AuditEvent.objects.filter(action=AuditAction.DISPOSE, detail__audit_rows_removed=2).exists()
+    assert AuditChainStart.objects.get().rows_removed == 2
+    assert auditchain.verify().intact
+    call_command("audit_verify", stdout=out)
+    assert "chain intact" in out.getvalue()
+    # Everything is older than 2030, but the newest row always stays (the next one links to it): that, and the
+    # second prune's own record.
+    call_command("audit_prune", "--before", "2030-01-01", stdout=out)
+    assert AuditEvent.objects.filter(action=AuditAction.DISPOSE).count() == AuditEvent.objects.count() == 2
+    assert auditchain.verify().intact
+    # A row changed before a prune: nothing is removed.
+    with at(2031, 1, 1):
+        audit.record(actor=SYSTEM, action=AuditAction.LOGIN)
+        audit.record(actor=SYSTEM, action=AuditAction.LOGIN)
+    with dbroles.as_owner(), transaction.atomic():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE safeguarding_auditevent DISABLE TRIGGER USER")
+            cursor.execute("UPDATE safeguarding_auditevent SET target_label = 'forged' WHERE id = "
+                           "(SELECT MAX(id) - 1 FROM safeguarding_auditevent)")
+            cursor.execute("ALTER TABLE safeguarding_auditevent ENABLE TRIGGER USER")
+    with pytest.raises(CommandError, match="broken"):
+        call_command("audit_prune", "--before", "2032-01-01", stdout=out)
+    assert AuditEvent.objects.count() == 4

@@ -373,3 +373,20 @@ def test_an_operator_prunes_old_audit_rows_as_the_owner_and_the_chain_still_veri
     with pytest.raises(CommandError, match="broken"):
         call_command("audit_prune", "--before", "2032-01-01", stdout=out)
     assert AuditEvent.objects.count() == 4
+
+
+def test_an_administrator_sets_a_schedule_in_the_admin_pages_through_the_service(adam, mandy, client):
+    from safeguarding.models import RetentionSchedule
+
+    client_for(client, adam)
+    form = client.get("/admin/safeguarding/retentionschedule/add/")
+    assert form.status_code == 200 and "Closed peer groups" in form.content.decode()
+    added = client.post("/admin/safeguarding/retentionschedule/add/", {
+        "record_type": "contexts.peergroup", "months": 36, "action": "review", "is_active": "on", "notes": "Rule 4"})
+    assert added.status_code == 302
+    schedule = RetentionSchedule.objects.get(record_type="contexts.peergroup")
+    assert AuditEvent.objects.filter(actor=adam, action=AuditAction.CREATE, target_label=f"RS-{schedule.pk}").exists()
+    changed = client.post(f"/admin/safeguarding/retentionschedule/{schedule.pk}/change/", {
+        "record_type": "contexts.peergroup", "months": 48, "action": "review", "is_active": "on", "notes": ""})
+    assert changed.status_code == 302 and RetentionSchedule.objects.get(pk=schedule.pk).months == 48
+    assert client_for(client, mandy).get("/admin/safeguarding/retentionschedule/").status_code == 302  # not staff

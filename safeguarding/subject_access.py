@@ -148,9 +148,12 @@ def text(value) -> str:
     return str(value)
 
 
-def viewers(rows: list[Row], redactor: Redactor) -> list[dict]:
+def viewers(rows: list[Row], redactor: Redactor, agency) -> list[dict]:
     """Who viewed, downloaded, exported or shared each record in the export, from the audit log: one query for all
-    of them (by content type and ids, on the audit log's target index), practitioners by role and agency."""
+    of them (by content type and ids, on the audit log's target index), practitioners by role and agency.
+
+    The same scope as the audit log's search (``selectors.audit_events_for``): a lead authority answers for the
+    whole partnership's records and lists everyone's viewings; a partner agency lists its own people's."""
     by_type: dict[int, dict[str, str]] = {}
     for row in rows:
         if row.record is not None:
@@ -161,7 +164,10 @@ def viewers(rows: list[Row], redactor: Redactor) -> list[dict]:
     where = Q()
     for ct_id, ids in by_type.items():
         where |= Q(target_type_id=ct_id, target_id__in=list(ids))
-    events = (AuditEvent.objects.filter(where, action__in=VIEWED, actor__isnull=False)
+    events = AuditEvent.objects.filter(where, action__in=VIEWED, actor__isnull=False)
+    if not agency.is_lead_authority:
+        events = events.filter(agency_id=agency.pk)
+    events = (events
               .select_related("actor__agency").prefetch_related("actor__groups").order_by("occurred_at", "id"))
     return [{"when": text(e.occurred_at), "who": redactor.practitioner(e.actor), "did": e.get_action_display(),
              "record": by_type[e.target_type_id][e.target_id]} for e in events]
@@ -177,7 +183,7 @@ def collect(sar: SubjectAccessRequest) -> dict:
         rows = section.rows(reader, person, redactor)
         every_row += rows
         made.append((section, rows))
-    seen = viewers(every_row, redactor)
+    seen = viewers(every_row, redactor, sar.agency)
     # Free text last: every name the sections met is known by now.
     content = {
         "request": {"reference": sar.audit_label, "agency": sar.agency.name, "received_on": text(sar.received_on),

@@ -390,3 +390,14 @@ def test_an_administrator_sets_a_schedule_in_the_admin_pages_through_the_service
         "record_type": "contexts.peergroup", "months": 48, "action": "review", "is_active": "on", "notes": ""})
     assert changed.status_code == 302 and RetentionSchedule.objects.get(pk=schedule.pk).months == 48
     assert client_for(client, mandy).get("/admin/safeguarding/retentionschedule/").status_code == 302  # not staff
+
+
+def test_the_keep_and_dispose_pages_make_a_fixed_number_of_queries(borough, mandy, client):
+    _schedule(72)
+    with at(2026, 2, 1):
+        services.retention_list_due(actor=SYSTEM)
+    item = RetentionItem.objects.get()
+    expected = ["session", "the signed-in person with their agency", "their roles' permissions",
+                "the item, through the door, with its schedule", "the record it is about (for its link)"]
+    assert_queries(client, mandy, reverse("retention-keep", args=[item.pk]), expected)
+    assert_queries(client, mandy, reverse("retention-dispose", args=[item.pk]), expected)

@@ -113,6 +113,8 @@ def test_it_holds_only_what_the_asking_agency_sees(held, pete, agencies, media):
     titles = {s["title"]: len(s["records"]) for s in content["sections"]}
     assert titles["Cases"] == 1 and titles["Panel meetings"] == 0
     assert titles["Links to groups, people and places"] == 0  # the group is not shared with the police
+    # Viewings: the police's own people's only (pete's view), not the council's share of it.
+    assert [v["who"] for v in content["viewers"]] == ["Partner practitioner, Northfield Police"]
 
 
 def test_nobody_downloads_before_a_second_person_signs_it_off(held, mandy, dora, client, media):
@@ -195,3 +197,9 @@ def test_the_request_pages_make_the_same_queries_however_many_requests(held, man
     for _ in range(5):
         _built(mandy, held["wren"])
     assert_queries(client, dora, reverse("subject-access-list"), expected_list)
+
+
+def test_the_request_form_makes_a_fixed_number_of_queries(held, mandy, client):
+    expected = ["session", "the signed-in person with their agency", "their roles' permissions",
+                "the young person, through the door, with what the agency may do"]
+    assert_queries(client, mandy, reverse("subject-access-new", args=[held["wren"].pk]), expected)

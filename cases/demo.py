@@ -192,6 +192,7 @@ def seed(run: Run):
         story(borough, tally)
         frontdoor_demo.young_people(borough.managers, tally)
         _documents(run, tally)
+        _data_protection(borough, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield",
                nothing="Northfield demo data is already present: nothing to add.")
 
@@ -582,3 +583,53 @@ def story(borough: Borough, tally: Counter):
         cg_decided_on=today - timedelta(days=nrm["conclusive_grounds"]), devolved_pilot=True,
         pilot_panel=nrm["pilot_panel"])
     tally["NRM referrals"] += 1
+
+
+# --- Data protection: records past their retention date, and a subject access request ---------------------------
+
+OLD_CASES = 3  # closed long enough ago to be past the closed-case schedule: the managers' disposal queue shows them
+
+
+def _data_protection(borough: Borough, tally: Counter):
+    """A few young people whose cases closed years ago, listed for disposal by the daily job's own service; and a
+    subject access request for the first demo young person, which a worker builds for the data protection officer
+    to sign off."""
+    from safeguarding import services as kernel_services
+    from safeguarding.demo import SEEDER
+    from safeguarding.models import SubjectAccessRequest
+
+    fake = Faker("en_GB")
+    today = timezone.localdate()
+    wanted = [f"{PERSON_ID_PREFIX}OLD{n}" for n in range(1, OLD_CASES + 1)]
+    present = set(YoungPerson.objects.filter(la_person_id__in=wanted).values_list("la_person_id", flat=True))
+    made = 0
+    for n, person_id in enumerate(wanted, 1):
+        if person_id in present:
+            continue
+        fake.seed_instance(SEED * 7 + n)
+        rng = random.Random(SEED * 7 + n)
+        lead, manager = borough.social_workers[0], borough.managers[0]
+        opened_on = date(today.year - 8, 3, 1) + timedelta(days=40 * n)
+        person = case_services.young_person_create(actor=lead, **{
+            **_person_fields(10_000 + n, fake, rng, today), "la_person_id": person_id,
+            "date_of_birth": date(today.year - 22, 6, 1) + timedelta(days=30 * n)})
+        harm = _harm_types(rng)
+        case = case_services.case_open(
+            actor=lead, young_person=person, opened_on=opened_on, lead_practitioner=lead, harm_types=harm,
+            risk_level=RiskLevel.MEDIUM, summary=SUMMARIES[harm[0]].format(
+                name=person.first_name, place=rng.choice(PLACES), town=rng.choice(TOWNS)))
+        case_services.case_close(actor=manager, case=case, expected_version=case.version,
+                                 reason=ClosureReason.RISK_REDUCED, closed_on=opened_on + timedelta(days=200))
+        tally["cases past their retention date"] += 1
+        made += 1
+    if made:  # the daily job's own service (it audits each run, so a re-run of the seeder does not call it)
+        listed = kernel_services.retention_list_due(actor=SEEDER)["listed"]
+        tally["records listed for disposal"] += sum(listed.values())
+    first = YoungPerson.objects.filter(la_person_id=_person_id(1)).first()
+    manager = borough.users.get("tm.demo")
+    if first is not None and manager is not None and not SubjectAccessRequest.objects.filter(
+            young_person_id=first.pk).exists():
+        kernel_services.subject_access_request(actor=manager, young_person=first,
+                                               requested_by=f"{first.first_name} {first.last_name}, by email",
+                                               received_on=today - timedelta(days=3))
+        tally["subject access requests"] += 1

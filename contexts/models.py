@@ -89,6 +89,8 @@ class ContextRecord(Shareable):
     description = models.TextField(blank=True, max_length=5000)
     status = models.CharField(max_length=12, choices=ContextStatus.choices, default=ContextStatus.NOTED)
     closure_reason = models.TextField(blank=True, max_length=2000)
+    # When it was last closed: the date its retention period runs from (safeguarding.retention).
+    closed_on = models.DateField(null=True, blank=True, editable=False)
     lead_practitioner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     review_on = models.DateField("Next review date", null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)

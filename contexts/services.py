@@ -66,6 +66,8 @@ def context_create(*, actor, model: type[Place] | type[PeerGroup], **fields):
     policies.ADD[model].ensure(actor)
     record = model(owning_agency=actor.agency, created_by=actor, **only(fields, _FIELDS[model]))
     _check_record(record)
+    if record.is_closed:
+        record.closed_on = timezone.localdate()
     record.save()
     access.grant_owner(record)
     audit.record(actor=actor, action=AuditAction.CREATE, target=record,
@@ -81,6 +83,10 @@ def context_update(*, actor, record, expected_version: int, **fields):
     for name, value in only(fields, _FIELDS[type(record)]).items():
         setattr(record, name, value)
     _check_record(record)
+    if record.is_closed and not before.is_closed:
+        record.closed_on = timezone.localdate()
+    elif not record.is_closed:
+        record.closed_on = None
     record.save()
     audit.record(actor=actor, action=AuditAction.CLOSE if record.is_closed and not before.is_closed
                  else AuditAction.UPDATE, target=record, detail={"fields": changed(before, record, fields)})

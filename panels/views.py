@@ -311,7 +311,7 @@ def packs_status(request, pk):
 @access.signed_in
 def pack_download(request, pk):
     pack = selectors.pack_for(request.user, pk)
-    if pack.status != PackStatus.READY:
+    if pack.status != PackStatus.READY or not pack.file:  # no file: disposed of (panels.retention)
         raise Http404
     try:
         if not pack.file or not pack.file.storage.exists(pack.file.name):

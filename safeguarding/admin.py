@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
-from . import apiclients, audit, services
-from .models import Agency, ApiClient, AuditAction, IdentityProvider, LanguagePhrase, Team, User
+from . import apiclients, audit, retention, services
+from .models import Agency, ApiClient, AuditAction, IdentityProvider, LanguagePhrase, RetentionSchedule, Team, User
 from .roles import Role
 
 admin.site.site_header = "Service administration"
@@ -297,3 +297,33 @@ class ApiClientAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         revoked = [services.api_client_revoke(actor=request.user, client=c) for c in queryset if c.revoked_at is None]
         self.message_user(request, f"{len(revoked)} client(s) revoked.", messages.SUCCESS)
+
+
+class RetentionScheduleForm(forms.ModelForm):
+    record_type = forms.ChoiceField(label="Type of record")
+
+    class Meta:
+        model = RetentionSchedule
+        fields = ["record_type", "months", "action", "is_active", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = retention.choices()
+
+
+@admin.register(RetentionSchedule)
+class RetentionScheduleAdmin(admin.ModelAdmin):
+    """How long each type of record is kept (safeguarding.retention). Saved through the service, so audited."""
+
+    form = RetentionScheduleForm
+    list_display = ["__str__", "months", "action", "is_active"]
+    list_filter = ["is_active", "action"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.retention_schedule_save(
+            actor=request.user, schedule=RetentionSchedule.objects.get(pk=obj.pk) if change else None,
+            **{f: form.cleaned_data[f] for f in ("record_type", "months", "action", "is_active", "notes")})
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch a schedule off instead: the items decided under it name it

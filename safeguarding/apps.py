@@ -12,7 +12,8 @@ class SafeguardingConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from . import access, audit, dbroles, roles, sso
+        from . import access, audit, dbroles, retention, roles, sso
+        from .models import AuditEvent
 
         # Every app's named rules are in policy.RULES from the start (templates and tests ask them by name).
         autodiscover_modules("policies")
@@ -45,6 +46,11 @@ class SafeguardingConfig(AppConfig):
                                  (account_signals.password_changed, factors.on_password_changed),
                                  (account_signals.password_set, factors.on_password_changed)]:
             signal.connect(receiver, dispatch_uid=f"audit_{receiver.__name__}")
+
+        # The audit log's own schedule: counted for an operator, never erased by the app (safeguarding.retention).
+        retention.register(retention.RecordType(
+            key="safeguarding.auditevent", label="Audit events", model=AuditEvent, anchor="occurred_at",
+            anchor_label="recorded", agency="agency", dispose=None, default_months=84))
 
 
 class StepUpAdminConfig(admin_apps.AdminConfig):

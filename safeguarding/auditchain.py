@@ -12,6 +12,9 @@ The price: transactions that write an audit row are serialised from that write t
 written last in a service, or in a transaction of their own for page views). Under REPEATABLE READ or SERIALIZABLE
 a writer could miss a row committed after its snapshot, so the trigger refuses those isolation levels.
 
+An operator may remove the oldest rows at the end of their retention period (``manage.py audit_prune``, as the
+owner): the last removed row's id and hash are kept (``AuditChainStart``) and ``verify`` starts from there.
+
 ``verify`` walks the chain in id order, recomputing each hash in Python from the row's canonical form (read with
 ``canonical_sql``, the same expression the trigger uses) and the previous row's stored hash. An owner who changes a
 row's content breaks the link at that row; one who deletes a row breaks it at the row after. One who rewrites every
@@ -104,17 +107,31 @@ class Result:
         return self.broken_id is None and not self.anchor_problem
 
 
-def verify(batch: int = 5000, anchor: tuple[int, str] | None = None, using=None) -> Result:
-    """Walk the chain from the first row; stop at the first row whose hash does not follow from the one before."""
+def start(using=None) -> tuple[int, str]:
+    """Where the chain starts: after the last row an operator pruned (``audit_prune``), or at the beginning."""
+    conn = connection if using is None else using
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT after_id, after_hash FROM safeguarding_auditchainstart ORDER BY after_id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def verify(batch: int = 5000, anchor: tuple[int, str] | None = None, using=None, upto: int | None = None) -> Result:
+    """Walk the chain from its start (the first row, or the first kept after a prune); stop at the first row whose
+    hash does not follow from the one before. ``upto``: stop after that row."""
     conn = connection if using is None else using
     result = Result(rows=0)
-    previous, last_id = GENESIS, 0
+    last_id, previous = start(using)
     anchor_seen = False
+    if anchor and anchor[0] <= last_id:  # a row since pruned by an operator: only the chain's start can be checked
+        anchor_seen = True
+        if anchor[0] == last_id and anchor[1] != previous:
+            result.anchor_problem = f"row {anchor[0]}, where the chain now starts, no longer has the hash recorded"
     sql = (f"SELECT a.id, a.occurred_at, a.chain_hash, {canonical_sql('a')} FROM {TABLE} a "  # noqa: S608
-           "WHERE a.id > %s ORDER BY a.id LIMIT %s")
+           "WHERE a.id > %s AND a.id <= %s ORDER BY a.id LIMIT %s")
     with conn.cursor() as cursor:
         while True:
-            cursor.execute(sql, [last_id, batch])
+            cursor.execute(sql, [last_id, upto if upto is not None else 2**63 - 1, batch])
             rows = cursor.fetchall()
             if not rows:
                 break

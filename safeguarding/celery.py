@@ -18,5 +18,7 @@ app.conf.beat_schedule = {
     "daily-reminders": {"task": "safeguarding.tasks.reminders_daily", "schedule": crontab(hour=7, minute=30)},
     # Its own entry, not a registered reminder: a reminder is about a record, once a day per record and person
     # (ReminderSent); a digest is about a person, made once-only by marking what it listed as emailed.
+    # Records past their retention date, into each agency's queue for a manager to keep or dispose of.
+    "retention-daily": {"task": "safeguarding.tasks.retention_daily", "schedule": crontab(hour=2, minute=15)},
     "notifications-digest": {"task": "safeguarding.tasks.notifications_digest", "schedule": crontab(hour=7, minute=0)},
 }

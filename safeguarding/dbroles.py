@@ -92,8 +92,9 @@ def append_only_tables() -> list[str]:
     return sorted(tables)
 
 
-# Django's own record of migrations: the app reads it, only migrate (the owner) writes it.
-READ_ONLY_TABLES = ["django_migrations"]
+# Django's own record of migrations: the app reads it, only migrate (the owner) writes it. Likewise where the audit
+# chain starts after an operator pruned it (audit_prune, as the owner).
+READ_ONLY_TABLES = ["django_migrations", "safeguarding_auditchainstart"]
 
 
 def grant_app_role(cursor, app: str, schema: str = "public"):

@@ -140,6 +140,7 @@ def seed(run: Run):
         _identity_provider(agencies["police"], tally)
         _api_clients(agencies, tally)
         _webhook(agencies, users, tally)
+        _retention_schedules(tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield's agencies and staff",
                nothing="Northfield's agencies and staff are already present: nothing to add.")
 
@@ -272,3 +273,17 @@ def _webhook(agencies: dict[str, Agency], users: dict[str, User], tally: Counter
                    events=[value for value, _ in SUBSCRIBABLE],
                    description="Northfield Constabulary case system (the demo receiver)")
     tally["connected systems"] += 1
+
+
+def _retention_schedules(tally: Counter):
+    """A schedule for every registered type of record, at its default period (administrators change them)."""
+    from . import retention
+    from .models import RetentionSchedule
+    from .services import retention_schedule_save
+
+    present = set(RetentionSchedule.objects.values_list("record_type", flat=True))
+    for key, kind in retention.types().items():
+        if key not in present:
+            retention_schedule_save(actor=SEEDER, record_type=key, months=kind.default_months,
+                                    notes="The partnership's default; check it against your records policy.")
+            tally["retention schedules"] += 1

@@ -218,3 +218,52 @@ class WebhookForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = SUBSCRIBABLE
         self.helper = gds_helper(self, "Connect the system")
+
+
+# --- Retention and subject access --------------------------------------------------------------------------------
+
+class RetentionKeepForm(forms.Form):
+    reason = forms.CharField(label="Why must it be kept?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="For example: a court case is still open, or a complaint is being answered.")
+    keep_until = DateField("Keep it until", help_text="It will be listed for review again then. For example, 1 6 2028")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Keep the record")
+
+
+class RetentionDisposeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I confirm this record can be disposed of. Its personal details and text will be erased for good.",
+        error_messages={"required": "Confirm that the record can be disposed of"})
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Dispose of the record")
+
+
+class SubjectAccessRequestForm(forms.Form):
+    requested_by = forms.CharField(label="Who asked", max_length=200,
+                                   help_text="The young person, or who is acting for them and how (for example, "
+                                             "their solicitor, with their written consent).")
+    received_on = DateField("Date the request was received", help_text="It is due one calendar month after this. "
+                                                                         "For example, 2 12 2026")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Ask for the export")
+
+
+class SubjectAccessSignOffForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have read the whole export, and nothing in it identifies anyone else who has not agreed",
+        error_messages={"required": "Confirm that you have read the export"})
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Sign off for release")

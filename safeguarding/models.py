@@ -205,6 +205,8 @@ class AuditAction(models.TextChoices):
     FACTOR_FAILED = "factor_failed", "Failed second factor"
     PASSWORD_RESET = "password_reset", "Reset a password"
     PASSWORD_CHANGE = "password_change", "Changed a password"
+    KEEP = "keep", "Kept beyond retention"
+    DISPOSE = "dispose", "Disposed of"
 
 
 class AuditEvent(models.Model):
@@ -246,10 +248,29 @@ class AuditEvent(models.Model):
                               level=pgtrigger.Statement,
                               func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;"),
         ]
-        permissions = [("search_auditevent", "Can search the audit log")]
+        permissions = [("search_auditevent", "Can search the audit log"),
+                       ("export_auditevent", "Can export the audit log (the data protection officer)")]
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target_label}"
+
+
+class AuditChainStart(models.Model):
+    """Where the audit log's hash chain starts after an operator removed its oldest rows (``manage.py audit_prune``,
+    as the owner): the last removed row's id and hash, from which ``auditchain.verify`` carries on. Only the owner
+    writes it (the app role may only read it: safeguarding.dbroles)."""
+
+    after_id = models.BigIntegerField()
+    after_hash = models.CharField(max_length=64)
+    before = models.DateTimeField(help_text="Rows recorded before this were removed.")
+    rows_removed = models.PositiveIntegerField()
+    pruned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-after_id"]
+
+    def __str__(self):
+        return f"Chain starts after row {self.after_id}"
 
 
 class Shareable(models.Model):
@@ -713,3 +734,147 @@ class WebhookAttempt(models.Model):
         from .access import inherit
 
         return inherit(user, cls, "delivery", level)
+
+
+# --- Retention and disposal (safeguarding.retention) -------------------------------------------------------------
+
+class RetentionAction(models.TextChoices):
+    REVIEW = "review", "List for a manager to keep or dispose of"
+    OPERATOR = "operator", "List for an operator (the service cannot erase these itself)"
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class RetentionSchedule(models.Model):
+    """How long one type of record is kept after its anchor date (a case's closure), and what happens then.
+
+    The record types are registered by the apps that own them (safeguarding.retention); administrators set the
+    periods in the admin pages."""
+
+    record_type = models.CharField(max_length=60, unique=True)
+    months = models.PositiveSmallIntegerField("Keep for (months)", help_text="After the anchor date.")
+    action = models.CharField(max_length=10, choices=RetentionAction.choices, default=RetentionAction.REVIEW)
+    is_active = models.BooleanField(default=True)
+    notes = models.CharField(max_length=500, blank=True, help_text="Why this period: the policy or law it follows.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["record_type"]
+
+    def __str__(self):
+        from . import retention
+
+        return retention.label(self.record_type)
+
+    @property
+    def audit_label(self):
+        return f"RS-{self.pk}"
+
+
+class RetentionStatus(models.TextChoices):
+    DUE = "due", "Due for review"
+    KEPT = "kept", "Kept"
+    DISPOSED = "disposed", "Disposed of"
+
+
+class RetentionItem(models.Model):
+    """One record that reached the end of its retention period: listed by the daily job, then kept (with a reason and
+    a new date) or disposed of by a manager. A disposed item is the stub's marker: which record, of which type,
+    disposed on which day under which schedule by whom; it names no one."""
+
+    schedule = models.ForeignKey(RetentionSchedule, on_delete=models.PROTECT, related_name="items")
+    record_type = models.CharField(max_length=60)
+    record_id = models.BigIntegerField()
+    # The record's reference (a case number, an id): never a name.
+    record_label = models.CharField(max_length=100)
+    # The agency that owns the record: its managers decide.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    anchor_on = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=RetentionStatus.choices, default=RetentionStatus.DUE)
+    listed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    keep_reason = models.TextField(blank=True, max_length=2000)
+    keep_until = models.DateField(null=True, blank=True)
+    # What the disposal erased, by model label and ids: what an operator's history purge removes next.
+    erased = models.JSONField(default=dict, blank=True)
+    history_purged_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_type", "record_id"], condition=models.Q(status="due"),
+                                    name="retentionitem_one_due"),
+            models.UniqueConstraint(fields=["record_type", "record_id"], condition=models.Q(status="disposed"),
+                                    name="retentionitem_disposed_once"),
+            models.CheckConstraint(condition=~models.Q(status="kept") | (~models.Q(keep_reason="")
+                                                                        & models.Q(keep_until__isnull=False)),
+                                   name="retentionitem_kept_has_reason_and_date"),
+        ]
+        indexes = [models.Index(fields=["agency", "status", "due_on"], name="retention_queue_idx")]
+        permissions = [("decide_retentionitem", "Can keep or dispose of records at the end of retention")]
+
+    def __str__(self):
+        return f"{self.record_label} ({self.get_status_display()})"
+
+    @property
+    def audit_label(self):
+        return f"RI-{self.pk}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        # The owning agency's queue.
+        return models.Q(agency_id=user.agency_id)
+
+
+# --- Subject access (safeguarding.subject_access) ----------------------------------------------------------------
+
+class SubjectAccessStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be built"
+    BUILDING = "building", "Being built"
+    TO_REVIEW = "to_review", "Ready for review"
+    RELEASED = "released", "Signed off for release"
+    FAILED = "failed", "Failed"
+
+
+class SubjectAccessRequest(models.Model):
+    """A young person's (or someone acting for them) request for everything held about them: built by a worker into
+    JSON and a PDF, reviewed, and signed off before either file can be downloaded."""
+
+    young_person_id = models.BigIntegerField()  # the cases app's YoungPerson (the kernel imports no app)
+    young_person_label = models.CharField(max_length=100)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.CharField("Who asked", max_length=200,
+                                    help_text="The young person, or who is acting for them and how.")
+    received_on = models.DateField("Date received")
+    due_on = models.DateField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(max_length=10, choices=SubjectAccessStatus.choices, default=SubjectAccessStatus.QUEUED)
+    built_at = models.DateTimeField(null=True, blank=True)
+    json_file = models.FileField(upload_to="subject-access/%Y/%m/", blank=True)
+    pdf_file = models.FileField(upload_to="subject-access/%Y/%m/", blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)  # how many of each section, and the redactions made
+    error = models.CharField(max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, max_length=2000)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("review_subjectaccessrequest", "Can sign off a subject access export for release")]
+
+    def __str__(self):
+        return f"Subject access request SAR-{self.pk}"
+
+    @property
+    def audit_label(self):
+        return f"SAR-{self.pk}"
+
+    @classmethod
+    def access_q(cls, user, level):
+        return models.Q(agency_id=user.agency_id)

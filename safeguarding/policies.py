@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 
 from . import access
-from .policy import need, rule
+from .policy import must, need, rule
 from .roles import Perm
 
 # Sharing is decided beside the visibility rules it changes.
@@ -139,3 +139,93 @@ def can_change_webhook(user, subscription):
     agency's connection is not found)."""
     if not access.is_system(user):
         access.require(user, Perm.MANAGE_WEBHOOKS, subscription)
+
+
+# --- Retention, subject access and who has seen a record ---------------------------------------------------------
+
+@rule
+def can_manage_retention_schedules(user):
+    """Set how long each type of record is kept: an administrator (or the system, setting up a deployment)."""
+    _administers(user, Perm.CHANGE_RETENTION_SCHEDULE)
+
+
+@rule
+def can_see_retention_queue(user):
+    """See the records of one's agency that have reached the end of their retention period: a manager."""
+    access.require(user, Perm.DECIDE_RETENTION)
+
+
+@rule
+def can_decide_retention(user, item):
+    """Keep or dispose of a record that reached its date: a manager of the agency that owns it, while it is due."""
+    from .models import RetentionStatus
+
+    access.require(user, Perm.DECIDE_RETENTION, item)
+    must(item.status == RetentionStatus.DUE, "This record has already been decided on.")
+
+
+@rule
+def can_request_subject_access(user, young_person):
+    """Ask for a young person's subject access export: a manager or the data protection officer of an agency that
+    sees them (the export holds what that agency holds)."""
+    access.require(user, Perm.REQUEST_SUBJECT_ACCESS, young_person)
+
+
+@rule
+def can_list_subject_access(user):
+    """See one's agency's subject access requests: whoever may ask for or sign one off."""
+    access.require(user, None)
+    need(user.has_perm(Perm.REQUEST_SUBJECT_ACCESS) or user.has_perm(Perm.SIGN_OFF_SUBJECT_ACCESS),
+         "Only managers and the data protection officer see subject access requests.")
+
+
+@rule
+def can_see_subject_access(user, request):
+    """See one subject access request (its files once released): the same people, in its agency."""
+    access.require(user, None, request)
+    can_list_subject_access.ensure(user)
+
+
+@rule
+def can_sign_off_subject_access(user, request):
+    """Sign an export off for release: someone who may, in its agency, other than the person who asked for it (a
+    second pair of eyes on what is redacted), once it is built and not yet released."""
+    from .models import SubjectAccessStatus
+
+    access.require(user, Perm.SIGN_OFF_SUBJECT_ACCESS, request)
+    need(request.created_by_id != user.pk, "Someone other than the person who asked for it must sign it off.")
+    must(request.status == SubjectAccessStatus.TO_REVIEW, "Only an export that has been built and not yet "
+                                                          "released can be signed off.")
+
+
+@rule
+def can_rebuild_subject_access(user, request):
+    """Make an export again before it is signed off: whoever may ask for one, in its agency."""
+    from .models import SubjectAccessStatus
+
+    access.require(user, Perm.REQUEST_SUBJECT_ACCESS, request)
+    must(request.status in (SubjectAccessStatus.TO_REVIEW, SubjectAccessStatus.FAILED),
+         "Only an export that is built or failed, and not yet released, can be made again.")
+
+
+@rule
+def can_download_subject_access(user, request):
+    """Download the export's files: once signed off; before that, only whoever may sign it off (to read it)."""
+    from .models import SubjectAccessStatus
+
+    can_see_subject_access.ensure(user, request)
+    must(request.status == SubjectAccessStatus.RELEASED or can_sign_off_subject_access(user, request),
+         "The export can be downloaded once it has been signed off.")
+
+
+@rule
+def can_see_viewers(user, record):
+    """See who has opened a record, from the audit log: a manager or administrator (who may search the audit log) of
+    the agency that owns it."""
+    access.require(user, Perm.SEARCH_AUDIT, record, level=access.MANAGE)
+
+
+@rule
+def can_export_audit(user):
+    """Export the audit log: the data protection officer."""
+    access.require(user, Perm.EXPORT_AUDIT)

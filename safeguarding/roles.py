@@ -66,6 +66,15 @@ class Perm(StrEnum):
     MANAGE_WEBHOOKS = "safeguarding.change_webhooksubscription"
     # Opening individual records shared with the agency (safeguarding.access); analysts work with figures only.
     VIEW_RECORDS = "safeguarding.view_records"
+    # Retention (safeguarding.retention): administrators set the schedules, managers keep or dispose of what is due.
+    VIEW_RETENTION_SCHEDULE = "safeguarding.view_retentionschedule"
+    ADD_RETENTION_SCHEDULE = "safeguarding.add_retentionschedule"
+    CHANGE_RETENTION_SCHEDULE = "safeguarding.change_retentionschedule"
+    DECIDE_RETENTION = "safeguarding.decide_retentionitem"
+    # Subject access (safeguarding.subject_access) and the audit log's export, for the data protection officer.
+    REQUEST_SUBJECT_ACCESS = "safeguarding.add_subjectaccessrequest"
+    SIGN_OFF_SUBJECT_ACCESS = "safeguarding.review_subjectaccessrequest"
+    EXPORT_AUDIT = "safeguarding.export_auditevent"
     VIEW_REPORTS = "reports.view_reports"
 
 
@@ -77,6 +86,7 @@ class Role(StrEnum):
     PARTNER_MANAGER = "Partner manager"
     ANALYST = "Analyst"
     ADMINISTRATOR = "Administrator"
+    DATA_PROTECTION_OFFICER = "Data protection officer"
 
 
 # Any practitioner may refer a concern about a place or group and record what they know about links.
@@ -109,7 +119,8 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
     Role.TEAM_MANAGER: [*_PRACTICE, Perm.TRIAGE, Perm.REQUEST_TRANSFER, Perm.DECIDE_TRANSFER,
                         Perm.CLOSE_CASE, Perm.SEARCH_AUDIT, Perm.APPROVE_ASSESSMENT, Perm.ADD_PANEL,
-                        Perm.VIEW_REPORTS],
+                        Perm.VIEW_REPORTS, Perm.DECIDE_RETENTION, Perm.REQUEST_SUBJECT_ACCESS,
+                        Perm.SIGN_OFF_SUBJECT_ACCESS],
     Role.PANEL_CHAIR: [Perm.VIEW_RECORDS, Perm.VIEW_REPORTS,
                        Perm.ADD_CHRONOLOGY_ENTRY, Perm.ANSWER_CONTRIBUTION, Perm.UPDATE_INTERVENTION,
                        Perm.ADD_PANEL, Perm.RUN_MEETING, Perm.UPDATE_ACTION],
@@ -146,7 +157,13 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.CHANGE_LANGUAGE_PHRASE,
         Perm.CHANGE_FRAMEWORK,
         Perm.ADD_PANEL,
+        Perm.VIEW_RETENTION_SCHEDULE,
+        Perm.ADD_RETENTION_SCHEDULE,
+        Perm.CHANGE_RETENTION_SCHEDULE,
     ],
+    # Answers subject access requests, signs their exports off, and exports the audit log; sees records to do so.
+    Role.DATA_PROTECTION_OFFICER: [Perm.VIEW_RECORDS, Perm.SEARCH_AUDIT, Perm.EXPORT_AUDIT,
+                                   Perm.REQUEST_SUBJECT_ACCESS, Perm.SIGN_OFF_SUBJECT_ACCESS],
 }
 
 

@@ -11,6 +11,9 @@ from .models import (
     MissingFile,
     Notification,
     NotificationKind,
+    RetentionItem,
+    RetentionStatus,
+    SubjectAccessRequest,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -99,3 +102,25 @@ def webhook_deliveries(user, subscription: WebhookSubscription):
     """The delivery log of one connection, newest first, each with its event and its attempts (two queries a page)."""
     return (access.visible(user, WebhookDelivery.objects.filter(subscription=subscription))
             .select_related("event").prefetch_related("attempt_log").order_by("-created_at", "-id"))
+
+
+# --- Retention and subject access: an agency's own rows, through the door -----------------------------------------
+
+def retention_queue(user):
+    """The records of ``user``'s agency due for a decision, soonest first."""
+    return access.visible(user, RetentionItem.objects.filter(status=RetentionStatus.DUE)).select_related(
+        "schedule").order_by("due_on", "id")
+
+
+def retention_item_for(user, pk: int) -> RetentionItem:
+    return access.get_visible_or_404(user, RetentionItem.objects.select_related("schedule"), pk=pk)
+
+
+def subject_access_requests(user):
+    return access.visible(user, SubjectAccessRequest.objects.select_related("created_by", "reviewed_by")).order_by(
+        "-created_at", "-id")
+
+
+def subject_access_request_for(user, pk: int) -> SubjectAccessRequest:
+    return access.get_visible_or_404(user, SubjectAccessRequest.objects.select_related(
+        "created_by", "reviewed_by", "agency"), pk=pk)

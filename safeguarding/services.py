@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import access, apiclients, attachments, audit, outbox, policies, webhooks
+from . import access, apiclients, attachments, audit, outbox, policies, retention, webhooks
 from .models import (
     Agency,
     ApiClient,
@@ -24,6 +24,12 @@ from .models import (
     IdentityProvider,
     MissingFile,
     Notification,
+    RetentionAction,
+    RetentionItem,
+    RetentionSchedule,
+    RetentionStatus,
+    SubjectAccessRequest,
+    SubjectAccessStatus,
     Team,
     UidClaim,
     User,
@@ -32,6 +38,7 @@ from .models import (
 from .policy import must
 from .roles import Role
 from .sessions import sessions_end_for
+from .versioning import lock_current
 
 
 @transaction.atomic
@@ -533,3 +540,149 @@ def webhook_test(*, actor, subscription: WebhookSubscription):
     audit.record(actor=actor, action=AuditAction.SUBMIT, target=current,
                  detail={"test_event": str(event.event_id)})
     return event
+
+
+# --- Retention and disposal (safeguarding.retention) -------------------------------------------------------------
+
+@transaction.atomic
+def retention_schedule_save(*, actor, record_type: str, months: int, action: str = RetentionAction.REVIEW,
+                            is_active: bool = True, notes: str = "", schedule: RetentionSchedule | None = None
+                            ) -> RetentionSchedule:
+    """Set how long ``record_type`` is kept (a new schedule, or ``schedule`` changed). A type the service cannot
+    erase itself (the audit log) is always listed for an operator."""
+    policies.can_manage_retention_schedules.ensure(actor)
+    kinds = retention.types()
+    if record_type not in kinds:
+        raise ValidationError({"record_type": "Choose a type of record."})
+    if kinds[record_type].operator_only:
+        action = RetentionAction.OPERATOR
+    if schedule is None:
+        schedule = RetentionSchedule(record_type=record_type)
+    else:
+        schedule = RetentionSchedule.objects.select_for_update().get(pk=schedule.pk)
+        schedule.version += 1
+    before = {f: getattr(schedule, f) for f in ("record_type", "months", "action", "is_active", "notes")}
+    schedule.record_type, schedule.months, schedule.action = record_type, months, action
+    schedule.is_active, schedule.notes = is_active, notes
+    schedule.full_clean()
+    schedule.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE if schedule.version > 1 else AuditAction.CREATE,
+                 target=schedule, detail={"record_type": record_type, "months": months, "action": action,
+                                          "is_active": is_active,
+                                          "changed": sorted(f for f, v in before.items()
+                                                            if getattr(schedule, f) != v)})
+    return schedule
+
+
+@transaction.atomic
+def retention_list_due(*, actor, today=None) -> dict:
+    """The daily job: list every record past its retention date into its agency's queue (safeguarding.retention).
+    Idempotent: a record is listed once, and again only after a date it was kept until has passed."""
+    policies.can_act_as_system.ensure(actor)
+    today = today or timezone.localdate()
+    listed, operator = retention.list_due(today)
+    audit.record(actor=actor, action=AuditAction.CREATE, detail={
+        "retention_listed": listed, "operator_due": {o.kind.key: o.count for o in operator}, "day": str(today)})
+    return {"listed": listed, "operator_due": {o.kind.key: o.count for o in operator}}
+
+
+@transaction.atomic
+def retention_item_keep(*, actor, item: RetentionItem, expected_version: int, reason: str, keep_until
+                        ) -> RetentionItem:
+    """Keep a record beyond its date: why, and until when (it is listed again then)."""
+    item = lock_current(item, expected_version)
+    policies.can_decide_retention.ensure(actor, item)
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Say why the record must be kept."
+    if keep_until is None or keep_until <= timezone.localdate():
+        errors["keep_until"] = "The date to keep it until must be in the future."
+    if errors:
+        raise ValidationError(errors)
+    item.status, item.keep_reason, item.keep_until = RetentionStatus.KEPT, reason.strip(), keep_until
+    item.decided_by, item.decided_at = actor, timezone.now()
+    item.save()
+    audit.record(actor=actor, action=AuditAction.KEEP, target=item,
+                 detail={"record_type": item.record_type, "record_id": item.record_id,
+                         "keep_until": str(keep_until)})
+    return item
+
+
+@transaction.atomic
+def retention_item_dispose(*, actor, item: RetentionItem, expected_version: int) -> RetentionItem:
+    """Dispose of a record that reached its date, in one transaction: its type erases names, dates of birth and free
+    text, leaving a stub (its id, type, dates and a marker saying when, under which schedule and by whom); the item
+    records what was erased for the operator's history purge. The audit log is untouched."""
+    item = lock_current(item, expected_version)
+    policies.can_decide_retention.ensure(actor, item)
+    kind = retention.get(item.record_type)
+    if kind.operator_only:
+        raise ValidationError("Only an operator can remove records of this type.")
+    record = retention.record_of(item, lock=True)
+    disposal = retention.Disposal(actor=actor, schedule=item.schedule, on=timezone.localdate())
+    if record is not None:
+        kind.dispose(record, disposal)
+    item.status, item.erased = RetentionStatus.DISPOSED, disposal.erased
+    item.decided_by, item.decided_at = actor, timezone.now()
+    item.save()
+    detail = {"record_type": item.record_type, "record_id": item.record_id, "schedule": item.schedule_id,
+              "erased": {label: len(ids) for label, ids in disposal.erased.items()}}
+    if record is not None:
+        audit.record(actor=actor, action=AuditAction.DISPOSE, target=record, detail={**detail, "item": item.pk})
+    audit.record(actor=actor, action=AuditAction.DISPOSE, target=item, detail=detail)
+    return item
+
+
+# --- Subject access (safeguarding.subject_access) ----------------------------------------------------------------
+
+@transaction.atomic
+def subject_access_request(*, actor, young_person, requested_by: str, received_on) -> SubjectAccessRequest:
+    """Record a subject access request for ``young_person`` and queue its export (made by a worker, from what the
+    actor's agency holds). Due one calendar month after it was received."""
+    policies.can_request_subject_access.ensure(actor, young_person)
+    errors = {}
+    if not requested_by.strip():
+        errors["requested_by"] = "Say who asked: the young person, or who is acting for them."
+    if received_on is None or received_on > timezone.localdate():
+        errors["received_on"] = "The date it was received must be today or in the past."
+    if errors:
+        raise ValidationError(errors)
+    request = SubjectAccessRequest.objects.create(
+        young_person_id=young_person.pk, young_person_label=audit.label_of(young_person), agency=actor.agency,
+        requested_by=requested_by.strip(), received_on=received_on,
+        due_on=retention.months_after(received_on, 1), created_by=actor)
+    from .tasks import subject_access_build
+
+    outbox.enqueue(subject_access_build, request.pk, key=f"subject-access:{request.pk}")
+    audit.record(actor=actor, action=AuditAction.CREATE, target=request,
+                 detail={"young_person": request.young_person_label, "received_on": str(received_on)})
+    return request
+
+
+@transaction.atomic
+def subject_access_sign_off(*, actor, request: SubjectAccessRequest, expected_version: int, note: str = ""
+                            ) -> SubjectAccessRequest:
+    """Sign an export off for release, having read it: someone other than the person who asked. Only then can its
+    files be downloaded."""
+    request = lock_current(request, expected_version)
+    policies.can_sign_off_subject_access.ensure(actor, request)
+    request.status = SubjectAccessStatus.RELEASED
+    request.reviewed_by, request.reviewed_at, request.review_note = actor, timezone.now(), note.strip()
+    request.save()
+    audit.record(actor=actor, action=AuditAction.APPROVE, target=request,
+                 detail={"young_person": request.young_person_label})
+    return request
+
+
+@transaction.atomic
+def subject_access_rebuild(*, actor, request: SubjectAccessRequest, expected_version: int) -> SubjectAccessRequest:
+    """Make the export again from what is held now (after a correction, or when it failed), before sign-off."""
+    request = lock_current(request, expected_version)
+    policies.can_rebuild_subject_access.ensure(actor, request)
+    request.status, request.error = SubjectAccessStatus.QUEUED, ""
+    request.save()
+    from .tasks import subject_access_build
+
+    outbox.enqueue(subject_access_build, request.pk, key=f"subject-access:{request.pk}:{request.version}")
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=request, detail={"rebuild": True})
+    return request

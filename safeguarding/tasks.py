@@ -3,11 +3,12 @@
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from . import access, notifications, outbox, reminders, webhooks
+from . import access, notifications, outbox, reminders, services, subject_access, webhooks
 from .models import UserSession
 
 
@@ -72,3 +73,25 @@ def webhook_deliver(delivery_id: int, attempt: int) -> str:
     """One attempt at one webhook delivery (safeguarding.webhooks.attempt): on failure it queues the next through
     the outbox, with back-off. Idempotent: an attempt already made, or a delivery finished, does nothing."""
     return webhooks.attempt(delivery_id, attempt)
+
+
+@shared_task
+def retention_daily() -> dict:
+    """List every record past its retention date into its agency's queue (safeguarding.retention), as the system
+    actor. Idempotent: a record already listed is not listed again."""
+    return services.retention_list_due(actor=access.system("retention"))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=10 * 60, time_limit=10 * 60 + 30)
+def subject_access_build(request_id: int):
+    """Make a subject access export's JSON and PDF (safeguarding.subject_access). Idempotent: an export already
+    built or signed off is left as it is."""
+    try:
+        request = subject_access.build(request_id)
+    except SoftTimeLimitExceeded:
+        subject_access.fail(request_id, "It took too long to make. Try again, or ask an administrator.")
+        return None
+    except Exception as exc:
+        subject_access.fail(request_id, f"The export could not be made ({type(exc).__name__}). Try again.")
+        raise
+    return request.status if request else None

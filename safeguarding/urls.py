@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from . import access, views
+from . import data_protection_views as dp
 
 # django-allauth's pages (sign-in, second factors, password reset) go through the door like every other: the ones a
 # person uses before being signed in are public and name nothing; the rest are for signed-in people. Any other page of
@@ -98,6 +99,18 @@ urlpatterns = [
     path("invitation/<str:uidb36>/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("sign-out/", views.sign_out, name="logout"),
     path("audit/", views.audit_search, name="audit-search"),
+    path("audit/export.csv", dp.audit_export, name="audit-export"),
+    path("retention/", dp.retention_queue, name="retention-queue"),
+    path("retention/<int:pk>/keep/", dp.retention_keep, name="retention-keep"),
+    path("retention/<int:pk>/dispose/", dp.retention_dispose, name="retention-dispose"),
+    path("subject-access/", dp.subject_access_list, name="subject-access-list"),
+    path("subject-access/<int:pk>/", dp.subject_access_detail, name="subject-access"),
+    path("subject-access/<int:pk>/sign-off/", dp.subject_access_sign_off, name="subject-access-sign-off"),
+    path("subject-access/<int:pk>/rebuild/", dp.subject_access_rebuild, name="subject-access-rebuild"),
+    path("subject-access/<int:pk>/export.pdf", dp.subject_access_pdf, name="subject-access-pdf"),
+    path("subject-access/<int:pk>/export.json", dp.subject_access_json, name="subject-access-json"),
+    path("young-people/<int:pk>/subject-access/", dp.subject_access_new, name="subject-access-new"),
+    path("seen/<str:kind>/<int:pk>/", dp.record_viewers, name="record-viewers"),
     path("language-check/", views.language_check, name="language-check"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/count/", views.notifications_count, name="notifications-count"),

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.test import RequestFactory
 from django.utils import timezone
 
+from cases.demo import OLD_CASES
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -30,7 +31,8 @@ from safeguarding.roles import Role
 pytestmark = pytest.mark.django_db
 
 DEMO_PASSWORD = "northfield-demo-2026"
-DEMO_LOGINS = ["sw.demo", "tm.demo", "chair.demo", "police.demo", "school.demo", "analyst.demo", "admin.demo"]
+DEMO_LOGINS = ["sw.demo", "tm.demo", "chair.demo", "police.demo", "school.demo", "analyst.demo", "admin.demo",
+               "dpo.demo"]
 COUNTED = [Agency, User, YoungPerson, Case, ChronologyEntry, TrustedAdult, VoiceEntry,
            CaseGroupObjectPermission, AuditEvent]
 
@@ -63,7 +65,8 @@ def test_it_adds_nothing_the_second_time(seeded):
 def test_it_loads_a_borough_with_one_lead_authority(seeded):
     assert Agency.objects.count() >= 8
     assert Agency.objects.filter(is_lead_authority=True).count() == 1
-    assert YoungPerson.objects.count() == 12 + 1  # and the young person whose year the demo tells (cases.demo.story)
+    assert YoungPerson.objects.count() == 12 + 1 + OLD_CASES  # the story's young person (cases.demo.story), and a few
+    # whose cases closed years ago (retention)
     assert Case.objects.exists()
 
 

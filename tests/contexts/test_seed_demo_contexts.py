@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.demo import OLD_CASES
 from cases.models import YoungPerson
 from contexts import selectors
 from contexts.models import Association, Membership, PeerGroup, Place, PlaceKind, PlaceLink, PlaceTag
@@ -33,4 +34,4 @@ def test_the_demo_contexts_are_seeded_once_and_seen_by_the_right_agencies():
     seen_by_police = access.visible(police, Place.objects.all()).count()
     assert 0 < seen_by_police < Place.objects.count()
     assert access.visible(social_worker, Place.objects.all()).count() == Place.objects.count()
-    assert YoungPerson.objects.count() == 30 + 1  # and the young person whose year the demo tells (cases.demo.story)
+    assert YoungPerson.objects.count() == 30 + 1 + OLD_CASES  # the story's young person, and old closed cases

@@ -140,6 +140,20 @@ def _ready(pack):
     return fresh(pack)
 
 
+def _sar_to_review(w):
+    """A subject access request asked for by the council's data protection officer, built (its files are not needed
+    to decide who may sign it off)."""
+    from safeguarding import services
+    from safeguarding.models import SubjectAccessRequest, SubjectAccessStatus
+
+    dora = User.objects.filter(username="dora").first() or _person(w["agencies"], "dora", "la",
+                                                                   Role.DATA_PROTECTION_OFFICER)
+    sar = services.subject_access_request(actor=dora, young_person=fresh(w["person"]), requested_by="Her mother",
+                                          received_on=_today())
+    SubjectAccessRequest.objects.filter(pk=sar.pk).update(status=SubjectAccessStatus.TO_REVIEW)
+    return fresh(sar)
+
+
 def _scenarios():
     from assessments import services as a
     from cases import referrals as f
@@ -234,6 +248,24 @@ def _scenarios():
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["police"])),
+        # --- data protection: retention schedules (administrators), the daily listing (the system), deciding on a
+        # listed record (the council's manager), subject access (its manager asks; another signs off) ---
+        "safeguarding.services.retention_schedule_save": Scenario(admin, lambda w, u: k.retention_schedule_save(
+            actor=u, record_type="contexts.place", months=72)),
+        "safeguarding.services.retention_list_due": Scenario({"system"}, lambda w, u: k.retention_list_due(
+            actor=u)),
+        "safeguarding.services.retention_item_keep": Scenario({"mandy"}, lambda w, u: k.retention_item_keep(
+            actor=u, item=fresh(w["retention_item"]), expected_version=w["retention_item"].version,
+            reason="A complaint is open", keep_until=_today() + timedelta(days=365))),
+        "safeguarding.services.retention_item_dispose": Scenario({"mandy"}, lambda w, u: k.retention_item_dispose(
+            actor=u, item=fresh(w["retention_item"]), expected_version=w["retention_item"].version)),
+        "safeguarding.services.subject_access_request": Scenario({"mandy"}, lambda w, u: k.subject_access_request(
+            actor=u, young_person=fresh(w["person"]), requested_by="Her solicitor", received_on=_today())),
+        "safeguarding.services.subject_access_sign_off": Scenario({"mandy"}, lambda w, u: k.subject_access_sign_off(
+            actor=u, request=_sar_to_review(w), expected_version=1),
+            notes="asked for by the data protection officer; anyone else who may sign off, in the council"),
+        "safeguarding.services.subject_access_rebuild": Scenario({"mandy"}, lambda w, u: k.subject_access_rebuild(
+            actor=u, request=_sar_to_review(w), expected_version=1)),
         # --- young people, cases, chronologies ---
         "cases.services.young_person_create": Scenario(lead, lambda w, u: c.young_person_create(
             actor=u, first_name="Rowan", last_name="Test", date_of_birth=_today() - timedelta(days=15 * 365),

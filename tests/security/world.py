@@ -32,7 +32,7 @@ from panels.models import PanelKind
 from reports import services as report_services
 from safeguarding import access
 from safeguarding import services as kernel_services
-from safeguarding.models import Notification
+from safeguarding.models import Notification, RetentionItem
 from safeguarding.roles import Role
 
 from ..factories import CaseFactory, YoungPersonFactory
@@ -44,6 +44,7 @@ PK = {
     "interventions": "intervention", "panels": "panel", "meetings": "meeting", "items": "item", "actions": "action",
     "packs": "pack", "frameworks": "framework", "reports": "export", "notifications": "notification",
     "share-requests": "share_request", "webhooks": "webhook", "missing": "episode", "nrm": "nrm_referral",
+    "retention": "retention_item", "subject-access": "sar",
     # A person's own passkeys (allauth's pages under /account/2fa/webauthn/keys/<pk>/): alice's.
     "account": "passkey",
 }
@@ -62,6 +63,8 @@ KINDS = {
                "meeting": "meeting"},
     # A picker's search (safeguarding.pickers): its kinds name no record.
     "find": {"young-person": None, "place": None, "peer-group": None, "agency": None, "person": None},
+    # Who has seen a record (safeguarding.viewers): each kind's word and its record.
+    "seen": {"young-person": "person", "case": "case", "place": "place", "peer-group": "group"},
 }
 # Other parameters, by name.
 OTHER = {"agency_pk": "agency", "person_pk": "attendee"}
@@ -348,8 +351,20 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     passkey = Authenticator.objects.create(user=alice, type=Authenticator.Type.WEBAUTHN,
                                            data={"name": "Work laptop", "passwordless": True, "credential": {}})
 
+    # Data protection: a closed case past a (zero-month) retention period, listed for the council's managers; and a
+    # subject access request for the young person, queued.
+    retained = _person(alice, "Quillon", "Retainwell")
+    retained_case = _case(alice, retained)
+    retained_case = case_services.case_close(actor=cast["mandy"], case=retained_case,
+                                             expected_version=retained_case.version, reason="nfa")
+    kernel_services.retention_schedule_save(actor=access.system("tests"), record_type="cases.case", months=0)
+    kernel_services.retention_list_due(actor=access.system("tests"))
+    retention_item = RetentionItem.objects.get(record_id=retained_case.pk)
+    sar = kernel_services.subject_access_request(actor=cast["mandy"], young_person=person,
+                                                 requested_by="Zephyrine herself", received_on=today)
+
     world = {
-        "passkey": passkey,
+        "passkey": passkey, "retention_item": retention_item, "sar": sar,
         "person": person, "friend": friend, "case": case, "friend_case": friend_case, "entry": entry,
         "place": place, "group": group, "membership": membership, "association": association,
         "place_link": place_link, "guardian": guardian, "assessment": assessment, "contribution": contribution,
@@ -364,7 +379,7 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",
                "Detached youth work", "Missing from home twice", "Riders carrying bags", "Late buses through Marsh",
                "Return home interview", "Peregrine", "Ashcombe-Referred", "Wickerly", "Larkspur", "Mossgiel",
-               "Gallowmere", "NF-MIS-4417"]
+               "Gallowmere", "NF-MIS-4417", "Quillon", "Retainwell", retained_case.reference, "Zephyrine herself"]
     return world, secrets
 
 

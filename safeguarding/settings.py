@@ -143,13 +143,6 @@ REPLICA_WAIT_SECONDS = env.float("REPLICA_WAIT_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-# The API's per-client throttle counts in Redis, so every web process shares one count (safeguarding.api).
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "efh-api", "TIMEOUT": 3600},
-}
-
 AUTH_USER_MODEL = "safeguarding.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -253,8 +246,11 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # Rate limits are counted in Redis, shared by every web process; a Redis outage fails them open (logged), never a
 # sign-in (safeguarding.caching).
+# The partner API's per-client throttle counts in Redis too ("api", safeguarding.apiclients).
 CACHES = {"default": {"BACKEND": "safeguarding.caching.FailOpenRedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "efh-cache", "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+                      "KEY_PREFIX": "efh-cache", "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}},
+          "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                  "KEY_PREFIX": "efh-api", "TIMEOUT": 3600}}
 # --- end of sign-in and second factors ----------------------------------------------------------------------------
 
 # The client's address (sign-in lockouts, the audit log) behind proxies, read by django-axes through django-ipware.

@@ -225,6 +225,14 @@ def _young_person(borough: Borough, index: int, fake: Faker, rng: random.Random,
         _case(borough, person, worker, rng, clock, tally)
 
 
+def _age_in_days(index: int, rng: random.Random) -> int:
+    """3654..6569 days old is at least 10 and at most 17 years, whatever the leap years; one young person in twelve
+    is a young adult of 18 to 24 (6575..9129 days: transitional safeguarding keeps cases open to 25), from the same
+    draw, so every other demo record stays as it was."""
+    days = rng.randint(3654, 6569)
+    return 6575 + (days - 3654) % 2555 if index % 12 == 11 else days
+
+
 def _person_fields(index: int, fake: Faker, rng: random.Random, today: date) -> dict:
     sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.NOT_KNOWN], weights=[44, 54, 2])[0]
     first_names = {Sex.FEMALE: GIRLS_NAMES, Sex.MALE: BOYS_NAMES}.get(sex, GIRLS_NAMES + BOYS_NAMES)
@@ -235,8 +243,7 @@ def _person_fields(index: int, fake: Faker, rng: random.Random, today: date) -> 
         "first_name": first_name,
         "last_name": last_name,
         "known_as": _aliases(first_name, last_name, rng),
-        # 3654..6569 days old is at least 10 and at most 17 years, whatever the leap years.
-        "date_of_birth": today - timedelta(days=rng.randint(3654, 6569)),
+        "date_of_birth": today - timedelta(days=_age_in_days(index, rng)),
         "sex": sex,
         "gender_identity": "Non-binary" if rng.random() < 0.03 else "",
         "ethnicity": rng.choices(ETHNICITIES, [ETHNICITY_WEIGHTS.get(code, 1) for code in ETHNICITIES])[0],

@@ -619,13 +619,14 @@ class Generator:
         # Groups, then agencies (one group each).
         created = _stamps(self.now_s - rng.integers(5 * 365 * 86400, 6 * 365 * 86400, n_agencies))
         self.copy("auth_group", ["name"], [[f"Agency: {name}" for name in names]], n_agencies)
+        # Second factors off: the benchmark measures pages, and its load test signs in by password (bench.load).
         self.copy("safeguarding_agency", ["name", "kind", "is_lead_authority", "is_active", "created_at", "group_id",
-                                          "postcode_districts"],
+                                          "postcode_districts", "mfa_required"],
                   [names, [str(KINDS[k]) for k in kinds],
                    # One "home" authority leads: the flag means the one partnership's lead (audit search sees all,
                    # partners' context referrals go to it), which does not scale to a country of authorities.
                    [i == 0 and not self.tag for i in range(n_agencies)], True, created,
-                   w.group_id(np.arange(n_agencies)).tolist(), "{}"], n_agencies)  # no area: no referral routing
+                   w.group_id(np.arange(n_agencies)).tolist(), "{}", False], n_agencies)  # no area: no routing
 
         # People: authorities have social workers, managers, a chair, an analyst and an administrator.
         roles: list[Role] = []

@@ -253,7 +253,7 @@ def _sign_in(base: str, username: str, password: str) -> str:
     if form.status_code != 200 or not token:
         raise RuntimeError(f"sign-in form: HTTP {form.status_code}, CSRF token {'found' if token else 'missing'}")
     answer = browser.post(f"{base}/sign-in/", allow_redirects=False, timeout=30, headers={"Referer": form.url},
-                          data={"csrfmiddlewaretoken": token.group(1), "username": username, "password": password})
+                          data={"csrfmiddlewaretoken": token.group(1), "login": username, "password": password})
     session = browser.cookies.get("sessionid")
     if answer.status_code != 302 or not session:
         raise RuntimeError(f"signing in {username} failed: HTTP {answer.status_code} (locked out? "

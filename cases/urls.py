@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import frontdoor_views as frontdoor
+from . import transition_views as transition
 from . import views
 
 urlpatterns = [
@@ -20,6 +21,12 @@ urlpatterns = [
     path("cases/<int:pk>/sharing/", views.case_share, name="case-share"),
     path("cases/<int:pk>/sharing/<int:agency_pk>/remove/", views.case_unshare, name="case-unshare"),
     path("cases/<int:pk>/transfer/", frontdoor.case_transfer, name="case-transfer"),
+    # Transitional safeguarding: a case's plan for the move to adult services, and the board of 17 to 25 year olds.
+    path("cases/<int:pk>/transition/", transition.transition, name="transition"),
+    path("cases/<int:pk>/transition/new/", transition.transition_new, name="transition-new"),
+    path("cases/<int:pk>/transition/edit/", transition.transition_edit, name="transition-edit"),
+    path("cases/<int:pk>/transition/handover/", transition.transition_handover, name="transition-handover"),
+    path("transitions/", transition.transitions_board, name="transitions"),
     # The front door: referrals of young people here; of places and groups in contexts/urls.py.
     path("referrals/", frontdoor.front_door, name="front-door"),
     path("referrals/sent/", frontdoor.referrals_sent, name="referrals-sent"),

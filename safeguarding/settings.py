@@ -317,6 +317,9 @@ MAP_CENTRE = [env.float("MAP_CENTRE_LAT", default=52.4862), env.float("MAP_CENTR
 MAP_ZOOM = env.int("MAP_ZOOM", default=12)
 # Cases due for review within this many days appear on the dashboard.
 REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
+# Transitional safeguarding: the age from which a transition plan to adult services is opened (earlier only with a
+# reason, such as an NRM decision that may come after 18) and the lead practitioner is reminded to open one.
+TRANSITION_PLAN_FROM_AGE = env.int("TRANSITION_PLAN_FROM_AGE", default=17)
 # The front door (cases.referrals): a referral is to be decided within this many working days (weekdays that are not
 # bank holidays). The ``holidays`` package is not installed, so England and Wales bank holidays are listed here
 # (gov.uk/bank-holidays); BANK_HOLIDAYS in the environment (ISO dates, comma separated) replaces the list.

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from cases import frontdoor_demo
+from cases import frontdoor_demo, transitions
 from cases import services as case_services
 from cases.identifiers import nhs_number_is_valid
 from cases.models import (
@@ -190,11 +190,50 @@ def seed(run: Run):
         borough = Borough(agencies=agencies, users=users)
         _young_people(borough, run.young_people, tally)
         story(borough, tally)
+        _moving_to_adult_services(borough, tally)
         frontdoor_demo.young_people(borough.managers, tally)
         _documents(run, tally)
         _data_protection(borough, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield",
                nothing="Northfield demo data is already present: nothing to add.")
+
+
+TRANSITION_PERSON_ID = f"{PERSON_ID_PREFIX}T00001"
+
+
+def _moving_to_adult_services(borough: Borough, tally: Counter):
+    """One young person aged 17 whose transition plan to adult social care is being worked out (cases.transitions):
+    sw.demo leads, the handover meeting is booked and the named adult worker agreed."""
+    if YoungPerson.objects.filter(la_person_id=TRANSITION_PERSON_ID).exists() or "adult_care" not in borough.agencies:
+        return
+    fake = Faker("en_GB")
+    fake.seed_instance(SEED)
+    rng = random.Random(SEED)
+    lead = next(user for user in borough.social_workers if user.username == "sw.demo")
+    today = timezone.localdate()
+    person = case_services.young_person_create(
+        actor=lead, first_name="Shannon", last_name=fake.last_name(), sex=Sex.FEMALE, ethnicity="white_british",
+        date_of_birth=transitions.years_before(today, 17) - timedelta(days=75), la_person_id=TRANSITION_PERSON_ID,
+        address=f"{rng.randint(1, 180)} {fake.last_name()} {rng.choice(STREET_ENDINGS)}, {BOROUGH}",
+        postcode=_postcode(rng))
+    case = case_services.case_open(
+        actor=lead, young_person=person, opened_on=today - timedelta(days=200), lead_practitioner=lead,
+        harm_types=[HarmType.CSE, HarmType.MISSING], risk_level=RiskLevel.HIGH,
+        summary=SUMMARIES[HarmType.CSE].format(name=person.first_name, place=rng.choice(PLACES),
+                                              town=rng.choice(TOWNS)),
+        next_review_on=today + timedelta(days=21))
+    transitions.transition_plan_open(
+        actor=lead, case=case, adult_agency=borough.agencies["adult_care"], adult_worker=fake.name(),
+        adult_worker_contact="Transitions Team, 0121 496 0000",
+        continues=f"{person.first_name}'s youth worker from Safe Passage stays with her until she is 21; her "
+                  "sexual health nurse continues; adult social care assess her care and support needs under the "
+                  "Care Act 2014 before her birthday.",
+        handover_on=today + timedelta(days=290), meeting_on=today + timedelta(days=230),
+        notes=f"{person.first_name} wants to meet her adult worker before the handover meeting, at the youth "
+              "centre, with her youth worker there.")
+    tally["young people"] += 1
+    tally["cases"] += 1
+    tally["transition plans"] += 1
 
 
 def _person_id(index: int) -> str:

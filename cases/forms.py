@@ -10,7 +10,7 @@ from django.utils import timezone
 from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.lawful import LawfulBasisFields
-from safeguarding.models import Agency
+from safeguarding.models import Agency, AgencyKind
 from safeguarding.pickers import PickerField
 
 from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
@@ -26,6 +26,8 @@ from .models import (
     HarmType,
     RhiOutcome,
     RiskLevel,
+    TransitionPlan,
+    TransitionStatus,
     TrustedAdult,
     Urgency,
     VoiceEntry,
@@ -541,3 +543,54 @@ class NrmReferralForm(forms.Form):
 
     def model_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class TransitionPlanForm(forms.ModelForm):
+    """A transition plan to adult services (cases.transitions): opened with ``early_reason`` where asked, edited with
+    the version it was loaded at and whether it is agreed."""
+
+    handover_on = DateField("Planned handover date", help_text="For example, 30 6 2027")
+    meeting_on = DateField("Handover meeting date (optional)", required=False,
+                           help_text="The meeting with the young person, their worker and adult services")
+    early_reason = forms.CharField(
+        label="Why start the plan now?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only if they are not yet 17: for example, an NRM decision may come after they turn 18.")
+    agreed = forms.TypedChoiceField(
+        label="Has the plan been agreed?", coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        choices=[("no", "Not yet: still planning"), ("yes", "Yes, with the young person and adult services")])
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = TransitionPlan
+        fields = ["adult_agency", "adult_worker", "adult_worker_contact", "continues", "handover_on", "meeting_on",
+                  "notes"]
+        widgets = {"continues": forms.Textarea(attrs={"rows": 4}), "notes": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"continues": "The support, relationships and plans that carry on past 18, and who holds them."}
+
+    def __init__(self, *args, early: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adult_agency"].queryset = Agency.objects.filter(
+            kind__in=AgencyKind.adult_services(), is_active=True).order_by("name")
+        self.fields["adult_agency"].empty_label = "Choose an agency"
+        if self.instance.pk:
+            del self.fields["early_reason"]
+            self.fields["version"].required = True
+            self.initial.setdefault("agreed", "yes" if self.instance.status == TransitionStatus.AGREED else "no")
+        else:
+            del self.fields["agreed"], self.fields["version"]
+            if not early:
+                del self.fields["early_reason"]
+        self.helper = gds_helper(self, "Save plan" if self.instance.pk else "Open plan")
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class TransitionHandoverForm(VersionedForm):
+    confirmed = forms.BooleanField(
+        label="Support has been handed over to adult services", error_messages={
+            "required": "Confirm that support has been handed over"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Record handover")

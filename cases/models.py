@@ -18,7 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from safeguarding import access, attachments, subjects
 from safeguarding.lawful import LawfulBasis
-from safeguarding.models import Agency, Attachment, Shareable, User
+from safeguarding.models import Agency, AgencyKind, Attachment, Shareable, User
 
 from .identifiers import validate_nhs_number, validate_postcode, validate_upn
 
@@ -916,3 +916,70 @@ subjects.register(subjects.Subject(
     key="young_person", model=YoungPerson, word="young-person", noun="young person", page="young-person",
     links_at="#contexts", ordering=("last_name", "first_name"),
     choice_label=lambda person: f"{person.full_name} (YP-{person.pk})"))
+
+
+# --- Transitional safeguarding: the move to adult services (cases.transitions) -----------------------------------
+
+
+class TransitionStatus(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    AGREED = "agreed", "Agreed"
+    HANDED_OVER = "handed_over", "Handed over"
+
+
+@pghistory.track(exclude=["version"], append_only=True)
+class TransitionPlan(models.Model):
+    """How a young person's support continues past 18: who in adult services, what continues, and the handover.
+
+    One open plan per case (a handed-over plan is finished; the case may stay open to 25 alongside adult services).
+    Seen by whoever sees the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transition_plans")
+    adult_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="Adult services agency")
+    adult_worker = models.CharField("Named worker in adult services", max_length=150, blank=True)
+    adult_worker_contact = models.CharField("How to contact them", max_length=300, blank=True)
+    continues = models.TextField("What continues after 18", max_length=5000)
+    handover_on = models.DateField("Planned handover date")
+    meeting_on = models.DateField("Handover meeting date", null=True, blank=True)
+    status = models.CharField(max_length=12, choices=TransitionStatus.choices, default=TransitionStatus.PLANNING)
+    notes = models.TextField(blank=True, max_length=5000)
+    early_reason = models.TextField("Why plan before 17", blank=True, max_length=2000)
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now, editable=False)
+    handed_over_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["case", "-opened_at"], name="transition_case_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=~Q(status="handed_over"), name="transition_one_open",
+                                    violation_error_message="This case already has an open transition plan."),
+            models.CheckConstraint(
+                condition=Q(status="handed_over", handed_over_at__isnull=False, handed_over_by__isnull=False)
+                | ~Q(status="handed_over") & Q(handed_over_at__isnull=True, handed_over_by__isnull=True),
+                name="transition_handed_over_has_who_and_when"),
+        ]
+
+    def __str__(self):
+        return f"Transition plan for {self.case_id}"
+
+    @property
+    def audit_label(self):
+        return f"TP-{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.status != TransitionStatus.HANDED_OVER
+
+    def clean(self):
+        if self.adult_agency_id and self.adult_agency.kind not in AgencyKind.adult_services():
+            raise ValidationError({"adult_agency": "Choose an adult services agency."})
+        if self.meeting_on and self.handover_on and self.meeting_on > self.handover_on:
+            raise ValidationError({"meeting_on": "The handover meeting must be on or before the handover date."})
+
+    @classmethod
+    def access_q(cls, user, level):
+        return access.inherit(user, cls, "case", level)

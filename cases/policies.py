@@ -150,3 +150,19 @@ def can_decide_transfer(user, transfer):
     access.require(user, Perm.DECIDE_TRANSFER, transfer)
     need(transfer.to_agency_id == user.agency_id, "Only the agency asked decides a transfer.")
     must(transfer.is_open, "This transfer has already been decided.")
+
+
+# --- Transitional safeguarding (cases.transitions): whoever may change the case plans its move to adult services ---
+
+@rule
+def can_open_transition_plan(user, case):
+    access.require(user, Perm.CHANGE_CASE, case, level=access.MANAGE)
+    must(case.is_open, "This case is closed. Reopen work by opening a new case.")
+
+
+@rule
+def can_change_transition_plan(user, plan):
+    """Update a plan or record its handover: who may change the case, while the plan and the case are open."""
+    access.require(user, Perm.CHANGE_CASE, plan.case, level=access.MANAGE)
+    must(plan.case.is_open, "This case is closed.")
+    must(plan.is_open, "This plan has been handed over: open a new plan if support needs planning again.")

@@ -1,19 +1,30 @@
 """Cases' reminders, run by the kernel's daily job (safeguarding.reminders): reviews due, and young people
-approaching 18 (transitional safeguarding: plan the handover to adult services well ahead), and referrals overdue for
+from 17 with no transition plan (transitional safeguarding: plan the handover to adult services well ahead, sooner
+where an NRM decision is awaited), and referrals overdue for
 a decision at the front door."""
 
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from safeguarding import notifications
 from safeguarding.reminders import Run, link, reminder
 from safeguarding.roles import Perm
 
-from . import referrals
-from .models import Case, CaseStatus, ReferralStatus
+from . import referrals, transitions
+from .models import (
+    MAX_AGE_YEARS,
+    Case,
+    CaseStatus,
+    ChronologyEntry,
+    EntryKind,
+    ReferralStatus,
+    TransitionPlan,
+)
 
-TURNING_18_WITHIN = timedelta(days=183)
+# An NRM referral on the chronology: remind this long before 18 whatever TRANSITION_PLAN_FROM_AGE says.
+NRM_TURNING_18_WITHIN = timedelta(days=100)
 REVIEW_AHEAD = timedelta(days=7)
 
 
@@ -32,20 +43,31 @@ def reviews_due(run: Run) -> int:
 
 @reminder
 def turning_18(run: Run) -> int:
-    """Lead practitioners of open cases whose young person turns 18 within six months: plan the transition."""
+    """Lead practitioners of open cases with no transition plan whose young person is from
+    ``TRANSITION_PLAN_FROM_AGE`` (17) to 25, and, sooner, of any who has an NRM referral on their chronology and turns
+    18 within ``NRM_TURNING_18_WITHIN``: a National Referral Mechanism decision can take months, and one that comes
+    after 18 changes who supports them, so their plan is needed now."""
     today = run.today
-    sent, horizon = 0, today + TURNING_18_WITHIN
-    born_after = today.replace(year=today.year - 18)
-    born_before = horizon.replace(year=horizon.year - 18) if not (horizon.month == 2 and horizon.day == 29) else (
-        horizon.replace(year=horizon.year - 18, day=28))
-    cases = Case.objects.filter(status=CaseStatus.OPEN, young_person__date_of_birth__gt=born_after,
-                                young_person__date_of_birth__lte=born_before).select_related(
-        "lead_practitioner", "young_person")
+    nrm = ChronologyEntry.objects.filter(case=OuterRef("pk"), kind=EntryKind.NRM_REFERRAL)
+    due = Q(young_person__date_of_birth__lte=transitions.years_before(today, transitions.plan_from_age()))
+    nrm_due = Q(Exists(nrm), young_person__date_of_birth__lte=transitions.years_before(
+        today + NRM_TURNING_18_WITHIN, 18))
+    cases = (Case.objects.filter(status=CaseStatus.OPEN,
+                                 young_person__date_of_birth__gt=transitions.years_before(today, MAX_AGE_YEARS + 1))
+             .filter(due | nrm_due).exclude(Exists(TransitionPlan.objects.filter(case=OuterRef("pk"))))
+             .annotate(has_nrm=Exists(nrm)).select_related("lead_practitioner", "young_person"))
+    sent = 0
     for case in cases.iterator():
-        birthday = case.young_person.date_of_birth.replace(year=case.young_person.date_of_birth.year + 18)
+        born = case.young_person.date_of_birth
+        birthday = born.replace(year=born.year + 18) if (born.month, born.day) != (2, 29) else born.replace(
+            year=born.year + 18, day=28)
+        when = f"turns 18 on {birthday:%-d %B %Y}" if birthday > today else f"is {transitions.age_on(born, today)}"
+        nrm_note = (" There is an NRM referral on the chronology: a decision that comes after 18 changes who "
+                    "supports them, so agree the plan now." if case.has_nrm else "")
         sent += run.remind("turning_18", case.pk, case.lead_practitioner, f"Transition planning: {case.reference}",
-                           f"The young person on case {case.reference} turns 18 on {birthday:%-d %B %Y}. Plan the "
-                           f"handover to adult services with them.\n{link(reverse('case', args=[case.pk]))}")
+                           f"The young person on case {case.reference} {when} and has no transition plan. Plan the "
+                           f"handover to adult services with them.{nrm_note}\n"
+                           f"{link(reverse('transition', args=[case.pk]))}")
     return sent
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import frontdoor_views as frontdoor
 from . import missing_views as missing
+from . import transition_views as transition
 from . import views
 
 urlpatterns = [
@@ -29,6 +30,12 @@ urlpatterns = [
     path("missing/<int:pk>/return-interview/", missing.return_interview, name="return-interview"),
     path("nrm/<int:pk>/", missing.nrm_detail, name="nrm-referral"),
     path("nrm/<int:pk>/edit/", missing.nrm_edit, name="nrm-referral-edit"),
+    # Transitional safeguarding: a case's plan for the move to adult services, and the board of 17 to 25 year olds.
+    path("cases/<int:pk>/transition/", transition.transition, name="transition"),
+    path("cases/<int:pk>/transition/new/", transition.transition_new, name="transition-new"),
+    path("cases/<int:pk>/transition/edit/", transition.transition_edit, name="transition-edit"),
+    path("cases/<int:pk>/transition/handover/", transition.transition_handover, name="transition-handover"),
+    path("transitions/", transition.transitions_board, name="transitions"),
     # The front door: referrals of young people here; of places and groups in contexts/urls.py.
     path("referrals/", frontdoor.front_door, name="front-door"),
     path("referrals/sent/", frontdoor.referrals_sent, name="referrals-sent"),

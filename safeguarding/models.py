@@ -27,7 +27,17 @@ class AgencyKind(models.TextChoices):
     YOUTH_JUSTICE = "youth_justice", "Youth justice"
     VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
     TRANSPORT = "transport", "Transport"
+    # Adult services: the partners of transitional safeguarding, who take over (or work alongside) at 18.
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    PROBATION = "probation", "Probation"
+    ADULT_HOUSING = "adult_housing", "Adult housing"
+    ADULT_MENTAL_HEALTH = "adult_mental_health", "Adult mental health"
     OTHER = "other", "Other"
+
+    @classmethod
+    def adult_services(cls) -> set[str]:
+        """The kinds a transition plan may hand over to (cases.transitions)."""
+        return {cls.ADULT_SOCIAL_CARE, cls.PROBATION, cls.ADULT_HOUSING, cls.ADULT_MENTAL_HEALTH}
 
 
 @pghistory.track(append_only=True)

@@ -419,6 +419,9 @@ REVIEW_WARNING_DAYS = env.int("REVIEW_WARNING_DAYS", default=14)
 # A link (membership, association, place link) unreviewed this many days after its review-by date stops counting as
 # current: greyed on its records' pages, left out of network pictures and packs, and still on the "to review" list.
 LINK_EXPIRES_AFTER_DAYS = env.int("LINK_EXPIRES_AFTER_DAYS", default=90)
+# Transitional safeguarding: the age from which a transition plan to adult services is opened (earlier only with a
+# reason, such as an NRM decision that may come after 18) and the lead practitioner is reminded to open one.
+TRANSITION_PLAN_FROM_AGE = env.int("TRANSITION_PLAN_FROM_AGE", default=17)
 # The front door (cases.referrals): a referral is to be decided within this many working days (weekdays that are not
 # bank holidays). The ``holidays`` package is not installed, so England and Wales bank holidays are listed here
 # (gov.uk/bank-holidays); BANK_HOLIDAYS in the environment (ISO dates, comma separated) replaces the list.

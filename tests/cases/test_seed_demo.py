@@ -15,11 +15,13 @@ from django.db.models import F
 from django.test import RequestFactory
 from django.utils import timezone
 
-from cases.demo import OLD_CASES
+from cases.demo import OLD_CASES, TRANSITION_PERSON_ID
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
     ChronologyEntry,
+    TransitionPlan,
+    TransitionStatus,
     TrustedAdult,
     VoiceEntry,
     YoungPerson,
@@ -65,8 +67,10 @@ def test_it_adds_nothing_the_second_time(seeded):
 def test_it_loads_a_borough_with_one_lead_authority(seeded):
     assert Agency.objects.count() >= 8
     assert Agency.objects.filter(is_lead_authority=True).count() == 1
-    assert YoungPerson.objects.count() == 12 + 1 + OLD_CASES  # the story's young person (cases.demo.story), and a few
-    # whose cases closed years ago (retention)
+    assert YoungPerson.objects.count() == 12 + 1 + 1 + OLD_CASES  # the story's young person (cases.demo.story),
+    # Shannon, 17, moving to adult services, and a few whose cases closed years ago (retention)
+    assert TransitionPlan.objects.filter(case__young_person__la_person_id=TRANSITION_PERSON_ID,
+                                         status=TransitionStatus.PLANNING).count() == 1
     assert Case.objects.exists()
 
 

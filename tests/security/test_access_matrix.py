@@ -37,6 +37,11 @@ def record_pages(case):
         ("post", reverse("chronology-add", args=[case.pk])),
         ("post", reverse("case-share", args=[case.pk])),
         ("post", reverse("case-unshare", args=[case.pk, agency])),
+        ("get", reverse("transition", args=[case.pk])),
+        ("get", reverse("transition-new", args=[case.pk])),
+        ("post", reverse("transition-new", args=[case.pk])),
+        ("post", reverse("transition-edit", args=[case.pk])),
+        ("post", reverse("transition-handover", args=[case.pk])),
     ]
 
 
@@ -62,7 +67,8 @@ def test_a_shared_agency_sees_the_case_and_person_but_cannot_manage_them(client,
     assert page.status_code == 200 and b"Jayden" in page.content
     assert client.get(reverse("young-person", args=[person.pk])).status_code == 200
     for name, args in [("young-person-edit", [person.pk]), ("case-edit", [shared_case.pk]),
-                       ("case-close", [shared_case.pk]), ("case-new", [person.pk])]:
+                       ("case-close", [shared_case.pk]), ("case-new", [person.pk]),
+                       ("transition-new", [shared_case.pk])]:
         assert client.get(reverse(name, args=args)).status_code == 403, name
     shared = client.post(reverse("case-share", args=[shared_case.pk]), _post_data(shared_case))
     assert shared.status_code == 403

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 
 AUDIT_ALLOWED = {AuditAction.VIEW, AuditAction.SEARCH}
 # Pages that exist only once a document is made: a pack not yet built, the PDF of an assessment still a draft, an
-# export (its owner's alone, and the owner test signs in as someone else).
-NOT_YET = {"pack-download", "assessment-pdf", "reports-export-download"}
+# export (its owner's alone, and the owner test signs in as someone else), a transition plan's changes and handover
+# (the world's case has no plan: 404 until one is opened; tests/cases/test_transitions.py walks them).
+NOT_YET = {"pack-download", "assessment-pdf", "reports-export-download", "transition-edit", "transition-handover"}
 # A person's own second factors (allauth's pages): 404 until they have set up the kind the page is about.
 NOT_SET_UP = {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
 

@@ -41,7 +41,7 @@ from .test_outsider_matrix import row_counts
 pytestmark = pytest.mark.django_db
 
 SERVICE_MODULES = ["safeguarding.services", "safeguarding.access", "cases.services", "cases.referrals",
-                   "cases.transfers", "contexts.services",
+                   "cases.transfers", "cases.transitions", "contexts.services",
                    "assessments.services", "panels.services", "reports.services"]
 CAST = ["alice", "mandy", "colin", "carla", "adam", "pete", "sam", "oscar", "system"]
 
@@ -154,11 +154,31 @@ def _sar_to_review(w):
     return fresh(sar)
 
 
+def _adult_services(w):
+    from safeguarding import services
+
+    return services.agency_create(actor=SYSTEM, name="Northfield Adult Social Care", kind=AgencyKind.ADULT_SOCIAL_CARE)
+
+
+def _plan(w, *, agreed=False):
+    """The world's case's transition plan, opened (and agreed) by alice."""
+    from cases import transitions
+
+    alice = w["cast"]["alice"]
+    plan = transitions.transition_plan_open(
+        actor=alice, case=fresh(w["case"]), adult_agency=_adult_services(w), continues="Youth worker until 21",
+        handover_on=_today() + timedelta(days=200), early_reason="NRM decision awaited")
+    if agreed:
+        plan = transitions.transition_plan_update(actor=alice, plan=plan, expected_version=plan.version, agreed=True)
+    return plan
+
+
 def _scenarios():
     from assessments import services as a
     from cases import referrals as f
     from cases import services as c
     from cases import transfers as t
+    from cases import transitions as tr
     from contexts import services as x
     from panels import services as p
     from reports import services as r
@@ -345,6 +365,16 @@ def _scenarios():
         "cases.transfers.transfer_reject": Scenario({"mandy"}, lambda w, u: t.transfer_reject(
             actor=u, transfer=fresh(w["context_transfer"]), expected_version=fresh(w["context_transfer"]).version,
             reason="Not ours")),
+        # --- transitional safeguarding: whoever may change the case ---
+        "cases.transitions.transition_plan_open": Scenario(lead, lambda w, u: tr.transition_plan_open(
+            actor=u, case=fresh(w["case"]), adult_agency=_adult_services(w), continues="Mentoring",
+            handover_on=_today() + timedelta(days=200), early_reason="NRM decision awaited")),
+        "cases.transitions.transition_plan_update": Scenario(lead, lambda w, u: (
+            lambda plan: tr.transition_plan_update(actor=u, plan=plan, expected_version=plan.version,
+                                                   notes="Met adult services"))(_plan(w))),
+        "cases.transitions.transition_plan_handover": Scenario(lead, lambda w, u: (
+            lambda plan: tr.transition_plan_handover(actor=u, plan=plan, expected_version=plan.version))(
+                _plan(w, agreed=True))),
         # --- places, groups, evidence ---
         "contexts.services.context_create": Scenario(lead | {"pete", "sam", "oscar"}, lambda w, u: x.context_create(
             actor=u, model=Place, name="Underpass by the station", kind=PlaceKind.TRANSPORT, status=ContextStatus.NOTED,

@@ -1311,7 +1311,7 @@ class Generator:
         self.copy("panels_agendaitem",
                   ["position", "kind", "theme", "reason", "voice", "feedback", "minutes", "decisions", "created_at",
                    "updated_at", "version", "added_by_id", "peer_group_id", "place_id", "presenter_id",
-                   "young_person_id", "meeting_id"],
+                   "young_person_id", "meeting_id", "feedback_given_how"],
                   [position.tolist(), kind.tolist(), theme.tolist(),
                    [AGENDA_REASONS[p % len(AGENDA_REASONS)] for p in pick],
                    np.where(kind == "young_person", "They want people to listen before deciding.", "").tolist(),
@@ -1324,7 +1324,7 @@ class Generator:
                    _nullable_ids(np.where(place >= 0, w.id("contexts_place", place), -1)),
                    w.user_id(self.practitioner(item_la)).tolist(),
                    _nullable_ids(np.where(yp >= 0, w.id("cases_youngperson", yp), -1)),
-                   meeting_ids[meeting].tolist()], k)
+                   meeting_ids[meeting].tolist(), ""], k)  # feedback given: not recorded yet
         people, agencies, meetings, att_status = [], [], [], []
         for m in range(n):
             attendees = [(int(w.la_chair[la[m]]), la[m])] + [

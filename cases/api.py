@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from safeguarding.api import IdFilter, Instant, InstantFilter, RecordViewSet, create_once, plain_text
+from safeguarding.apiclients import Cursor
 
 from . import finders, selectors, services
 from .models import Case as CaseModel
@@ -105,10 +106,19 @@ class CaseFilter(filters.FilterSet):
         return rows.filter(harm_types__contains=[value])
 
 
+class CasesCursor(Cursor):
+    """Cases newest opened first, as the case list page shows them, read along the same (opened on, id) index: by id
+    alone, a partner whose shared cases are all older than the newest thousands walks every newer case to find its
+    first page (2 s at a million cases for the bench's police, against 0.3 s for the page)."""
+
+    ordering = ("-opened_on", "-id")
+
+
 class CasesViewSet(RecordViewSet):
-    """Cases the client's agency may see (its own, and those shared with it), newest first."""
+    """Cases the client's agency may see (its own, and those shared with it), newest opened first."""
 
     resource = "cases"
+    pagination_class = CasesCursor
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     queryset = CaseModel.objects.none()

@@ -54,3 +54,9 @@ def shipped_frameworks(db):
     for definition in frameworks.shipped():
         if not Framework.objects.filter(key=definition["key"]).exists():
             services.framework_install(actor=SYSTEM, definition=definition)
+
+
+@pytest.fixture(autouse=True)
+def _scanned(scanner):
+    """The security world attaches documents through the service, which scans them: the private clamd runs."""
+    return scanner

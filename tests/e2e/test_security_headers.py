@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from ..security import world as world_module
 from .test_assessments import reference_data  # noqa: F401 - fixture used by name
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("scanner")]  # the world scans its documents
 
 
 def _signed_in(visit, user):

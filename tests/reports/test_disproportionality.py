@@ -22,7 +22,7 @@ from ..factories import CaseFactory, YoungPersonFactory
 from ..security import world as world_module
 from .conftest import years_ago
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scanner")]  # the world scans its documents
 URL = "/reports/disproportionality/"
 
 

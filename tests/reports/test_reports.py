@@ -39,7 +39,7 @@ from ..factories import CaseFactory, YoungPersonFactory
 from ..security import world as world_module
 from .conftest import years_ago
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scanner")]  # the world scans its documents
 
 
 @pytest.fixture
@@ -211,7 +211,8 @@ def test_every_figure_matches_an_independent_count_of_what_the_agency_can_see(da
     figures = shown(reader, scanning)
     assert _nonzero(figures) == _nonzero(independent(reader.agency))
     if who == "mandy":  # the lead authority's picture is full; the police's only what is shared with them
-        assert figures["totals", "Open cases now"] == 7 and figures["totals", "Closed in the period"] == 1
+        # (the security world holds a case closed this quarter too, kept for the retention tests)
+        assert figures["totals", "Open cases now"] == 7 and figures["totals", "Closed in the period"] == 2
         assert figures["age", "18 to 25"] == 1 and figures["links", "Peer group memberships"] == 1
         assert figures["actions", "Northfield Council: Done in the period"] == 1
     else:

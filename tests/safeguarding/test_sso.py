@@ -19,7 +19,7 @@ from safeguarding import services, sso
 from safeguarding.models import AgencyKind, AuditAction, AuditEvent, IdentityProvider
 from safeguarding.roles import Role
 
-from ..conftest import PASSWORD, SYSTEM
+from ..conftest import PASSWORD, SYSTEM, client_for
 from ..oidc_provider.people import COUNCIL, COUNCIL_DOMAIN, PEOPLE, POLICE, POLICE_DOMAIN
 from ..oidc_provider.provider import OidcProvider, free_port
 
@@ -277,7 +277,7 @@ def test_signed_in_by_sso_says_how_the_session_began(client, rf, idp, providers,
     request.session = client.session
     assert sso.signed_in_by_sso(request)
     client.post(reverse("logout"))
-    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    client.post(reverse("login"), {"login": "alice", "password": PASSWORD})
     request.session = client.session
     assert signed_in_as(client) == str(alice.pk) and not sso.signed_in_by_sso(request)
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN).latest("id").detail == {}
@@ -401,7 +401,7 @@ def test_the_admin_never_shows_a_secret_and_gives_the_redirect_uri(client, agenc
     provider = services.identity_provider_set(actor=SYSTEM, agency=agencies["police"], issuer="https://idp.example.org",
                                               client_id="x", client_secret="a-very-secret-value",
                                               email_domains=[POLICE_DOMAIN])
-    client.force_login(adam)
+    client_for(client, adam)
     page = client.get(reverse("admin:safeguarding_identityprovider_change", args=[provider.pk])).content.decode()
     assert "a-very-secret-value" not in page
     assert f"{settings.SITE_URL}/sign-in/sso/{POLICE}/callback/" in page
@@ -427,7 +427,7 @@ def test_a_provider_that_leaves_out_the_claim_is_refused_not_a_500(client, idp, 
 
 
 def test_an_administrator_records_a_provider_in_the_admin(client, agencies, adam):
-    client.force_login(adam)
+    client_for(client, adam)
     response = client.post(reverse("admin:safeguarding_identityprovider_add"), {
         "agency": agencies["school"].pk, "issuer": "login.example.org/academy/v2.0", "client_id": "efh-academy",
         "client_secret": "academy-secret-0123456789", "uid_claim": "sub", "email_domains": "academy.example.sch.uk",

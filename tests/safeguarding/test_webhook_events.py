@@ -17,7 +17,7 @@ from safeguarding.models import DeliveryStatus, OutboxJob, WebhookAttempt, Webho
 from ..conftest import SYSTEM
 from ..security import world as world_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scanner")]  # the world scans its documents
 
 ALL_EVENTS = [value for value, _ in webhooks.SUBSCRIBABLE]
 

@@ -193,7 +193,7 @@ def api_urls(world: dict) -> tuple[list[ApiUrl], list[str]]:
     for route, pattern in app_patterns():
         if not is_api(route) or pattern.name in ("schema", "docs"):
             continue
-        params = _params(pattern)
+        params = _params(route, pattern)
         resource = max((name for name in API_PK if pattern.name.startswith(f"{name}-")), key=len, default=None)
         if resource is None:
             problems.append(f"{route} ({pattern.name}): add its resource to API_PK in tests/security/world.py")

@@ -34,4 +34,5 @@ def test_the_demo_contexts_are_seeded_once_and_seen_by_the_right_agencies():
     seen_by_police = access.visible(police, Place.objects.all()).count()
     assert 0 < seen_by_police < Place.objects.count()
     assert access.visible(social_worker, Place.objects.all()).count() == Place.objects.count()
-    assert YoungPerson.objects.count() == 30 + 1 + OLD_CASES  # the story's young person, and old closed cases
+    assert YoungPerson.objects.count() == 30 + 1 + 1 + OLD_CASES  # the story's young person, Shannon (moving to adult
+    # services), and old closed cases

@@ -16,19 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding import access, routers
+from safeguarding.spreadsheets import neutralise
 
 from . import selectors
 from .models import ExportFormat, ExportStatus, ReportExport
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
-
-
-def neutralise(value):
-    """``value`` as a spreadsheet cell that can never be a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _dashboard_rows(export: ReportExport, owner):

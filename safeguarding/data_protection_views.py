@@ -22,6 +22,7 @@ from .forms import (
 )
 from .models import AuditAction, SubjectAccessStatus
 from .pages import form_page
+from .spreadsheets import neutralise
 
 PAGE = 50
 
@@ -169,15 +170,13 @@ def record_viewers(request, kind, pk):
 
 # --- The audit log's export, for the data protection officer -------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ["id", "occurred_at", "actor_username", "actor_name", "agency", "action", "record_type", "record_id",
            "record_reference", "ip_address", "request_id", "detail", "chain_hash"]
 
 
 def _cell(value) -> str:
     """A cell a spreadsheet can never run as a formula."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return neutralise("" if value is None else str(value))
 
 
 class _Echo:

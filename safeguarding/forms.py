@@ -164,11 +164,15 @@ class SsoStartForm(forms.Form):
     email = forms.EmailField(required=False, max_length=254, label="Or your work email address",
                              help_text="We will find your agency from it.")
 
-    def __init__(self, *args, providers, **kwargs):
+    def __init__(self, *args, providers, again: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.providers = {provider.pk: provider for provider in providers}
         self.fields["agency"].choices = [(pk, provider.agency.name) for pk, provider in self.providers.items()]
-        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        if again:  # signing in again (a step-up): the person's own agency, nothing to find
+            del self.fields["email"]
+            self.fields["agency"].help_text = ""
+        else:
+            self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.helper = gds_helper(self, "Continue")
 
     def clean(self):

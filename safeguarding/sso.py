@@ -127,7 +127,7 @@ def callback(request, provider_id: str):
         return oidc_views.callback(request, provider_id)
     except KeyError:
         try:
-            _refuse(request, _active_provider(provider_id), "provider_error", status=400)
+            _refuse(request, _active_provider(provider_id, request), "provider_error", status=400)
         except ImmediateHttpResponse as refused:
             return refused.response
 
@@ -147,20 +147,26 @@ def _refuse(request, provider: IdentityProvider | None, code: str, *, username: 
         "reason": REFUSALS[code], "code": code, "agency": provider.agency if provider else None}, status=status))
 
 
-def _active_provider(provider_id: str) -> IdentityProvider | None:
-    return providers_for_sign_in().filter(provider_id=provider_id).first()
+def _providers(request) -> list[IdentityProvider]:
+    """``providers_for_sign_in``, read once a request: allauth asks for its apps several times in one callback."""
+    if request is None:
+        return list(providers_for_sign_in())
+    if not hasattr(request, "_sso_providers"):
+        request._sso_providers = list(providers_for_sign_in())
+    return request._sso_providers
+
+
+def _active_provider(provider_id: str, request=None) -> IdentityProvider | None:
+    return next((p for p in _providers(request) if p.provider_id == provider_id), None)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """allauth's social sign-in, narrowed to invited people of the provider's own agency."""
 
     def list_apps(self, request, provider=None, client_id=None):
-        providers = providers_for_sign_in()
-        if provider and provider != "openid_connect":
-            providers = providers.filter(provider_id=provider)
-        if client_id:
-            providers = providers.filter(client_id=client_id)
-        return [social_app(p) for p in providers]
+        return [social_app(p) for p in _providers(request)
+                if (not provider or provider == "openid_connect" or p.provider_id == provider)
+                and (not client_id or p.client_id == client_id)]
 
     def is_open_for_signup(self, request, sociallogin):
         return False  # people are invited; never made by signing in
@@ -171,7 +177,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         """Decide who this is before allauth signs anyone in: refuse (audited, with a clear page), or let the
         subject's bound person in, binding an invited person at their first sign-in."""
-        provider = _active_provider(sociallogin.account.provider)
+        provider = _active_provider(sociallogin.account.provider, request)
         claims = _claims(sociallogin)
         email = str(claims.get("email") or "")[:254]
         subject = str(sociallogin.account.uid)
@@ -222,6 +228,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """The provider refused, the person cancelled, the state did not match or the provider did not answer:
         audited, and a page that says what to do (never allauth's own, never a 500)."""
         provider_id = getattr(getattr(provider, "app", None), "provider_id", "") if provider else ""
-        ours = _active_provider(provider_id) if provider_id else None
+        ours = _active_provider(provider_id, request) if provider_id else None
         code = "cancelled" if error == "cancelled" else "provider_error"
         _refuse(request, ours, code, status=400 if code == "provider_error" else 200)

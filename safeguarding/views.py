@@ -121,18 +121,25 @@ def _next_url(request) -> str | None:
 @never_cache
 def sign_in_sso(request):
     """Sign in with your agency's own account (single sign-on, safeguarding.sso): choose the agency, or give a work
-    email address to find it, and go to its identity provider."""
-    if request.user.is_authenticated:
+    email address to find it, and go to its identity provider.
+
+    Also the step-up of someone already signed in that way (``factors.step_up`` sends them here with ``?next=``):
+    they sign in again at their own agency's provider, the only one offered, and come back to the page."""
+    step_up = request.user.is_authenticated
+    if step_up and not (sso.signed_in_by_sso(request) and _next_url(request)):
         return redirect(settings.LOGIN_REDIRECT_URL)
-    providers = list(sso.providers_for_sign_in())
-    form = SsoStartForm(request.POST if request.method == "POST" else None, providers=providers)
+    providers = sso.providers_for_sign_in()
+    providers = list(providers.filter(agency_id=request.user.agency_id) if step_up else providers)
+    form = SsoStartForm(request.POST if request.method == "POST" else None, providers=providers, again=step_up,
+                        initial={"agency": providers[0].pk} if step_up and providers else None)
     if request.method == "POST" and form.is_valid():
         try:
             return sso.begin(request, form.cleaned_data["provider"], _next_url(request))
         except sso.ProviderUnavailable:
             form.add_error(None, f"{form.cleaned_data['provider'].agency.name}'s sign-in is not answering. Try "
                                  "again in a few minutes, or sign in with your username and password")
-    response = render(request, "registration/sso.html", {"form": form, "has_providers": bool(providers)})
+    response = render(request, "registration/sso.html", {"form": form, "has_providers": bool(providers),
+                                                         "step_up": step_up})
     # The form's answer is a redirect to the agency's provider: the Content-Security-Policy lets forms go there.
     response._csp_update = {"form-action": sorted({sso.origin(p.issuer) for p in providers})}
     return response

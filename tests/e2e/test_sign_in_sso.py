@@ -7,8 +7,10 @@ turned back with a page that says why. axe-core checks the service's pages on th
 """
 
 import copy
+import time
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from safeguarding import services
@@ -99,4 +101,36 @@ def test_someone_never_invited_is_turned_back_with_a_reason(visit, police_idp, p
     page.get_by_role("link", name="Sign in with a username and password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED).detail["reason"] == "not_invited"
+    visit.assert_no_problems()
+
+
+def test_a_step_up_sends_someone_signed_in_by_their_agency_back_to_its_provider(
+        visit, police_idp, police_sso, agencies, settings):
+    """An inspector signed in by the police's provider has no password or factor of ours: when the audit log asks
+    for a fresh second factor, signing in again at the police's provider is the step-up, and they come back to it."""
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 20
+    inspector = services.user_create(actor=SYSTEM, username="ruth.harris", agency=agencies["police"],
+                                     roles=[Role.TEAM_MANAGER], first_name="Ruth", last_name="Harris",
+                                     email=PEOPLE["officer"]["email"])
+    page = visit.page
+    _through_the_provider(visit, police_idp, "officer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    time.sleep(settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 1)  # the sign-in is no longer fresh
+
+    audit_url = reverse("audit-search")
+    visit.goto(audit_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in again to continue")
+    assert reverse("sign-in-sso") in page.url and "next=" in page.url, page.url
+    expect(page.get_by_label("Northfield Police")).to_be_checked()  # their own agency's, the only one offered
+    visit.assert_accessible("sso-step-up")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    if page.get_by_role("heading", name="Test identity provider: sign in").count():  # no session at the provider
+        page.get_by_label("Work username").fill("officer")
+        page.get_by_label("Work password").fill(police_idp.people["officer"]["password"])
+        page.get_by_role("button", name="Sign in to the provider").click()
+        page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
+    assert page.url.startswith(visit.url(audit_url)), page.url
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=inspector).count() == 2
     visit.assert_no_problems()

@@ -401,3 +401,31 @@ def test_demo_code_prints_the_demo_logins_current_code():
     with time_machine.travel(1_800_000_000, tick=False):
         call_command("demo_code", stdout=out)
         assert out.getvalue().strip() == code_for(DEMO_TOTP_SECRET)
+
+
+def test_the_invitation_page_makes_a_fixed_number_of_queries(client, invited):
+    """Pinned: the link's person, read once to check the token (the page shows only the form)."""
+    link = invitations.link_for(invited).split("://", 1)[1].split("/", 1)[1]
+    client.get(f"/{link}")
+    with CaptureQueriesContext(connection) as made:
+        assert client.get(f"/{link}").status_code == 200
+    assert len(made) == INVITATION_PAGE_QUERIES, [q["sql"] for q in made]
+
+
+INVITATION_PAGE_QUERIES = 1
+
+
+def test_the_factors_page_makes_the_same_queries_however_many_factors(client, alice, required):
+    """Pinned: /account/2fa/ (allauth's list of the person's factors) reads them in a fixed number of queries."""
+    with_totp(alice)
+    client_for(client, alice)
+    client.get(reverse("mfa_index"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("mfa_index")).status_code == 200
+    RecoveryCodes.activate(alice)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(reverse("mfa_index")).status_code == 200
+    assert len(one) == len(two) == FACTORS_PAGE_QUERIES, [q["sql"] for q in two]
+
+
+FACTORS_PAGE_QUERIES = 5

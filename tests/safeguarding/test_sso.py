@@ -440,3 +440,19 @@ def test_an_administrator_records_a_provider_in_the_admin(client, agencies, adam
         "agency": agencies["police"].pk, "issuer": "https://login.example.org/police", "client_id": "x",
         "client_secret": "", "uid_claim": "sub", "email_domains": POLICE_DOMAIN, "is_active": "on"})
     assert response.status_code == 200 and "Enter the client secret" in response.content.decode()
+
+
+def test_the_callback_makes_a_fixed_number_of_queries_for_a_bound_person(client, idp, providers, officer):
+    """Pinned: a returning person's callback (after the provider's token and userinfo answers, which are HTTP, not
+    queries): their binding and account, the session, the sign-in's audit event and the session's own row."""
+    sso_sign_in(client, idp, "officer", provider=providers["police"])
+    client.post(reverse("logout"))
+    start = client.post(reverse("sign-in-sso"), {"agency": providers["police"].pk})
+    back = urlsplit(idp.sign_in(start["Location"], "officer"))
+    with CaptureQueriesContext(connection) as made:
+        response = client.get(f"{back.path}?{back.query}")
+    assert response.status_code == 302 and signed_in_as(client) == str(officer.pk)
+    assert len(made) == CALLBACK_QUERIES, "\n".join(q["sql"][:200] for q in made)
+
+
+CALLBACK_QUERIES = 26  # 30 before the providers were read once a request

@@ -264,11 +264,17 @@ class ReferralFields(LawfulBasisFields):
                                            label="Kinds of harm")
     urgency = forms.ChoiceField(choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.ROUTINE,
                                 label="How urgent is it?")
+    # What the referrer is worried about is why it is shared; each kind asks what the young person and family know.
+    reason = None
+    told = None
+    not_told_why = None
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_lead_authority=True, is_active=True).exclude(
             pk=user.agency_id).order_by("name")
+        # The authority is often chosen by the postcode, after the form: its agreement is then found by the service.
+        self.offer_agreements(user.agency)
         self.helper = gds_helper(self, "Send referral")
 
 

@@ -780,6 +780,12 @@ class Referral(LawfulBasis):
     decline_reason = models.TextField(blank=True, max_length=5000)
     advice = models.TextField("Advice to the referrer", blank=True, max_length=5000)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Why it is shared is what the referrer is worried about, and who was told is what the young person and family
+    # know (each kind's own fields): the basis's own reason and told are not asked twice.
+    reason = None
+    told = None
+    not_told_why = None
+    LAWFUL_FIELDS = ("lawful_basis", "special_category", "agreement")
 
     OPEN = (ReferralStatus.WAITING, ReferralStatus.MORE_INFORMATION)
 

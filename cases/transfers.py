@@ -92,7 +92,8 @@ def transfer_accept(*, actor, transfer: Transfer, expected_version: int, lead_pr
     record = type(transfer.record)._default_manager.select_for_update().get(pk=transfer.record.pk)
     if record.owning_agency_id != transfer.from_agency_id:
         raise ValidationError("The record has changed owner since the transfer was asked.")
-    access.transfer(record, transfer.to_agency, keep_view=transfer.keep_view)
+    access.transfer(record, transfer.to_agency, keep_view=transfer.keep_view, actor=actor,
+                    cause_label=transfer.audit_label)
     record.lead_practitioner = lead_practitioner
     record.version += 1
     record.save(update_fields=["owning_agency", "lead_practitioner", "version"])

@@ -395,7 +395,8 @@ def share_request(request, pk):
     """One request: who asks, for whom and why; approve it with a lawful basis, or decline it saying why."""
     share_request = selectors.share_request_for(request.user, pk)
     may = policies.can_decide_share_request(request.user, share_request)
-    approve, decline = ShareApproveForm(), ShareDeclineForm()
+    holder = {"holder": share_request.item.record_to_share().owning_agency, "agencies": share_request.agencies.all()}
+    approve, decline = ShareApproveForm(**holder), ShareDeclineForm()
     status = 200
     if request.method == "POST":
         policies.can_decide_share_request.ensure(request.user, share_request)
@@ -405,9 +406,9 @@ def share_request(request, pk):
                 actor=request.user, share_request=share_request, reason=decline.cleaned_data["decline_reason"]))
             said = "Declined. The chair has been told why."
         else:
-            approve = ShareApproveForm(request.POST)
+            approve = ShareApproveForm(request.POST, **holder)
             done = approve.is_valid() and submit(approve, lambda: services.share_request_approve(
-                actor=request.user, share_request=share_request, **approve.lawful_data()))
+                actor=request.user, share_request=share_request, basis=approve.basis()))
             said = f"{share_request.item.subject} is now shared with the agencies the panel asked for."
         if done:
             messages.success(request, said)

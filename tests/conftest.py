@@ -24,6 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from safeguarding import access, dbroles, services
+from safeguarding.lawful import Basis
 from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
@@ -44,6 +45,13 @@ def django_db_setup(django_db_setup):
     dbroles.use_app()
     yield
     dbroles.use_owner()
+# The lawful basis tests share on (every share, contribution request and answer records one: safeguarding.lawful).
+LAWFUL = Basis(lawful_basis="public_task", special_category="safeguarding", told="told",
+               reason="The agencies need to know to keep the young person safe")
+# The same, as a form posts it.
+LAWFUL_FORM = {"lawful_basis": LAWFUL.lawful_basis, "special_category": LAWFUL.special_category,
+               "reason": LAWFUL.reason, "told": LAWFUL.told}
+
 # The fixtures set up agencies and people as a command would: as the named system actor.
 SYSTEM = access.system("tests")
 
@@ -139,7 +147,7 @@ def shared_case(case, alice, agencies):
     """Alice's case, shared with the police to view and contribute."""
     from safeguarding import access
 
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     return case
 
 

@@ -10,6 +10,7 @@ from assessments import services
 from assessments.models import ContributionRequest, Goal, RequestStatus
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
+from tests.conftest import LAWFUL, LAWFUL_FORM
 
 from ..conftest import client_for
 from .conftest import approved
@@ -22,7 +23,7 @@ def asked(alice, draft, agencies):
     """The police are asked about the park, which is not shared with them."""
     return services.contribution_request(actor=alice, assessment=draft, agency=agencies["police"],
                                          question="What do your patrols see at the park after 8pm?",
-                                         due_on=timezone.localdate() + timedelta(days=7))
+                                         due_on=timezone.localdate() + timedelta(days=7), basis=LAWFUL)
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_a_partner_asked_to_contribute_sees_only_the_request(client, pete, alice
             assert client.get(url).status_code == 404, url
     assert client.get(reverse("place", args=[park.pk])).status_code == 404
     answered = client.post(reverse("contribution", args=[asked.pk]), {
-        "version": asked.version, "response": "Two patrols a week; older males seen on Friday nights."})
+        "version": asked.version, "response": "Two patrols a week; older males seen on Friday nights.", **LAWFUL_FORM})
     assert answered.status_code == 302
     asked.refresh_from_db()
     assert asked.status == RequestStatus.ANSWERED and asked.answered_by == pete
@@ -73,7 +74,7 @@ def test_a_partner_asked_to_contribute_sees_only_the_request(client, pete, alice
 
 def test_sharing_the_subject_shows_the_partner_the_assessment_but_they_cannot_edit_it(
         client, pete, alice, draft, park, agencies):
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     client_for(client, pete)
     assert client.get(reverse("assessment", args=[draft.pk])).status_code == 200
     assert client.get(reverse("assessment-edit", args=[draft.pk])).status_code == 403
@@ -111,7 +112,7 @@ def test_asking_an_agency_is_audited_as_sharing(asked):
 def test_the_owning_agency_updates_its_intervention_without_seeing_more_than_that(
         client, pete, oscar, alice, plan_goal, park, agencies):
     intervention = plan_goal.interventions.get()
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     page = client.get(reverse("safety-plan", args=["place", park.pk])).content.decode()
     assert "Detached youth work" in page and "Add a goal" not in page

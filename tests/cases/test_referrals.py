@@ -24,6 +24,8 @@ from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
+from tests.conftest import LAWFUL as SHARED  # noqa: E402
+
 LAWFUL = {"lawful_basis": "public_task", "special_category": "safeguarding"}
 
 
@@ -224,7 +226,7 @@ def context_services_duplicates(user, referral):
 # --- Transfers -------------------------------------------------------------------------------------------------------
 
 def test_a_transfer_accepted_moves_ownership_and_manage(mandy, alice, case, sue, southfield, agencies):
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=SHARED)
     transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Moved to Southfield")
     assert Notification.objects.filter(recipient=sue, kind=NotificationKind.TRANSFER_ASKED).exists()
     with pytest.raises(ValidationError):  # one open request at a time
@@ -307,7 +309,8 @@ def test_the_front_door_may_work_on_the_partners_own_place_it_was_referred(pete,
     place.refresh_from_db()
     assert done.place == place and place.owning_agency == pete.agency  # still the police's own
     assert access.can(alice, place, access.CONTRIBUTE) and not access.can(alice, place, access.MANAGE)
-    assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__rule="referral accepted").exists()
+    assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__cause="referral",
+                                     detail__because=referral.audit_label).exists()
 
 
 def test_accepting_cannot_join_a_place_the_front_door_cannot_see(pete, sam, mandy):

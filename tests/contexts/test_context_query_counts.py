@@ -6,6 +6,7 @@ from django.urls import reverse
 from contexts import services
 from contexts.models import AssociationNature, MembershipRole, PlaceLinkNature
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import assert_queries
 from ..factories import CaseFactory, YoungPersonFactory
@@ -120,10 +121,10 @@ class Network:
     def __init__(self, alice, pete, agencies, person, group, park):
         self.alice, self.pete, self.person, self.group, self.park = alice, pete, person, group, park
         self.peers = [person]
-        access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
-        access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+        access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
+        access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
         case = CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
-        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
         services.place_link_add(actor=alice, place=park, peer_group=group, nature=PlaceLinkNature.GATHERING,
                                 **evidence())
 

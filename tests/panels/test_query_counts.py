@@ -9,6 +9,7 @@ from django.utils import timezone
 from panels import services
 from panels.models import Meeting
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import assert_queries
 from ..factories import CaseFactory, YoungPersonFactory
@@ -153,7 +154,7 @@ class Agenda:
             case = CaseFactory(actor=self.alice, young_person=person)
             if self.count % 2:
                 access.share(actor=self.alice, obj=case, agency=self.agencies["police"],
-                             level=access.VIEW)
+                             level=access.VIEW, basis=LAWFUL)
             item = services.agenda_item_add(actor=self.colin, meeting=self.meeting, subject=person,
                                             reason=f"Reason {self.count}")
             for owner in ("police", "la") if self.count % 2 else ("la",):  # the police only where they can see

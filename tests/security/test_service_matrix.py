@@ -32,6 +32,7 @@ from panels.models import AttendanceStatus, MeetingStatus, PanelKind
 from safeguarding import access
 from safeguarding.models import AgencyKind, AuditEvent, User
 from safeguarding.roles import Role
+from tests.conftest import LAWFUL
 
 from ..assessments.conftest import complete_answers
 from ..conftest import SYSTEM, _person
@@ -265,7 +266,7 @@ def _scenarios():
         "safeguarding.services.webhook_delete": Scenario(admin, lambda w, u: k.webhook_delete(
             actor=u, subscription=fresh(w["webhook"]))),
         "safeguarding.access.share": Scenario(lead, lambda w, u: access.share(
-            actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW)),
+            actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW, basis=LAWFUL)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["police"])),
         # --- data protection: retention schedules (administrators), the daily listing (the system), deciding on a
@@ -424,10 +425,10 @@ def _scenarios():
                                              approve=True, pending_confirmed=True))(_submitted(w))),
         "assessments.services.contribution_request": Scenario(lead, lambda w, u: a.contribution_request(
             actor=u, assessment=fresh(w["assessment"]), agency=w["agencies"]["police"], question="What do you see?",
-            due_on=_today() + timedelta(days=7))),
+            due_on=_today() + timedelta(days=7), basis=LAWFUL)),
         "assessments.services.contribution_answer": Scenario({"sam"}, lambda w, u: a.contribution_answer(
             actor=u, contribution=fresh(w["contribution"]), expected_version=fresh(w["contribution"]).version,
-            response="Pupils avoid the park after school")),
+            response="Pupils avoid the park after school", basis=LAWFUL)),
         "assessments.services.contribution_withdraw": Scenario(lead, lambda w, u: a.contribution_withdraw(
             actor=u, contribution=fresh(w["contribution"]))),
         "assessments.services.goal_add": Scenario(lead, lambda w, u: a.goal_add(
@@ -480,8 +481,8 @@ def _scenarios():
             actor=u, item=fresh(w["group_item"]), agencies=[w["agencies"]["school"]], reason="Pupils are members"),
             notes="a chair running the meeting; the school cannot see the group"),
         "panels.services.share_request_approve": Scenario(lead, lambda w, u: p.share_request_approve(
-            actor=u, share_request=fresh(w["share_request"]), lawful_basis="public_task",
-            special_category="safeguarding"), notes="whoever may share the place: its agency, a role that shares"),
+            actor=u, share_request=fresh(w["share_request"]),
+                basis=LAWFUL), notes="whoever may share the place: its agency, a role that shares"),
         "panels.services.share_request_decline": Scenario(lead, lambda w, u: p.share_request_decline(
             actor=u, share_request=fresh(w["share_request"]), reason="An operation is under way")),
         # --- reports: a list of named records needs names (not an analyst); the tables need reports only ---
@@ -506,7 +507,7 @@ def matrix_world(alice, mandy, colin, adam, pete, sam, oscar, agencies):
     world, _ = world_module.build(cast, agencies)  # case, friend's case, place and group shared with the police
     world.update(world_module.documents(cast, world))
     for record in (world["case"], world["place"]):
-        access.share(actor=alice, obj=record, agency=agencies["police"], level=access.CONTRIBUTE)
+        access.share(actor=alice, obj=record, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     planted, _ = world_module.plant(cast, agencies, world)
     return {**world, **planted, "cast": cast, "agencies": agencies}
 

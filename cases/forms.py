@@ -11,7 +11,7 @@ from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.lawful import LawfulBasisFields
 from safeguarding.models import Agency, AgencyKind
-from safeguarding.pickers import PickerField
+from safeguarding.pickers import PickerField, record_id
 
 from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
 from .models import (
@@ -350,7 +350,7 @@ class ReferralAcceptForm(VersionedForm):
         return what, int(pk) if pk else None
 
 
-class TransferRequestForm(forms.Form):
+class TransferRequestForm(LawfulBasisFields):
     to_agency = PickerField("agency", label="Transfer to", help_text="Search by name: another authority or agency")
     reason = forms.CharField(label="Why should it move?", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     keep_view = forms.TypedChoiceField(
@@ -362,6 +362,10 @@ class TransferRequestForm(forms.Form):
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
+        self.order_fields(["to_agency", "reason", "keep_view"])
+        chosen = record_id(self.data.get(self.add_prefix("to_agency"), "")) if self.is_bound else None
+        self.offer_agreements(record.owning_agency,
+                              self.fields["to_agency"].queryset.filter(pk=chosen).first() if chosen else None)
         self.helper = gds_helper(self, "Ask for the transfer")
 
 

@@ -859,8 +859,11 @@ class TransferStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class Transfer(models.Model):
-    """A request that another agency take over a record (a case, a place, a peer group), and its answer."""
+class Transfer(LawfulBasis):
+    """A request that another agency take over a record (a case, a place, a peer group), and its answer.
+
+    The request records the lawful basis of handing the record over (its ``reason`` is why it should move); the view
+    the old owner keeps after it is accepted carries the same basis."""
 
     from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="Transfer to")

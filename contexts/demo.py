@@ -211,7 +211,7 @@ class Seeder:
             place = self.places[spec.name]
             if not place.is_closed:
                 transfers.transfer_request(actor=self.tm, record=place, to_agency=self.agencies[row["to"]],
-                                           reason=row["reason"])
+                                           reason=row["reason"], basis=SHARE_BASIS)
                 self.tally["transfers asked"] += 1
 
     # --- Places and peer groups ----------------------------------------------------------------------------

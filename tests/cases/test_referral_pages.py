@@ -15,6 +15,7 @@ from safeguarding import services as kernel_services
 from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
+from ..conftest import LAWFUL as SHARED
 from ..conftest import SYSTEM, _person, assert_queries, client_for
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +169,7 @@ def test_the_transfer_pages_make_the_queries_pinned(client, mandy, alice, southf
         case = services.case_open(actor=alice, young_person=services.young_person_create(
             actor=alice, first_name=f"T{i}", last_name="Test", date_of_birth=date(2011, 1, 1), sex="male"),
             harm_types=["cce"])
-        transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=sue.agency, reason="Moved")
+        transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=sue.agency, reason="Moved",
+                                              basis=SHARED)
     assert_queries(client, sue, reverse("transfers"), PINNED["transfers"])
     assert_queries(client, sue, reverse("transfer", args=["case", transfer.pk]), PINNED["transfer_to_receiver"])

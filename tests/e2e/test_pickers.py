@@ -16,15 +16,18 @@ pytestmark = pytest.mark.e2e
 SCRIPTS = re.compile(r"<script\b.*?</script>", re.S)
 
 
-def fill_basis(form, reason_label="Why is it necessary to share?"):
-    """The lawful basis every share records (safeguarding.lawful)."""
+def fill_basis(form, reason_label: str | None = "Why is it necessary to share?", told: bool = True):
+    """The lawful basis every share records (safeguarding.lawful); ``reason_label`` None and ``told`` False for a form
+    that asks them in its own words (a referral)."""
     form.get_by_role("group", name="Lawful basis for sharing").get_by_label(
         "Public task: a statutory duty (UK GDPR Article 6(1)(e))").check()
     form.get_by_role("group", name="Special category data").get_by_label(
         re.compile("^Safeguarding of children")).check()
-    form.get_by_label(reason_label).fill("The police work with him")
-    form.get_by_role("group", name="Were the young person and family told?").get_by_label(
-        "Yes, they were told").check()
+    if reason_label:
+        form.get_by_label(reason_label).fill("The police work with him")
+    if told:
+        form.get_by_role("group", name="Were the young person and family told?").get_by_label(
+            "Yes, they were told").check()
 
 
 def _blocking(violations):

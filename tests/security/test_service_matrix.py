@@ -359,7 +359,7 @@ def _scenarios():
                     w["yp_referral"]).version, question="Which school?")),
             notes="the referring agency, once the front door has asked"),
         "cases.transfers.transfer_request": Scenario({"mandy"}, lambda w, u: t.transfer_request(
-            actor=u, record=fresh(w["case"]), to_agency=w["agencies"]["school"], reason="Moved school")),
+            actor=u, record=fresh(w["case"]), to_agency=w["agencies"]["school"], reason="Moved school", basis=LAWFUL)),
         "cases.transfers.transfer_accept": Scenario({"mandy"}, lambda w, u: t.transfer_accept(
             actor=u, transfer=fresh(w["context_transfer"]), expected_version=fresh(w["context_transfer"]).version,
             lead_practitioner=u)),

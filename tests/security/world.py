@@ -340,14 +340,14 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         actor=pete, kind="place", name="Wickerly Arcade", place_kind=PlaceKind.SHOP, postcode="B2 2BB",
         concerns="Adults buying food for children", harm_types=["cse"], **lawful)
     case_transfer = transfers.transfer_request(actor=cast["mandy"], record=friend_case, to_agency=police,
-                                               reason="Police-led Larkspur operation")
+                                               reason="Police-led Larkspur operation", basis=LAWFUL)
     police_manager = kernel_services.user_create(
         actor=access.system("tests"), username="pam", agency=police, roles=[Role.TEAM_MANAGER], first_name="Pam",
         last_name="Test", email="pam@example.org")
     garages = context_services.context_create(actor=pete, model=Place, name="Larkspur Lane garages",
                                               kind=PlaceKind.STREET)
     context_transfer = transfers.transfer_request(actor=police_manager, record=garages, to_agency=la,
-                                                  reason="Larkspur garages are a council matter")
+                                                  reason="Larkspur garages are a council matter", basis=LAWFUL)
     # The council's case management system, told of what is addressed to the council (safeguarding.webhooks): its
     # administrators' alone; another agency does not learn it exists.
     webhook, _ = kernel_services.webhook_create(

@@ -133,7 +133,7 @@ def keep_view(actor, referral: Referral, record):
     if access.grant_model(type(record)).objects.filter(group_id=agency.group_id, content_object=record).exists():
         return False
     access.share_because(
-        actor=actor, obj=record, agency=agency, level=access.VIEW, cause=DisclosureCause.REFERRAL,
+        actor, record, agency, level=access.VIEW, cause=DisclosureCause.REFERRAL,
         cause_label=referral.audit_label, asks_reason=False,
         basis=basis_of(referral).caused_by(f"{referral.audit_label} accepted: the referrer keeps view access"))
     return True

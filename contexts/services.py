@@ -308,7 +308,7 @@ def context_referral_accept(*, actor, referral: ContextReferral, expected_versio
             # The referrer's own record, which the authority works on with them: shared with it to contribute (the
             # referrer keeps it; a transfer moves it, if that is wanted later).
             access.share_because(
-                actor=actor, obj=record, agency=actor.agency, level=access.CONTRIBUTE,
+                actor, record, actor.agency, level=access.CONTRIBUTE,
                 cause=DisclosureCause.REFERRAL, cause_label=referral.audit_label, asks_reason=False,
                 basis=basis_of(referral).caused_by(f"{referral.audit_label} accepted: the authority works on the "
                                                    "referrer's record with it"))

@@ -440,11 +440,12 @@ def share(*, actor, obj: Shareable, agency: Agency, level: str, basis: Basis | N
 
 
 @transaction.atomic
-def share_because(*, actor, obj: Shareable, agency: Agency, level: str, basis: Basis, cause: str, cause_label: str,
+def share_because(actor, obj: Shareable, agency: Agency, *, level: str, basis: Basis, cause: str, cause_label: str,
                   asks_reason: bool = True):
     """Share ``obj`` because of another lawful decision (``cause_label``: a referral accepted), carrying that
     decision's ``basis`` (``asks_reason=False`` when its reason and who was told are held by the decision itself, a
-    referral). No person's permission is checked here: the deciding service did."""
+    referral). Not a service (its ``actor`` is positional, like ``grant``'s callers in cases.referrals): no person's
+    permission is checked here, the deciding service did."""
     _shared(actor=actor, obj=obj, agency=agency, level=level, basis=basis, cause=cause, cause_label=cause_label,
             asks_reason=asks_reason)
 

@@ -11,16 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .lawful import Article6, Article9, Basis, Told
+from .lawful import MISSING, Article6, Article9, Basis, Told
 from .models import Agency, Disclosure, InformationSharingAgreement
-
-MISSING = {
-    "lawful_basis": "Select the lawful basis for sharing",
-    "special_category": "Select whether special category data is shared, and the condition it is shared under",
-    "reason": "Say why it is necessary to share",
-    "told": "Select whether the young person and family were told",
-    "not_told_why": "Say why the young person and family were not told",
-}
 
 
 def agreement_between(*agencies: Agency) -> InformationSharingAgreement | None:

@@ -52,11 +52,24 @@ class Told(models.TextChoices):
     NOT_TOLD = "not_told", "No, they were not told (say why)"
 
 
+# What a form and a service say when a part is missing (safeguarding.disclosures.check), in the same words.
+MISSING = {
+    "lawful_basis": "Select the lawful basis for sharing",
+    "special_category": "Select whether special category data is shared, and the condition it is shared under",
+    "reason": "Say why it is necessary to share",
+    "told": "Select whether the young person and family were told",
+    "not_told_why": "Say why the young person and family were not told",
+}
+
+
 class LawfulBasis(models.Model):
     """What a disclosure records: its Article 6 basis, Article 9 condition, the agreement, why, and who was told."""
 
-    lawful_basis = models.CharField("Lawful basis", max_length=30, choices=Article6.choices)
-    special_category = models.CharField("Special category data", max_length=30, choices=Article9.choices)
+    # Blank until given (a request to share is asked before its holder decides); the services refuse a disclosure
+    # without them (safeguarding.disclosures.check), and a ``Disclosure`` cannot be saved without them.
+    lawful_basis = models.CharField("Lawful basis", max_length=30, choices=Article6.choices, blank=True)
+    special_category = models.CharField("Special category data", max_length=30, choices=Article9.choices,
+                                        blank=True)
     agreement = models.ForeignKey("safeguarding.InformationSharingAgreement", on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+",
                                   verbose_name="Information-sharing agreement")
@@ -128,39 +141,50 @@ class LawfulBasisFields(forms.Form):
     Nothing is chosen in advance but the agreement: the person decides the basis for each disclosure."""
 
     lawful_basis = forms.ChoiceField(choices=Article6.choices, widget=forms.RadioSelect,
-                                     label="Lawful basis for sharing")
+                                     label="Lawful basis for sharing",
+                                     error_messages={"required": MISSING["lawful_basis"]})
     special_category = forms.ChoiceField(choices=Article9.choices, widget=forms.RadioSelect,
-                                         label="Special category data")
+                                         label="Special category data",
+                                         error_messages={"required": MISSING["special_category"]})
     agreement = forms.ModelChoiceField(
         queryset=None, required=False, widget=forms.RadioSelect, empty_label="No agreement applies",
         label="Information-sharing agreement",
         help_text="The current agreements your agency is party to. The one with the agency you share with is "
                   "chosen for you.")
     reason = forms.CharField(label="Why is it necessary to share?", max_length=3000,
-                             widget=forms.Textarea(attrs={"rows": 3}),
+                             widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": MISSING["reason"]},
                              help_text="What the other agency needs it for, and why less would not do.")
     told = forms.ChoiceField(choices=Told.choices, widget=forms.RadioSelect,
-                             label="Were the young person and family told?")
+                             label="Were the young person and family told?",
+                             error_messages={"required": MISSING["told"]})
     not_told_why = forms.CharField(label="If not, why not?", max_length=2000, required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}),
                                    help_text="For example, telling them would put the young person at risk.")
 
     def offer_agreements(self, agency, *others):
-        """Offer the agreements current today that ``agency`` is party to; choose the one also covering every one
-        of ``others`` (the agencies shared with, when known)."""
+        """Offer the agreements current today that ``agency`` (an agency or its id) is party to; choose the one also
+        covering every one of ``others`` (the agencies shared with, when known)."""
         if "agreement" not in self.fields:
             return
         model = apps.get_model("safeguarding", "InformationSharingAgreement")
         field = self.fields["agreement"]
+        if agency is None:  # nothing to share from (the form will not be shown): offer none
+            field.queryset, field.choices = model.objects.none(), [("", field.empty_label)]
+            return
         field.queryset = model.objects.current().filter(parties=agency)
-        # Read once, as choices: the radios would otherwise count them, then read them.
-        field.choices = [("", field.empty_label), *((row.pk, str(row)) for row in field.queryset)]
         known = [other for other in others if other is not None]
-        if not known:
+        parties = model.parties.through.objects
+        # One query: the offered agreements, each with whether every agency shared with is party to it too. Read
+        # once, as choices (the radios would otherwise count them, then read them).
+        rows = list(field.queryset.annotate(covers=models.Value(True) if not known else models.ExpressionWrapper(
+            models.Q(*(models.Exists(parties.filter(informationsharingagreement_id=models.OuterRef("pk"),
+                                                    agency_id=getattr(other, "pk", other))) for other in known)),
+            output_field=models.BooleanField())))
+        field.choices = [("", field.empty_label), *((row.pk, str(row)) for row in rows)]
+        covering = [row for row in rows if row.covers] if known else []
+        if not covering:
             return
-        chosen = model.objects.current().covering(agency, *known).first()
-        if chosen is None:
-            return
+        chosen = max(covering, key=lambda row: (row.starts_on, row.pk))  # as disclosures.agreement_between chooses
         key = self.add_prefix("agreement")
         if not self.is_bound:
             self.initial["agreement"] = chosen.pk
@@ -172,7 +196,7 @@ class LawfulBasisFields(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("told") == Told.NOT_TOLD and not (cleaned.get("not_told_why") or "").strip():
-            self.add_error("not_told_why", "Say why the young person and family were not told")
+            self.add_error("not_told_why", MISSING["not_told_why"])
         return cleaned
 
     def basis(self) -> Basis:
@@ -180,11 +204,6 @@ class LawfulBasisFields(forms.Form):
         return Basis(lawful_basis=data["lawful_basis"], special_category=data["special_category"],
                      reason=data.get("reason", ""), told=data.get("told", ""),
                      not_told_why=data.get("not_told_why", ""), agreement=data.get("agreement"))
-
-    def lawful_data(self) -> dict:
-        """The basis as model fields, for a service that takes them with the record's own (a referral)."""
-        return {name: getattr(self.basis(), name) for name in LawfulBasis.LAWFUL_FIELDS
-                if name in self.fields or name in ("lawful_basis", "special_category")}
 
 
 def current_q(prefix: str = "", day=None) -> Q:

@@ -48,6 +48,8 @@ def django_db_setup(django_db_setup):
 # The lawful basis tests share on (every share, contribution request and answer records one: safeguarding.lawful).
 LAWFUL = Basis(lawful_basis="public_task", special_category="safeguarding", told="told",
                reason="The agencies need to know to keep the young person safe")
+# A referral's basis (its reason is what the referrer is worried about; who was told, what the family know).
+REFERRAL_LAWFUL = {"lawful_basis": LAWFUL.lawful_basis, "special_category": LAWFUL.special_category}
 # The same, as a form posts it.
 LAWFUL_FORM = {"lawful_basis": LAWFUL.lawful_basis, "special_category": LAWFUL.special_category,
                "reason": LAWFUL.reason, "told": LAWFUL.told}

@@ -10,7 +10,7 @@ from assessments import services
 from assessments.models import ContributionRequest, Goal, RequestStatus
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
-from tests.conftest import LAWFUL, LAWFUL_FORM
+from tests.conftest import LAWFUL, LAWFUL_FORM, REFERRAL_LAWFUL
 
 from ..conftest import client_for
 from .conftest import approved
@@ -94,12 +94,12 @@ def test_bad_requests_are_refused_with_reasons_and_nothing_is_written(client, al
     url = reverse("contribution-new", args=[draft.pk])
     past = timezone.localdate() - timedelta(days=1)
     response = client.post(url, {"agency": agencies["police"].pk, "question": "Again?", "due_on_0": past.day,
-                                 "due_on_1": past.month, "due_on_2": past.year})
+                                 "due_on_1": past.month, "due_on_2": past.year, **LAWFUL_FORM})
     page = response.content.decode()
     assert "must be today or in the future" in page
     future = timezone.localdate() + timedelta(days=3)
     response = client.post(url, {"agency": agencies["police"].pk, "question": "Again?", "due_on_0": future.day,
-                                 "due_on_1": future.month, "due_on_2": future.year})
+                                 "due_on_1": future.month, "due_on_2": future.year, **LAWFUL_FORM})
     assert "already been asked" in response.content.decode()
     assert ContributionRequest.objects.count() == 1
 
@@ -158,7 +158,7 @@ def test_a_place_a_partner_referred_is_assessed_and_approved_by_the_lead_authori
 
     own = context_services.context_create(actor=pete, model=Place, name="Bus station", kind=PlaceKind.TRANSPORT)
     referral = context_services.context_referral_create(actor=pete, record=own, concerns="Approaches at night",
-                                                        harm_types=["cce"])
+                                                        harm_types=["cce"], **REFERRAL_LAWFUL)
     referred = context_services.context_referral_accept(actor=mandy, referral=referral, expected_version=1).place
     assert access.can(alice, referred, access.MANAGE) and access.can(pete, referred)
     done = approved(services.assessment_start(actor=alice, subject=referred, framework=neighbourhood), alice, mandy)

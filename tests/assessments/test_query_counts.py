@@ -112,9 +112,12 @@ PINNED = {
         "user and agency",
         "the request through the access door, with agency, assessment, subject, framework, author and approver",
         "role permissions",
+        "agreements in force the answering agency is party to, each with whether the asking agency is too (the "
+        "answer form's choices)",
         "audit row (view)",
         "may the reader see the place assessed (exists)",
         "may the reader see the assessment (exists)",
+        "why the request and its answer were lawful (disclosures, with agencies, agreement and who)",
     ],
     "my_work": [
         "session",

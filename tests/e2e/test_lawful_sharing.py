@@ -37,7 +37,7 @@ def test_a_share_cannot_be_saved_without_its_lawful_basis(visit: Visit, case, ag
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Select the lawful basis for sharing")
-    expect(summary).to_contain_text("Select were the young person and family told?")
+    expect(summary).to_contain_text("Select whether the young person and family were told")
     assert access.sharing(case) == [] and not Disclosure.objects.exists()
     sharing = page.locator("#sharing")
     expect(sharing.get_by_label(str(isa))).to_be_checked()

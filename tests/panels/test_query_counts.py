@@ -96,6 +96,8 @@ PINNED = {
         "the record to share: the young person's latest open case held by the agency that recorded them",
         "may the reader see that case (can_share)",
         "does the reader's agency manage it (can_share)",
+        "agreements in force the holding agency is party to, each with whether every agency asked for is too "
+        "(the approve form's choices)",
     ],
     "share_request_new": [
         "session",

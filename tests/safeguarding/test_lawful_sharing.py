@@ -115,8 +115,8 @@ def test_the_form_refuses_a_share_without_a_basis_with_a_govuk_error(client, ali
     assert response.status_code == 400
     assert re.search(r"<title>\s*Error: ", page)
     summary = page[page.index("govuk-error-summary"):page.index("govuk-error-summary") + 3000]
-    for message in ("Select the lawful basis for sharing", "Select special category data",
-                    "Enter why is it necessary to share?", "Select were the young person and family told?"):
+    for message in ("Select the lawful basis for sharing", "Select whether special category data is shared",
+                    "Say why it is necessary to share", "Select whether the young person and family were told"):
         assert message in summary, message
     assert grants(case) == 0 and not Disclosure.objects.exists()
 

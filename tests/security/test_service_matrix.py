@@ -265,6 +265,14 @@ def _scenarios():
             actor=u, subscription=fresh(w["webhook"]))),
         "safeguarding.services.webhook_delete": Scenario(admin, lambda w, u: k.webhook_delete(
             actor=u, subscription=fresh(w["webhook"]))),
+        # Information-sharing agreements: administrators (and a setup command) record and change them.
+        "safeguarding.services.agreement_create": Scenario(admin, lambda w, u: k.agreement_create(
+            actor=u, parties=[w["agencies"]["la"], w["agencies"]["school"]], title="Schools agreement",
+            reference="SCH-1", starts_on=_today(), review_on=_today() + timedelta(days=90), summary="Pupils")),
+        "safeguarding.services.agreement_update": Scenario(admin, lambda w, u: k.agreement_update(
+            actor=u, agreement=fresh(w["agreement"]), expected_version=fresh(w["agreement"]).version,
+            parties=[w["agencies"]["la"], w["agencies"]["police"], w["agencies"]["school"]], title="Wider accord",
+            reference="QA-1", starts_on=_today(), review_on=_today() + timedelta(days=90), summary="More")),
         "safeguarding.access.share": Scenario(lead, lambda w, u: access.share(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW, basis=LAWFUL)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(

@@ -97,11 +97,13 @@ def transfer_accept(*, actor, transfer: Transfer, expected_version: int, lead_pr
     record = type(transfer.record)._default_manager.select_for_update().get(pk=transfer.record.pk)
     if record.owning_agency_id != transfer.from_agency_id:
         raise ValidationError("The record has changed owner since the transfer was asked.")
-    # The view the old owner keeps is shared on the transfer's own basis.
+    # The view the old owner keeps is shared on the transfer's own basis (none for one asked before transfers
+    # recorded theirs: the panel then says it was not recorded, rather than inventing one).
+    kept_basis = basis_of(transfer).caused_by(
+        f"{transfer.audit_label} accepted: {transfer.from_agency} keeps view access to what it worked on. "
+        f"{transfer.reason}"[:3000]) if transfer.lawful_basis else None
     access.transfer(record, transfer.to_agency, keep_view=transfer.keep_view, actor=actor,
-                    cause_label=transfer.audit_label, basis=basis_of(transfer).caused_by(
-                        f"{transfer.audit_label} accepted: {transfer.from_agency} keeps view access to what it "
-                        f"worked on. {transfer.reason}"[:3000]))
+                    cause_label=transfer.audit_label, basis=kept_basis)
     record.lead_practitioner = lead_practitioner
     record.version += 1
     record.save(update_fields=["owning_agency", "lead_practitioner", "version"])

@@ -384,7 +384,7 @@ def grant(obj: Shareable, agency: Agency, level: str):
         permission_id__in=[permission_id(model, given) for given in SHARE_LEVELS[level]]).delete()
 
 
-def transfer(obj: Shareable, to_agency: Agency, *, keep_view: bool = True, actor=None, basis: Basis | None = None,
+def transfer(obj: Shareable, to_agency: Agency, actor=None, *, keep_view: bool = True, basis: Basis | None = None,
              cause_label: str = ""):
     """Make ``to_agency`` the owner of ``obj``: it gets every level, the old owner loses manage and contribute, and
     keeps view unless ``keep_view`` is False. Other agencies' shares are untouched. The one way ownership moves.
@@ -392,8 +392,9 @@ def transfer(obj: Shareable, to_agency: Agency, *, keep_view: bool = True, actor
     Keeping view is the default: the old owner wrote much of the record's history, may still be working with the
     young person or place while the handover happens, and is asked about it later; a request that says the old
     owner has no further part (``keep_view=False``) takes that away too (data minimisation). No person's permission
-    is checked here: the transfer services decide and audit. The view kept is a share by the new owner to the old,
-    recorded (``Disclosure``) with the ``basis`` of the transfer ``cause_label`` that caused it.
+    is checked here: the transfer services decide and audit (so ``actor``, who accepted it, is not keyword-only: this
+    is not a service). The view kept is a share by the new owner to the old, recorded (``Disclosure``) with the
+    ``basis`` of the transfer ``cause_label`` that caused it.
     """
     old = obj.owning_agency
     if to_agency.pk == old.pk:

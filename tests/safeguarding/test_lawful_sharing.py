@@ -15,13 +15,15 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Framework
 from cases import services as case_services
+from cases import transfers
 from cases.models import Case
 from contexts import services as context_services
 from contexts.models import Place, PlaceKind
 from safeguarding import access, services
 from safeguarding.lawful import Told
 from safeguarding.models import AgencyKind, AuditAction, AuditEvent, Disclosure, DisclosureCause
-from tests.conftest import LAWFUL, LAWFUL_FORM, SYSTEM, assert_queries, client_for
+from safeguarding.roles import Role
+from tests.conftest import LAWFUL, LAWFUL_FORM, SYSTEM, _person, assert_queries, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +287,20 @@ def test_a_referral_without_its_basis_is_refused(pete, agencies):
             actor=pete, first_name="Kofi", last_name="Mensah", postcode="NF1 2AB", concerns="Seen with older men",
             harm_types=["cce"], family_knows="Mum knows", young_person_agreed="agreed", to_agency=agencies["la"])
     assert {"lawful_basis", "special_category"} <= set(refused.value.message_dict)
+
+
+def test_the_view_kept_after_a_transfer_carries_the_transfers_basis(mandy, case, agencies):
+    south = services.agency_create(actor=SYSTEM, name="Southfield Council", kind=AgencyKind.CHILDRENS_SOCIAL_CARE,
+                                   is_lead_authority=True)
+    sue = _person({**agencies, "south": south}, "sue", "south", Role.TEAM_MANAGER)
+    with pytest.raises(ValidationError) as refused:
+        transfers.transfer_request(actor=mandy, record=case, to_agency=south, reason="The family moved", basis=None)
+    assert "lawful_basis" in refused.value.message_dict
+    transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=south, reason="The family moved",
+                                          basis=replace(LAWFUL, special_category="health_social_care"))
+    assert transfer.reason == "The family moved" and transfer.special_category == "health_social_care"
+    transfers.transfer_accept(actor=sue, transfer=transfer, expected_version=transfer.version, lead_practitioner=sue)
+    row = Disclosure.objects.get(cause=DisclosureCause.TRANSFER)
+    assert (row.from_agency, row.to_agency, row.special_category, row.made_by, row.level, row.cause_label) == (
+        south, agencies["la"], "health_social_care", sue, access.VIEW, transfer.audit_label)
+    assert "The family moved" in row.reason

@@ -32,7 +32,7 @@ from panels.models import AttendanceStatus, MeetingStatus, PanelKind
 from safeguarding import access
 from safeguarding.models import AgencyKind, AuditEvent, User
 from safeguarding.roles import Role
-from tests.conftest import LAWFUL
+from tests.conftest import LAWFUL, REFERRAL_LAWFUL
 
 from ..assessments.conftest import complete_answers
 from ..conftest import SYSTEM, _person
@@ -347,9 +347,10 @@ def _scenarios():
         # --- the front door: referrals (the police referred both waiting ones), and transfers ---
         "cases.services.referral_create": Scenario(partners, lambda w, u: c.referral_create(
             actor=u, first_name="Rowan", last_name="Referred", postcode="B2 2BB", concerns="Seen with adults",
-            harm_types=["cce"], family_knows="Nothing yet", young_person_agreed="not_asked")),
+            harm_types=["cce"], family_knows="Nothing yet", young_person_agreed="not_asked", **REFERRAL_LAWFUL)),
         "contexts.services.context_referral_create": Scenario(partners, lambda w, u: x.context_referral_create(
-            actor=u, kind="peer_group", name="Station crew", concerns="Fights", harm_types=["syv"])),
+            actor=u, kind="peer_group", name="Station crew", concerns="Fights", harm_types=["syv"],
+            **REFERRAL_LAWFUL)),
         "cases.services.referral_accept": Scenario({"mandy"}, lambda w, u: c.referral_accept(
             actor=u, referral=fresh(w["yp_referral"]), expected_version=fresh(w["yp_referral"]).version)),
         "contexts.services.context_referral_accept": Scenario({"mandy"}, lambda w, u: x.context_referral_accept(

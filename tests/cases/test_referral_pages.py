@@ -16,7 +16,7 @@ from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
 from ..conftest import LAWFUL as SHARED
-from ..conftest import SYSTEM, _person, assert_queries, client_for
+from ..conftest import LAWFUL_FORM, SYSTEM, _person, assert_queries, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +104,10 @@ def test_a_transfer_is_asked_and_accepted_on_the_pages(client, mandy, alice, cas
     sue = southfield_manager
     client_for(client, mandy)
     assert "Transfer case" in client.get(reverse("case", args=[case.pk])).content.decode()
-    asked = client.post(reverse("case-transfer", args=[case.pk]), {"to_agency": sue.agency_id, "reason": "Moved",
-                                                                     "keep_view": "yes"})
+    form = {"to_agency": sue.agency_id, "reason": "Moved", "keep_view": "yes"}
+    refused = client.post(reverse("case-transfer", args=[case.pk]), form)
+    assert "Select the lawful basis for sharing" in refused.content.decode() and not case.transfers.exists()
+    asked = client.post(reverse("case-transfer", args=[case.pk]), {**form, **LAWFUL_FORM, "reason": "Moved"})
     assert asked.status_code == 302
     transfer = case.transfers.get()
     client_for(client, sue)

@@ -600,8 +600,8 @@ def story(borough: Borough, tally: Counter):
         actor=worker, young_person=person, opened_on=today - timedelta(days=364), lead_practitioner=worker,
         harm_types=[HarmType.MISSING, HarmType.COUNTY_LINES, HarmType.CCE], risk_level=RiskLevel.HIGH,
         summary=tale["summary"], next_review_on=today + timedelta(days=14))
-    access.share(actor=worker, obj=case, agency=borough.agencies["police"], level=access.CONTRIBUTE)
-    access.share(actor=worker, obj=case, agency=borough.agencies["voluntary"], level=access.VIEW)
+    access.share(actor=worker, obj=case, agency=borough.agencies["police"], level=access.CONTRIBUTE, basis=SHARE_BASIS)
+    access.share(actor=worker, obj=case, agency=borough.agencies["voluntary"], level=access.VIEW, basis=SHARE_BASIS)
     tally["cases"] += 1
     for told in tale["episodes"]:
         episode = case_services.missing_episode_record(

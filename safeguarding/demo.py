@@ -306,6 +306,8 @@ def _retention_schedules(tally: Counter):
             retention_schedule_save(actor=SEEDER, record_type=key, months=kind.default_months,
                                     notes="The partnership's default; check it against your records policy.")
             tally["retention schedules"] += 1
+
+
 def _agreements(agencies: dict[str, Agency], tally: Counter):
     """The partnership's information-sharing agreements, one of them expired (so never offered)."""
     today = timezone.localdate()

@@ -267,6 +267,8 @@ class SubjectAccessSignOffForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Sign off for release")
+
+
 class AgreementForm(forms.Form):
     """An information-sharing agreement, as an administrator records it (safeguarding.services.agreement_create)."""
 

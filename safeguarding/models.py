@@ -895,6 +895,8 @@ class SubjectAccessRequest(models.Model):
     @classmethod
     def access_q(cls, user, level):
         return models.Q(agency_id=user.agency_id)
+
+
 # --- Information-sharing agreements and the record of each disclosure (safeguarding.lawful) ----------------------
 
 class AgreementQuerySet(models.QuerySet):

@@ -126,6 +126,8 @@ def subject_access_requests(user):
 def subject_access_request_for(user, pk: int) -> SubjectAccessRequest:
     return access.get_visible_or_404(user, SubjectAccessRequest.objects.select_related(
         "created_by", "reviewed_by", "agency"), pk=pk)
+
+
 # --- Information-sharing agreements: those the person's agency is party to; all, for administrators --------------
 
 def agreements_for(user):

@@ -688,6 +688,8 @@ def subject_access_rebuild(*, actor, request: SubjectAccessRequest, expected_ver
     outbox.enqueue(subject_access_build, request.pk, key=f"subject-access:{request.pk}:{request.version}")
     audit.record(actor=actor, action=AuditAction.UPDATE, target=request, detail={"rebuild": True})
     return request
+
+
 # --- Information-sharing agreements (safeguarding.lawful) --------------------------------------------------------
 
 AGREEMENT_FIELDS = {"title", "reference", "starts_on", "ends_on", "review_on", "summary"}

@@ -417,6 +417,8 @@ def webhook_delete(request, pk):
         messages.success(request, "The system is disconnected.")
         return redirect("webhooks")
     return render(request, "safeguarding/webhook_delete.html", {"subscription": subscription})
+
+
 # --- Information-sharing agreements ------------------------------------------------------------------------------
 
 @access.signed_in

@@ -45,6 +45,8 @@ def django_db_setup(django_db_setup):
     dbroles.use_app()
     yield
     dbroles.use_owner()
+
+
 # The lawful basis tests share on (every share, contribution request and answer records one: safeguarding.lawful).
 LAWFUL = Basis(lawful_basis="public_task", special_category="safeguarding", told="told",
                reason="The agencies need to know to keep the young person safe")

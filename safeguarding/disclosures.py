@@ -79,6 +79,14 @@ def end(*, actor, target, agency: Agency) -> int:
         ended_at=timezone.now(), ended_by=actor if actor.pk is not None else None)
 
 
+def erase(target, disposal) -> int:
+    """``target`` is being disposed of (safeguarding.retention): why it was disclosed, and why the young person and
+    family were not told, are free text that may name people, so they go with it; the basis, the agreement, who
+    shared it with whom and when stay (they name no one)."""
+    rows = Disclosure.objects.filter(record_type=ContentType.objects.get_for_model(target), record_id=target.pk)
+    return disposal.erase_all(rows, reason=disposal.marker[:3000], not_told_why="")
+
+
 def current_shares(target) -> dict[int, Disclosure]:
     """The basis of each current share of ``target``, by agency id: one query."""
     rows = Disclosure.objects.filter(

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import access, apiclients, attachments, audit, outbox, policies, retention, webhooks
+from . import access, apiclients, attachments, audit, disclosures, outbox, policies, retention, webhooks
 from .edits import changed, only
 from .models import (
     Agency,
@@ -624,6 +624,7 @@ def retention_item_dispose(*, actor, item: RetentionItem, expected_version: int)
     disposal = retention.Disposal(actor=actor, schedule=item.schedule, on=timezone.localdate())
     if record is not None:
         kind.dispose(record, disposal)
+        disclosures.erase(record, disposal)  # why it was shared may name people: erased with the record
     item.status, item.erased = RetentionStatus.DISPOSED, disposal.erased
     item.decided_by, item.decided_at = actor, timezone.now()
     item.save()

@@ -74,6 +74,13 @@ def test_the_chair_asks_and_the_holding_social_worker_approves_with_a_lawful_bas
     with pytest.raises(Http404):
         selectors.share_request_for(pete, asked.pk)
 
+    # Not without its lawful basis: refused, nothing shared, still asked.
+    with pytest.raises(ValidationError) as refused:
+        services.share_request_approve(actor=alice, share_request=asked, basis=None)
+    assert {"lawful_basis", "special_category", "reason", "told"} <= set(refused.value.message_dict)
+    assert not access.can(access.AgencyReader(agencies["police"]), park)
+    assert ShareRequest.objects.get(pk=asked.pk).status == ShareRequestStatus.ASKED
+
     approved = services.share_request_approve(actor=alice, share_request=asked, basis=replace(
         LAWFUL, lawful_basis="legal_obligation", special_category="crime"))
     assert approved.status == ShareRequestStatus.APPROVED and approved.decided_by == alice

@@ -183,11 +183,13 @@ def test_the_audit_log_shows_the_basis_of_a_share(client, alice, mandy, case, ag
 
 def test_the_sharing_panel_makes_the_same_queries_however_many_agencies_it_is_shared_with(client, alice, case,
                                                                                            agencies):
-    names = ["session", "user and agency", "role permissions", "the case through the door, with levels",
-             "audit row (view)", "why each current share was lawful (disclosures, with agreement and who shared)",
-             "agencies it is shared with (grants other than the owner's)",
-             "count of the reader's active colleagues", "the reader's active colleagues (cursor)",
-             "chronology entries", "agreements in force the owning agency is party to (the share form's choices)"]
+    names = ["session", "user and agency", "the case through the door, with levels", "audit row (view)",
+             "role permissions", "why each current share was lawful (disclosures, with agreement and who shared)",
+             "agencies it is shared with (grants other than the owner's)", "the case's missing episodes",
+             "the case's NRM referrals", "count of the reader's active colleagues",
+             "the reader's active colleagues (cursor)", "chronology entries (none: nothing restricted to prefetch)",
+             "documents attached to the case",
+             "agreements in force the owning agency is party to (the share form's choices)"]
     agreement(agencies, "la", "police")
     access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     assert_queries(client, alice, reverse("case", args=[case.pk]), names)

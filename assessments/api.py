@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from cases.api import api_url
-from safeguarding.api import IdFilter, RecordViewSet, if_match, plain_text
+from safeguarding.api import IdFilter, LawfulBasisSerializer, RecordViewSet, if_match, plain_text
 
 from . import selectors, services
 from .models import Assessment, AssessmentStatus, ContributionRequest, RequestStatus
@@ -87,7 +87,9 @@ class ContributionRequestSerializer(serializers.ModelSerializer):
         return request.asked_by.get_full_name() or request.asked_by.get_username()
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(LawfulBasisSerializer):
+    """The answer, and the lawful basis the agency discloses it on (as the answer form asks it)."""
+
     response = serializers.CharField(max_length=10000, validators=[plain_text],
                                      help_text="Your agency's response to what was asked.")
 
@@ -120,15 +122,15 @@ class ContributionRequestsViewSet(RecordViewSet):
                          description="The request's ETag, as last read.")])
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def answer(self, request, pk=None):
-        """Answer for the client's agency (the agency asked), while the request is open. An answer after the
-        assessment was submitted or approved is kept as an addendum."""
+        """Answer for the client's agency (the agency asked), while the request is open, with the lawful basis the
+        agency discloses it on. An answer after the assessment was submitted or approved is kept as an addendum."""
         contribution = self.get_object()
         expected = if_match(request, contribution)
         given = AnswerSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with transaction.atomic():
             services.contribution_answer(actor=request.user, contribution=contribution, expected_version=expected,
-                                         response=given.validated_data["response"])
+                                         response=given.validated_data["response"], basis=given.basis())
         return self.respond(selectors.contribution_for(request.user, contribution.pk))
 
 

@@ -40,7 +40,7 @@ from cases.demo import PERSON_ID_PREFIX
 from cases.models import Case, CaseStatus
 from contexts.models import PeerGroup, Place
 from safeguarding import access, subjects
-from safeguarding.demo import AGENCIES, LEAD, STAFF, DemoError, Run, load
+from safeguarding.demo import AGENCIES, LEAD, SHARE_BASIS, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, User
 from safeguarding.roles import Role
 
@@ -279,11 +279,12 @@ class Seeder:
         self.tally["assessments"] += 1
         for key, outcome, question, response, due_in in asks:
             asked = services.contribution_request(actor=author, assessment=assessment, agency=self.agencies[key],
-                                                  question=question, due_on=self.today + timedelta(days=due_in))
+                                                  question=question, due_on=self.today + timedelta(days=due_in),
+                                                      basis=SHARE_BASIS)
             self.tally["contribution requests"] += 1
             if outcome == ANSWERED:
                 services.contribution_answer(actor=self.users[RESPONDERS[key]], contribution=asked,
-                                             expected_version=asked.version, response=response)
+                                             expected_version=asked.version, response=response, basis=SHARE_BASIS)
                 self.tally["answered"] += 1
             elif outcome == OVERDUE:
                 self.overdue_requests.append(asked.pk)

@@ -14,8 +14,9 @@ from django.utils.html import format_html
 
 from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
+from safeguarding.lawful import LAWFUL_LAYOUT, LawfulBasisFields
 from safeguarding.models import Agency
-from safeguarding.pickers import PickerField
+from safeguarding.pickers import PickerField, record_id
 
 from . import frameworks
 from .models import Goal, GoalStatus, Intervention
@@ -159,7 +160,7 @@ class DecisionForm(forms.Form):
         self.helper.layout = Layout("decision", "comments", *confirm, "version")
 
 
-class ContributionRequestForm(forms.Form):
+class ContributionRequestForm(LawfulBasisFields):
     agency = PickerField("agency", label="Which agency?")
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=3000,
                                label="What you are asking for",
@@ -167,22 +168,29 @@ class ContributionRequestForm(forms.Form):
                                          "see this request and the subject's name, not the rest of the assessment.")
     due_on = DateField("Respond by", help_text="For example, 14 12 2026")
 
+    field_order = ["agency", "question", "due_on"]
+
     def __init__(self, *args, exclude_agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=exclude_agency.pk)
+        posted = self.fields["agency"].queryset.filter(pk=pk).first() if (
+            pk := record_id(self.data.get(self.add_prefix("agency"), "")) if self.is_bound else None) else None
+        self.offer_agreements(exclude_agency, posted)
         self.helper = gds_helper(self, "Send request")
 
 
-class ContributionAnswerForm(forms.Form):
+class ContributionAnswerForm(LawfulBasisFields):
     version = forms.IntegerField(widget=forms.HiddenInput)
     response = forms.CharField(label="Your agency's response", max_length=10000,
                                widget=_text_widget("response", rows=8),
                                help_text="What your agency knows that answers this request, and where it comes from.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agency, asking_agency, **kwargs):
         super().__init__(*args, **kwargs)
+        self.offer_agreements(agency, asking_agency)
+        self.fields["reason"].label = "Why is it necessary to share your response?"
         self.helper = gds_helper(self, "Send response")
-        self.helper.layout = Layout("response", _prompt_box("response"), "version")
+        self.helper.layout = Layout("response", _prompt_box("response"), *LAWFUL_LAYOUT, "version")
 
 
 class GoalForm(forms.ModelForm):

@@ -6,9 +6,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, commitments, notifications, subjects
+from safeguarding import access, audit, commitments, disclosures, notifications, subjects
 from safeguarding.edits import only
-from safeguarding.models import Agency, AuditAction, NotificationKind
+from safeguarding.lawful import Basis
+from safeguarding.models import Agency, AuditAction, DisclosureCause, NotificationKind
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
@@ -202,10 +203,15 @@ def assessment_decide(*, actor, assessment: Assessment, expected_version: int, a
 
 @transaction.atomic
 def contribution_request(*, actor, assessment: Assessment, agency: Agency, question: str,
-                         due_on) -> ContributionRequest:
-    """Ask ``agency`` for its part. The agency then sees this request (naming the subject), and nothing more."""
+                         due_on, basis: Basis | None) -> ContributionRequest:
+    """Ask ``agency`` for its part, on the lawful ``basis`` given (the request names the subject to the agency). The
+    agency then sees this request, and nothing more."""
     policies.can_request_contribution.ensure(actor, assessment)
     errors = {}
+    try:
+        basis = disclosures.check(basis, assessment.owning_agency, agency)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if agency.pk == assessment.owning_agency_id:
         errors["agency"] = "Choose another agency: this is the agency writing the assessment."
     elif not agency.is_active:
@@ -224,9 +230,11 @@ def contribution_request(*, actor, assessment: Assessment, agency: Agency, quest
             asked.save()
     except IntegrityError:
         raise ValidationError({"agency": "This agency has already been asked."}) from None
+    disclosures.record(actor=actor, target=asked, from_agency=assessment.owning_agency, to_agency=agency, basis=basis,
+                       cause=DisclosureCause.CONTRIBUTION_REQUEST, cause_label=assessment.audit_label)
     audit.record(actor=actor, action=AuditAction.SHARE, target=asked,
                  detail={"agency_id": agency.pk, "agency": agency.name, "assessment": assessment.audit_label,
-                         "rule": "asked to contribute to an assessment"})
+                         "rule": "asked to contribute to an assessment", **basis.detail()})
     notifications.notify(kind=NotificationKind.CONTRIBUTION_REQUESTED, title=f"Your agency is asked to contribute to "
                          f"{assessment}", url=reverse("contribution", args=[asked.pk]), agency=agency,
                          perm=Perm.ANSWER_CONTRIBUTION, about=asked)
@@ -235,16 +243,22 @@ def contribution_request(*, actor, assessment: Assessment, agency: Agency, quest
 
 @transaction.atomic
 def contribution_answer(*, actor, contribution: ContributionRequest, expected_version: int,
-                        response: str) -> ContributionRequest:
-    """The asked agency's answer. If the assessment has been submitted or approved meanwhile, the answer is an
-    addendum: labelled with what it came after and when, and the author (and the approving manager) are emailed."""
+                        response: str, basis: Basis | None) -> ContributionRequest:
+    """The asked agency's answer, on the lawful ``basis`` it gives for disclosing it. If the assessment has been
+    submitted or approved meanwhile, the answer is an addendum: labelled with what it came after and when, and the
+    author (and the approving manager) are emailed."""
     # The assessment first, as submitting and approving lock it: an answer is either in before them, or an addendum.
     assessment = Assessment.objects.select_for_update(of=("self",)).select_related("lead_author", "decided_by").get(
         pk=contribution.assessment_id)
     current = lock_current(contribution, expected_version)
     policies.can_answer_contribution.ensure(actor, current)
-    if not response.strip():
-        raise ValidationError({"response": "Enter your agency's response"})
+    errors = {} if response.strip() else {"response": "Enter your agency's response"}
+    try:
+        basis = disclosures.check(basis, current.agency, assessment.owning_agency)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     current.response, current.status = response.strip(), RequestStatus.ANSWERED
     current.answered_by, current.answered_at = actor, timezone.now()
     if assessment.status == AssessmentStatus.APPROVED:
@@ -253,8 +267,10 @@ def contribution_answer(*, actor, contribution: ContributionRequest, expected_ve
         current.added_after, current.added_after_at = AddedAfter.SUBMITTED, assessment.submitted_at
     current.full_clean(validate_constraints=False)
     current.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
-                 detail={"addendum": current.added_after} if current.is_addendum else None)
+    disclosures.record(actor=actor, target=current, from_agency=current.agency, to_agency=assessment.owning_agency,
+                       basis=basis, cause=DisclosureCause.CONTRIBUTION_ANSWER, cause_label=assessment.audit_label)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={
+        "answered": True, **({"addendum": current.added_after} if current.is_addendum else {}), **basis.detail()})
     if current.is_addendum:
         _tell_of_addendum(assessment, current)
     return current

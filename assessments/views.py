@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, attachments, audit, commitments, subjects
+from safeguarding import access, attachments, audit, commitments, disclosures, subjects
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.inputs import param
@@ -270,8 +270,9 @@ def contribution_new(request, pk):
     form = ContributionRequestForm(request.POST or None, exclude_agency=assessment.owning_agency)
     return form_page(request, form, template="assessments/contribution_request_form.html",
                      context={"assessment": assessment},
-                     call=lambda data: services.contribution_request(actor=request.user, assessment=assessment,
-                                                                     **data),
+                     call=lambda data: services.contribution_request(
+                         actor=request.user, assessment=assessment, agency=data["agency"], question=data["question"],
+                         due_on=data["due_on"], basis=form.basis()),
                      done=lambda asked: f"Request sent to {asked.agency}.",
                      then=reverse("assessment", args=[pk]))
 
@@ -300,10 +301,11 @@ def contribution_detail(request, pk):
     can_answer = policies.can_answer_contribution(request.user, contribution)
     form = None
     if can_answer:
-        form = ContributionAnswerForm(request.POST or None, initial={"version": contribution.version})
+        form = ContributionAnswerForm(request.POST or None, initial={"version": contribution.version},
+                                      agency=contribution.agency, asking_agency=contribution.assessment.owning_agency)
         answered = request.method == "POST" and form.is_valid() and submit(form, lambda: services.contribution_answer(
             actor=request.user, contribution=contribution, expected_version=form.cleaned_data["version"],
-            response=form.cleaned_data["response"]))
+            response=form.cleaned_data["response"], basis=form.basis()))
         if answered:
             messages.success(request, "Your response has been sent to the assessment's author." if not
                              answered.is_addendum else "Your response has been added to the assessment as an "
@@ -319,6 +321,7 @@ def contribution_detail(request, pk):
         "subject_visible": access.can(request.user, subject),
         "subject_url": subject_url(contribution.assessment),
         "assessment_visible": access.can(request.user, contribution.assessment),
+        "disclosures": disclosures.of(contribution),
     }, status=400 if form is not None and form.errors else 200)
 
 

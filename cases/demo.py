@@ -39,7 +39,7 @@ from cases.models import (
 )
 from safeguarding import access, documents, scanner
 from safeguarding import services as kernel_services
-from safeguarding.demo import AGENCIES, BOROUGH, LEAD, STAFF, DemoError, Run, load
+from safeguarding.demo import AGENCIES, BOROUGH, LEAD, SHARE_BASIS, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, AgencyKind, User
 from safeguarding.roles import Role
 
@@ -415,7 +415,7 @@ def _share_level(rng: random.Random, contribute: float) -> str:
 
 def _share(borough: Borough, case: Case, actor: User, plan: dict[str, str], tally: Counter):
     for key, level in plan.items():
-        access.share(actor=actor, obj=case, agency=borough.agencies[key], level=level)
+        access.share(actor=actor, obj=case, agency=borough.agencies[key], level=level, basis=SHARE_BASIS)
         tally["shares"] += 1
 
 
@@ -602,8 +602,8 @@ def story(borough: Borough, tally: Counter):
         actor=worker, young_person=person, opened_on=today - timedelta(days=364), lead_practitioner=worker,
         harm_types=[HarmType.MISSING, HarmType.COUNTY_LINES, HarmType.CCE], risk_level=RiskLevel.HIGH,
         summary=tale["summary"], next_review_on=today + timedelta(days=14))
-    access.share(actor=worker, obj=case, agency=borough.agencies["police"], level=access.CONTRIBUTE)
-    access.share(actor=worker, obj=case, agency=borough.agencies["voluntary"], level=access.VIEW)
+    access.share(actor=worker, obj=case, agency=borough.agencies["police"], level=access.CONTRIBUTE, basis=SHARE_BASIS)
+    access.share(actor=worker, obj=case, agency=borough.agencies["voluntary"], level=access.VIEW, basis=SHARE_BASIS)
     tally["cases"] += 1
     for told in tale["episodes"]:
         episode = case_services.missing_episode_record(

@@ -11,7 +11,7 @@ from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.lawful import LawfulBasisFields
 from safeguarding.models import Agency, AgencyKind
-from safeguarding.pickers import PickerField
+from safeguarding.pickers import PickerField, record_id
 
 from .identifiers import NHS_NUMBER_EXAMPLE, UPN_EXAMPLE
 from .models import (
@@ -264,11 +264,17 @@ class ReferralFields(LawfulBasisFields):
                                            label="Kinds of harm")
     urgency = forms.ChoiceField(choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.ROUTINE,
                                 label="How urgent is it?")
+    # What the referrer is worried about is why it is shared; each kind asks what the young person and family know.
+    reason = None
+    told = None
+    not_told_why = None
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_lead_authority=True, is_active=True).exclude(
             pk=user.agency_id).order_by("name")
+        # The authority is often chosen by the postcode, after the form: its agreement is then found by the service.
+        self.offer_agreements(user.agency)
         self.helper = gds_helper(self, "Send referral")
 
 
@@ -344,7 +350,7 @@ class ReferralAcceptForm(VersionedForm):
         return what, int(pk) if pk else None
 
 
-class TransferRequestForm(forms.Form):
+class TransferRequestForm(LawfulBasisFields):
     to_agency = PickerField("agency", label="Transfer to", help_text="Search by name: another authority or agency")
     reason = forms.CharField(label="Why should it move?", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     keep_view = forms.TypedChoiceField(
@@ -356,6 +362,10 @@ class TransferRequestForm(forms.Form):
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
+        self.order_fields(["to_agency", "reason", "keep_view"])
+        chosen = record_id(self.data.get(self.add_prefix("to_agency"), "")) if self.is_bound else None
+        self.offer_agreements(record.owning_agency,
+                              self.fields["to_agency"].queryset.filter(pk=chosen).first() if chosen else None)
         self.helper = gds_helper(self, "Ask for the transfer")
 
 

@@ -13,8 +13,8 @@ from . import referrals, services
 from .models import YoungPersonReferral
 
 DATA = load(__file__, "front_door.json")
-LAWFUL = {"lawful_basis": Article6.PUBLIC_TASK, "special_category": Article9.SAFEGUARDING,
-          "sharing_agreement": "Northfield Safeguarding Children Partnership information sharing agreement"}
+# The agreement in force between the referrer and the authority is found and recorded by the service.
+LAWFUL = {"lawful_basis": Article6.PUBLIC_TASK, "special_category": Article9.SAFEGUARDING}
 
 
 def young_people(managers: list[User], tally) -> None:

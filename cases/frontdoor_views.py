@@ -201,7 +201,9 @@ def transfer_request_page(request, record, *, back: str):
     policies.can_request_transfer.ensure(request.user, record)
     form = TransferRequestForm(request.POST or None, record=record)
     return form_page(request, form, template="transfers/request.html", context={"record": record, "back": back},
-                     call=lambda data: transfers.transfer_request(actor=request.user, record=record, **data),
+                     call=lambda data: transfers.transfer_request(
+                         actor=request.user, record=record, to_agency=data["to_agency"], reason=data["reason"],
+                         keep_view=data["keep_view"], basis=form.basis()),
                      done=lambda transfer: f"Transfer asked of {transfer.to_agency}.", then=transfers.url)
 
 

@@ -781,6 +781,12 @@ class Referral(LawfulBasis):
     decline_reason = models.TextField(blank=True, max_length=5000)
     advice = models.TextField("Advice to the referrer", blank=True, max_length=5000)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Why it is shared is what the referrer is worried about, and who was told is what the young person and family
+    # know (each kind's own fields): the basis's own reason and told are not asked twice.
+    reason = None
+    told = None
+    not_told_why = None
+    LAWFUL_FIELDS = ("lawful_basis", "special_category", "agreement")
 
     OPEN = (ReferralStatus.WAITING, ReferralStatus.MORE_INFORMATION)
 
@@ -854,8 +860,11 @@ class TransferStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class Transfer(models.Model):
-    """A request that another agency take over a record (a case, a place, a peer group), and its answer."""
+class Transfer(LawfulBasis):
+    """A request that another agency take over a record (a case, a place, a peer group), and its answer.
+
+    The request records the lawful basis of handing the record over (its ``reason`` is why it should move); the view
+    the old owner keeps after it is accepted carries the same basis."""
 
     from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="Transfer to")

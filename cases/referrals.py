@@ -21,8 +21,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, notifications, workdays
-from safeguarding.models import Agency, AuditAction, NotificationKind
+from safeguarding import access, audit, disclosures, notifications, workdays
+from safeguarding.lawful import basis_of
+from safeguarding.models import Agency, AuditAction, DisclosureCause, NotificationKind
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
@@ -96,6 +97,8 @@ def submit(actor, referral: Referral, *, to_agency: Agency | None, postcode: str
     referral.referring_agency, referral.referred_by, referral.to_agency = actor.agency, actor, chosen
     referral.routed_to = routed if routed and routed != chosen else None
     referral.decide_by = decide_by()
+    # Its lawful basis, and the agreement in force between the referrer and the authority (found if not chosen).
+    referral.agreement = disclosures.check(basis_of(referral), actor.agency, chosen, asks_reason=False).agreement
     referral.full_clean()
     referral.save()
     audit.record(actor=actor, action=AuditAction.REFER, target=referral, detail={
@@ -121,13 +124,18 @@ def finish(actor, referral: Referral, status: str, detail: dict):
     return referral
 
 
-def keep_view(record, agency: Agency):
-    """The referring agency keeps view access to what its referral joined, unless it already sees it."""
+def keep_view(actor, referral: Referral, record):
+    """The referring agency keeps view access to what its referral joined, unless it already sees it: a share on
+    the referral's own lawful basis (its reason and who was told are on the referral)."""
+    agency = referral.referring_agency
     if agency.pk == record.owning_agency_id:
         return False
     if access.grant_model(type(record)).objects.filter(group_id=agency.group_id, content_object=record).exists():
         return False
-    access.grant(record, agency, access.VIEW)
+    access.share_because(
+        actor, record, agency, level=access.VIEW, cause=DisclosureCause.REFERRAL,
+        cause_label=referral.audit_label, asks_reason=False,
+        basis=basis_of(referral).caused_by(f"{referral.audit_label} accepted: the referrer keeps view access"))
     return True
 
 

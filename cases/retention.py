@@ -37,7 +37,8 @@ def case_dispose(case: Case, disposal: retention.Disposal) -> None:
 def _referral_erased(marker: str) -> dict:
     return {"first_name": ERASED_NAME[0], "last_name": ERASED_NAME[1], "known_as": [], "date_of_birth": None,
             "address": "", "postcode": "", "school": "", "concerns": marker, "family_knows": "",
-            "more_information_asked": "", "more_information_given": "", "decline_reason": "", "advice": ""}
+            "more_information_asked": "", "more_information_given": "", "decline_reason": "", "advice": "",
+            "reason": "", "not_told_why": ""}
 
 
 def young_person_erase(person: YoungPerson, disposal: retention.Disposal) -> None:

@@ -225,7 +225,7 @@ def referral_for(user, word: str, pk: int):
         raise Http404
     records = [f.name for f in kind.model._meta.fields if f.name in ("case", "place", "peer_group")]
     rows = kind.model.objects.select_related("referring_agency", "referred_by", "to_agency", "routed_to",
-                                             "decided_by", *records)
+                                             "decided_by", "agreement", *records)
     return access.get_visible_or_404(user, rows, pk=pk)
 
 
@@ -258,7 +258,7 @@ def transfer_for(user, word: str, pk: int):
         raise Http404
     records = [f.name for f in model._meta.fields if f.name in ("case", "place", "peer_group")]
     return access.get_visible_or_404(user, model.objects.select_related(
-        "from_agency", "to_agency", "asked_by", "decided_by", *records), pk=pk)
+        "from_agency", "to_agency", "asked_by", "decided_by", "agreement", *records), pk=pk)
 
 
 # --- The partner API (cases/api.py): lists a cursor pages by id, with what each row shows read in the same query ------

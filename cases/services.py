@@ -458,7 +458,7 @@ def colleagues(actor) -> list[User]:
 REFERRAL_FIELDS = {
     "first_name", "last_name", "known_as", "date_of_birth", "address", "postcode", "school", "concerns",
     "harm_types", "urgency", "family_knows", "young_person_agreed", "lawful_basis", "special_category",
-    "sharing_agreement",
+    "agreement",
 }
 
 
@@ -500,7 +500,7 @@ def referral_accept(*, actor, referral: YoungPersonReferral, expected_version: i
         case = case_open(actor=actor, young_person=person, harm_types=referral.harm_types, risk_level=risk_level,
                          summary=referral.concerns[:5000], lead_practitioner=lead_practitioner)
         joined = False
-    referrals.keep_view(case, referral.referring_agency)
+    referrals.keep_view(actor, referral, case)
     referral.young_person, referral.case = person, case
     return referrals.finish(actor, referral, ReferralStatus.ACCEPTED,
                             {"case": case.reference, "joined": joined, "new_person": new_person})

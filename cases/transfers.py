@@ -9,14 +9,15 @@ One mechanism for every kind: a kind registers the model that moves, its transfe
 key to it (``register``), where its models are declared.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, notifications
+from safeguarding import access, audit, disclosures, notifications
+from safeguarding.lawful import Basis, basis_of
 from safeguarding.models import Agency, AuditAction, NotificationKind, User
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
@@ -57,19 +58,23 @@ def open_transfer(record):
 
 
 @transaction.atomic
-def transfer_request(*, actor, record, to_agency: Agency, reason: str, keep_view: bool = True) -> Transfer:
-    """Ask ``to_agency`` to take over ``record``."""
+def transfer_request(*, actor, record, to_agency: Agency, reason: str, keep_view: bool = True,
+                     basis: Basis | None) -> Transfer:
+    """Ask ``to_agency`` to take over ``record``, on the lawful ``basis`` given (``reason`` is why it should move)."""
     policies.can_request_transfer.ensure(actor, record)
     kind = kind_for(record)
     if to_agency.pk == record.owning_agency_id:
         raise ValidationError({"to_agency": "Your agency already owns this record."})
     if not to_agency.is_active:
         raise ValidationError({"to_agency": "This agency is no longer active."})
+    basis = disclosures.check(replace(basis, reason=reason) if basis is not None else None,
+                              record.owning_agency, to_agency)
     transfer = kind.model(**{kind.field: record}, from_agency=record.owning_agency, to_agency=to_agency,
-                          reason=reason.strip(), keep_view=keep_view, asked_by=actor)
+                          keep_view=keep_view, asked_by=actor)
+    transfer.set_basis(basis)
     transfer.full_clean()
     transfer.save()
-    detail = {"to_agency": to_agency.pk, "keep_view": keep_view, "transfer": transfer.audit_label}
+    detail = {"to_agency": to_agency.pk, "keep_view": keep_view, "transfer": transfer.audit_label, **basis.detail()}
     audit.record(actor=actor, action=AuditAction.CREATE, target=transfer, detail=detail)
     audit.record(actor=actor, action=AuditAction.UPDATE, target=record, detail={"transfer_asked": detail})
     _tell(transfer, asked=True)
@@ -92,7 +97,13 @@ def transfer_accept(*, actor, transfer: Transfer, expected_version: int, lead_pr
     record = type(transfer.record)._default_manager.select_for_update().get(pk=transfer.record.pk)
     if record.owning_agency_id != transfer.from_agency_id:
         raise ValidationError("The record has changed owner since the transfer was asked.")
-    access.transfer(record, transfer.to_agency, keep_view=transfer.keep_view)
+    # The view the old owner keeps is shared on the transfer's own basis (none for one asked before transfers
+    # recorded theirs: the panel then says it was not recorded, rather than inventing one).
+    kept_basis = basis_of(transfer).caused_by(
+        f"{transfer.audit_label} accepted: {transfer.from_agency} keeps view access to what it worked on. "
+        f"{transfer.reason}"[:3000]) if transfer.lawful_basis else None
+    access.transfer(record, transfer.to_agency, keep_view=transfer.keep_view, actor=actor,
+                    cause_label=transfer.audit_label, basis=kept_basis)
     record.lead_practitioner = lead_practitioner
     record.version += 1
     record.save(update_fields=["owning_agency", "lead_practitioner", "version"])

@@ -46,7 +46,7 @@ from contexts.models import (
     Reliability,
 )
 from safeguarding import access
-from safeguarding.demo import AGENCIES, LEAD, STAFF, DemoError, Run, load
+from safeguarding.demo import AGENCIES, LEAD, SHARE_BASIS, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, User
 from safeguarding.roles import Role
 
@@ -211,7 +211,7 @@ class Seeder:
             place = self.places[spec.name]
             if not place.is_closed:
                 transfers.transfer_request(actor=self.tm, record=place, to_agency=self.agencies[row["to"]],
-                                           reason=row["reason"])
+                                           reason=row["reason"], basis=SHARE_BASIS)
                 self.tally["transfers asked"] += 1
 
     # --- Places and peer groups ----------------------------------------------------------------------------
@@ -264,7 +264,7 @@ class Seeder:
         already = {agency.pk for agency, _ in access.sharing(record)}
         for key, level in shares:
             if self.agencies[key].pk not in already:
-                access.share(actor=self.sw, obj=record, agency=self.agencies[key], level=level)
+                access.share(actor=self.sw, obj=record, agency=self.agencies[key], level=level, basis=SHARE_BASIS)
                 self.tally["shares"] += 1
 
     def _refer(self, record):

@@ -12,7 +12,8 @@ from cases import referrals
 from cases.models import ChronologyEntry, ReferralStatus, YoungPerson
 from safeguarding import access, audit
 from safeguarding.edits import changed, only
-from safeguarding.models import AuditAction
+from safeguarding.lawful import basis_of
+from safeguarding.models import AuditAction, DisclosureCause
 from safeguarding.versioning import lock_current
 
 from . import policies
@@ -260,7 +261,7 @@ def place_tag(*, actor, entry: ChronologyEntry, place: Place) -> PlaceTag:
 
 REFERRAL_FIELDS = {
     "kind", "name", "description", "place_kind", "address", "postcode", "concerns", "harm_types", "urgency",
-    "lawful_basis", "special_category", "sharing_agreement",
+    "lawful_basis", "special_category", "agreement",
 }
 _KIND_MODEL = {ContextKind.PLACE: Place, ContextKind.PEER_GROUP: PeerGroup}
 
@@ -306,10 +307,11 @@ def context_referral_accept(*, actor, referral: ContextReferral, expected_versio
         if _is_referred(referral, record) and not access.can(actor, record):
             # The referrer's own record, which the authority works on with them: shared with it to contribute (the
             # referrer keeps it; a transfer moves it, if that is wanted later).
-            access.grant(record, actor.agency, access.CONTRIBUTE)
-            audit.record(actor=actor, action=AuditAction.SHARE, target=record, detail={
-                "agency_id": actor.agency_id, "level": access.CONTRIBUTE, "rule": "referral accepted",
-                "referral": referral.audit_label})
+            access.share_because(
+                actor, record, actor.agency, level=access.CONTRIBUTE,
+                cause=DisclosureCause.REFERRAL, cause_label=referral.audit_label, asks_reason=False,
+                basis=basis_of(referral).caused_by(f"{referral.audit_label} accepted: the authority works on the "
+                                                   "referrer's record with it"))
         else:
             access.require(actor, None, record)
         joined = True
@@ -320,6 +322,6 @@ def context_referral_accept(*, actor, referral: ContextReferral, expected_versio
             fields.update(kind=referral.place_kind or "other", address=referral.address, postcode=referral.postcode)
         record = context_create(actor=actor, model=model, **fields)
         joined = False
-    referrals.keep_view(record, referral.referring_agency)
+    referrals.keep_view(actor, referral, record)
     referral.place, referral.peer_group = (record, None) if model is Place else (None, record)
     return referrals.finish(actor, referral, ReferralStatus.ACCEPTED, {"record": record.audit_label, "joined": joined})

@@ -42,7 +42,7 @@ from panels.models import (
     PanelKind,
 )
 from safeguarding import access
-from safeguarding.demo import AGENCIES, LEAD, STAFF, DemoError, Run, load
+from safeguarding.demo import AGENCIES, LEAD, SHARE_BASIS, STAFF, DemoError, Run, load
 from safeguarding.models import Agency, User
 
 SEED = 2029
@@ -358,9 +358,11 @@ class Seeder:
             return
         if spec.kind == "person":
             case = self.people[spec.key][1]
-            access.share(actor=case.lead_practitioner, obj=case, agency=agency, level=access.CONTRIBUTE)
+            access.share(actor=case.lead_practitioner, obj=case, agency=agency, level=access.CONTRIBUTE,
+                         basis=SHARE_BASIS)
         else:
-            access.share(actor=self.users[REPORTERS[LEAD]], obj=subject, agency=agency, level=access.CONTRIBUTE)
+            access.share(actor=self.users[REPORTERS[LEAD]], obj=subject, agency=agency, level=access.CONTRIBUTE,
+                         basis=SHARE_BASIS)
         self.tally["shares"] += 1
 
     def _date_the_past_meeting(self, meeting: Meeting, items: list[AgendaItem],

@@ -197,8 +197,11 @@ class ShareRequestForm(forms.Form):
 class ShareApproveForm(LawfulBasisFields):
     """The holding agency sharing its record with the agencies a panel asked for, on a lawful basis."""
 
-    def __init__(self, *args, **kwargs):
+    reason = None  # the panel's, given by the chair when asking
+
+    def __init__(self, *args, holder, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.offer_agreements(holder, *agencies)
         self.helper = gds_helper(self, "Share with these agencies", form_tag=False)
 
 

@@ -141,6 +141,7 @@ def not_seeing(items, agencies) -> dict[int, list[Agency]]:
 def _requests():
     return ShareRequest.objects.select_related(
         "meeting__panel", "item", *subjects.related(AgendaItem, "item__"), "asked_by__agency", "decided_by",
+        "agreement",
     ).prefetch_related("agencies")
 
 

@@ -1,16 +1,18 @@
 """Every write to panels, meetings, agendas, minutes, actions and packs: checked, validated, audited, atomic."""
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding import access, audit, commitments, notifications, outbox, subjects
+from safeguarding import access, audit, commitments, disclosures, notifications, outbox, subjects
 from safeguarding import services as kernel_services
 from safeguarding.edits import only
-from safeguarding.lawful import Article6, Article9
-from safeguarding.models import Agency, AuditAction, NotificationKind
+from safeguarding.lawful import Basis, basis_of
+from safeguarding.models import Agency, AuditAction, DisclosureCause, NotificationKind
 from safeguarding.roles import Perm
 from safeguarding.versioning import lock_current
 
@@ -431,22 +433,25 @@ def _deciding(actor, share_request: ShareRequest) -> ShareRequest:
 
 
 @transaction.atomic
-def share_request_approve(*, actor, share_request: ShareRequest, lawful_basis: str = Article6.PUBLIC_TASK,
-                          special_category: str = Article9.SAFEGUARDING, sharing_agreement: str = "") -> ShareRequest:
-    """Share the record with the agencies asked for (to view), on the lawful basis given; the chair is told."""
+def share_request_approve(*, actor, share_request: ShareRequest, basis: Basis | None) -> ShareRequest:
+    """Share the record with the agencies asked for (to view), on the lawful ``basis`` given (refused without one);
+    the chair is told. Each share records it, with the agreement in force between the holder and that agency."""
     current = _deciding(actor, share_request)
     record = current.item.record_to_share()
-    current.lawful_basis, current.special_category = lawful_basis, special_category
-    current.sharing_agreement = sharing_agreement.strip()
+    asked = list(current.agencies.order_by("name"))
+    # Why it is shared is the panel's reason, given by the chair when asking; the approver gives the rest.
+    basis = replace(basis, reason=current.reason) if basis is not None else None
+    current.set_basis(disclosures.check(basis, record.owning_agency, *asked))
     current.status, current.decided_by, current.decided_at = ShareRequestStatus.APPROVED, actor, timezone.now()
     current.version += 1
     current.full_clean()
     current.save()
     shared = []
-    for agency in current.agencies.order_by("name"):
+    for agency in asked:
         if access.can(access.AgencyReader(agency), record):
             continue  # shared since it was asked for, perhaps to contribute: never take a level away
-        access.share(actor=actor, obj=record, agency=agency, level=access.VIEW)
+        access.share(actor=actor, obj=record, agency=agency, level=access.VIEW, cause=DisclosureCause.PANEL,
+                     cause_label=current.audit_label, basis=basis_of(current))
         shared.append(agency)
     audit.record(actor=actor, action=AuditAction.APPROVE, target=current, detail={
         "request": current.audit_label, "meeting": current.meeting.audit_label, "item": current.item.audit_label,

@@ -395,7 +395,13 @@ def share_request(request, pk):
     """One request: who asks, for whom and why; approve it with a lawful basis, or decline it saying why."""
     share_request = selectors.share_request_for(request.user, pk)
     may = policies.can_decide_share_request(request.user, share_request)
-    approve, decline = ShareApproveForm(), ShareDeclineForm()
+    waiting = share_request.status == ShareRequestStatus.ASKED
+    # The agreements offered are those of the agency holding the record (the subject's own agency: a young person's
+    # record to share is a case of the agency that recorded them), read only when the reader may decide.
+    subject = share_request.item.subject
+    holder = {"holder": subject.owning_agency_id if may and waiting and subject is not None else None,
+              "agencies": share_request.agencies.all()}
+    approve, decline = ShareApproveForm(**holder), ShareDeclineForm()
     status = 200
     if request.method == "POST":
         policies.can_decide_share_request.ensure(request.user, share_request)
@@ -405,9 +411,9 @@ def share_request(request, pk):
                 actor=request.user, share_request=share_request, reason=decline.cleaned_data["decline_reason"]))
             said = "Declined. The chair has been told why."
         else:
-            approve = ShareApproveForm(request.POST)
+            approve = ShareApproveForm(request.POST, **holder)
             done = approve.is_valid() and submit(approve, lambda: services.share_request_approve(
-                actor=request.user, share_request=share_request, **approve.lawful_data()))
+                actor=request.user, share_request=share_request, basis=approve.basis()))
             said = f"{share_request.item.subject} is now shared with the agencies the panel asked for."
         if done:
             messages.success(request, said)
@@ -415,4 +421,4 @@ def share_request(request, pk):
         status = 400
     return render(request, "panels/share_request.html", {
         "row": share_request, "may": may, "approve": approve, "decline": decline,
-        "waiting": share_request.status == ShareRequestStatus.ASKED}, status=status)
+        "waiting": waiting}, status=status)

@@ -34,8 +34,9 @@ from django.shortcuts import get_object_or_404
 from guardian.models import GroupObjectPermissionBase
 from guardian.shortcuts import assign_perm
 
-from . import audit, notifications, policy
-from .models import Agency, AuditAction, NotificationKind, Shareable
+from . import audit, disclosures, notifications, policy
+from .lawful import Basis
+from .models import Agency, AuditAction, DisclosureCause, NotificationKind, Shareable
 
 VIEW = "view"
 CONTRIBUTE = "contribute"
@@ -383,14 +384,17 @@ def grant(obj: Shareable, agency: Agency, level: str):
         permission_id__in=[permission_id(model, given) for given in SHARE_LEVELS[level]]).delete()
 
 
-def transfer(obj: Shareable, to_agency: Agency, *, keep_view: bool = True):
+def transfer(obj: Shareable, to_agency: Agency, actor=None, *, keep_view: bool = True, basis: Basis | None = None,
+             cause_label: str = ""):
     """Make ``to_agency`` the owner of ``obj``: it gets every level, the old owner loses manage and contribute, and
     keeps view unless ``keep_view`` is False. Other agencies' shares are untouched. The one way ownership moves.
 
     Keeping view is the default: the old owner wrote much of the record's history, may still be working with the
     young person or place while the handover happens, and is asked about it later; a request that says the old
     owner has no further part (``keep_view=False``) takes that away too (data minimisation). No person's permission
-    is checked here: the transfer services decide and audit.
+    is checked here: the transfer services decide and audit (so ``actor``, who accepted it, is not keyword-only: this
+    is not a service). The view kept is a share by the new owner to the old, recorded (``Disclosure``) with the
+    ``basis`` of the transfer ``cause_label`` that caused it.
     """
     old = obj.owning_agency
     if to_agency.pk == old.pk:
@@ -405,6 +409,12 @@ def transfer(obj: Shareable, to_agency: Agency, *, keep_view: bool = True):
     obj.owning_agency = to_agency
     type(obj)._default_manager.filter(pk=obj.pk).update(owning_agency=to_agency)
     grant_owner(obj)
+    actor = actor or system("transfer")
+    disclosures.end(actor=actor, target=obj, agency=to_agency)  # it owns the record now: no longer shared with it
+    if keep_view and basis is not None:
+        disclosures.record(actor=actor, target=obj, from_agency=to_agency, to_agency=old, level=VIEW,
+                           cause=DisclosureCause.TRANSFER, cause_label=cause_label,
+                           basis=disclosures.check(basis, to_agency, old))
 
 
 @policy.rule
@@ -420,25 +430,51 @@ def can_share(user, record: Shareable):
 
 
 @transaction.atomic
-def share(*, actor, obj: Shareable, agency: Agency, level: str):
-    """Share ``obj`` with ``agency`` at ``level`` (view, or view and contribute). Replaces a previous level."""
+def share(*, actor, obj: Shareable, agency: Agency, level: str, basis: Basis | None,
+          cause: str = DisclosureCause.SHARED, cause_label: str = ""):
+    """Share ``obj`` with ``agency`` at ``level`` (view, or view and contribute), on the lawful ``basis`` given
+    (refused without one: safeguarding.disclosures). Replaces a previous level, and the basis it had."""
     can_share.ensure(actor, obj)
-    grant(obj, agency, level)
-    audit.record(actor=actor, action=AuditAction.SHARE, target=obj,
-                 detail={"agency_id": agency.pk, "agency": agency.name, "level": level})
+    _shared(actor=actor, obj=obj, agency=agency, level=level, basis=basis, cause=cause, cause_label=cause_label)
     notifications.notify(kind=NotificationKind.SHARED, title=f"{obj._meta.verbose_name.capitalize()} {obj} shared with "
                          f"your agency", url=obj.get_absolute_url(), agency=agency, perm=VIEW_RECORDS, about=obj)
 
 
 @transaction.atomic
+def share_because(actor, obj: Shareable, agency: Agency, *, level: str, basis: Basis, cause: str, cause_label: str,
+                  asks_reason: bool = True):
+    """Share ``obj`` because of another lawful decision (``cause_label``: a referral accepted), carrying that
+    decision's ``basis`` (``asks_reason=False`` when its reason and who was told are held by the decision itself, a
+    referral). Not a service (its ``actor`` is positional, like ``grant``'s callers in cases.referrals): no person's
+    permission is checked here, the deciding service did."""
+    _shared(actor=actor, obj=obj, agency=agency, level=level, basis=basis, cause=cause, cause_label=cause_label,
+            asks_reason=asks_reason)
+
+
+def _shared(*, actor, obj, agency, level, basis, cause, cause_label, asks_reason=True):
+    if level not in SHARE_LEVELS:
+        raise ValidationError({"level": "Choose whether the agency can view, or view and contribute."})
+    _share_target(obj, agency)
+    basis = disclosures.check(basis, obj.owning_agency, agency, asks_reason=asks_reason)
+    grant(obj, agency, level)
+    disclosed = disclosures.record(actor=actor, target=obj, from_agency=obj.owning_agency, to_agency=agency,
+                                   level=level, basis=basis, cause=cause, cause_label=cause_label)
+    audit.record(actor=actor, action=AuditAction.SHARE, target=obj,
+                 detail={"agency_id": agency.pk, "agency": agency.name, "level": level, "cause": cause,
+                         **({"because": cause_label} if cause_label else {}), "disclosure": disclosed.pk,
+                         **basis.detail()})
+
+
+@transaction.atomic
 def unshare(*, actor, obj: Shareable, agency: Agency):
-    """Take away every grant ``agency`` holds on ``obj``."""
+    """Take away every grant ``agency`` holds on ``obj``; the basis it was shared on is kept, ended."""
     can_share.ensure(actor, obj)
     group = _share_target(obj, agency)
     _forget_levels(obj)
     deleted, _ = grant_model(type(obj)).objects.filter(content_object=obj, group=group).delete()
     if not deleted:
         raise ValidationError({"agency": "This record is not shared with that agency."})
+    disclosures.end(actor=actor, target=obj, agency=agency)
     audit.record(actor=actor, action=AuditAction.UNSHARE, target=obj,
                  detail={"agency_id": agency.pk, "agency": agency.name})
 

@@ -38,7 +38,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from . import audit, inputs
-from .models import AuditAction, IdempotencyKey
+from .lawful import MISSING, Article6, Article9, Basis, Told
+from .models import AuditAction, IdempotencyKey, InformationSharingAgreement
 from .versioning import EditConflict
 
 PROBLEM = "application/problem+json"
@@ -259,6 +260,40 @@ def plain_text(value: str):
     problem = inputs.text_problem(value, multiline=True)
     if problem:
         raise serializers.ValidationError(f"This {problem}.")
+
+
+class LawfulBasisSerializer(serializers.Serializer):
+    """The lawful basis of a disclosure made through the API (an answer to a contribution request), as the forms ask
+    it (safeguarding.lawful): mix into a write's serializer and pass ``basis()`` to the service, which refuses an
+    incomplete one (``disclosures.check``: the same messages, as field errors)."""
+
+    lawful_basis = serializers.ChoiceField(choices=Article6.choices, help_text="The UK GDPR Article 6 basis.",
+                                           error_messages={"required": MISSING["lawful_basis"]})
+    special_category = serializers.ChoiceField(
+        choices=Article9.choices, help_text="The Article 9 condition, or `none` if no special category data is shared.",
+        error_messages={"required": MISSING["special_category"]})
+    agreement = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+        help_text="The id of the information-sharing agreement in force between the two agencies that this is shared "
+                  "under. Left out, the one in force between them (if any) is recorded.")
+    reason = serializers.CharField(max_length=3000, validators=[plain_text], help_text="Why it is necessary to share.",
+                                   error_messages={"required": MISSING["reason"], "blank": MISSING["reason"]})
+    told = serializers.ChoiceField(choices=Told.choices, help_text="Whether the young person and family were told.",
+                                   error_messages={"required": MISSING["told"]})
+    not_told_why = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[plain_text],
+                                         help_text="Why they were not told: needed when `told` is `not_told`.")
+
+    def basis(self) -> Basis:
+        """The basis given; an agreement id that names none is passed on as an agreement nobody is party to, so the
+        service refuses it with the same message as one out of force (which agreements exist is not told)."""
+        data = self.validated_data
+        agreement = None
+        if data.get("agreement") is not None:
+            agreement = (InformationSharingAgreement.objects.filter(pk=data["agreement"]).first()
+                         or InformationSharingAgreement(pk=0))
+        return Basis(lawful_basis=data["lawful_basis"], special_category=data["special_category"],
+                     reason=data["reason"], told=data["told"], not_told_why=data.get("not_told_why", ""),
+                     agreement=agreement)
 
 
 # --- Resources ----------------------------------------------------------------------------------------------------

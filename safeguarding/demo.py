@@ -14,6 +14,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
 
@@ -23,14 +24,26 @@ from django.conf import settings
 from django.core.management.base import OutputWrapper
 from django.core.management.color import no_style
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from safeguarding.access import system
 from safeguarding.apiclients import READ, RESOURCES, WRITE
-from safeguarding.models import Agency, AgencyKind, ApiClient, IdentityProvider, Team, User, WebhookSubscription
+from safeguarding.lawful import Article6, Article9, Basis, Told
+from safeguarding.models import (
+    Agency,
+    AgencyKind,
+    ApiClient,
+    IdentityProvider,
+    InformationSharingAgreement,
+    Team,
+    User,
+    WebhookSubscription,
+)
 from safeguarding.roles import Role
 from safeguarding.services import (
     agency_create,
+    agreement_create,
     api_client_register,
     api_client_revoke,
     identity_provider_set,
@@ -48,6 +61,11 @@ DEMO_PASSWORD = "northfield-demo-2026"  # noqa: S105 - fictional demo logins, pr
 DEMO_TOTP_SECRET = "NORTHFIELDDEMOTOTPSECRET234567AB"  # noqa: S105
 BOROUGH = "Northfield"
 EMAIL_DOMAIN = "northfield.example"  # .example is reserved: no demo email can reach anyone
+
+# What the demo's practitioners give as the basis of their shares (the agreement in force is found for them).
+SHARE_BASIS = Basis(lawful_basis=Article6.PUBLIC_TASK, special_category=Article9.SAFEGUARDING, told=Told.TOLD,
+                    reason="The partner agency works with this young person and needs to know the risks to keep them "
+                           "safe")
 
 
 # Single sign-on (safeguarding.sso): the constabulary signs its people in with its own identity provider. In the demo
@@ -141,8 +159,9 @@ def seed(run: Run):
         _api_clients(agencies, tally)
         _webhook(agencies, users, tally)
         _retention_schedules(tally)
+        _agreements(agencies, tally)
     run.report(tally, time.monotonic() - started, added="Seeded Northfield's agencies and staff",
-               nothing="Northfield's agencies and staff are already present: nothing to add.")
+               nothing="Northfield's agencies, staff and agreements are already present: nothing to add.")
 
 
 def print_logins(run: Run):
@@ -287,3 +306,19 @@ def _retention_schedules(tally: Counter):
             retention_schedule_save(actor=SEEDER, record_type=key, months=kind.default_months,
                                     notes="The partnership's default; check it against your records policy.")
             tally["retention schedules"] += 1
+
+
+def _agreements(agencies: dict[str, Agency], tally: Counter):
+    """The partnership's information-sharing agreements, one of them expired (so never offered)."""
+    today = timezone.localdate()
+    known = set(InformationSharingAgreement.objects.values_list("reference", flat=True))
+    for row in load(__file__, "agreements.csv"):
+        if row["reference"] in known:
+            continue
+        agreement_create(
+            actor=SEEDER, parties=[agencies[key] for key in row["parties"].split()], title=row["title"],
+            reference=row["reference"], summary=row["summary"],
+            starts_on=today + timedelta(days=int(row["starts_days"])),
+            ends_on=today + timedelta(days=int(row["ends_days"])) if row["ends_days"] else None,
+            review_on=today + timedelta(days=int(row["review_days"])))
+        tally["information-sharing agreements"] += 1

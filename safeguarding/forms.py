@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import pickers
 from .inputs import YEAR_MAX, YEAR_MIN, harden
-from .models import AuditAction, EmailPreference
+from .models import Agency, AuditAction, EmailPreference
 
 
 def gds_helper(form, submit_label: str | None = None, method: str = "post", form_tag: bool = True) -> FormHelper:
@@ -271,3 +271,25 @@ class SubjectAccessSignOffForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Sign off for release")
+
+
+class AgreementForm(forms.Form):
+    """An information-sharing agreement, as an administrator records it (safeguarding.services.agreement_create)."""
+
+    title = forms.CharField(max_length=200, label="Title",
+                            help_text="For example, Northfield Safeguarding Children Partnership agreement")
+    reference = forms.CharField(max_length=60, label="Reference", help_text="The agreement's own reference")
+    parties = pickers.PickerMultipleField("agency", label="Agencies party to it",
+                                          help_text="Search by name, and choose each agency that signed it: at "
+                                                    "least two")
+    starts_on = DateField("Start date")
+    ends_on = DateField("End date (optional)", required=False, help_text="Leave blank if it has no end date")
+    review_on = DateField("Review date")
+    summary = forms.CharField(label="What it covers", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+                              help_text="The purposes, the kinds of information, and any limits on sharing.")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parties"].queryset = Agency.objects.filter(is_active=True)
+        self.helper = gds_helper(self, "Save agreement")

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .lawful import LawfulBasis, current_q, summary
+
 
 class AgencyKind(models.TextChoices):
     CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
@@ -263,6 +265,11 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.target_label}"
+
+    @property
+    def lawful_summary(self) -> str:
+        """The lawful basis a share or disclosure was made on, in words (safeguarding.lawful)."""
+        return summary(self.detail or {})
 
 
 class AuditChainStart(models.Model):
@@ -888,3 +895,114 @@ class SubjectAccessRequest(models.Model):
     @classmethod
     def access_q(cls, user, level):
         return models.Q(agency_id=user.agency_id)
+
+
+# --- Information-sharing agreements and the record of each disclosure (safeguarding.lawful) ----------------------
+
+class AgreementQuerySet(models.QuerySet):
+    def current(self, day=None):
+        """In force on ``day`` (today): an expired agreement, or one not started, is never offered."""
+        return self.filter(current_q(day=day))
+
+    def covering(self, *agencies):
+        """Agreements every one of ``agencies`` is party to, the most recently started first."""
+        rows = self
+        for agency in agencies:
+            rows = rows.filter(parties=agency)
+        return rows.order_by("-starts_on", "-id")
+
+
+@pghistory.track(append_only=True)
+class InformationSharingAgreement(models.Model):
+    """An agreement between two or more agencies about what they share and why, recorded by administrators.
+
+    Not personal data: a document between organisations. Seen by the people of its parties, and by administrators,
+    who record them for the whole partnership (``access_q``)."""
+
+    title = models.CharField(max_length=200)
+    reference = models.CharField(max_length=60, unique=True,
+                                 help_text="The agreement's own reference, for example NSCP-ISA-2026-01")
+    parties = models.ManyToManyField(Agency, related_name="sharing_agreements", verbose_name="Agencies party to it")
+    starts_on = models.DateField("Start date")
+    ends_on = models.DateField("End date", null=True, blank=True,
+                               help_text="Leave blank for an agreement with no end date.")
+    review_on = models.DateField("Review date")
+    summary = models.TextField("What it covers", max_length=5000,
+                               help_text="The purposes, the kinds of information, and any limits on sharing.")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_on__isnull=True)
+                                              | models.Q(ends_on__gte=models.F("starts_on")),
+                                              name="agreement_ends_after_start",
+                                              violation_error_message="The end date must be on or after the start.")]
+
+    def __str__(self):
+        return f"{self.title} ({self.reference})"
+
+    @property
+    def audit_label(self):
+        return f"ISA-{self.pk}"
+
+    @property
+    def is_current(self):
+        today = timezone.localdate()
+        return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
+
+    @property
+    def is_due_review(self):
+        return self.review_on <= timezone.localdate()
+
+    @classmethod
+    def access_q(cls, user, level):
+        from .roles import Perm
+
+        if user.has_perm(Perm.CHANGE_AGREEMENT):
+            return models.Q()
+        return models.Q(models.Exists(cls.parties.through.objects.filter(
+            informationsharingagreement_id=models.OuterRef("pk"), agency_id=user.agency_id)))
+
+
+class DisclosureCause(models.TextChoices):
+    SHARED = "shared", "Shared"
+    CONTRIBUTION_REQUEST = "contribution_request", "Asked to contribute"
+    CONTRIBUTION_ANSWER = "contribution_answer", "Contribution answered"
+    PANEL = "panel", "Shared for a panel"
+    REFERRAL = "referral", "Referral accepted"
+    TRANSFER = "transfer", "Kept after a transfer"
+
+
+class Disclosure(LawfulBasis):
+    """Why one record was disclosed to one agency: the one record of the lawful basis of every share, contribution
+    request and answer, panel share and referral accepted (safeguarding.disclosures). A share's row ends when the
+    share does; rows are never deleted."""
+
+    record_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    record_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("record_type", "record_id")
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=20, blank=True)
+    cause = models.CharField(max_length=30, choices=DisclosureCause.choices)
+    # What caused it, when not the person's own share: the referral, request or transfer (its audit reference).
+    cause_label = models.CharField(max_length=60, blank=True)
+    made_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    made_by_name = models.CharField(max_length=150)
+    made_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_id", "to_agency"], name="disclosure_record_idx")]
+        constraints = [models.CheckConstraint(condition=~models.Q(lawful_basis="") & ~models.Q(special_category=""),
+                                              name="disclosure_has_basis",
+                                              violation_error_message="Select the lawful basis for sharing.")]
+
+    def __str__(self):
+        return f"{self.get_cause_display()} to {self.to_agency_id}"

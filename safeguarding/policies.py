@@ -229,3 +229,9 @@ def can_see_viewers(user, record):
 def can_export_audit(user):
     """Export the audit log: the data protection officer."""
     access.require(user, Perm.EXPORT_AUDIT)
+
+
+@rule
+def can_record_agreement(user):
+    """Record or change an information-sharing agreement between agencies: an administrator."""
+    _administers(user, Perm.CHANGE_AGREEMENT)

@@ -57,6 +57,9 @@ class Perm(StrEnum):
     # Registering and revoking partner systems' API clients (safeguarding.apiclients).
     ADD_API_CLIENT = "safeguarding.add_apiclient"
     VIEW_API_CLIENT = "safeguarding.view_apiclient"
+    # Recording information-sharing agreements between agencies (safeguarding.lawful).
+    ADD_AGREEMENT = "safeguarding.add_informationsharingagreement"
+    CHANGE_AGREEMENT = "safeguarding.change_informationsharingagreement"
     CHANGE_AGENCY = "safeguarding.change_agency"
     # An agency's identity provider for single sign-on (safeguarding.sso): recording it is changing it.
     VIEW_IDENTITY_PROVIDER = "safeguarding.view_identityprovider"
@@ -152,6 +155,8 @@ ROLE_PERMISSIONS: dict[Role, list[Perm]] = {
         Perm.ADD_API_CLIENT,
         Perm.VIEW_API_CLIENT,
         Perm.MANAGE_WEBHOOKS,
+        Perm.ADD_AGREEMENT,
+        Perm.CHANGE_AGREEMENT,
         Perm.VIEW_LANGUAGE_PHRASE,
         Perm.ADD_LANGUAGE_PHRASE,
         Perm.CHANGE_LANGUAGE_PHRASE,

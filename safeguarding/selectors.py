@@ -1,13 +1,15 @@
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access, attachments
 from .models import (
+    Agency,
     AuditEvent,
     DeliveryStatus,
+    InformationSharingAgreement,
     MissingFile,
     Notification,
     NotificationKind,
@@ -124,3 +126,20 @@ def subject_access_requests(user):
 def subject_access_request_for(user, pk: int) -> SubjectAccessRequest:
     return access.get_visible_or_404(user, SubjectAccessRequest.objects.select_related(
         "created_by", "reviewed_by", "agency"), pk=pk)
+
+
+# --- Information-sharing agreements: those the person's agency is party to; all, for administrators --------------
+
+def agreements_for(user):
+    """The agreements ``user`` may read, current ones first, with their parties (two queries for a page)."""
+    from .lawful import current_q
+
+    return access.visible(user, InformationSharingAgreement.objects.all()).annotate(
+        in_force=ExpressionWrapper(current_q(), output_field=BooleanField()),
+    ).prefetch_related(Prefetch("parties", queryset=Agency.objects.order_by("name"))).order_by(
+        "-in_force", "title", "id")
+
+
+def agreement_for(user, pk: int) -> InformationSharingAgreement:
+    return access.get_visible_or_404(user, InformationSharingAgreement.objects.prefetch_related(
+        Prefetch("parties", queryset=Agency.objects.order_by("name"))), pk=pk)

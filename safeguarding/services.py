@@ -15,13 +15,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import access, apiclients, attachments, audit, outbox, policies, retention, webhooks
+from . import access, apiclients, attachments, audit, disclosures, outbox, policies, retention, webhooks
+from .edits import changed, only
 from .models import (
     Agency,
     ApiClient,
     AuditAction,
     EmailPreference,
     IdentityProvider,
+    InformationSharingAgreement,
     MissingFile,
     Notification,
     RetentionAction,
@@ -622,6 +624,7 @@ def retention_item_dispose(*, actor, item: RetentionItem, expected_version: int)
     disposal = retention.Disposal(actor=actor, schedule=item.schedule, on=timezone.localdate())
     if record is not None:
         kind.dispose(record, disposal)
+        disclosures.erase(record, disposal)  # why it was shared may name people: erased with the record
     item.status, item.erased = RetentionStatus.DISPOSED, disposal.erased
     item.decided_by, item.decided_at = actor, timezone.now()
     item.save()
@@ -686,3 +689,49 @@ def subject_access_rebuild(*, actor, request: SubjectAccessRequest, expected_ver
     outbox.enqueue(subject_access_build, request.pk, key=f"subject-access:{request.pk}:{request.version}")
     audit.record(actor=actor, action=AuditAction.UPDATE, target=request, detail={"rebuild": True})
     return request
+
+
+# --- Information-sharing agreements (safeguarding.lawful) --------------------------------------------------------
+
+AGREEMENT_FIELDS = {"title", "reference", "starts_on", "ends_on", "review_on", "summary"}
+
+
+def _agreement_saved(agreement: InformationSharingAgreement, parties) -> InformationSharingAgreement:
+    parties = list(parties)
+    if len({party.pk for party in parties}) < 2:
+        raise ValidationError({"parties": "Choose at least two agencies party to the agreement"})
+    if agreement.review_on and agreement.ends_on and agreement.review_on > agreement.ends_on:
+        raise ValidationError({"review_on": "The review date must be on or before the end date"})
+    agreement.full_clean()
+    agreement.save()
+    agreement.parties.set(parties)
+    return agreement
+
+
+@transaction.atomic
+def agreement_create(*, actor, parties, **fields) -> InformationSharingAgreement:
+    """Record an agreement between two or more agencies; shares between them then name it."""
+    policies.can_record_agreement.ensure(actor)
+    agreement = _agreement_saved(InformationSharingAgreement(
+        created_by=actor if actor.pk is not None else None, **only(fields, AGREEMENT_FIELDS)), parties)
+    audit.record(actor=actor, action=AuditAction.CREATE, target=agreement,
+                 detail={"parties": sorted(p.pk for p in parties), "reference": agreement.reference})
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(*, actor, agreement: InformationSharingAgreement, expected_version: int, parties,
+                     **fields) -> InformationSharingAgreement:
+    """Change an agreement (its dates, parties, what it covers); what was shared under it keeps pointing at it, and
+    its history is kept (pghistory)."""
+    policies.can_record_agreement.ensure(actor)
+    current = lock_current(agreement, expected_version)
+    before = InformationSharingAgreement(**{f: getattr(current, f) for f in AGREEMENT_FIELDS})
+    had = sorted(current.parties.values_list("pk", flat=True))
+    for name, value in only(fields, AGREEMENT_FIELDS).items():
+        setattr(current, name, value)
+    _agreement_saved(current, parties)
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current, detail={
+        "fields": changed(before, current, AGREEMENT_FIELDS), "parties": sorted(p.pk for p in parties),
+        "parties_before": had})
+    return current

@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from . import access, pickers
+from . import access, disclosures, pickers
 from .forms import gds_helper, submit
+from .lawful import LawfulBasisFields
 from .models import Agency
 
 
-class ShareForm(forms.Form):
+class ShareForm(LawfulBasisFields):
     # A picker, not a list: a national deployment has thousands of agencies (listing them took 290 ms to render).
     agency = pickers.PickerField("agency", label="Agency")
     level = forms.ChoiceField(choices=access.SHARE_LEVEL_CHOICES, widget=forms.RadioSelect, initial=access.VIEW,
@@ -24,7 +25,14 @@ class ShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any active agency may be posted; the access door still refuses one that cannot be shared with.
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=record.owning_agency_id)
+        self.order_fields(["agency", "level"])
+        self.offer_agreements(record.owning_agency, self._posted_agency())
         self.helper = gds_helper(self, "Share", form_tag=False)
+
+    def _posted_agency(self) -> Agency | None:
+        """The agency chosen so far (a picker's Search step, or a form shown again), to choose its agreement."""
+        chosen = pickers.record_id(self.data.get(self.add_prefix("agency"), "")) if self.is_bound else None
+        return self.fields["agency"].queryset.filter(pk=chosen).first() if chosen else None
 
 
 def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form=None) -> dict:
@@ -34,9 +42,16 @@ def panel(request, record, *, noun: str, share_url: str, unshare_name: str, form
     return {
         "record": record, "noun": noun, "share_url": share_url, "unshare_name": unshare_name,
         "can_manage": can_manage, "can_share": can_share,
-        "sharing": access.sharing(record) if can_manage else None,
+        "sharing": _with_bases(record) if can_manage else None,
         "share_form": (form or ShareForm(record=record)) if can_share else None,
     }
+
+
+def _with_bases(record) -> list[tuple]:
+    """Each agency the record is shared with, its level, and why it was lawful (None for a share made before bases
+    were recorded): two queries however many agencies."""
+    bases = disclosures.current_shares(record)
+    return [(agency, level, bases.get(agency.pk)) for agency, level in access.sharing(record)]
 
 
 def share_posted(request, record):
@@ -47,7 +62,8 @@ def share_posted(request, record):
     if pickers.search_step(request.user, form):
         return form
     if form.is_valid() and submit(form, lambda: access.share(
-            actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"])):
+            actor=request.user, obj=record, agency=form.cleaned_data["agency"], level=form.cleaned_data["level"],
+            basis=form.basis())):
         messages.success(request, f"{record} shared with {form.cleaned_data['agency']}.")
         return None
     return form

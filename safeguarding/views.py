@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from . import access, attachments, audit, invitations, language, pickers, policies, scanner, selectors, services, sso
 from .factors import fresh_factor_required
 from .forms import (
+    AgreementForm,
     AuditSearchForm,
     DocumentForm,
     EmailPreferenceForm,
@@ -423,3 +424,50 @@ def webhook_delete(request, pk):
         messages.success(request, "The system is disconnected.")
         return redirect("webhooks")
     return render(request, "safeguarding/webhook_delete.html", {"subscription": subscription})
+
+
+# --- Information-sharing agreements ------------------------------------------------------------------------------
+
+@access.signed_in
+def agreements(request):
+    """The agreements the person's agency is party to (every one, for an administrator), in force first."""
+    page = Paginator(selectors.agreements_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "safeguarding/agreements.html", {
+        "page": page, "can_record": policies.can_record_agreement(request.user)})
+
+
+@access.signed_in
+def agreement_detail(request, pk):
+    agreement = selectors.agreement_for(request.user, pk)
+    return render(request, "safeguarding/agreement.html", {
+        "agreement": agreement, "can_record": policies.can_record_agreement(request.user)})
+
+
+_AGREEMENT_DATA = ("title", "reference", "starts_on", "ends_on", "review_on", "summary")
+
+
+@access.signed_in
+def agreement_new(request):
+    policies.can_record_agreement.ensure(request.user)
+    form = AgreementForm(request.POST or None)
+    return form_page(request, form, template="includes/form_page.html",
+                     call=lambda data: services.agreement_create(
+                         actor=request.user, parties=data["parties"], **{k: data[k] for k in _AGREEMENT_DATA}),
+                     done=lambda agreement: f"{agreement} recorded.",
+                     then=lambda agreement: reverse("agreement", args=[agreement.pk]),
+                     context={"title": "Record an information-sharing agreement", "back": reverse("agreements")})
+
+
+@access.signed_in
+def agreement_edit(request, pk):
+    agreement = selectors.agreement_for(request.user, pk)
+    policies.can_record_agreement.ensure(request.user)
+    initial = {**{k: getattr(agreement, k) for k in _AGREEMENT_DATA}, "version": agreement.version,
+               "parties": list(agreement.parties.all())}
+    form = AgreementForm(request.POST or None, initial=initial)
+    return form_page(request, form, template="includes/form_page.html",
+                     call=lambda data: services.agreement_update(
+                         actor=request.user, agreement=agreement, expected_version=data["version"] or 0,
+                         parties=data["parties"], **{k: data[k] for k in _AGREEMENT_DATA}),
+                     done=lambda saved: f"{saved} saved.", then=reverse("agreement", args=[pk]),
+                     context={"title": f"Change {agreement}", "back": reverse("agreement", args=[pk])})

@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 
 from safeguarding import access, dbroles, services
 from safeguarding import scanner as clamav
+from safeguarding.lawful import Basis
 from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
@@ -45,6 +46,17 @@ def django_db_setup(django_db_setup):
     dbroles.use_app()
     yield
     dbroles.use_owner()
+
+
+# The lawful basis tests share on (every share, contribution request and answer records one: safeguarding.lawful).
+LAWFUL = Basis(lawful_basis="public_task", special_category="safeguarding", told="told",
+               reason="The agencies need to know to keep the young person safe")
+# A referral's basis (its reason is what the referrer is worried about; who was told, what the family know).
+REFERRAL_LAWFUL = {"lawful_basis": LAWFUL.lawful_basis, "special_category": LAWFUL.special_category}
+# The same, as a form posts it.
+LAWFUL_FORM = {"lawful_basis": LAWFUL.lawful_basis, "special_category": LAWFUL.special_category,
+               "reason": LAWFUL.reason, "told": LAWFUL.told}
+
 # The fixtures set up agencies and people as a command would: as the named system actor.
 SYSTEM = access.system("tests")
 
@@ -140,7 +152,7 @@ def shared_case(case, alice, agencies):
     """Alice's case, shared with the police to view and contribute."""
     from safeguarding import access
 
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     return case
 
 

@@ -23,6 +23,7 @@ from assessments import services as assessment_services
 from assessments.models import Framework
 from cases import services as case_services
 from panels import services as panel_services
+from tests.conftest import LAWFUL, LAWFUL_FORM
 from tests.security import world as world_module
 
 from .conftest import register
@@ -55,7 +56,7 @@ def _more(cast, agencies, world):
     assessment = assessment_services.assessment_start(actor=alice, subject=world["group"],
                                                       framework=Framework.objects.get(key="peer-group"))
     assessment_services.contribution_request(actor=alice, assessment=assessment, agency=agencies["police"],
-                                             question="Who are the riders?", due_on=timezone.localdate())
+                                             question="Who are the riders?", due_on=timezone.localdate(), basis=LAWFUL)
     case_services.referral_create(
         actor=pete, first_name="Another", last_name="Referral", date_of_birth=timezone.localdate() - timedelta(
             days=5200), postcode="B2 2BB", concerns="Seen with older men", harm_types=["cce"], family_knows="Mum",
@@ -77,8 +78,9 @@ def test_every_endpoint_makes_the_same_few_queries_however_many_rows(cast, agenc
         f"  {i + 1}. {q[:300]}" for i, q in enumerate(sql)) for name, (count, pinned, sql) in wrong.items())
 
 
-# The writes: the client and role; the service's reads, locks, insert or update, history and audit rows.
-PINNED_WRITES = {"chronology-entries-create": 11, "contribution-requests-answer": 16, "actions-progress": 13}
+# The writes: the client and role; the service's reads, locks, insert or update, history and audit rows. An answer
+# also checks and records its lawful basis (the agreement in force between the agencies, the Disclosure row).
+PINNED_WRITES = {"chronology-entries-create": 11, "contribution-requests-answer": 27, "actions-progress": 13}
 
 
 def _write_counts(cast, agencies, world, police, school) -> dict:
@@ -94,7 +96,8 @@ def _write_counts(cast, agencies, world, police, school) -> dict:
     contribution = ContributionRequest.objects.filter(agency=agencies["school"], status="requested").first()
     with CaptureQueriesContext(connection) as queries:
         response = school.post(reverse("api:contribution-requests-answer", args=[contribution.pk]),
-                               {"response": "Pupils avoid it"}, headers={"If-Match": f'"{contribution.version}"'})
+                               {"response": "Pupils avoid it", **LAWFUL_FORM},
+                               headers={"If-Match": f'"{contribution.version}"'})
     assert response.status_code == 200, response.content
     counts["contribution-requests-answer"] = len(queries)
     action = Action.objects.filter(owner_agency=agencies["police"]).order_by("pk").last()
@@ -112,14 +115,15 @@ def test_every_write_makes_the_same_queries_however_many_rows(cast, agencies, sh
     world, _ = world_module.build(cast, agencies)
     from safeguarding import access
 
-    access.share(actor=cast["alice"], obj=world["case"], agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=cast["alice"], obj=world["case"], agency=agencies["police"], level=access.CONTRIBUTE,
+                 basis=LAWFUL)
     police, school = register(agencies["police"]), register(agencies["school"])
     before = _write_counts(cast, agencies, world, police, school)
     world_module.plant(cast, agencies, world)
     _more(cast, agencies, world)
     second = Assessment.objects.filter(peer_group=world["group"]).latest("pk")  # _more's
     assessment_services.contribution_request(actor=cast["alice"], assessment=second, agency=agencies["school"],
-                                             question="And now?", due_on=timezone.localdate())
+                                             question="And now?", due_on=timezone.localdate(), basis=LAWFUL)
     panel_services.action_add(actor=cast["colin"], item=world["item"], description="Another for the police",
                               owner_agency=agencies["police"], due_on=timezone.localdate() + timedelta(days=20))
     after = _write_counts(cast, agencies, world, police, school)

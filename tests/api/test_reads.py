@@ -8,6 +8,7 @@ from django.urls import reverse
 from cases.models import Case
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
+from tests.conftest import LAWFUL
 
 from ..factories import CaseFactory, YoungPersonFactory
 from .conftest import register
@@ -32,7 +33,7 @@ def test_it_finds_young_people_by_name_alias_and_date_of_birth(callers, alice):
 def test_it_pages_by_cursor_and_filters(callers, alice, agencies):
     for _ in range(7):
         case = CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice), risk_level="high")
-        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     CaseFactory(actor=alice, young_person=YoungPersonFactory(actor=alice), risk_level="high")  # not shared
     police, seen, url = callers["police"], [], reverse("api:cases-list") + "?page_size=3&risk_level=high"
     while url:

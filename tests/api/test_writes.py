@@ -14,7 +14,9 @@ from cases.models import ChronologyEntry
 from panels import services as panel_services
 from panels.models import Action, ActionUpdate, PanelKind
 from safeguarding import access
-from safeguarding.models import AuditAction, AuditEvent
+from safeguarding.lawful import MISSING
+from safeguarding.models import AuditAction, AuditEvent, Disclosure, DisclosureCause
+from tests.conftest import LAWFUL, LAWFUL_FORM
 
 from .conftest import register
 
@@ -81,7 +83,7 @@ def test_refused_input_is_a_problem_with_a_field_map(callers, shared_case):
 
 
 def test_a_view_only_partner_is_refused_403_and_an_outsider_404(callers, case, agencies):
-    access.share(actor=case.created_by, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=case.created_by, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     assert callers["police"].post(ENTRIES, _entry(case)).status_code == 403
     assert callers["housing"].post(ENTRIES, _entry(case)).status_code == 404
     assert not ChronologyEntry.objects.exists()
@@ -97,27 +99,67 @@ def contribution(alice, agencies, shipped_frameworks):
                                                       framework=Framework.objects.get(key="neighbourhood"))
     return assessment_services.contribution_request(
         actor=alice, assessment=assessment, agency=agencies["school"], question="What do pupils say?",
-        due_on=timezone.localdate() + timedelta(days=7))
+        due_on=timezone.localdate() + timedelta(days=7), basis=LAWFUL)
 
 
 def test_the_agency_asked_answers_a_contribution_request_with_if_match(callers, contribution):
     school = callers["school"]
     url = reverse("api:contribution-requests-detail", args=[contribution.pk])
     answer = reverse("api:contribution-requests-answer", args=[contribution.pk])
+    given = {"response": "Pupils avoid the park", **LAWFUL_FORM}
     etag = school.get(url)["ETag"]
-    assert school.post(answer, {"response": "Pupils avoid the park"}).status_code == 428
-    assert school.post(answer, {"response": "Pupils avoid the park"}, headers={"If-Match": '"99"'}).status_code == 412
+    assert school.post(answer, given).status_code == 428
+    assert school.post(answer, given, headers={"If-Match": '"99"'}).status_code == 412
     assert ContributionRequest.objects.get(pk=contribution.pk).response == ""
-    done = school.post(answer, {"response": "Pupils avoid the park"}, headers={"If-Match": etag})
+    done = school.post(answer, given, headers={"If-Match": etag})
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "answered" and done["ETag"] != etag
-    again = school.post(answer, {"response": "Changed our mind"}, headers={"If-Match": done["ETag"]})
+    changed = {**given, "response": "Changed our mind"}
+    again = school.post(answer, changed, headers={"If-Match": done["ETag"]})
     assert again.status_code == 409 and "already been answered" in again.json()["detail"]
-    stale = school.post(answer, {"response": "Changed our mind"}, headers={"If-Match": etag})
+    stale = school.post(answer, changed, headers={"If-Match": etag})
     assert stale.status_code == 412
     assert ContributionRequest.objects.get(pk=contribution.pk).response == "Pupils avoid the park"
     # The police were not asked: they may not even see the request.
     assert callers["police"].post(answer, {"response": "x"}, headers={"If-Match": "*"}).status_code == 404
+
+
+def test_an_answer_without_its_lawful_basis_is_refused_field_by_field(callers, contribution):
+    """The answer discloses the school's information: the basis is required (the form's messages, as a problem's
+    field errors), an agreement must be one in force between the two agencies, and nothing is written until it is."""
+    school = callers["school"]
+    answer = reverse("api:contribution-requests-answer", args=[contribution.pk])
+    etag = f'"{contribution.version}"'
+    refused = school.post(answer, {"response": "Pupils avoid the park"}, headers={"If-Match": etag})
+    assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+    errors = refused.json()["errors"]
+    assert set(errors) == {"lawful_basis", "special_category", "reason", "told"}
+    assert errors["lawful_basis"] == [MISSING["lawful_basis"]]
+    not_told = school.post(answer, {"response": "Pupils avoid the park", **LAWFUL_FORM, "told": "not_told"},
+                           headers={"If-Match": etag})
+    assert not_told.status_code == 400 and not_told.json()["errors"] == {"not_told_why": [MISSING["not_told_why"]]}
+    unknown = school.post(answer, {"response": "Pupils avoid the park", **LAWFUL_FORM, "agreement": 987654},
+                          headers={"If-Match": etag})
+    assert unknown.status_code == 400 and set(unknown.json()["errors"]) == {"agreement"}
+    wrong = school.post(answer, {"response": "Pupils avoid the park", **LAWFUL_FORM, "lawful_basis": "consent"},
+                        headers={"If-Match": etag})
+    assert wrong.status_code == 400 and set(wrong.json()["errors"]) == {"lawful_basis"}
+    assert ContributionRequest.objects.get(pk=contribution.pk).response == ""
+    assert not Disclosure.objects.filter(cause=DisclosureCause.CONTRIBUTION_ANSWER).exists()
+
+    done = school.post(answer, {"response": "Pupils avoid the park", **LAWFUL_FORM}, headers={"If-Match": etag})
+    assert done.status_code == 200, done.content
+    recorded = Disclosure.objects.get(cause=DisclosureCause.CONTRIBUTION_ANSWER)
+    assert (recorded.lawful_basis, recorded.told, recorded.reason) == (
+        LAWFUL.lawful_basis, LAWFUL.told, LAWFUL.reason)
+    assert recorded.from_agency == contribution.agency and recorded.made_by.api_client
+
+
+def test_the_schema_shows_the_answer_s_lawful_basis(client):
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    answer = schema["components"]["schemas"]["AnswerRequest"]
+    assert {"response", "lawful_basis", "special_category", "reason", "told"} <= set(answer["required"])
+    assert {"agreement", "not_told_why"} <= set(answer["properties"])
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from assessments import services
 from assessments.models import ContributionRequest, Goal, RequestStatus
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
+from tests.conftest import LAWFUL, LAWFUL_FORM, REFERRAL_LAWFUL
 
 from ..conftest import client_for
 from .conftest import approved
@@ -22,7 +23,7 @@ def asked(alice, draft, agencies):
     """The police are asked about the park, which is not shared with them."""
     return services.contribution_request(actor=alice, assessment=draft, agency=agencies["police"],
                                          question="What do your patrols see at the park after 8pm?",
-                                         due_on=timezone.localdate() + timedelta(days=7))
+                                         due_on=timezone.localdate() + timedelta(days=7), basis=LAWFUL)
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_a_partner_asked_to_contribute_sees_only_the_request(client, pete, alice
             assert client.get(url).status_code == 404, url
     assert client.get(reverse("place", args=[park.pk])).status_code == 404
     answered = client.post(reverse("contribution", args=[asked.pk]), {
-        "version": asked.version, "response": "Two patrols a week; older males seen on Friday nights."})
+        "version": asked.version, "response": "Two patrols a week; older males seen on Friday nights.", **LAWFUL_FORM})
     assert answered.status_code == 302
     asked.refresh_from_db()
     assert asked.status == RequestStatus.ANSWERED and asked.answered_by == pete
@@ -73,7 +74,7 @@ def test_a_partner_asked_to_contribute_sees_only_the_request(client, pete, alice
 
 def test_sharing_the_subject_shows_the_partner_the_assessment_but_they_cannot_edit_it(
         client, pete, alice, draft, park, agencies):
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     client_for(client, pete)
     assert client.get(reverse("assessment", args=[draft.pk])).status_code == 200
     assert client.get(reverse("assessment-edit", args=[draft.pk])).status_code == 403
@@ -93,12 +94,12 @@ def test_bad_requests_are_refused_with_reasons_and_nothing_is_written(client, al
     url = reverse("contribution-new", args=[draft.pk])
     past = timezone.localdate() - timedelta(days=1)
     response = client.post(url, {"agency": agencies["police"].pk, "question": "Again?", "due_on_0": past.day,
-                                 "due_on_1": past.month, "due_on_2": past.year})
+                                 "due_on_1": past.month, "due_on_2": past.year, **LAWFUL_FORM})
     page = response.content.decode()
     assert "must be today or in the future" in page
     future = timezone.localdate() + timedelta(days=3)
     response = client.post(url, {"agency": agencies["police"].pk, "question": "Again?", "due_on_0": future.day,
-                                 "due_on_1": future.month, "due_on_2": future.year})
+                                 "due_on_1": future.month, "due_on_2": future.year, **LAWFUL_FORM})
     assert "already been asked" in response.content.decode()
     assert ContributionRequest.objects.count() == 1
 
@@ -111,7 +112,7 @@ def test_asking_an_agency_is_audited_as_sharing(asked):
 def test_the_owning_agency_updates_its_intervention_without_seeing_more_than_that(
         client, pete, oscar, alice, plan_goal, park, agencies):
     intervention = plan_goal.interventions.get()
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     page = client.get(reverse("safety-plan", args=["place", park.pk])).content.decode()
     assert "Detached youth work" in page and "Add a goal" not in page
@@ -157,7 +158,7 @@ def test_a_place_a_partner_referred_is_assessed_and_approved_by_the_lead_authori
 
     own = context_services.context_create(actor=pete, model=Place, name="Bus station", kind=PlaceKind.TRANSPORT)
     referral = context_services.context_referral_create(actor=pete, record=own, concerns="Approaches at night",
-                                                        harm_types=["cce"])
+                                                        harm_types=["cce"], **REFERRAL_LAWFUL)
     referred = context_services.context_referral_accept(actor=mandy, referral=referral, expected_version=1).place
     assert access.can(alice, referred, access.MANAGE) and access.can(pete, referred)
     done = approved(services.assessment_start(actor=alice, subject=referred, framework=neighbourhood), alice, mandy)

@@ -15,6 +15,7 @@ from assessments import frameworks, services
 from assessments.models import AddedAfter, AssessmentStatus, ContributionRequest, RequestStatus
 from safeguarding.models import AuditAction, AuditEvent, Notification, NotificationKind, OutboxJob
 from safeguarding.tasks import email_send
+from tests.conftest import LAWFUL, LAWFUL_FORM
 
 from ..conftest import client_for
 from .conftest import approved, complete_answers, submitted
@@ -27,7 +28,7 @@ def asked(alice, draft, agencies):
     """The police are asked about the park; the answer is due in a week."""
     return services.contribution_request(actor=alice, assessment=draft, agency=agencies["police"],
                                          question="What do your patrols see at the park after 8pm?",
-                                         due_on=timezone.localdate() + timedelta(days=7))
+                                         due_on=timezone.localdate() + timedelta(days=7), basis=LAWFUL)
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def overdue(alice, draft, agencies, asked):
     """The school was asked too, and its answer is overdue."""
     late = services.contribution_request(actor=alice, assessment=draft, agency=agencies["school"],
                                          question="Which pupils cross the park?",
-                                         due_on=timezone.localdate() + timedelta(days=1))
+                                         due_on=timezone.localdate() + timedelta(days=1), basis=LAWFUL)
     ContributionRequest.objects.filter(pk=late.pk).update(due_on=timezone.localdate() - timedelta(days=3))
     return late
 
@@ -132,7 +133,8 @@ def test_an_answer_after_approval_is_an_addendum_on_the_page_and_in_the_pdf_and_
         client, alice, mandy, pete, draft, asked):
     done = approved(draft, alice, mandy)
     answered = services.contribution_answer(actor=pete, contribution=asked, expected_version=asked.version,
-                                            response="Older males were seen at the gate on three Fridays.")
+                                            response="Older males were seen at the gate on three Fridays.",
+                                                basis=LAWFUL)
     assert answered.status == RequestStatus.ANSWERED and answered.added_after == AddedAfter.APPROVED
     assert answered.added_after_at == done.decided_at
     label = f"Added after the assessment was approved on {timezone.localtime(done.decided_at):%-d %B %Y}"
@@ -156,7 +158,7 @@ def test_an_answer_after_approval_is_an_addendum_on_the_page_and_in_the_pdf_and_
 def test_an_answer_after_submission_is_labelled_so_and_only_the_author_is_told(alice, pete, draft, asked):
     done = submitted(draft, alice)
     answered = services.contribution_answer(actor=pete, contribution=asked, expected_version=asked.version,
-                                            response="Two patrols a week.")
+                                            response="Two patrols a week.", basis=LAWFUL)
     assert answered.added_after == AddedAfter.SUBMITTED and answered.added_after_at == done.submitted_at
     assert answered.addendum_label.startswith("Added after the assessment was submitted on ")
     told = Notification.objects.filter(kind=NotificationKind.CONTRIBUTION_ADDED)
@@ -165,7 +167,7 @@ def test_an_answer_after_submission_is_labelled_so_and_only_the_author_is_told(a
 
 def test_an_answer_while_the_assessment_is_written_is_no_addendum(alice, pete, draft, asked):
     answered = services.contribution_answer(actor=pete, contribution=asked, expected_version=asked.version,
-                                            response="Two patrols a week.")
+                                            response="Two patrols a week.", basis=LAWFUL)
     assert not answered.is_addendum and answered.addendum_label == ""
     assert not Notification.objects.filter(kind=NotificationKind.CONTRIBUTION_ADDED).exists()
 
@@ -175,7 +177,7 @@ def test_a_withdrawn_request_cannot_be_answered(client, alice, pete, draft, aske
     withdrawn = ContributionRequest.objects.get(pk=asked.pk)
     with pytest.raises(ValidationError, match="withdrawn"):
         services.contribution_answer(actor=pete, contribution=withdrawn, expected_version=withdrawn.version,
-                                     response="Too late")
+                                     response="Too late", basis=LAWFUL)
     client_for(client, pete)
     page = client.get(reverse("contribution", args=[asked.pk])).content.decode()
     assert "Withdrawn" in page and 'name="response"' not in page and "mailto:alice@example.org" in page
@@ -202,7 +204,7 @@ def test_the_partner_sees_a_true_state_and_how_to_reach_the_author_and_approver(
     assert 'href="mailto:alice@example.org"' in page and 'href="mailto:mandy@example.org"' in page
     assert "Approved by" in page and "added to it as an addendum" in page and 'name="response"' in page
     assert client.post(reverse("contribution", args=[asked.pk]), {
-        "version": asked.version, "response": "Older males at the gate."}).status_code == 302
+        "version": asked.version, "response": "Older males at the gate.", **LAWFUL_FORM}).status_code == 302
     page = client.get(reverse("contribution", args=[asked.pk])).content.decode()
     assert "Answered as an addendum" in page and "Added after the assessment was approved on" in page
     listing = client.get(reverse("contributions")).content.decode()
@@ -243,7 +245,7 @@ def test_a_section_with_nothing_answered_is_left_out_of_the_document(alice, draf
 def test_the_pdf_lists_requests_never_answered(client, alice, mandy, pete, draft, asked, overdue):
     done = approved(draft, alice, mandy)
     services.contribution_answer(actor=pete, contribution=asked, expected_version=asked.version,
-                                 response="Two patrols a week.")
+                                 response="Two patrols a week.", basis=LAWFUL)
     client_for(client, alice)
     text = _pdf_text(client.get(reverse("assessment-pdf", args=[done.pk])).content)
     assert "Requests not answered yet" in text and "Northfield Academy: asked" in text

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from assessments import services
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import SYSTEM, assert_queries
 from .conftest import approved, submitted
@@ -111,9 +112,12 @@ PINNED = {
         "user and agency",
         "the request through the access door, with agency, assessment, subject, framework, author and approver",
         "role permissions",
+        "agreements in force the answering agency is party to, each with whether the asking agency is too (the "
+        "answer form's choices)",
         "audit row (view)",
         "may the reader see the place assessed (exists)",
         "may the reader see the assessment (exists)",
+        "why the request and its answer were lawful (disclosures, with agencies, agreement and who)",
     ],
     "my_work": [
         "session",
@@ -132,20 +136,21 @@ class Work:
     def __init__(self, alice, mandy, pete, agencies, park, neighbourhood):
         self.alice, self.mandy, self.pete, self.agencies = alice, mandy, pete, agencies
         self.park, self.neighbourhood = park, neighbourhood
-        access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+        access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
         self.assessments, self.goals = [], []
         self.current = services.assessment_start(actor=alice, subject=park, framework=neighbourhood)
         self.request = self._ask(agencies["police"])
         # Submitted while the police's answer is still waiting: Mandy's page lists it to confirm before approving.
         waiting = services.assessment_start(actor=alice, subject=park, framework=neighbourhood)
         services.contribution_request(actor=alice, assessment=waiting, agency=agencies["police"],
-                                      question="Anything else?", due_on=timezone.localdate() + timedelta(days=5))
+                                      question="Anything else?", due_on=timezone.localdate() + timedelta(days=5),
+                                          basis=LAWFUL)
         self.waiting = submitted(waiting, alice)
 
     def _ask(self, agency):
         return services.contribution_request(actor=self.alice, assessment=self.current, agency=agency,
                                              question="What do you know?",
-                                             due_on=timezone.localdate() + timedelta(days=5))
+                                             due_on=timezone.localdate() + timedelta(days=5), basis=LAWFUL)
 
     def grow(self, n):
         from safeguarding import services as kernel

@@ -22,6 +22,7 @@ from contexts.models import Association, Membership, PeerGroup, Place, PlaceLink
 from panels.models import Action, AgendaItem, Meeting, MeetingGroupObjectPermission
 from safeguarding import access, dbroles
 from safeguarding.models import Agency, User
+from tests.conftest import LAWFUL
 
 N = 300
 # The generator drops and rebuilds indexes, so it runs as the owner role (not a superuser: history triggers stay on)
@@ -126,7 +127,7 @@ def test_the_app_works_normally_afterwards(generated):
     assert case.reference == f"EFH-{case.opened_on:%Y}-{case.pk:06d}"
     case_services.chronology_add(actor=sw, case=case, kind=EntryKind.NOTE, occurred_at=timezone.now(),
                                  text="First visit arranged.")
-    access.share(actor=sw, obj=case, agency=police, level=access.CONTRIBUTE)
+    access.share(actor=sw, obj=case, agency=police, level=access.CONTRIBUTE, basis=LAWFUL)
     assert access.can(User.objects.get(username="bench.police"), case, access.CONTRIBUTE)
     assert CaseEvent.objects.count() > events  # history triggers are on again
     with connection.cursor() as cursor:

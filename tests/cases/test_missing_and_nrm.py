@@ -25,6 +25,7 @@ from cases.models import (
 )
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
+from tests.conftest import LAWFUL
 
 from ..conftest import client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -97,8 +98,8 @@ def test_a_stale_edit_is_refused_and_saves_nothing(alice, pete, shared_case, epi
 
 def test_a_partner_who_may_contribute_records_an_episode_one_who_may_view_may_not_an_outsider_gets_404(
         alice, pete, sam, oscar, case, agencies):
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE)
-    access.share(actor=alice, obj=case, agency=agencies["school"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
+    access.share(actor=alice, obj=case, agency=agencies["school"], level=access.VIEW, basis=LAWFUL)
     made = services.missing_episode_record(actor=pete, case=case, missing_at=_ago(hours=3),
                                            reported_by="Police control room", police_reference="NF-22")
     assert made.agency == agencies["police"]
@@ -345,7 +346,7 @@ def test_the_nrm_pages_record_a_referral_and_a_decision(client, alice, case):
 
 def test_a_partner_who_may_only_view_sees_the_records_but_no_buttons_and_an_outsider_gets_404(
         client, alice, pete, oscar, case, agencies, episode):
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     referral = _nrm(alice, case)
     client_for(client, pete)
     page = client.get(reverse("missing-episode", args=[episode.pk])).content.decode()

@@ -16,6 +16,7 @@ from cases import services
 from cases.models import EntryKind
 from safeguarding import access
 from safeguarding import services as kernel_services
+from tests.conftest import LAWFUL
 
 from ..conftest import assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -57,6 +58,7 @@ PINNED: dict[str, list[str]] = {
         "the case through the access door, with the reader's levels, agency, young person and lead",
         "audit row (view)",
         "role permissions",
+        "why each current share was lawful (disclosures, with their agreement and who shared)",
         "agencies it is shared with (grants other than the owner's)",
         "the case's missing episodes the reader can see, with their return home interviews and who offered them",
         "the case's NRM referrals the reader can see",
@@ -65,6 +67,7 @@ PINNED: dict[str, list[str]] = {
         "chronology entries the reader can see, with author and agency",
         "who each entry is restricted to (prefetch)",
         "documents attached to the case the reader can see, with uploader and agency",
+        "agreements in force the owning agency is party to (the share form's choices)",
     ],
     "case_as_partner": [
         "session",
@@ -140,7 +143,7 @@ class Borough:
         self.person = YoungPersonFactory(actor=alice, first_name="Jayden", last_name="Okafor")
         self.case = CaseFactory(actor=alice, young_person=self.person, lead_practitioner=alice,
                                 next_review_on=timezone.localdate())
-        access.share(actor=alice, obj=self.case, agency=agencies["police"], level=access.CONTRIBUTE)
+        access.share(actor=alice, obj=self.case, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
         self.size = 0
 
     def grow_to(self, n, client):
@@ -148,7 +151,7 @@ class Borough:
             other = YoungPersonFactory(actor=self.alice, last_name="Okafor", known_as=[f"Okafor {i}"])
             case = CaseFactory(actor=self.alice, young_person=other, lead_practitioner=self.alice,
                                next_review_on=timezone.localdate() + timedelta(days=i % 10))
-            access.share(actor=self.alice, obj=case, agency=self.agencies["police"], level=access.VIEW)
+            access.share(actor=self.alice, obj=case, agency=self.agencies["police"], level=access.VIEW, basis=LAWFUL)
             author = self.pete if i % 2 else self.alice
             services.chronology_add(actor=author, case=self.case, kind=EntryKind.CONTACT,
                                     occurred_at=timezone.now() - timedelta(hours=i), text=f"Contact {i}",

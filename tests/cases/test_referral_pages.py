@@ -15,7 +15,8 @@ from safeguarding import services as kernel_services
 from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
-from ..conftest import SYSTEM, _person, assert_queries, client_for
+from ..conftest import LAWFUL as SHARED
+from ..conftest import LAWFUL_FORM, SYSTEM, _person, assert_queries, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +104,10 @@ def test_a_transfer_is_asked_and_accepted_on_the_pages(client, mandy, alice, cas
     sue = southfield_manager
     client_for(client, mandy)
     assert "Transfer case" in client.get(reverse("case", args=[case.pk])).content.decode()
-    asked = client.post(reverse("case-transfer", args=[case.pk]), {"to_agency": sue.agency_id, "reason": "Moved",
-                                                                     "keep_view": "yes"})
+    form = {"to_agency": sue.agency_id, "reason": "Moved", "keep_view": "yes"}
+    refused = client.post(reverse("case-transfer", args=[case.pk]), form)
+    assert "Select the lawful basis for sharing" in refused.content.decode() and not case.transfers.exists()
+    asked = client.post(reverse("case-transfer", args=[case.pk]), {**form, **LAWFUL_FORM, "reason": "Moved"})
     assert asked.status_code == 302
     transfer = case.transfers.get()
     client_for(client, sue)
@@ -168,6 +171,7 @@ def test_the_transfer_pages_make_the_queries_pinned(client, mandy, alice, southf
         case = services.case_open(actor=alice, young_person=services.young_person_create(
             actor=alice, first_name=f"T{i}", last_name="Test", date_of_birth=date(2011, 1, 1), sex="male"),
             harm_types=["cce"])
-        transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=sue.agency, reason="Moved")
+        transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=sue.agency, reason="Moved",
+                                              basis=SHARED)
     assert_queries(client, sue, reverse("transfers"), PINNED["transfers"])
     assert_queries(client, sue, reverse("transfer", args=["case", transfer.pk]), PINNED["transfer_to_receiver"])

@@ -24,6 +24,8 @@ from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
+from tests.conftest import LAWFUL as SHARED  # noqa: E402
+
 LAWFUL = {"lawful_basis": "public_task", "special_category": "safeguarding"}
 
 
@@ -224,11 +226,12 @@ def context_services_duplicates(user, referral):
 # --- Transfers -------------------------------------------------------------------------------------------------------
 
 def test_a_transfer_accepted_moves_ownership_and_manage(mandy, alice, case, sue, southfield, agencies):
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
-    transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Moved to Southfield")
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=SHARED)
+    transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Moved to Southfield",
+                                          basis=SHARED)
     assert Notification.objects.filter(recipient=sue, kind=NotificationKind.TRANSFER_ASKED).exists()
     with pytest.raises(ValidationError):  # one open request at a time
-        transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Again")
+        transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Again", basis=SHARED)
     done = transfers.transfer_accept(actor=sue, transfer=transfer, expected_version=1, lead_practitioner=sue)
     case.refresh_from_db()
     assert done.status == TransferStatus.ACCEPTED and case.owning_agency == southfield and case.lead_practitioner == sue
@@ -248,13 +251,13 @@ def _fresh_pete(agencies):
 
 def test_a_transfer_without_keeping_view_takes_it_all(mandy, alice, case, sue, southfield):
     transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Moved",
-                                          keep_view=False)
+                                          keep_view=False, basis=SHARED)
     transfers.transfer_accept(actor=sue, transfer=transfer, expected_version=1, lead_practitioner=sue)
     assert not access.can(alice, case)
 
 
 def test_a_transfer_rejected_keeps_the_grants(mandy, alice, case, sue, southfield):
-    transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Moved")
+    transfer = transfers.transfer_request(actor=mandy, record=case, to_agency=southfield, reason="Moved", basis=SHARED)
     with pytest.raises(PermissionDenied):  # the asking side does not answer its own request
         transfers.transfer_reject(actor=mandy, transfer=transfer, expected_version=1, reason="No")
     done = transfers.transfer_reject(actor=sue, transfer=transfer, expected_version=1, reason="Not in our area yet")
@@ -266,8 +269,10 @@ def test_a_transfer_rejected_keeps_the_grants(mandy, alice, case, sue, southfiel
 def test_a_place_is_transferred_and_only_managers_ask(mandy, alice, sue, southfield):
     place = context_services.context_create(actor=alice, model=Place, name="Underpass", kind=PlaceKind.STREET)
     with pytest.raises(PermissionDenied):
-        transfers.transfer_request(actor=alice, record=place, to_agency=southfield, reason="Theirs")
-    transfer = transfers.transfer_request(actor=mandy, record=place, to_agency=southfield, reason="Theirs")
+        transfers.transfer_request(actor=alice, record=place, to_agency=southfield, reason="Theirs",
+                                   basis=SHARED)
+    transfer = transfers.transfer_request(actor=mandy, record=place, to_agency=southfield, reason="Theirs",
+                                          basis=SHARED)
     with pytest.raises(Http404):
         selectors.transfer_for(_person_in_housing(), "context", transfer.pk)
     transfers.transfer_accept(actor=sue, transfer=transfer, expected_version=1, lead_practitioner=sue)
@@ -307,7 +312,8 @@ def test_the_front_door_may_work_on_the_partners_own_place_it_was_referred(pete,
     place.refresh_from_db()
     assert done.place == place and place.owning_agency == pete.agency  # still the police's own
     assert access.can(alice, place, access.CONTRIBUTE) and not access.can(alice, place, access.MANAGE)
-    assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__rule="referral accepted").exists()
+    assert AuditEvent.objects.filter(action=AuditAction.SHARE, detail__cause="referral",
+                                     detail__because=referral.audit_label).exists()
 
 
 def test_accepting_cannot_join_a_place_the_front_door_cannot_see(pete, sam, mandy):

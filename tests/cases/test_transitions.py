@@ -18,6 +18,7 @@ from safeguarding import services as kernel_services
 from safeguarding.models import AgencyKind, AuditAction, AuditEvent, ReminderSent
 from safeguarding.reminders import Run
 from safeguarding.versioning import EditConflict
+from tests.conftest import LAWFUL
 
 from ..conftest import SYSTEM, assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -110,7 +111,7 @@ def test_the_meeting_comes_before_the_handover(alice, adult_care):
 
 def test_only_who_may_change_the_case_plans_its_transition(alice, pete, oscar, agencies, adult_care):
     case = case_aged(alice, 17)
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     with pytest.raises(PermissionDenied):
         open_plan(pete, case, adult_care)
     with pytest.raises(Http404):
@@ -160,7 +161,7 @@ def test_the_board_shows_17_to_25_year_olds_by_transition_status(client, alice, 
     assert "Noplan" in only_none and "Planning " not in only_none
     assert transitions.board_counts(alice) == {"none": 1, "planning": 1, "agreed": 0, "handed_over": 0}
     # A partner sees only what is shared with them.
-    access.share(actor=alice, obj=none, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=none, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     assert transitions.board_counts(pete) == {"none": 1, "planning": 0, "agreed": 0, "handed_over": 0}
     assert reverse("transitions") in client.get(reverse("cases")).content.decode()
 

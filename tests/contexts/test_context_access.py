@@ -9,6 +9,7 @@ from cases.services import chronology_add
 from contexts import services
 from contexts.models import AssociationNature, MembershipRole, PlaceLinkNature
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -48,13 +49,13 @@ def test_an_outsider_sees_no_trace_in_lists_search_or_review(client, oscar, pers
 
 def test_a_partner_shown_the_place_sees_only_links_to_what_it_may_see(client, alice, pete, person, park, group,
                                                                       web, agencies):
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     page = client.get(reverse("place", args=[park.pk])).content.decode()
     assert "Eastgate Park" in page
     assert "Group seen at Eastgate Park" not in page  # the group is not shared with the police
     assert "1 link not shared with your agency." in page
-    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     page = client.get(reverse("place", args=[park.pk])).content.decode()
     assert "Group seen at Eastgate Park" in page and "not shared with your agency" not in page
 
@@ -64,9 +65,9 @@ def test_the_network_never_names_someone_the_viewer_cannot_see(client, alice, pe
     other = YoungPersonFactory(actor=alice, first_name="Kai", last_name="Osei")
     services.association_add(actor=alice, person=friend, other=other, nature=AssociationNature.CONFLICT,
                              **evidence())
-    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     shared_case = CaseFactory(actor=alice, young_person=friend, lead_practitioner=alice)
-    access.share(actor=alice, obj=shared_case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=shared_case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)  # sees Tyrese (shared case) and the group; not Jayden, not Kai
     page = client.get(reverse("group-network", args=[group.pk])).content.decode()
     assert "Tyrese Walker" in page
@@ -81,10 +82,10 @@ def test_the_network_never_names_someone_the_viewer_cannot_see(client, alice, pe
 
 
 def test_a_partner_who_may_only_view_cannot_review_or_end_a_link(client, alice, pete, group, web, agencies):
-    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     membership = web["membership"]
     shared = CaseFactory(actor=alice, young_person=membership.young_person, lead_practitioner=alice)
-    access.share(actor=alice, obj=shared, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=shared, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     assert client.get(reverse("peer-group", args=[group.pk])).status_code == 200
     assert client.get(reverse("link-review", args=["membership", membership.pk])).status_code == 403

@@ -6,6 +6,7 @@ from django.urls import reverse
 from contexts import services
 from contexts.models import AssociationNature, MembershipRole, PlaceLinkNature
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import assert_queries
 from ..factories import CaseFactory, YoungPersonFactory
@@ -24,7 +25,9 @@ PINNED = {
         "count of current links to it the reader cannot see",
         "chronology entries tagged at the place that the reader can see (latest 50)",
         "role permissions",
+        "why each current share was lawful (disclosures, with their agreement and who shared)",
         "agencies it is shared with (grants other than the owner's)",
+        "agreements in force the owning agency is party to (the share form's choices)",
         "its guardians the reader can see (none here, so no training prefetch)",
         "documents attached to the place the reader can see, with uploader and agency",
     ],
@@ -50,8 +53,10 @@ PINNED = {
         "its place links the reader can see, with place and source",
         "count of current place links the reader cannot see",
         "role permissions",
+        "why each current share was lawful (disclosures, with their agreement and who shared)",
         "agencies it is shared with (grants other than the owner's)",
         "documents attached to the group the reader can see, with uploader and agency",
+        "agreements in force the owning agency is party to (the share form's choices)",
     ],
     "person_contexts": [
         "session",
@@ -120,10 +125,10 @@ class Network:
     def __init__(self, alice, pete, agencies, person, group, park):
         self.alice, self.pete, self.person, self.group, self.park = alice, pete, person, group, park
         self.peers = [person]
-        access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
-        access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
+        access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
+        access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
         case = CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
-        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
         services.place_link_add(actor=alice, place=park, peer_group=group, nature=PlaceLinkNature.GATHERING,
                                 **evidence())
 

@@ -20,6 +20,7 @@ from contexts.models import (
     PlaceLinkNature,
 )
 from safeguarding.models import AuditAction, AuditEvent
+from tests.conftest import REFERRAL_LAWFUL
 
 from ..conftest import client_for
 from .conftest import evidence
@@ -211,7 +212,7 @@ def test_a_partners_place_is_their_own_until_they_refer_it(pete, alice, mandy):
     assert place.owning_agency == pete.agency and not access.can(alice, place)
     assert not AuditEvent.objects.filter(action=AuditAction.SHARE).exists()
     referral = services.context_referral_create(actor=pete, record=place, concerns="Adults visiting a flat",
-                                                harm_types=["cce"])
+                                                harm_types=["cce"], **REFERRAL_LAWFUL)
     assert not access.can(alice, place)  # referring tells the authority about it; it does not share it
     assert referrals.kind_of(referral).duplicates(mandy, referral) == []  # nor shows it at the front door
 

@@ -22,6 +22,7 @@ from ..assessments.conftest import complete_answers
 from ..conftest import PASSWORD
 from .conftest import BLOCKING_IMPACTS, TIMEOUT_MS, Visit
 from .test_assessments import place, reference_data  # noqa: F401 - fixtures used by name
+from .test_pickers import fill_basis
 
 pytestmark = pytest.mark.e2e
 
@@ -65,6 +66,7 @@ def test_an_answer_after_approval_becomes_an_addendum_on_the_page_and_in_the_pdf
     form.locator("#id_due_on_0").fill(str(due.day))
     form.locator("#id_due_on_1").fill(str(due.month))
     form.locator("#id_due_on_2").fill(str(due.year))
+    fill_basis(form)
     form.get_by_role("button", name="Send request").click()
     expect(page.get_by_text("Request sent to Northfield Police.")).to_be_visible()
 
@@ -117,6 +119,7 @@ def test_an_answer_after_approval_becomes_an_addendum_on_the_page_and_in_the_pdf
         expect(main.locator('a[href="mailto:alice@example.org"]')).to_be_visible()
         violations["request, open after approval"] = police.axe("request-open")
         main.get_by_label("Your agency's response").fill(ANSWER)
+        fill_basis(main, reason_label="Why is it necessary to share your response?")
         main.get_by_role("button", name="Send response").click()
         expect(police.page.get_by_text("Your response has been added to the assessment as an addendum")).to_be_visible()
         expect(main).to_contain_text("Answered as an addendum")

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..conftest import PASSWORD
+from .test_pickers import fill_basis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,7 @@ def test_a_case_shared_with_the_police_reaches_them(visit, alice, police, case):
     visit.goto(f"/cases/{case.pk}/")
     sharing = page.locator("#sharing")
     visit.pick(sharing, "Agency", "Police", "Northfield Police")
+    fill_basis(sharing)
     sharing.get_by_role("button", name="Share").click()
     page.wait_for_load_state()
     visit.settle()

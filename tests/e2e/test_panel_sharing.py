@@ -118,7 +118,8 @@ def test_a_panel_asks_the_council_to_share_a_place_and_the_police_get_an_action_
         approve = alice.page.locator("main form", has=share_button)
         approve.get_by_role("group", name="Lawful basis for sharing").get_by_label(
             "Public task: a statutory duty (UK GDPR Article 6(1)(e))").check()
-        approve.get_by_label("Information sharing agreement (optional)").fill("Northfield ISA 2026")
+        approve.get_by_label("Safeguarding of children and individuals at risk").check()
+        approve.get_by_label("Yes, they were told").check()
         approve.get_by_role("button", name="Share with these agencies").click()
         expect(alice.page.locator(".govuk-notification-banner")).to_contain_text(
             "Eastgate Park is now shared with the agencies the panel asked for.")
@@ -127,7 +128,7 @@ def test_a_panel_asks_the_council_to_share_a_place_and_the_police_get_an_action_
     finally:
         alice.page.context.close()
     asked.refresh_from_db()
-    assert asked.status == ShareRequestStatus.APPROVED and asked.sharing_agreement == "Northfield ISA 2026"
+    assert asked.status == ShareRequestStatus.APPROVED and asked.reason == WHY_SHARE and asked.told == "told"
     assert access.can(access.AgencyReader(agencies["police"]), park)
     approval = AuditEvent.objects.get(action=AuditAction.APPROVE, target_id=str(asked.pk))
     assert approval.detail["lawful_basis"] == "public_task" and approval.detail["meeting"] == meeting.audit_label

@@ -16,6 +16,18 @@ pytestmark = pytest.mark.e2e
 SCRIPTS = re.compile(r"<script\b.*?</script>", re.S)
 
 
+def fill_basis(form, reason_label: str | None = "Why is it necessary to share?", told: bool = True):
+    """The lawful basis every share records (safeguarding.lawful); ``reason_label`` None and ``told`` False for a form
+    that asks them in its own words (a referral)."""
+    form.get_by_role("group", name="Lawful basis for sharing").get_by_label(
+        "Public task: a statutory duty (UK GDPR Article 6(1)(e))").check()
+    form.get_by_label("Safeguarding of children and individuals at risk").check()
+    if reason_label:
+        form.get_by_label(reason_label).fill("The police work with him")
+    if told:
+        form.get_by_label("Yes, they were told").check()
+
+
 def _blocking(violations):
     return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
@@ -43,6 +55,7 @@ def test_choosing_without_javascript(browser, live_server, visit, case, agencies
         assert access.sharing(case) == []
         html = page.content()
         sharing.get_by_label("Northfield Police").check()
+        fill_basis(sharing)
         sharing.get_by_role("button", name="Share").click()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("shared with Northfield Police")
         assert access.sharing(case) == [(agencies["police"], access.CONTRIBUTE)]
@@ -73,6 +86,7 @@ def test_choosing_with_the_type_ahead(visit: Visit, case, agencies):
     option.click()
     expect(box).to_have_value("Northfield Police")
     sharing.get_by_label("Can view", exact=True).check()
+    fill_basis(sharing)
     sharing.get_by_role("button", name="Share").click()
     page.wait_for_load_state()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("shared with Northfield Police")

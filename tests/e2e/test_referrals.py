@@ -11,6 +11,7 @@ from safeguarding.roles import Role
 
 from ..conftest import PASSWORD, SYSTEM, _person
 from .conftest import BLOCKING_IMPACTS, TIMEOUT_MS, Visit
+from .test_pickers import fill_basis
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +55,7 @@ def test_police_refer_the_front_door_accepts_and_the_police_open_the_case(visit,
     police.get_by_label("Urgent: risk within days").check()
     police.get_by_label("What do the young person and their family know about this referral?").fill("Mum knows.")
     police.get_by_label("Yes, they agreed to the referral").check()
+    fill_basis(police.locator("main form"), reason_label=None, told=False)
     _blocking(visit, "referral-form", found)
     police.get_by_role("button", name="Send referral").click()
     expect(police.locator("body")).to_contain_text("Your referral has been sent to Northfield Council")
@@ -99,6 +101,7 @@ def test_a_case_is_transferred_to_another_authority(visit, second, mandy, case, 
     asking.get_by_role("link", name="Transfer case").click()
     visit.pick(asking.locator("main form"), "Transfer to", "Southfield", "Southfield Council")
     asking.get_by_label("Why should it move?").fill("The family has moved to Southfield.")
+    fill_basis(asking.locator("main form"), reason_label=None)
     _blocking(visit, "transfer-request", found)
     asking.get_by_role("button", name="Ask for the transfer").click()
     expect(asking.get_by_role("heading", level=1)).to_contain_text(f"Transfer of {case.reference}")

@@ -17,6 +17,7 @@ from panels.tasks import pack_ready_notify
 from safeguarding import access, reminders
 from safeguarding.models import Notification, NotificationKind, OutboxJob
 from safeguarding.roles import Role
+from tests.conftest import LAWFUL
 
 from ..conftest import _person, assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -33,7 +34,7 @@ def _told(kind, **filters):
 
 def test_a_share_tells_the_agency_members_who_may_view_records(alice, pete, polly, sam, case, agencies):
     police_analyst = _person(agencies, "paula", "police", Role.ANALYST)  # figures only: opens no record
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     told = _told(NotificationKind.SHARED)
     assert set(told) == {"pete", "polly"} and police_analyst.username not in told
     assert told["pete"].url == reverse("case", args=[case.pk]) == case.get_absolute_url()
@@ -44,7 +45,7 @@ def test_a_share_tells_the_agency_members_who_may_view_records(alice, pete, poll
 
 
 def test_sharing_a_place_or_a_meeting_links_to_its_own_page(alice, oscar, park, meeting, agencies):
-    access.share(actor=alice, obj=park, agency=agencies["housing"], level=access.VIEW)
+    access.share(actor=alice, obj=park, agency=agencies["housing"], level=access.VIEW, basis=LAWFUL)
     assert Notification.objects.get(kind=NotificationKind.SHARED).url == reverse("place", args=[park.pk])
     assert meeting.get_absolute_url() == reverse("meeting", args=[meeting.pk])
 
@@ -54,7 +55,7 @@ def test_a_contribution_request_tells_the_agency_asked(alice, sam, pete, park, a
                                                  framework=Framework.objects.get(key="neighbourhood"))
     asked = assessment_services.contribution_request(actor=alice, assessment=draft, agency=agencies["school"],
                                                      question="What do pupils say?",
-                                                     due_on=timezone.localdate() + timedelta(days=7))
+                                                     due_on=timezone.localdate() + timedelta(days=7), basis=LAWFUL)
     told = _told(NotificationKind.CONTRIBUTION_REQUESTED)
     assert set(told) == {"sam"} and told["sam"].url == reverse("contribution", args=[asked.pk])
 

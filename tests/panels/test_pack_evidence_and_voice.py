@@ -15,6 +15,7 @@ from contexts import services as context_services
 from contexts.models import Association, AssociationNature, PlaceLinkNature, Purpose, Reliability
 from panels import packs, services
 from safeguarding import access, documents
+from tests.conftest import LAWFUL
 
 from ..contexts.conftest import evidence, friend  # noqa: F401 (a fixture)
 
@@ -35,7 +36,7 @@ def friend_shared(alice, friend, agencies):  # noqa: F811
     from ..factories import CaseFactory
 
     access.share(actor=alice, obj=CaseFactory(actor=alice, young_person=friend, lead_practitioner=alice),
-                 agency=agencies["police"], level=access.VIEW)
+                 agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     return friend
 
 
@@ -55,7 +56,7 @@ def test_an_expired_suspected_link_is_left_out_of_the_picture_and_the_pack(
 
 def test_an_intelligence_link_is_printed_only_in_the_recording_agencys_pack(
         alice, pete, meeting, agenda, person, shared_case, park, agencies):
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     context_services.place_link_add(actor=pete, place=park, young_person=person, nature=PlaceLinkNature.FREQUENTS,
                                     purpose=Purpose.INTELLIGENCE, **evidence())
     police = _jayden(packs.pack_context(meeting, agencies["police"]))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from panels import services
 from panels.models import Meeting
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import assert_queries
 from ..factories import CaseFactory, YoungPersonFactory
@@ -95,6 +96,8 @@ PINNED = {
         "the record to share: the young person's latest open case held by the agency that recorded them",
         "may the reader see that case (can_share)",
         "does the reader's agency manage it (can_share)",
+        "agreements in force the holding agency is party to, each with whether every agency asked for is too "
+        "(the approve form's choices)",
     ],
     "share_request_new": [
         "session",
@@ -153,7 +156,7 @@ class Agenda:
             case = CaseFactory(actor=self.alice, young_person=person)
             if self.count % 2:
                 access.share(actor=self.alice, obj=case, agency=self.agencies["police"],
-                             level=access.VIEW)
+                             level=access.VIEW, basis=LAWFUL)
             item = services.agenda_item_add(actor=self.colin, meeting=self.meeting, subject=person,
                                             reason=f"Reason {self.count}")
             for owner in ("police", "la") if self.count % 2 else ("la",):  # the police only where they can see

@@ -5,6 +5,7 @@ The agenda (tests/panels/conftest.py): item 1 Jayden (his case shared with the p
 one), item 3 Eastgate Park (shared with no one), item 4 a theme. The panel: the council, the police and the school.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from panels import selectors, services
 from panels.models import Action, PanelKind, ShareRequest, ShareRequestStatus
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent, Notification, NotificationKind
+from tests.conftest import LAWFUL
 
 from ..conftest import client_for
 
@@ -72,14 +74,21 @@ def test_the_chair_asks_and_the_holding_social_worker_approves_with_a_lawful_bas
     with pytest.raises(Http404):
         selectors.share_request_for(pete, asked.pk)
 
-    approved = services.share_request_approve(actor=alice, share_request=asked, lawful_basis="legal_obligation",
-                                              special_category="crime", sharing_agreement="Northfield ISA 2026")
+    # Not without its lawful basis: refused, nothing shared, still asked.
+    with pytest.raises(ValidationError) as refused:
+        services.share_request_approve(actor=alice, share_request=asked, basis=None)
+    assert {"lawful_basis", "special_category", "reason", "told"} <= set(refused.value.message_dict)
+    assert not access.can(access.AgencyReader(agencies["police"]), park)
+    assert ShareRequest.objects.get(pk=asked.pk).status == ShareRequestStatus.ASKED
+
+    approved = services.share_request_approve(actor=alice, share_request=asked, basis=replace(
+        LAWFUL, lawful_basis="legal_obligation", special_category="crime"))
     assert approved.status == ShareRequestStatus.APPROVED and approved.decided_by == alice
     assert access.can(access.AgencyReader(agencies["police"]), park)
     assert access.sharing(park) == [(agencies["police"], access.VIEW)]
     event = AuditEvent.objects.get(action=AuditAction.APPROVE, target_id=str(asked.pk))
     assert event.detail["lawful_basis"] == "legal_obligation" and event.detail["special_category"] == "crime"
-    assert event.detail["sharing_agreement"] == "Northfield ISA 2026"
+    assert event.detail["agreement"] == "" and "reason" not in event.detail  # free text stays out of the log
     assert event.detail["meeting"] == meeting.audit_label and event.detail["request"] == asked.audit_label
     assert event.detail["shared_with"] == [agencies["police"].pk] and event.detail["level"] == "view"
     assert AuditEvent.objects.filter(action=AuditAction.SHARE, target_id=str(park.pk),
@@ -97,15 +106,15 @@ def test_a_young_persons_case_is_what_is_shared(colin, alice, pete, meeting, age
     asked = services.share_request_ask(actor=colin, item=agenda[1], agencies=[agencies["police"]],
                                        reason="Kofi was found with cash")
     assert not access.can(pete, secret_person)
-    services.share_request_approve(actor=alice, share_request=asked)
+    services.share_request_approve(actor=alice, share_request=asked, basis=LAWFUL)
     assert access.can(pete, secret_person)
     assert access.sharing(secret_person.cases.get()) == [(agencies["police"], access.VIEW)]
 
 
 def test_an_approval_never_lowers_what_an_agency_already_has(colin, alice, meeting, agenda, agencies, park):
     asked = services.share_request_ask(actor=colin, item=agenda[2], agencies=[agencies["police"]], reason="Patrols")
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE)
-    services.share_request_approve(actor=alice, share_request=asked)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
+    services.share_request_approve(actor=alice, share_request=asked, basis=LAWFUL)
     assert access.sharing(park) == [(agencies["police"], access.CONTRIBUTE)]
 
 
@@ -120,7 +129,7 @@ def test_declining_says_why_and_shares_nothing(colin, alice, meeting, agenda, ag
     assert access.sharing(park) == []
     assert Notification.objects.filter(recipient=colin, kind=NotificationKind.SHARE_DECIDED).exists()
     with pytest.raises(ValidationError, match="already been decided"):
-        services.share_request_approve(actor=alice, share_request=declined)
+        services.share_request_approve(actor=alice, share_request=declined, basis=LAWFUL)
     # Declined, the chair may ask again (with better reasons).
     services.share_request_ask(actor=colin, item=agenda[2], agencies=[agencies["police"]], reason="Again")
 
@@ -129,7 +138,7 @@ def test_only_whoever_may_share_the_record_decides(colin, pete, sam, oscar, alic
     asked = services.share_request_ask(actor=colin, item=agenda[2], agencies=[agencies["police"]], reason="Patrols")
     for outsider in (oscar, pete, sam):  # they cannot see the request at all
         with pytest.raises(Http404):
-            services.share_request_approve(actor=outsider, share_request=asked)
+            services.share_request_approve(actor=outsider, share_request=asked, basis=LAWFUL)
     with pytest.raises(PermissionDenied):  # sees it (the chair's agency) but a chair's role shares nothing
         services.share_request_decline(actor=colin, share_request=asked, reason="No")
     # A record the police hold and share with the council: the council's social worker cannot decide for it.
@@ -139,7 +148,7 @@ def test_only_whoever_may_share_the_record_decides(colin, pete, sam, oscar, alic
     item = services.agenda_item_add(actor=colin, meeting=meeting, subject=police_place, reason="Dealing")
     theirs = services.share_request_ask(actor=colin, item=item, agencies=[agencies["school"]], reason="Pupils")
     with pytest.raises(PermissionDenied):
-        services.share_request_approve(actor=alice, share_request=theirs)
+        services.share_request_approve(actor=alice, share_request=theirs, basis=LAWFUL)
     assert set(ShareRequest.objects.values_list("status", flat=True)) == {ShareRequestStatus.ASKED}
 
 
@@ -214,7 +223,7 @@ def test_the_pages_warn_the_chair_and_the_request_goes_round(client, colin, alic
     assert refused.status_code == 400 and "Enter why the record cannot be shared" in refused.content.decode()
     response = client.post(reverse("share-request", args=[asked.pk]), {
         "decision": "approve", "lawful_basis": "public_task", "special_category": "safeguarding",
-        "sharing_agreement": ""})
+        "told": "told"})
     assert response.status_code == 302
     client_for(client, pete)
     assert "Eastgate Park" in client.get(reverse("meeting", args=[meeting.pk])).content.decode()

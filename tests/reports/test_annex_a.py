@@ -15,6 +15,7 @@ from cases.models import RHI_OFFER_WITHIN, HarmType, MissingEpisode, Sex
 from reports import exports, returns, selectors
 from reports import services as report_services
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -46,7 +47,7 @@ def borough(alice, pete, agencies):
                                                     (Sex.NOT_KNOWN, "not_known")])]
     cases = [CaseFactory(actor=alice, young_person=person, harm_types=[HarmType.SYV],
                          opened_on=timezone.localdate() - timedelta(days=500)) for person in people]
-    access.share(actor=alice, obj=cases[0], agency=agencies["police"], level=access.CONTRIBUTE)
+    access.share(actor=alice, obj=cases[0], agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     record, interview = case_services.missing_episode_record, case_services.return_interview_record
     # 0: twice this quarter: one interview in time and accepted, one late and declined (recorded by the police).
     first = record(actor=pete, case=cases[0], missing_at=_at(9), found_at=_at(8.5), reported_by="Carer")

@@ -15,6 +15,7 @@ from contexts.models import Place, PlaceKind
 from panels import services as panel_services
 from panels.models import Action, ActionStatus
 from reports import selectors
+from tests.conftest import LAWFUL
 
 from ..assessments.conftest import approved, neighbourhood, park  # noqa: F401 (fixtures)
 from ..conftest import client_for
@@ -68,7 +69,7 @@ def test_each_domain_counts_the_places_that_got_safer_against_the_scores_themsel
 
 def test_a_partner_counts_only_the_places_shared_with_it(reassessed, park, alice, pete, agencies):  # noqa: F811
     assert selectors.context_domain_change(pete) == []
-    context_services.access.share(actor=alice, obj=park, agency=agencies["police"], level="view")
+    context_services.access.share(actor=alice, obj=park, agency=agencies["police"], level="view", basis=LAWFUL)
     [row, *_] = selectors.context_domain_change(pete)
     assert row.contexts == 1 and row.safer == 1
 

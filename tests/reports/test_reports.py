@@ -33,6 +33,7 @@ from reports.models import ReportExport
 from safeguarding import access
 from safeguarding import services as kernel_services
 from safeguarding.models import AuditAction, AuditEvent
+from tests.conftest import LAWFUL
 
 from ..conftest import client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -67,7 +68,7 @@ def data(alice, mandy, colin, adam, pete, sam, oscar, agencies, cast):
     closed = case_services.case_close(actor=mandy, case=cases[5], expected_version=cases[5].version,
                                       reason=ClosureReason.RISK_REDUCED)
     for case in (cases[0], cases[1], closed):
-        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     # Overdue things: a request, the links of the world's person, a police action, and a done one.
     ContributionRequest.objects.filter(pk=world["contribution"].pk).update(due_on=today - timedelta(days=3))
     for model in (PlaceLink, Membership, Association):

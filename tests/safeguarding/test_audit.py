@@ -6,7 +6,8 @@ from django.db.utils import ProgrammingError
 from django.urls import reverse
 
 from safeguarding import access
-from safeguarding.models import AuditAction, AuditEvent
+from safeguarding.models import AuditAction, AuditEvent, Disclosure
+from tests.conftest import LAWFUL_FORM
 
 from ..conftest import PASSWORD, client_for
 
@@ -40,12 +41,14 @@ def test_a_refused_page_writes_no_view_event(client, oscar, shared_case):
 def test_sharing_and_unsharing_each_write_one_event(client, alice, case, agencies):
     client_for(client, alice)
     police = agencies["police"]
-    client.post(reverse("case-share", args=[case.pk]), {"agency": police.pk, "level": access.VIEW})
+    client.post(reverse("case-share", args=[case.pk]), {"agency": police.pk, "level": access.VIEW, **LAWFUL_FORM})
     client.post(reverse("case-unshare", args=[case.pk, police.pk]))
     [shared] = events(action=AuditAction.SHARE)
     [unshared] = events(action=AuditAction.UNSHARE)
-    assert shared.target == case and shared.detail == {"agency_id": police.pk, "agency": police.name,
-                                                      "level": "view"}
+    assert shared.target == case and shared.detail == {
+        "agency_id": police.pk, "agency": police.name, "level": "view", "cause": "shared", "agreement_id": None,
+        "agreement": "", "lawful_basis": "public_task", "special_category": "safeguarding", "told": "told",
+        "disclosure": Disclosure.objects.get().pk}
     assert unshared.actor == alice and unshared.detail["agency_id"] == police.pk
 
 

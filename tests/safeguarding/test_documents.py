@@ -13,6 +13,7 @@ from pypdf import PdfWriter
 from cases.models import CaseDocument
 from safeguarding import access, attachments, services
 from safeguarding.models import AuditAction, AuditEvent, MissingFile
+from tests.conftest import LAWFUL
 
 from ..conftest import assert_queries, client_for, eicar, free_port
 
@@ -94,7 +95,7 @@ def test_a_clean_pdf_is_accepted_and_a_partner_it_is_shared_with_downloads_it(
 
 
 def test_a_partner_shown_the_case_to_view_only_may_not_upload(client, alice, pete, case, agencies, scanner):
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     assert client_for(client, pete).get(upload_url(case)).status_code == 403
     page = client_for(client, pete).get(reverse("case", args=[case.pk])).content.decode()
     assert upload_url(case) not in page

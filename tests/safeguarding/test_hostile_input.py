@@ -21,6 +21,7 @@ from contexts.models import PeerGroup, Place, PlaceKind
 from safeguarding import access
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.models import AuditAction, AuditEvent
+from tests.conftest import LAWFUL
 
 from ..conftest import client_for
 
@@ -185,7 +186,8 @@ def test_two_people_sharing_one_record_with_one_agency_at_once_both_succeed(alic
     def share():
         try:
             barrier.wait(timeout=10)
-            access.share(actor=alice, obj=type(case).objects.get(pk=case.pk), agency=police, level=access.CONTRIBUTE)
+            access.share(actor=alice, obj=type(case).objects.get(pk=case.pk), agency=police, level=access.CONTRIBUTE,
+                basis=LAWFUL)
         except Exception as exc:  # noqa: BLE001 - the finding
             errors.append(exc)
         finally:

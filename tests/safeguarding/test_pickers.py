@@ -11,6 +11,7 @@ from cases.models import YoungPerson
 from panels.forms import ActionForm
 from safeguarding import access, pickers, services
 from safeguarding.models import AgencyKind, AuditAction, AuditEvent, User
+from tests.conftest import LAWFUL, LAWFUL_FORM
 
 from ..conftest import SYSTEM, assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -64,14 +65,14 @@ def test_the_outsider_finds_no_one_and_the_police_only_what_is_shared(alice, pet
     for user in (oscar, pete, anna):
         assert _labels(user, "young-person", "jayden") == []
         assert _labels(user, "young-person", case.reference) == []
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     assert _labels(pete, "young-person", "jayden") == ["Jayden Okafor"]  # not Jayden Smith: not shared
     assert _labels(oscar, "young-person", "jayden") == []
 
 
 def test_a_case_the_reader_cannot_see_is_never_found_by_its_reference(alice, pete, case, person, agencies):
     other = CaseFactory(actor=alice, young_person=person)
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     assert _labels(pete, "young-person", case.reference) == ["Jayden Okafor"]
     assert _labels(pete, "young-person", other.reference) == []
     assert other.reference not in pickers.get("young-person").find(pete, "jayden").matches[0].hint
@@ -157,7 +158,7 @@ def test_the_search_button_shows_matches_keeps_answers_and_saves_nothing(client,
     assert "govuk-error-summary" not in page
     assert access.sharing(case) == []
     assert AuditEvent.objects.filter(action=AuditAction.SEARCH, detail__through="form").count() == 1
-    chosen = client.post(url, {"agency": agencies["police"].pk, "level": access.CONTRIBUTE})
+    chosen = client.post(url, {"agency": agencies["police"].pk, "level": access.CONTRIBUTE, **LAWFUL_FORM})
     assert chosen.status_code == 302
     assert access.sharing(case) == [(agencies["police"], access.CONTRIBUTE)]
 

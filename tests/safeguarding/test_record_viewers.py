@@ -12,6 +12,7 @@ from contexts.models import PeerGroup, Place, PlaceKind
 from safeguarding import access, audit
 from safeguarding.models import AuditAction, AuditEvent
 from safeguarding.roles import Role
+from tests.conftest import LAWFUL
 
 from ..conftest import _person, assert_queries, client_for
 
@@ -60,7 +61,7 @@ def test_each_kind_of_record_has_the_page_for_managers_only(client, kind, shared
 
 
 def test_the_page_makes_the_same_queries_however_many_viewings(client, case, alice, mandy, pete, agencies):
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     url = reverse("record-viewers", args=["case", case.pk])
     expected = ["session", "the signed-in person with their agency", "their roles' permissions",
                 "the case, through the door, with what the agency may do to it", "count the viewings",

@@ -3,6 +3,7 @@ manager keeps or disposes of it, disposal erases exactly that record's personal 
 and still verifies."""
 
 import io
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,10 +26,10 @@ from contexts.models import (
     PlaceKind,
     Reliability,
 )
-from safeguarding import auditchain, dbroles, retention, services
-from safeguarding.models import AuditAction, AuditEvent, RetentionAction, RetentionItem, RetentionStatus
+from safeguarding import access, auditchain, dbroles, retention, services
+from safeguarding.models import AuditAction, AuditEvent, Disclosure, RetentionAction, RetentionItem, RetentionStatus
 
-from ..conftest import SYSTEM, assert_queries, client_for
+from ..conftest import LAWFUL, SYSTEM, assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,27 @@ def test_a_disposal_run_with_a_frozen_clock_erases_exactly_what_is_due_and_keeps
     with at(2031, 1, 1):
         assert services.retention_list_due(actor=SYSTEM)["listed"] == {"cases.case": 1}  # Esme's, by then
         assert not RetentionItem.objects.filter(record_id=case.pk, status=RetentionStatus.DUE).exists()
+
+
+def test_disposal_erases_why_the_record_was_shared_and_keeps_the_basis(alice, mandy, agencies):
+    """Why a case was shared (and why the family were not told) is free text that may name people: it goes with the
+    case; the basis, the agreement and who shared it with whom stay."""
+    person = _person(alice, "Hester", "Quarrie")
+    case = CaseFactory(actor=alice, young_person=person, lead_practitioner=alice, summary="Worries about Hester",
+                       opened_on=date.today() - timedelta(days=10))
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=replace(
+        LAWFUL, reason="Hester's uncle Quentin Marlowe collects her", told="not_told",
+        not_told_why="Quentin Marlowe would find out"))
+    case = Case.objects.get(pk=case.pk)
+    case_services.case_close(actor=mandy, case=case, expected_version=case.version, reason="nfa")
+    _schedule(0)
+    services.retention_list_due(actor=SYSTEM)
+    item = RetentionItem.objects.get(record_id=case.pk)
+    services.retention_item_dispose(actor=mandy, item=item, expected_version=item.version)
+    row = Disclosure.objects.get(record_id=case.pk)
+    assert "Quentin" not in row.reason + row.not_told_why and row.reason.startswith("Disposed of on")
+    assert (row.lawful_basis, row.told, row.to_agency) == (LAWFUL.lawful_basis, "not_told", agencies["police"])
+    assert RetentionItem.objects.get(pk=item.pk).erased["safeguarding.disclosure"] == [row.pk]
 
 
 def test_a_young_person_with_another_case_keeps_their_details_until_it_is_disposed_of_too(borough, alice, mandy):

@@ -21,6 +21,7 @@ from panels.models import PanelKind
 from safeguarding import access, audit, celery_app, services, subject_access
 from safeguarding.models import AuditAction, AuditEvent, OutboxJob, SubjectAccessRequest, SubjectAccessStatus
 from safeguarding.roles import Role
+from tests.conftest import LAWFUL
 
 from ..conftest import QUEUES, _person, assert_queries, client_for, wait_for
 from ..factories import CaseFactory, YoungPersonFactory
@@ -59,7 +60,7 @@ def held(alice, colin, pete, agencies):
                                         member_agencies=[agencies["la"]], chairs=[colin])
     meeting = panel_services.meeting_schedule(actor=colin, panel=panel, starts_at=timezone.now() + timedelta(days=2))
     panel_services.agenda_item_add(actor=colin, meeting=meeting, subject=wren, reason="Missing twice this month")
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     audit.record_view(pete, case)
     return {"wren": wren, "cosmo": cosmo, "case": case}
 

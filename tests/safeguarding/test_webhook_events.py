@@ -13,6 +13,7 @@ from panels.reminders import _notify_overdue
 from panels.tasks import pack_ready_notify
 from safeguarding import access, services, webhooks
 from safeguarding.models import DeliveryStatus, OutboxJob, WebhookAttempt, WebhookDelivery, WebhookEvent
+from tests.conftest import LAWFUL
 
 from ..conftest import SYSTEM
 from ..security import world as world_module
@@ -81,7 +82,7 @@ def test_an_agency_without_a_subscription_costs_one_query(agencies, alice, case,
 
 
 def test_a_record_unshared_before_delivery_is_withheld_without_calling(agencies, alice, case, everyone_subscribed):
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     access.unshare(actor=alice, obj=case, agency=agencies["police"])
     delivery = WebhookDelivery.objects.get()
     assert webhooks.attempt(delivery.pk, 1) == DeliveryStatus.WITHHELD
@@ -91,7 +92,7 @@ def test_a_record_unshared_before_delivery_is_withheld_without_calling(agencies,
 
 def test_a_paused_subscription_gets_no_new_events(agencies, alice, case, everyone_subscribed):
     services.webhook_pause(actor=SYSTEM, subscription=everyone_subscribed["police"])
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     assert not WebhookEvent.objects.exists()
 
 

@@ -35,6 +35,7 @@ from safeguarding.models import (
     WebhookSubscription,
 )
 from safeguarding.roles import Role
+from tests.conftest import LAWFUL
 
 from ..conftest import SYSTEM, _person, wait_for
 
@@ -121,7 +122,7 @@ def test_it_tells_the_police_of_a_record_shared_with_them_once_signed_and_thin_a
         police_hook, police_secret = connect(agencies["police"], receiver.url("/police"))
         connect(agencies["housing"], receiver.url("/housing"))
         with worker():
-            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
             assert wait_for(lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).exists(), 30)
             time.sleep(0.5)  # time for anything wrongly queued for housing to arrive too
         police, housing = receiver.to("/police"), receiver.to("/housing")
@@ -153,7 +154,7 @@ def test_a_receiver_answering_500_twice_gets_the_event_on_the_third_attempt_with
     with Receiver(script=[500, 500]) as receiver:
         connect(agencies["police"], receiver.url())
         with worker():
-            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
             assert wait_for(lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).exists(), 30)
         got = receiver.to("/hooks")
 
@@ -179,7 +180,7 @@ def test_failing_in_a_row_pauses_the_connection_tells_its_administrators_and_res
     with Receiver(script=[503, 503, 503, 503]) as receiver:
         hook, _ = connect(agencies["police"], receiver.url())
         with worker():
-            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
             assert wait_for(lambda: not WebhookSubscription.objects.get().is_active, 30)
             # The third attempt, queued before the pause, finds it paused and waits without calling.
             assert wait_for(lambda: WebhookDelivery.objects.filter(next_attempt_at__isnull=True).exists(), 30)
@@ -189,7 +190,7 @@ def test_failing_in_a_row_pauses_the_connection_tells_its_administrators_and_res
             paused = WebhookSubscription.objects.get()
             assert "2 failed attempts in a row" in paused.paused_reason
             # Shared again while paused: nothing is kept for a paused connection.
-            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE)
+            access.share(actor=alice, obj=case, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
             assert WebhookEvent.objects.count() == 1
 
             receiver.script.clear()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.models import ChronologyEntry, EntryKind
 from cases.services import chronology_add
 from safeguarding import access
+from tests.conftest import LAWFUL
 
 from ..conftest import client_for
 
@@ -76,7 +77,7 @@ def test_a_shared_agency_sees_the_case_and_person_but_cannot_manage_them(client,
 
 def test_contribute_lets_a_partner_add_to_the_chronology_and_view_does_not(
         client, pete, sam, shared_case, alice, agencies):
-    access.share(actor=alice, obj=shared_case, agency=agencies["school"], level=access.VIEW)
+    access.share(actor=alice, obj=shared_case, agency=agencies["school"], level=access.VIEW, basis=LAWFUL)
     url = reverse("chronology-add", args=[shared_case.pk])
     now = timezone.localtime()
     client_for(client, sam)

@@ -24,6 +24,7 @@ from panels import packs as pack_builder
 from panels import services as panel_services
 from panels.models import PackStatus
 from safeguarding import access, routers
+from tests.conftest import LAWFUL
 
 from . import world as world_module
 
@@ -174,7 +175,8 @@ def _check(client, cast, agencies, planter, *, police_contribute=False):
     world.update(world_module.documents(cast, world))
     if police_contribute:  # the police may then add to the case's chronology, and say where an entry happened
         for record in (world["case"], world["place"]):
-            access.share(actor=cast["alice"], obj=record, agency=agencies["police"], level=access.CONTRIBUTE)
+            access.share(actor=cast["alice"], obj=record, agency=agencies["police"], level=access.CONTRIBUTE,
+                basis=LAWFUL)
     _build_packs(cast["colin"], world["meeting"])
     world["pack"] = world["meeting"].packs.get(agency=agencies["police"], status=PackStatus.READY)
     found, problems = world_module.urls(world)

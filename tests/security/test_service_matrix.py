@@ -32,6 +32,7 @@ from panels.models import AttendanceStatus, MeetingStatus, PanelKind
 from safeguarding import access
 from safeguarding.models import AgencyKind, AuditEvent, User
 from safeguarding.roles import Role
+from tests.conftest import LAWFUL, REFERRAL_LAWFUL
 
 from ..assessments.conftest import complete_answers
 from ..conftest import SYSTEM, _person
@@ -264,8 +265,16 @@ def _scenarios():
             actor=u, subscription=fresh(w["webhook"]))),
         "safeguarding.services.webhook_delete": Scenario(admin, lambda w, u: k.webhook_delete(
             actor=u, subscription=fresh(w["webhook"]))),
+        # Information-sharing agreements: administrators (and a setup command) record and change them.
+        "safeguarding.services.agreement_create": Scenario(admin, lambda w, u: k.agreement_create(
+            actor=u, parties=[w["agencies"]["la"], w["agencies"]["school"]], title="Schools agreement",
+            reference="SCH-1", starts_on=_today(), review_on=_today() + timedelta(days=90), summary="Pupils")),
+        "safeguarding.services.agreement_update": Scenario(admin, lambda w, u: k.agreement_update(
+            actor=u, agreement=fresh(w["agreement"]), expected_version=fresh(w["agreement"]).version,
+            parties=[w["agencies"]["la"], w["agencies"]["police"], w["agencies"]["school"]], title="Wider accord",
+            reference="QA-1", starts_on=_today(), review_on=_today() + timedelta(days=90), summary="More")),
         "safeguarding.access.share": Scenario(lead, lambda w, u: access.share(
-            actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW)),
+            actor=u, obj=fresh(w["case"]), agency=w["agencies"]["school"], level=access.VIEW, basis=LAWFUL)),
         "safeguarding.access.unshare": Scenario(lead, lambda w, u: access.unshare(
             actor=u, obj=fresh(w["case"]), agency=w["agencies"]["police"])),
         # --- data protection: retention schedules (administrators), the daily listing (the system), deciding on a
@@ -338,9 +347,10 @@ def _scenarios():
         # --- the front door: referrals (the police referred both waiting ones), and transfers ---
         "cases.services.referral_create": Scenario(partners, lambda w, u: c.referral_create(
             actor=u, first_name="Rowan", last_name="Referred", postcode="B2 2BB", concerns="Seen with adults",
-            harm_types=["cce"], family_knows="Nothing yet", young_person_agreed="not_asked")),
+            harm_types=["cce"], family_knows="Nothing yet", young_person_agreed="not_asked", **REFERRAL_LAWFUL)),
         "contexts.services.context_referral_create": Scenario(partners, lambda w, u: x.context_referral_create(
-            actor=u, kind="peer_group", name="Station crew", concerns="Fights", harm_types=["syv"])),
+            actor=u, kind="peer_group", name="Station crew", concerns="Fights", harm_types=["syv"],
+            **REFERRAL_LAWFUL)),
         "cases.services.referral_accept": Scenario({"mandy"}, lambda w, u: c.referral_accept(
             actor=u, referral=fresh(w["yp_referral"]), expected_version=fresh(w["yp_referral"]).version)),
         "contexts.services.context_referral_accept": Scenario({"mandy"}, lambda w, u: x.context_referral_accept(
@@ -358,7 +368,7 @@ def _scenarios():
                     w["yp_referral"]).version, question="Which school?")),
             notes="the referring agency, once the front door has asked"),
         "cases.transfers.transfer_request": Scenario({"mandy"}, lambda w, u: t.transfer_request(
-            actor=u, record=fresh(w["case"]), to_agency=w["agencies"]["school"], reason="Moved school")),
+            actor=u, record=fresh(w["case"]), to_agency=w["agencies"]["school"], reason="Moved school", basis=LAWFUL)),
         "cases.transfers.transfer_accept": Scenario({"mandy"}, lambda w, u: t.transfer_accept(
             actor=u, transfer=fresh(w["context_transfer"]), expected_version=fresh(w["context_transfer"]).version,
             lead_practitioner=u)),
@@ -424,10 +434,10 @@ def _scenarios():
                                              approve=True, pending_confirmed=True))(_submitted(w))),
         "assessments.services.contribution_request": Scenario(lead, lambda w, u: a.contribution_request(
             actor=u, assessment=fresh(w["assessment"]), agency=w["agencies"]["police"], question="What do you see?",
-            due_on=_today() + timedelta(days=7))),
+            due_on=_today() + timedelta(days=7), basis=LAWFUL)),
         "assessments.services.contribution_answer": Scenario({"sam"}, lambda w, u: a.contribution_answer(
             actor=u, contribution=fresh(w["contribution"]), expected_version=fresh(w["contribution"]).version,
-            response="Pupils avoid the park after school")),
+            response="Pupils avoid the park after school", basis=LAWFUL)),
         "assessments.services.contribution_withdraw": Scenario(lead, lambda w, u: a.contribution_withdraw(
             actor=u, contribution=fresh(w["contribution"]))),
         "assessments.services.goal_add": Scenario(lead, lambda w, u: a.goal_add(
@@ -480,8 +490,8 @@ def _scenarios():
             actor=u, item=fresh(w["group_item"]), agencies=[w["agencies"]["school"]], reason="Pupils are members"),
             notes="a chair running the meeting; the school cannot see the group"),
         "panels.services.share_request_approve": Scenario(lead, lambda w, u: p.share_request_approve(
-            actor=u, share_request=fresh(w["share_request"]), lawful_basis="public_task",
-            special_category="safeguarding"), notes="whoever may share the place: its agency, a role that shares"),
+            actor=u, share_request=fresh(w["share_request"]),
+                basis=LAWFUL), notes="whoever may share the place: its agency, a role that shares"),
         "panels.services.share_request_decline": Scenario(lead, lambda w, u: p.share_request_decline(
             actor=u, share_request=fresh(w["share_request"]), reason="An operation is under way")),
         # --- reports: a list of named records needs names (not an analyst); the tables need reports only ---
@@ -506,7 +516,7 @@ def matrix_world(alice, mandy, colin, adam, pete, sam, oscar, agencies):
     world, _ = world_module.build(cast, agencies)  # case, friend's case, place and group shared with the police
     world.update(world_module.documents(cast, world))
     for record in (world["case"], world["place"]):
-        access.share(actor=alice, obj=record, agency=agencies["police"], level=access.CONTRIBUTE)
+        access.share(actor=alice, obj=record, agency=agencies["police"], level=access.CONTRIBUTE, basis=LAWFUL)
     planted, _ = world_module.plant(cast, agencies, world)
     return {**world, **planted, "cast": cast, "agencies": agencies}
 

@@ -34,6 +34,7 @@ from safeguarding import access
 from safeguarding import services as kernel_services
 from safeguarding.models import Notification, RetentionItem
 from safeguarding.roles import Role
+from tests.conftest import LAWFUL
 
 from ..factories import CaseFactory, YoungPersonFactory
 
@@ -47,6 +48,7 @@ PK = {
     "retention": "retention_item", "subject-access": "sar",
     # A person's own passkeys (allauth's pages under /account/2fa/webauthn/keys/<pk>/): alice's.
     "account": "passkey",
+    "agreements": "agreement",
 }
 # Routes with <str:kind>: by first segment, each kind's word and the record its <int:pk> then names.
 SUBJECT_KINDS = {"young-person": "person", "place": "place", "peer-group": "group"}
@@ -288,7 +290,7 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     assessment = assessment_services.assessment_start(actor=alice, subject=place, framework=neighbourhood)
     contribution = assessment_services.contribution_request(
         actor=alice, assessment=assessment, agency=school, question="What do pupils say about Cobblewick?",
-        due_on=today + timedelta(days=7))
+        due_on=today + timedelta(days=7), basis=LAWFUL)
     goal = assessment_services.goal_add(actor=alice, subject=place, statement="Children cross Cobblewick safely",
                                         met_when="No reports for three months", measured_by="Police logs")
     intervention = assessment_services.intervention_add(actor=alice, goal=goal, what="Detached youth work at dusk",
@@ -298,7 +300,7 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
 
     if share_with_police:
         for record in (case, friend_case, place, group):
-            access.share(actor=alice, obj=record, agency=police, level=access.VIEW)
+            access.share(actor=alice, obj=record, agency=police, level=access.VIEW, basis=LAWFUL)
 
     panel = panel_services.panel_create(actor=colin, name="Cobblewick MACE panel", kind=PanelKind.MACE,
                                         member_agencies=[la, police, school], chairs=[colin])
@@ -324,6 +326,11 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
     # The front door: the police refer a young person and a place to the lead authority (both waiting); the lead
     # authority asks the police to take over the friend's case; the police's manager asks the lead authority to take
     # over a place of theirs.
+    # The council and the police have an information-sharing agreement (housing is no party to it).
+    agreement = kernel_services.agreement_create(
+        actor=access.system("tests"), parties=[la, police], title="Quenby Accord on sharing", reference="QA-1",
+        starts_on=today - timedelta(days=30), review_on=today + timedelta(days=300),
+        summary="What the council and the police share about young people at risk")
     lawful = {"lawful_basis": "public_task", "special_category": "safeguarding"}
     yp_referral = case_services.referral_create(
         actor=pete, first_name="Peregrine", last_name="Ashcombe-Referred", date_of_birth=today - timedelta(days=5000),
@@ -333,14 +340,14 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         actor=pete, kind="place", name="Wickerly Arcade", place_kind=PlaceKind.SHOP, postcode="B2 2BB",
         concerns="Adults buying food for children", harm_types=["cse"], **lawful)
     case_transfer = transfers.transfer_request(actor=cast["mandy"], record=friend_case, to_agency=police,
-                                               reason="Police-led Larkspur operation")
+                                               reason="Police-led Larkspur operation", basis=LAWFUL)
     police_manager = kernel_services.user_create(
         actor=access.system("tests"), username="pam", agency=police, roles=[Role.TEAM_MANAGER], first_name="Pam",
         last_name="Test", email="pam@example.org")
     garages = context_services.context_create(actor=pete, model=Place, name="Larkspur Lane garages",
                                               kind=PlaceKind.STREET)
     context_transfer = transfers.transfer_request(actor=police_manager, record=garages, to_agency=la,
-                                                  reason="Larkspur garages are a council matter")
+                                                  reason="Larkspur garages are a council matter", basis=LAWFUL)
     # The council's case management system, told of what is addressed to the council (safeguarding.webhooks): its
     # administrators' alone; another agency does not learn it exists.
     webhook, _ = kernel_services.webhook_create(
@@ -374,12 +381,14 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
         "group_item": group_item, "share_request": share_request, "yp_referral": yp_referral,
         "context_referral": context_referral, "case_transfer": case_transfer, "context_transfer": context_transfer,
         "webhook": webhook, "episode": episode, "nrm_referral": nrm_referral,
+        "agreement": agreement,
     }
     secrets = ["Zephyrine", "Quillfeather", "Barnaby", "Thistlewood", case.reference, friend_case.reference,
                "Gwendolyn", "climbing wall", "Cobblewick", "Pennywhistle", "Spotting grooming",
                "Detached youth work", "Missing from home twice", "Riders carrying bags", "Late buses through Marsh",
                "Return home interview", "Peregrine", "Ashcombe-Referred", "Wickerly", "Larkspur", "Mossgiel",
-               "Gallowmere", "NF-MIS-4417", "Quillon", "Retainwell", retained_case.reference, "Zephyrine herself"]
+               "Gallowmere", "NF-MIS-4417", "Quillon", "Retainwell", retained_case.reference, "Zephyrine herself",
+               "Quenby"]
     return world, secrets
 
 

@@ -82,7 +82,7 @@ def test_records_about_a_subject_read_it_through_the_registry():
     assert AgendaItem(young_person=person).subject is person and AgendaItem(theme="x").subject is None
     link = PlaceLink(place=place, peer_group=group)
     assert link.subject is group, "a place link's place is its other end, not its subject"
-    assert subjects.related(SafetyPlan, "plan__") == ["plan__place", "plan__peer_group"]
+    assert subjects.related(SafetyPlan, "plan__") == ["plan__young_person", "plan__place", "plan__peer_group"]
     assert subjects.related(Assessment) == ["young_person", "place", "peer_group"]
     assert subjects.on(PlaceLink, skip=("place",)) == (subjects.get("young_person"), subjects.get("peer_group"))
 

@@ -51,15 +51,17 @@ seed: migrate
 	$(MANAGE) seed_demo
 
 # The demo runs with DEBUG on, over plain HTTP on this machine only, with a Celery worker beside it (both
-# queues, and beat for the daily reminders; emails go to the console), and the police's demo webhook receiver on
-# 127.0.0.1:8765 (docs/webhooks.md), which prints each event the police's system is sent.
+# queues, and beat for the daily reminders; emails go to the console), the police's demo webhook receiver on
+# 127.0.0.1:8765 (docs/webhooks.md), which prints each event the police's system is sent, and a private clamd on
+# 127.0.0.1:3310 that scans uploaded documents (manage.py demo_scanner: Debian's clamav-daemon, EICAR signature only).
 demo: install assets seed
 	@echo ""
 	@echo "Starting the Celery worker, the webhook receiver and the web server. Open http://$(HOST):$(PORT)/ (Ctrl+C stops them)."
 	@DEBUG=1 $(VENV)/bin/celery -A safeguarding worker -Q celery,packs -B --schedule=/tmp/efh-celerybeat \
 	  --loglevel=warning --concurrency=2 & worker=$$!; \
 	  $(MANAGE) webhook_receiver & receiver=$$!; \
-	  trap "kill $$worker $$receiver 2>/dev/null" EXIT INT TERM; \
+	  $(MANAGE) demo_scanner & clamd=$$!; \
+	  trap "kill $$worker $$receiver $$clamd 2>/dev/null" EXIT INT TERM; \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install assets roles

@@ -372,4 +372,4 @@ class AssessmentDocument(Attachment):
 
 
 attachments.register("assessment", AssessmentDocument, rule="assessments.policies.can_attach_to_assessment",
-                     noun="assessment", page="assessment")
+                     noun="assessment", page="assessment", young_person="assessment__young_person")

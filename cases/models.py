@@ -403,7 +403,8 @@ class CaseDocument(Attachment):
         indexes = [models.Index(fields=["case", "-uploaded_at"], name="casedocument_case_idx")]
 
 
-attachments.register("case", CaseDocument, rule="cases.policies.can_attach_to_case", noun="case", page="case")
+attachments.register("case", CaseDocument, rule="cases.policies.can_attach_to_case", noun="case", page="case",
+                     young_person="case__young_person")
 
 
 # --- Missing episodes, return home interviews and National Referral Mechanism referrals ------------------------------

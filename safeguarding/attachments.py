@@ -39,6 +39,9 @@ class Kind:
     rule: str  # the dotted name of the rule for attaching one to a record ("cases.policies.can_attach_to_case")
     noun: str  # "case"
     page: str  # the name of the URL of the record's own page, taking its pk; documents are listed at "#documents"
+    # The lookup from a document of this kind to the young person it is about ("case__young_person"), for subject
+    # access exports; None where the record is not one young person's (a place, a group, a meeting of many).
+    young_person: str | None = None
 
     @property
     def parent_field(self) -> str:
@@ -61,8 +64,9 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def register(word: str, model: type[Model], *, rule: str, noun: str, page: str) -> Kind:
-    kind = Kind(word, model, rule, noun, page)
+def register(word: str, model: type[Model], *, rule: str, noun: str, page: str,
+             young_person: str | None = None) -> Kind:
+    kind = Kind(word, model, rule, noun, page, young_person)
     KINDS[word] = kind
     return kind
 

@@ -4,8 +4,11 @@ worker and signed off by a second person before either file can be downloaded.
 - Each app contributes its sections where its models are loaded (``register`` in its ``apps.py`` ``ready()``): the
   young person and their cases, chronology, words and trusted adults (``cases``), links (``contexts``), assessments
   (``assessments``), panel items (``panels``). The kernel imports no app; it runs every section and adds, from the
-  audit log, who viewed each record listed. Documents (file attachments) join as one more section registered by the
-  app that holds them: nothing here changes.
+  audit log, who viewed each record listed. Documents (file attachments) are the kernel's own section, over every
+  kind of attachment that says which young person it is about (``attachments.Kind.young_person``): a case's and an
+  assessment's documents, not a place's, a group's or a meeting's. They are listed (name, what it is attached to, who
+  attached it and when, its fingerprint), not copied into the export: a file's content cannot be redacted by rule, so
+  the reviewer reads each one and sends it, or a redacted copy, with the release.
 - What is read is what the asking agency may see, through the access door, as the agency (``access.AgencyReader``):
   an agency answers for the records it holds. Entries restricted to named people are not included (the agency as a
   whole does not see them): the reviewer asks those people.
@@ -29,9 +32,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from . import access, audit, documents, subjects
+from . import access, attachments, audit, documents, subjects
 from .models import AuditAction, AuditEvent, SubjectAccessRequest, SubjectAccessStatus
 
 ACTOR = "subject_access"
@@ -199,6 +203,7 @@ def collect(sar: SubjectAccessRequest) -> dict:
             "Practitioners are shown by their role and agency, never by name.",
             "People the young person named (trusted adults, guardians) are shown by their relationship alone.",
             "Entries restricted to named people are not included.",
+            "Documents are listed, not copied: the reviewer reads each and sends it, or a redacted copy, with this.",
         ],
     }
     content["redactions"] = dict(redactor.counts)
@@ -237,3 +242,26 @@ def build(sar_id: int) -> SubjectAccessRequest | None:
 def fail(sar_id: int, error: str) -> None:
     SubjectAccessRequest.objects.filter(pk=sar_id).exclude(status=SubjectAccessStatus.RELEASED).update(
         status=SubjectAccessStatus.FAILED, error=error[:500])
+
+
+def attached_documents(reader, person, redact) -> list[Row]:
+    """Every document the asking agency sees on a record about the young person (see the module's docstring)."""
+    found = []
+    for kind in attachments.KINDS.values():
+        if kind.young_person is None:
+            continue
+        documents_of_kind = access.visible(reader, kind.model.objects.filter(**{kind.young_person: person}))
+        found += [(kind, document) for document in documents_of_kind.select_related(
+            "agency", "uploaded_by__agency", kind.parent_field).prefetch_related("uploaded_by__groups")]
+    found.sort(key=lambda pair: (pair[1].uploaded_at, pair[0].word, pair[1].pk))
+    return [Row(document.name, [
+        ("Attached to", f"{kind.noun.capitalize()} {getattr(getattr(document, kind.parent_field), 'audit_label', '')}"
+                        .strip()),
+        ("Description", document.description), ("Type", document.content_type),
+        ("Size", filesizeformat(document.size)), ("Attached by", redact.practitioner(document.uploaded_by)),
+        ("Attached on", document.uploaded_at), ("Agency", document.agency.name),
+        ("Fingerprint (SHA-256)", document.sha256),
+    ], document) for kind, document in found]
+
+
+register(Section(key="documents", title="Documents", order=80, rows=attached_documents))

@@ -24,6 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from safeguarding import access, dbroles, services
+from safeguarding import scanner as clamav
 from safeguarding.models import AgencyKind
 from safeguarding.roles import Role
 
@@ -213,8 +214,7 @@ def media(tmp_path, settings):
 
 
 def eicar() -> bytes:
-    """The EICAR anti-virus test file, put together here so the repository itself holds no copy a scanner flags."""
-    return "".join(["X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-", "ANTIVIRUS-TEST-", "FILE!$H+H*"]).encode()
+    return clamav.eicar()
 
 
 def free_port() -> int:
@@ -229,34 +229,17 @@ def clamd(tmp_path_factory):
     (a body signature, so it is found anywhere in a file). Production points CLAMAV_URL at a clamd whose databases
     freshclam keeps current; here there is no network, and no need for them. Its address, as CLAMAV_URL wants it."""
     folder = tmp_path_factory.mktemp("clamd")
-    (folder / "db").mkdir()
-    (folder / "db" / "efh-test.ndb").write_text(f"Efh.Test.EICAR:0:*:{eicar().hex()}\n")
     port = free_port()
-    config = folder / "clamd.conf"
-    config.write_text("\n".join([
-        f"TCPSocket {port}", "TCPAddr 127.0.0.1", "Foreground yes", f"DatabaseDirectory {folder / 'db'}",
-        f"LogFile {folder / 'clamd.log'}", f"PidFile {folder / 'clamd.pid'}", "StreamMaxLength 8M",
-        f"TemporaryDirectory {folder}", "SelfCheck 0", ""]))
-    daemon = subprocess.Popen(["/usr/sbin/clamd", "-c", str(config)],  # noqa: S603 (Debian's clamd, our config)
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    daemon = clamav.local_daemon(folder, port)
     url = f"tcp://127.0.0.1:{port}"
     log = folder / "clamd.log"
     try:
-        started = wait_for(lambda: _pong(port) or daemon.poll() is not None, seconds=60) and daemon.poll() is None
+        started = wait_for(lambda: clamav.pong(port) or daemon.poll() is not None, seconds=60) and daemon.poll() is None
         assert started, f"clamd did not start: {log.read_text()[-2000:] if log.exists() else ''}"
         yield url
     finally:
         daemon.terminate()
         daemon.wait(timeout=30)
-
-
-def _pong(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-            conn.sendall(b"zPING\0")
-            return conn.recv(16).startswith(b"PONG")
-    except OSError:
-        return False
 
 
 @pytest.fixture

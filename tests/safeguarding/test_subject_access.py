@@ -117,6 +117,32 @@ def test_it_holds_only_what_the_asking_agency_sees(held, pete, agencies, media):
     assert [v["who"] for v in content["viewers"]] == ["Partner practitioner, Northfield Police"]
 
 
+def test_her_documents_are_listed_and_nobody_elses(held, alice, mandy, scanner, media):
+    """A document on her case is listed (name, what it is on, who attached it by role, its fingerprint), not copied;
+    a document on another young person's case is not, nor its name."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Case
+
+    mine = services.document_upload(actor=alice, record=held["case"], description="Notes of the strategy meeting",
+                                    upload=SimpleUploadedFile("strategy-meeting.txt", b"Strategy meeting notes\n"))
+    cosmos_case = Case.objects.get(young_person=held["cosmo"])
+    services.document_upload(actor=alice, record=cosmos_case,
+                             upload=SimpleUploadedFile("cosmo-school-report.txt", b"School report\n"))
+    sar = _built(mandy, held["wren"])
+    content = json.loads(sar.json_file.read())
+    [section] = [s for s in content["sections"] if s["key"] == "documents"]
+    assert [r["heading"] for r in section["records"]] == ["strategy-meeting.txt"]
+    fields = {f["label"]: f["value"] for f in section["records"][0]["fields"]}
+    assert fields["Attached to"] == f"Case {held['case'].reference}"
+    assert fields["Attached by"] == "Social worker, Northfield Council"
+    assert fields["Fingerprint (SHA-256)"] == mine.sha256
+    flat = " ".join(_pdf_text(sar.pdf_file.read()).split())
+    assert "strategy-meeting.txt" in flat and "Notes of the strategy meeting" in flat
+    assert "cosmo-school-report" not in flat and "cosmo-school-report" not in json.dumps(content)
+    assert sar.summary["sections"]["Documents"] == 1
+
+
 def test_nobody_downloads_before_a_second_person_signs_it_off(held, mandy, dora, client, media):
     sar = _built(mandy, held["wren"])
     pdf, as_json = reverse("subject-access-pdf", args=[sar.pk]), reverse("subject-access-json", args=[sar.pk])

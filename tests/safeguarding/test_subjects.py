@@ -40,7 +40,7 @@ def swapped(monkeypatch):
 def test_the_registry_knows_the_three_kinds_in_dependency_order():
     assert subjects.keys() == ("young_person", "place", "peer_group")
     assert [k.label for k in subjects.kinds()] == ["Young person", "Place", "Peer group"]
-    assert [k.has_safety_plan for k in subjects.kinds()] == [False, True, True]
+    assert [k.has_safety_plan for k in subjects.kinds()] == [True, True, True]
 
 
 @pytest.mark.parametrize(("key", "model", "word", "url"), KINDS)
@@ -137,6 +137,6 @@ def test_a_pack_section_adds_the_plan_for_kinds_the_registry_says_have_one(monke
     monkeypatch.setattr(packs, "_latest_assessment", lambda reader, subject: "latest")
     monkeypatch.setattr(assessment_selectors, "plan_for", lambda reader, subject: "plan")
     monkeypatch.setitem(packs.SECTIONS, "young_person", lambda reader, person: {"cases": []})
-    assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest"}
-    swapped("young_person", has_safety_plan=True)
     assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest", "plan": "plan"}
+    swapped("young_person", has_safety_plan=False)
+    assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest"}

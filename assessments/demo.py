@@ -1,5 +1,5 @@
 """Northfield's assessments of its places, schools, peer groups and young people, the partners' contributions to
-them, and the safety plans for its contexts.
+them, and the safety plans for its contexts (and for the story's young person).
 
 Runs after ``contexts.demo`` (``manage.py seed_demo`` runs every app's demo data in dependency order) and writes
 through the services as the app does: assessments are started, saved, submitted and decided by people allowed to,
@@ -36,8 +36,8 @@ from assessments.models import (
     InterventionStatus,
     SafetyPlan,
 )
-from cases.demo import PERSON_ID_PREFIX
-from cases.models import Case, CaseStatus
+from cases.demo import PERSON_ID_PREFIX, STORY_PERSON_ID
+from cases.models import Case, CaseStatus, YoungPerson
 from contexts.models import PeerGroup, Place
 from safeguarding import access, subjects
 from safeguarding.demo import AGENCIES, LEAD, SHARE_BASIS, STAFF, DemoError, Run, load
@@ -65,7 +65,7 @@ REASSESSED_AFTER_DAYS = 182  # the first of the two neighbourhood assessments of
 class AssessmentSpec:
     label: str  # names the assessment's own random generator
     framework: str
-    subject: str  # a place's or a peer group's name
+    subject: str  # a place's or a peer group's name, or the story's young person's ID (her plan)
     state: str
     asks: tuple[tuple[str, str], ...] = ()  # (agency key, ANSWERED / WAITING / OVERDUE)
 
@@ -150,7 +150,7 @@ class GoalSpec:
 
 @dataclass(frozen=True)
 class PlanSpec:
-    subject: str  # a place's or a peer group's name
+    subject: str  # a place's or a peer group's name, or the story's young person's ID (her plan)
     goals: tuple[GoalSpec, ...]
     # If this place is the one assessed twice: what its second assessment says has changed.
     changed: dict
@@ -243,6 +243,9 @@ class Seeder:
     # --- Assessments ------------------------------------------------------------------------------------------
 
     def _subject(self, name: str):
+        """A place or a peer group by its name; the story's young person by her person ID (``STORY_PERSON_ID``)."""
+        if name == STORY_PERSON_ID:
+            return YoungPerson.objects.filter(la_person_id=STORY_PERSON_ID, owning_agency=self.lead).first()
         return self.places.get(name) or self.groups.get(name)
 
     def _exists(self, framework: Framework, subject) -> bool:

@@ -9,6 +9,7 @@ import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import YoungPerson
@@ -233,12 +234,16 @@ class ContributionRequest(models.Model):
         return access.reaching(user, "assessment", Assessment.objects.all(), access.CONTRIBUTE)
 
 
-# --- Safety plans for contexts -------------------------------------------------------------------------------
+# --- Safety plans for young people and contexts ------------------------------------------------------------------
 
 @pghistory.track(exclude=["version"], append_only=True)
 class SafetyPlan(models.Model):
-    """The plan to make a place or peer group safer: goals, and the interventions to meet them."""
+    """The plan to make a young person, a place or a peer group safer: goals, and the interventions to meet them.
+    One mechanism for all three: a young person's plan is reached through their case, as their other records are,
+    and is shown beside the plans of the places and groups they are linked to (``selectors.linked_plans``)."""
 
+    young_person = models.OneToOneField(YoungPerson, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
     place = models.OneToOneField(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     peer_group = models.OneToOneField(PeerGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -246,9 +251,10 @@ class SafetyPlan(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(place__isnull=False, peer_group__isnull=True)
-                                   | Q(place__isnull=True, peer_group__isnull=False),
-                                   name="plan_one_context"),
+            models.CheckConstraint(condition=Q(young_person__isnull=False, place__isnull=True, peer_group__isnull=True)
+                                   | Q(young_person__isnull=True, place__isnull=False, peer_group__isnull=True)
+                                   | Q(young_person__isnull=True, place__isnull=True, peer_group__isnull=False),
+                                   name="plan_one_subject"),
         ]
 
     def __str__(self):
@@ -261,6 +267,17 @@ class SafetyPlan(models.Model):
     @property
     def audit_label(self):
         return f"SP-{self.pk}"
+
+    @property
+    def kind(self):
+        """The kind of its subject (``safeguarding.subjects``), read from which foreign key is set."""
+        return subjects.kind_of(self)
+
+    @property
+    def url(self) -> str:
+        """Its page, by its subject (no query)."""
+        kind = self.kind
+        return reverse("safety-plan", args=[kind.word, getattr(self, f"{kind.key}_id")])
 
     @classmethod
     def access_q(cls, user, level):

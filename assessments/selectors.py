@@ -3,6 +3,7 @@
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.utils import timezone
 
+from contexts.selectors import current_links_q
 from safeguarding import access, subjects
 
 from .models import (
@@ -10,6 +11,7 @@ from .models import (
     AssessmentStatus,
     ContributionRequest,
     Goal,
+    GoalStatus,
     Intervention,
     InterventionUpdate,
     RequestStatus,
@@ -96,7 +98,7 @@ def contribution_for(user, pk: int) -> ContributionRequest:
 
 
 def plan_for(user, subject) -> SafetyPlan | None:
-    """The safety plan of a place or peer group, with its goals, interventions and their updates."""
+    """The safety plan of a young person, place or peer group, with its goals, interventions and their updates."""
     updates = InterventionUpdate.objects.select_related("author", "agency")
     interventions = Intervention.objects.select_related("owner_agency", "owner").prefetch_related(
         Prefetch("updates", queryset=updates))
@@ -106,13 +108,34 @@ def plan_for(user, subject) -> SafetyPlan | None:
     return plans.first()
 
 
+def plan_summary(user, subject) -> SafetyPlan | None:
+    """The safety plan of ``subject`` with how many goals it has (``goal_count``), for a link to it; one query."""
+    return access.visible(user, SafetyPlan.objects.filter(**subjects.fields(subject))).annotate(
+        goal_count=Count("goals")).first()
+
+
+def linked_plans(user, subject) -> list[SafetyPlan]:
+    """The safety plans on the other side of ``subject``'s current links that ``user`` may see: a young person's, the
+    plans of their places and peer groups; a place's or group's, the plans of the young people linked to it. Each
+    with its goals; a plan whose subject (or link) the user cannot see is left out, not counted. Two queries,
+    however many links."""
+    plans = access.visible(user, SafetyPlan.objects.filter(current_links_q(user, subject))).select_related(
+        *subjects.related(SafetyPlan)).prefetch_related("goals")
+    rows = list(plans)
+    for plan in rows:
+        goals = list(plan.goals.all())
+        plan.goals_met = sum(goal.status == GoalStatus.MET for goal in goals)
+        plan.goals_partly_met = sum(goal.status == GoalStatus.PARTLY_MET for goal in goals)
+    return sorted(rows, key=lambda plan: (subjects.kind_of(plan).key != "young_person", str(plan.subject).lower()))
+
+
 def goal_for(user, pk: int) -> Goal:
     return access.get_visible_or_404(user, Goal.objects.select_related(*subjects.related(SafetyPlan, "plan__")), pk=pk)
 
 
 def intervention_for(user, pk: int) -> Intervention:
     return access.get_visible_or_404(
-        user, Intervention.objects.select_related("goal__plan__place", "goal__plan__peer_group", "owner_agency"),
+        user, Intervention.objects.select_related(*subjects.related(SafetyPlan, "goal__plan__"), "owner_agency"),
         pk=pk)
 
 

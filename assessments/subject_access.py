@@ -1,10 +1,12 @@
-"""This app's section of a young person's subject access export (safeguarding.subject_access): the assessments of
-them that the asking agency sees, with each answer as words."""
+"""This app's sections of a young person's subject access export (safeguarding.subject_access): the assessments of
+them that the asking agency sees, with each answer as words; and their safety plan, goal by goal."""
+
+from django.db.models import Prefetch
 
 from safeguarding import access
 from safeguarding import subject_access as sar
 
-from .models import Assessment
+from .models import Assessment, Goal, Intervention
 
 
 def _answer(question, value) -> str:
@@ -34,5 +36,23 @@ def assessments(reader, person, redact) -> list[sar.Row]:
     return rows
 
 
+def safety_plan(reader, person, redact) -> list[sar.Row]:
+    """Each goal of their safety plan (if the asking agency sees it), with its interventions and who owns them."""
+    interventions = Intervention.objects.select_related("owner_agency", "owner__agency").prefetch_related(
+        "owner__groups")
+    goals = access.visible(reader, Goal.objects.filter(plan__young_person=person)).prefetch_related(
+        Prefetch("interventions", queryset=interventions)).order_by("created_at", "pk")
+    rows = []
+    for n, goal in enumerate(goals, 1):
+        done = [(f"Intervention: {i.what}", f"{i.owner_agency.name}"
+                 + (f" ({redact.practitioner(i.owner)})" if i.owner else "")
+                 + f", due {i.due_on:%-d %B %Y}, {i.get_status_display().lower()}") for i in goal.interventions.all()]
+        rows.append(sar.Row(f"Goal {n} (GO-{goal.pk}): {goal.statement}", [
+            ("What would show it is met", goal.met_when), ("How we will know", goal.measured_by),
+            ("Status", goal.get_status_display()), ("Added", goal.created_at), *done], goal))
+    return rows
+
+
 def register() -> None:
     sar.register(sar.Section(key="assessments", title="Assessments", order=40, rows=assessments))
+    sar.register(sar.Section(key="safety_plan", title="Safety plan", order=45, rows=safety_plan))

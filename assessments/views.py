@@ -1,5 +1,6 @@
 """Pages for assessments, contributions, safety plans and frameworks. Thin: parse, call a service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -70,11 +71,13 @@ def my_work(request):
 def subject_assessments(request, kind, pk):
     """The assessments (and for a context, the safety plan) of one record: a fragment its page loads with htmx."""
     subject = _subject(request.user, kind, pk)
+    has_plan = subjects.of(subject).has_safety_plan
     template = "assessments/_subject_assessments.html" if request.htmx else "assessments/subject_assessments.html"
     return render(request, template, {
         "subject": subject, "kind": kind, "rows": selectors.subject_assessments(request.user, subject),
         "can_start": policies.can_start_assessment(request.user, subject),
-        "has_plan": subjects.of(subject).has_safety_plan,
+        "has_plan": has_plan, "plan": selectors.plan_summary(request.user, subject) if has_plan else None,
+        "can_plan": has_plan and policies.can_change_safety_plan(request.user, subject),
     })
 
 
@@ -336,10 +339,16 @@ def _plan_subject(user, kind, pk):
 def safety_plan(request, kind, pk):
     subject = _plan_subject(request.user, kind, pk)
     plan = selectors.plan_for(request.user, subject)
+    linked = selectors.linked_plans(request.user, subject)
+    seen = {"linked": [other.audit_label for other in linked]} if linked else {}
     if plan is not None:
-        audit.record_view(request.user, plan)
+        audit.record_view(request.user, plan, **seen)
+    elif linked:  # no plan yet, but the plans linked to it are shown
+        audit.record_view(request.user, subject, page="safety plan", **seen)
     return render(request, "assessments/safety_plan.html", {
-        "subject": subject, "kind": kind, "plan": plan,
+        "subject": subject, "kind": kind, "plan": plan, "linked": linked,
+        "is_person": subjects.of(subject).key == "young_person", "noun": subjects.of(subject).noun,
+        "expires_after": settings.LINK_EXPIRES_AFTER_DAYS,
         "can_change": policies.can_change_safety_plan(request.user, subject),
         "subject_url": subjects.of(subject).url(subject), "today": timezone.localdate(),
     })
@@ -351,8 +360,7 @@ def _plan_form(request, form, *, call, done, then, **context):
 
 
 def _plan_url(goal) -> str:
-    plan = goal.plan
-    return reverse("safety-plan", args=[subjects.kind_of(plan).word, plan.subject.pk])
+    return goal.plan.url
 
 
 def _plan_url_for(user, goal) -> str:

@@ -921,10 +921,10 @@ class CaseTransfer(Transfer):
         return f"TRF-C-{self.pk}"
 
 
-# What assessments, agenda items, links and packs can be about: a young person (safeguarding.subjects).
+# What assessments, agenda items, links, safety plans and packs can be about: a young person (safeguarding.subjects).
 subjects.register(subjects.Subject(
     key="young_person", model=YoungPerson, word="young-person", noun="young person", page="young-person",
-    links_at="#contexts", ordering=("last_name", "first_name"),
+    has_safety_plan=True, links_at="#contexts", ordering=("last_name", "first_name"),
     choice_label=lambda person: f"{person.full_name} (YP-{person.pk})"))
 
 

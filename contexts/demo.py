@@ -23,7 +23,7 @@ from django.utils import timezone
 from faker import Faker
 
 from cases import frontdoor_demo, transfers
-from cases.demo import PERSON_ID_PREFIX, POSTCODE_UNIT_LETTERS
+from cases.demo import PERSON_ID_PREFIX, POSTCODE_UNIT_LETTERS, STORY_PERSON_ID
 from cases.models import ChronologyEntry, EntryKind, YoungPerson
 from contexts import services
 from contexts.models import (
@@ -193,6 +193,26 @@ class Seeder:
         self._tags()
         self._make_some_overdue()
         self._front_door()
+        self._story()
+
+    # The demo's story young person (cases.demo.story) frequents Eastgate Park and belongs to the group seen there:
+    # both have safety plans, and so does she (assessments.demo), each listing the other.
+    STORY_PLACE, STORY_GROUP = "Eastgate Park", "Group seen at Eastgate Park"
+
+    def _story(self):
+        """Link the story's young person to a place and a group, once, drawing nothing (no other record moves)."""
+        person = YoungPerson.objects.filter(la_person_id=STORY_PERSON_ID).first()
+        place, group = self.places.get(self.STORY_PLACE), self.groups.get(self.STORY_GROUP)
+        if person is None or place is None or group is None:
+            return
+        evidence = {"reliability": Reliability.REPORTED, "review_by": self.today + timedelta(days=90),
+                    "notes": "Seen there with the group on several evenings by the detached youth team."}
+        if not PlaceLink.objects.filter(place=place, young_person=person, ended_on__isnull=True).exists():
+            self._created(services.place_link_add(actor=self.sw, place=place, young_person=person,
+                                                  nature=PlaceLinkNature.FREQUENTS, **evidence), False)
+        if not Membership.objects.filter(peer_group=group, young_person=person, ended_on__isnull=True).exists():
+            self._created(services.membership_add(actor=self.sw, peer_group=group, young_person=person,
+                                                  role=MembershipRole.PERIPHERAL, **evidence), False)
 
     def _front_door(self):
         """A school's referral of a place, waiting at the front door, and a place the council asks the police to take

@@ -126,6 +126,23 @@ def contexts_of_person(user, person: YoungPerson, only: Q = ALL_LINKS) -> dict:
             "hidden": hidden_groups + hidden_places + hidden_people}
 
 
+def current_links_q(user, subject) -> Q:
+    """Rows about what ``subject`` is linked to now, through links ``user`` may see (both of their ends): a young
+    person's places and peer groups; a place's or a peer group's young people. For a model with the subjects' foreign
+    keys (``young_person``, ``place``, ``peer_group``: a safety plan). Only current links count: ended ones, and
+    those whose evidence has expired (``Evidence.current_q``), do not. Subqueries: no query of its own."""
+    current = Evidence.current_q()
+    if isinstance(subject, YoungPerson):
+        places = access.visible(user, PlaceLink.objects.filter(current, young_person=subject)).values("place_id")
+        groups = access.visible(user, Membership.objects.filter(current, young_person=subject)).values(
+            "peer_group_id")
+        return Q(place__in=places) | Q(peer_group__in=groups)
+    links = PlaceLink.objects.filter(place=subject) if isinstance(subject, Place) else \
+        Membership.objects.filter(peer_group=subject)
+    people = access.visible(user, links.filter(current, young_person__isnull=False)).values("young_person_id")
+    return Q(young_person__in=people)
+
+
 def to_review(user):
     """Current links past their review-by date that the viewer's agency can act on, oldest first."""
     today = timezone.localdate()

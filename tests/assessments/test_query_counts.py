@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 # are three prefetches whatever their number.
 ASSESSMENT = ("the assessment through the access door (the view rule twice), with what the reader's agency may do to "
               "it, subject, framework, agency and lead")
+LINKED = ("the safety plans on the other side of its current links (links and plans the reader may see), with their "
+          "subjects: none here, so no prefetch of their goals")
 PINNED = {
     "assessment": [
         "session",
@@ -62,6 +64,7 @@ PINNED = {
         "its goals (prefetch)",
         "their interventions, with owner agency and owner (prefetch)",
         "their updates, with author and agency (prefetch)",
+        LINKED,
         "audit row (view)",
         "role permissions",
     ],
@@ -73,6 +76,7 @@ PINNED = {
         "its goals (prefetch)",
         "their interventions, with owner agency and owner (prefetch)",
         "their updates, with author and agency (prefetch)",
+        LINKED,
         "audit row (view)",
         "role permissions",
     ],
@@ -88,6 +92,7 @@ PINNED = {
         "user and agency",
         "the place through the access door, with the reader's levels",
         "role permissions",
+        "its safety plan the reader can see, with its goal count",
         "all its assessments the reader can see, with framework, agency, lead and request counts",
     ],
     "assessment_to_decide": [

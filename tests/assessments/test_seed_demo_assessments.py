@@ -103,3 +103,20 @@ def test_one_place_is_reassessed_and_its_domain_scores_improved(seeded):
     after = frameworks.scores(latest.framework_version.definition, latest.answers)
     assert before.keys() == after.keys() and None not in before.values()
     assert all(after[domain] > before[domain] for domain in before), (before, after)
+
+
+def test_the_story_young_person_has_a_plan_linked_both_ways_to_her_place_and_group(seeded):
+    from assessments import selectors
+    from cases.demo import STORY_PERSON_ID
+    from cases.models import YoungPerson
+    from contexts.models import Place
+
+    person = YoungPerson.objects.get(la_person_id=STORY_PERSON_ID)
+    plan = SafetyPlan.objects.get(young_person=person)
+    assert plan.goals.count() == 2 and Intervention.objects.filter(goal__plan=plan).count() == 3
+    social_worker = User.objects.get(username="sw.demo")
+    linked = {str(other.subject) for other in selectors.linked_plans(social_worker, person)}
+    assert {"Eastgate Park", "Group seen at Eastgate Park"} <= linked
+    park = Place.objects.get(name="Eastgate Park")
+    assert person in [other.subject for other in selectors.linked_plans(social_worker, park)]
+    assert not [goal.pk for goal in plan.goals.all() if language.check(goal.statement)]

@@ -423,3 +423,26 @@ def test_the_keep_and_dispose_pages_make_a_fixed_number_of_queries(borough, mand
                 "the item, through the door, with its schedule", "the record it is about (for its link)"]
     assert_queries(client, mandy, reverse("retention-keep", args=[item.pk]), expected)
     assert_queries(client, mandy, reverse("retention-dispose", args=[item.pk]), expected)
+
+
+def test_a_disposed_young_persons_safety_plan_keeps_its_shape_and_loses_its_words(borough, alice, mandy):
+    from assessments import services as assessment_services
+    from assessments.models import Goal, Intervention, InterventionUpdate
+
+    with at(2020, 1, 6):
+        goal = assessment_services.goal_add(actor=alice, subject=borough["dorian"], statement="Dorian feels safe",
+                                            met_when="He says so", measured_by="His words at nan's")
+        intervention = assessment_services.intervention_add(actor=alice, goal=goal, what="Mentor for Dorian",
+                                                            owner_agency=alice.agency, due_on=date(2020, 2, 1))
+        assessment_services.intervention_report(actor=alice, intervention=intervention, text="Dorian met him",
+                                                status="in_progress")
+    _schedule(72)
+    with at(2026, 2, 1):
+        services.retention_list_due(actor=SYSTEM)
+        item = RetentionItem.objects.get(record_id=borough["dorian_case"].pk)
+        services.retention_item_dispose(actor=mandy, item=item, expected_version=item.version)
+    goal, intervention = Goal.objects.get(pk=goal.pk), Intervention.objects.get(pk=intervention.pk)
+    assert goal.statement.startswith("Disposed of on 01 February 2026")
+    assert (goal.met_when, goal.measured_by) == ("", "")
+    assert intervention.what.startswith("Disposed of") and intervention.status == "in_progress"
+    assert InterventionUpdate.objects.get(intervention=intervention).text == ""

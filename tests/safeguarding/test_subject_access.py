@@ -230,3 +230,20 @@ def test_the_request_form_makes_a_fixed_number_of_queries(held, mandy, client):
     expected = ["session", "the signed-in person with their agency", "their roles' permissions",
                 "the young person, through the door, with what the agency may do"]
     assert_queries(client, mandy, reverse("subject-access-new", args=[held["wren"].pk]), expected)
+
+
+def test_it_holds_her_safety_plan_goal_by_goal_with_owners_by_role(held, alice, mandy, agencies, media):
+    from assessments import services as assessment_services
+
+    goal = assessment_services.goal_add(actor=alice, subject=held["wren"], statement="Wrenna feels safe at the arcade",
+                                        met_when="She says so twice", measured_by="Her own words")
+    assessment_services.intervention_add(actor=alice, goal=goal, what="Youth worker at the arcade on Fridays",
+                                         owner_agency=agencies["la"], owner=alice,
+                                         due_on=timezone.localdate() + timedelta(days=20))
+    sar = _built(mandy, held["wren"])
+    content = json.loads(sar.json_file.read())
+    plan = next(s for s in content["sections"] if s["title"] == "Safety plan")
+    assert len(plan["records"]) == 1
+    dumped = json.dumps(plan)
+    assert "Wrenna feels safe at the arcade" in dumped and "Youth worker at the arcade on Fridays" in dumped
+    assert "Social worker, Northfield Council" in dumped and "Alice" not in dumped

@@ -40,7 +40,7 @@ def swapped(monkeypatch):
 def test_the_registry_knows_the_three_kinds_in_dependency_order():
     assert subjects.keys() == ("young_person", "place", "peer_group")
     assert [k.label for k in subjects.kinds()] == ["Young person", "Place", "Peer group"]
-    assert [k.has_safety_plan for k in subjects.kinds()] == [False, True, True]
+    assert [k.has_safety_plan for k in subjects.kinds()] == [True, True, True]
 
 
 @pytest.mark.parametrize(("key", "model", "word", "url"), KINDS)
@@ -82,7 +82,7 @@ def test_records_about_a_subject_read_it_through_the_registry():
     assert AgendaItem(young_person=person).subject is person and AgendaItem(theme="x").subject is None
     link = PlaceLink(place=place, peer_group=group)
     assert link.subject is group, "a place link's place is its other end, not its subject"
-    assert subjects.related(SafetyPlan, "plan__") == ["plan__place", "plan__peer_group"]
+    assert subjects.related(SafetyPlan, "plan__") == ["plan__young_person", "plan__place", "plan__peer_group"]
     assert subjects.related(Assessment) == ["young_person", "place", "peer_group"]
     assert subjects.on(PlaceLink, skip=("place",)) == (subjects.get("young_person"), subjects.get("peer_group"))
 
@@ -137,6 +137,6 @@ def test_a_pack_section_adds_the_plan_for_kinds_the_registry_says_have_one(monke
     monkeypatch.setattr(packs, "_latest_assessment", lambda reader, subject: "latest")
     monkeypatch.setattr(assessment_selectors, "plan_for", lambda reader, subject: "plan")
     monkeypatch.setitem(packs.SECTIONS, "young_person", lambda reader, person: {"cases": []})
-    assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest"}
-    swapped("young_person", has_safety_plan=True)
     assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest", "plan": "plan"}
+    swapped("young_person", has_safety_plan=False)
+    assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest"}

@@ -57,7 +57,7 @@ KINDS = {
     "assessments": SUBJECT_KINDS,
     "referrals": {"young-person": "yp_referral", "context": "context_referral"},
     "transfers": {"case": "case_transfer", "context": "context_transfer"},
-    "safety-plans": {"place": "place", "peer-group": "group"},
+    "safety-plans": SUBJECT_KINDS,
     # Documents (safeguarding.attachments): a document of each kind; uploading names the record it is attached to.
     "documents": {"case": "case_document", "place": "place_document", "peer-group": "group_document",
                   "assessment": "assessment_document", "meeting": "meeting_document"},
@@ -297,6 +297,8 @@ def build(cast: dict, agencies: dict, *, share_with_police: bool = True) -> tupl
                                                         owner_agency=la, due_on=today + timedelta(days=30))
     assessment_services.goal_add(actor=alice, subject=group, statement="The riders find a safe space",
                                  met_when="A youth club place each", measured_by="Attendance")
+    assessment_services.goal_add(actor=alice, subject=person, statement="Feels safe on the way home",
+                                 met_when="Says so at two reviews", measured_by="Their own words")
 
     if share_with_police:
         for record in (case, friend_case, place, group):
@@ -443,6 +445,10 @@ def plant(cast: dict, agencies: dict, world: dict) -> tuple[dict, list[str]]:
                                  restricted_to=[mandy])
     hidden_goal = assessment_services.goal_add(actor=alice, subject=hidden_place, statement="Vesperine goal",
                                                met_when="Never", measured_by="Nothing")
+    # A hidden young person's plan, linked to the shared place: never on the place's plan page for a partner; and
+    # the shared young person's link to the hidden place's plan never shows on theirs.
+    assessment_services.goal_add(actor=alice, subject=stranger, statement="Vesperine goal of a hidden young person",
+                                 met_when="Never", measured_by="Nothing")
     police_intervention = assessment_services.intervention_add(
         actor=alice, goal=hidden_goal, what="Patrols on the planted plan", owner_agency=police,
         due_on=today + timedelta(days=30))

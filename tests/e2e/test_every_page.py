@@ -106,6 +106,24 @@ def _check(page, label: str) -> dict:
             "title": page.title()}
 
 
+def _unfocused(page, presses=25) -> list[str]:
+    """Tab through the page from the top, as a keyboard user would: what takes focus without showing it (GOV.UK's
+    focus style is a yellow box-shadow or an outline)."""
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    hidden = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        state = page.evaluate("""() => { const e = document.activeElement; if (!e || e === document.body) return null;
+            const s = getComputedStyle(e);
+            return {what: e.outerHTML.slice(0, 100), shown: s.outlineStyle !== "none" && s.outlineWidth !== "0px"
+                    || s.boxShadow !== "none"}; }""")
+        if state is None:
+            break
+        if not state["shown"]:
+            hidden.append(state["what"])
+    return hidden
+
+
 def _settle(page):
     page.wait_for_function("() => !document.querySelector('.htmx-request, [hx-trigger=\"load\"]')")
 
@@ -199,6 +217,8 @@ def test_every_page_is_accessible_and_fits_a_phone(browser, live_server, agencie
             missed[url.path] = f"{username}: {response.status} in the browser"
             continue
         result = _check(page, url.path)
+        if url.name == "dashboard":
+            result["unfocused"] = _unfocused(page)
         results.append({**result, "name": url.name, "role": role})
         if url.name == "dashboard" or not _empty_and_submit(page):
             continue
@@ -227,6 +247,8 @@ def test_every_page_is_accessible_and_fits_a_phone(browser, live_server, agencie
         for v in real:
             failures.append(f"{r['label']} as {r['role']}: {v['id']} ({v['impact']}) {v['help']}: "
                             + "; ".join(f"{n['target']} {n['html']}" for n in v["nodes"][:3]))
+        for what in r.get("unfocused", []):
+            failures.append(f"{r['label']} as {r['role']}: focus not visible on {what}")
         if r["width"] > NARROW:
             failures.append(f"{r['label']} as {r['role']}: {r['width']} px wide at {NARROW} px ({r['wide']})")
     pages = [r for r in results if not r.get("errors")]

@@ -129,11 +129,15 @@ class Command(BaseCommand):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        if page.get_by_label("Code").count():
+        page.wait_for_url(lambda url: "/sign-in/" not in url)
+        for _ in range(3):  # a code may turn over as it is typed: the next one is asked for
+            if "/2fa/authenticate/" not in page.url:
+                break
             page.get_by_label("Code").fill(_code())
             page.get_by_role("button", name="Sign In", exact=True).click()
             page.wait_for_load_state()
+            if "/2fa/authenticate/" in page.url:
+                time.sleep(5)
         if "/sign-in/" in page.url or "/2fa/" in page.url:
             raise CommandError(f"could not sign in as {username} (at {page.url})")
         return page

@@ -17,7 +17,7 @@ DATABASE_OWNER_URL ?= postgres://$(EFH_DB_ROLE_PREFIX)_owner@$(DB_SERVER)/$(DB_N
 DATABASE_URL ?= postgres://$(EFH_DB_ROLE_PREFIX)_app@$(DB_SERVER)/$(DB_NAME)
 export EFH_DB_ROLE_PREFIX DATABASE_ADMIN_URL DATABASE_OWNER_URL DATABASE_URL
 
-.PHONY: demo test install assets services roles migrate seed run worker lint lock bench clean
+.PHONY: demo test install assets services roles migrate seed run worker lint lock bench clean screenshots
 
 # Python packages from the lock files (exact versions with hashes, compiled from pyproject.toml by `make lock`):
 # requirements.lock is the service's (the Dockerfile installs it), requirements-dev.lock adds the test tools,
@@ -82,6 +82,11 @@ lock: install
 	$(PIP_COMPILE) -o requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 	$(PIP_COMPILE) --extra dev --extra bench -c requirements-dev.lock -o requirements-bench.lock pyproject.toml
+
+# Pictures for the README (docs/screenshots/): the demo (seeded if need be), each role's dashboard, the biggest
+# network, the map and an assessment's task list, at 1366 and 390 px wide, through Debian's Chromium.
+screenshots: install assets migrate
+	$(MANAGE) screenshots
 
 lint: install
 	$(VENV)/bin/ruff check .

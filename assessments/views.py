@@ -56,9 +56,11 @@ def assessments(request):
 
 @access.signed_in
 def my_work(request):
-    """For the dashboard (htmx): what waits for me: approvals, my unfinished assessments, requests to my agency."""
+    """What waits for me: approvals, my unfinished assessments, requests to my agency. The dashboard loads it as a
+    fragment (htmx); opened directly (or without JavaScript) it is a page of its own."""
     user = request.user
-    return render(request, "assessments/_my_work.html", {
+    template = "assessments/_my_work.html" if request.htmx else "assessments/my_work.html"
+    return render(request, template, {
         "to_approve": list(selectors.waiting_for_approval(user)[:10]) if policies.can_approve_assessments(user)
         else [],
         "mine": list(selectors.my_unfinished(user)[:10]),

@@ -335,8 +335,10 @@ def actions(request):
 
 @access.signed_in
 def my_agency_work(request):
-    """For the dashboard (htmx): my agency's open actions and interventions, and its meetings coming up."""
-    return render(request, "panels/_my_agency_work.html", {
+    """My agency's open actions and interventions, and its meetings coming up. The dashboard loads it as a fragment
+    (htmx); opened directly (or without JavaScript) it is a page of its own."""
+    template = "panels/_my_agency_work.html" if request.htmx else "panels/my_agency_work.html"
+    return render(request, template, {
         "commitments": selectors.agency_commitments(request.user),
         "meetings": selectors.meetings_coming_up(request.user), "days": selectors.COMING_UP_DAYS})
 

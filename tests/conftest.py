@@ -189,16 +189,16 @@ def _rate_limits_forgotten():
         client.delete(*keys)
 
 
-def assert_queries(client, user, url, expected: list[str]):
+def assert_queries(client, user, url, expected: list[str], headers=None):
     """``user`` opening ``url`` makes one query for each of ``expected``, short descriptions of them in order.
 
     Pages pin their queries this way in each app's tests. The second opening is counted: the first may read what a
     process reads once and keeps (permission ids). On a mismatch every query's SQL is shown, numbered, beside the
     description expected at its place."""
     client_for(client, user)
-    client.get(url)
+    client.get(url, headers=headers)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
     assert response.status_code == 200, url
     sql = [query["sql"] for query in queries.captured_queries]
     made, pinned = len(sql), len(expected)

@@ -161,5 +161,5 @@ def test_my_agencys_work_makes_the_same_queries_however_much_there_is(client, al
         person = YoungPersonFactory(actor=alice)
         CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
     for user in (pete, alice):
-        assert_queries(client, user, reverse("my-agency-work"), WORK_PINNED)
+        assert_queries(client, user, reverse("my-agency-work"), WORK_PINNED, headers={"HX-Request": "true"})
 

@@ -98,17 +98,23 @@ class Visit:
         return path
 
     def assert_assets_loaded(self):
-        """GOV.UK Frontend's CSS and JavaScript and htmx are served and running."""
+        """GOV.UK Frontend's and MoJ Frontend's CSS, their JavaScript, and htmx are served and running."""
         state = self.page.evaluate("""() => ({
             htmx: typeof window.htmx === "object" && typeof window.htmx.version === "string",
             font: getComputedStyle(document.querySelector("h1")).fontFamily,
-            headerBackground: getComputedStyle(document.querySelector(".govuk-header")).backgroundColor,
+            headerBackground: getComputedStyle(document.querySelector(".govuk-generic-header")).backgroundColor,
+            mojStyles: [...document.styleSheets].some(sheet => [...sheet.cssRules].some(
+                rule => (rule.selectorText || "").startsWith(".moj-timeline"))),
+            mojJs: [...document.querySelectorAll("[data-module^='moj-']")].every(
+                element => [...element.attributes].some(attribute => /^data-moj-.*-init$/.test(attribute.name))),
             supported: document.body.classList.contains("govuk-frontend-supported"),
             govukJs: !!document.querySelector("[data-govuk-skip-link-init]"),
         })""")
         assert state["htmx"], "htmx did not load (window.htmx is undefined)"
         assert "arial" in state["font"].lower(), f"GOV.UK styles not applied: heading font is {state['font']}"
         assert state["headerBackground"] not in ("", "rgba(0, 0, 0, 0)"), "GOV.UK header has no styling"
+        assert state["mojStyles"], "MoJ Frontend's styles are not in the stylesheet"
+        assert state["mojJs"], "MoJ Frontend JavaScript did not initialise a component on the page"
         assert state["supported"], "the govuk-frontend-supported class was not set"
         assert state["govukJs"], "GOV.UK Frontend JavaScript did not initialise (skip link not initialised)"
 

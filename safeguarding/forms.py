@@ -90,8 +90,8 @@ class AuditSearchForm(forms.Form):
         help_text="For example a case reference (EFH-2026-000012) or a young person's ID (YP-123).",
     )
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField("From", required=False, help_text="For example, 1 3 2026")
+    date_to = DateField("To", required=False, help_text="For example, 31 3 2026")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,80 @@
+"""The GOV.UK form conventions, held by the kernel for every form page rather than by each template.
+
+- a page whose form has errors has a title starting "Error: " (safeguarding/templatetags/titles.py);
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ..assessments.conftest import draft, neighbourhood  # noqa: F401 (fixtures)
+from ..conftest import client_for
+from ..contexts.conftest import park  # noqa: F401 (fixture)
+from ..panels.conftest import meeting, panel  # noqa: F401 (fixtures)
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+
+
+@pytest.fixture
+def asked(alice, draft, agencies):  # noqa: F811
+    from assessments import services
+    return services.contribution_request(actor=alice, assessment=draft, agency=agencies["police"],
+                                         question="What do your patrols see at the park after 8pm?",
+                                         due_on=timezone.localdate() + timedelta(days=7))
+
+
+@pytest.fixture
+def item(colin, meeting, shared_case, person):  # noqa: F811
+    from panels import services
+    return services.agenda_item_add(actor=colin, meeting=meeting, subject=person, reason="Missing three times")
+
+
+# Every page with a form that can refuse what is sent: (who, the page, what is sent). Sent as a person who
+# submits the form untouched would (the button's name and value, every box empty), or with a date that is not one.
+FORM_PAGES = {
+    "sign-in": (None, lambda f: reverse("login"), {"login": "", "password": ""}),
+    "new young person": ("alice", lambda f: reverse("young-person-new"), {}),
+    "new place": ("alice", lambda f: reverse("place-new"), {}),
+    "new peer group": ("alice", lambda f: reverse("peer-group-new"), {}),
+    "chronology entry": ("alice", lambda f: reverse("chronology-add", args=[f("case").pk]), {}),
+    "new case": ("alice", lambda f: reverse("case-new", args=[f("person").pk]), {}),
+    "new assessment": ("alice", lambda f: reverse("assessment-start", args=["place", f("park").pk]), {}),
+    "contribution answer": ("pete", lambda f: reverse("contribution", args=[f("asked").pk]),
+                            {"response": "", "version": "1"}),
+    "young person referral": ("pete", lambda f: reverse("referral-new"), {}),
+    "context referral": ("pete", lambda f: reverse("context-referral-new"), {}),
+    "agenda item": ("colin", lambda f: reverse("item-new", args=[f("meeting").pk]), {}),
+    "action": ("colin", lambda f: reverse("action-new", args=[f("item").pk]), {}),
+    "missing episode": ("alice", lambda f: reverse("missing-episode-new", args=[f("case").pk]), {}),
+    "audit search": ("mandy", lambda f: reverse("audit-search"),
+                     {"date_from_0": "31", "date_from_1": "2", "date_from_2": "2026"}),
+}
+# Forms shown on another page (the case's, the live meeting's) that post here.
+POSTED_TO_ONLY = {"chronology entry", "action"}
+
+
+def title(response) -> str:
+    return TITLE.search(response.content.decode()).group(1).strip()
+
+
+@pytest.mark.parametrize("page", FORM_PAGES)
+def test_it_starts_the_title_with_error_when_the_form_has_errors(client, request, cast, page):
+    who, url, data = FORM_PAGES[page]
+    if who:
+        client_for(client, cast[who])
+    address = url(request.getfixturevalue)
+    before = client.get(address) if page not in POSTED_TO_ONLY else None
+    if before is not None:
+        assert before.status_code == 200, page
+        assert not title(before).startswith("Error: "), f"{page}: {title(before)}"
+    if page == "audit search":
+        response = client.get(address, data)
+    else:
+        response = client.post(address, {"submit": "Continue", **data})
+    assert response.status_code in (200, 400), f"{page}: {response.status_code}"
+    assert title(response).startswith("Error: "), f"{page}: {title(response)}"
+    assert not title(response).startswith("Error: Error:"), page
+    assert 'class="govuk-error-summary' in response.content.decode(), page

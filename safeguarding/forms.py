@@ -28,6 +28,8 @@ def gds_helper(form, submit_label: str | None = None, method: str = "post", form
             field.error_messages["required"] = f"{verb} {label}"
     harden(form)
     pickers.enable(form)
+    for field in form.fields.values():
+        _name_the_empty_choice(field)
     helper = FormHelper()
     helper.form_method = method
     helper.form_tag = form_tag
@@ -36,6 +38,25 @@ def gds_helper(form, submit_label: str | None = None, method: str = "post", form
         # A real submit button; GOV.UK's script stops a double click sending the form twice.
         helper.add_input(Submit("submit", submit_label, data_module="govuk-button", data_prevent_double_click="true"))
     return helper
+
+
+DASHES = "-" * 9  # Django's empty choice (BLANK_CHOICE_DASH), which means nothing to the people using the service
+
+
+def _name_the_empty_choice(field):
+    """A choice list's empty choice says what to do ("Choose a team") or, when it may stay empty, "None"."""
+    label = str(field.label or "").lower()
+    wording = f"Choose {label}" if field.required and label else "None"
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
+        field.empty_label = wording
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        choices = list(field.choices)
+        if any(value == "" and str(text) == DASHES for value, text in choices):
+            if isinstance(field.widget, forms.RadioSelect):  # radios need no empty choice: none ticked is empty
+                field.choices = [(value, text) for value, text in choices if value != ""]
+            else:
+                field.choices = [(value, wording if value == "" and str(text) == DASHES else text)
+                                 for value, text in choices]
 
 
 class DateField(DateInputField):

@@ -1,14 +1,25 @@
 """The GOV.UK form conventions, held by the kernel for every form page rather than by each template.
 
 - a page whose form has errors has a title starting "Error: " (safeguarding/templatetags/titles.py);
+- no choice list offers Django's "---------": its empty choice says what to do, or is dropped from radios;
+- a date is asked with the GOV.UK date input (day, month, year), never the browser's date picker;
+- a text area with a limit counts the characters (GOV.UK's character count);
+- a follow-up question sits inside the radio choice that asks it (GOV.UK's conditional reveal).
+
+All but the first are done by ``safeguarding.forms.gds_helper``, which every form calls.
 """
 
 import re
 from datetime import timedelta
 
 import pytest
+from crispy_forms.utils import render_crispy_form
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
+
+from safeguarding.forms import DASHES, gds_helper
+from safeguarding.models import Agency
 
 from ..assessments.conftest import draft, neighbourhood  # noqa: F401 (fixtures)
 from ..conftest import client_for
@@ -78,3 +89,46 @@ def test_it_starts_the_title_with_error_when_the_form_has_errors(client, request
     assert title(response).startswith("Error: "), f"{page}: {title(response)}"
     assert not title(response).startswith("Error: Error:"), page
     assert 'class="govuk-error-summary' in response.content.decode(), page
+
+
+# Pages that show a form on opening them: the form pages above, and a few more with choice lists and text areas.
+SHOWN = {name: page for name, page in FORM_PAGES.items() if name not in POSTED_TO_ONLY} | {
+    "edit place": ("alice", lambda f: reverse("place-edit", args=[f("park").pk]), {}),
+    "NRM referral": ("alice", lambda f: reverse("nrm-referral-new", args=[f("case").pk]), {}),
+    "new panel": ("colin", lambda f: reverse("panel-new"), {}),
+}
+TEXTAREA = re.compile(r"<textarea\b[^>]*>", re.DOTALL)
+
+
+@pytest.mark.parametrize("page", SHOWN)
+def test_its_form_pages_name_every_empty_choice(client, request, cast, page):
+    who, url, _ = SHOWN[page]
+    if who:
+        client_for(client, cast[who])
+    response = client.get(url(request.getfixturevalue))
+    assert response.status_code == 200, page
+    html = response.content.decode()
+    assert DASHES not in html, f"{page} offers a choice of {DASHES}"
+    assert 'type="date"' not in html, f"{page} uses the browser's date picker"
+
+
+class Choosing(forms.Form):
+    team = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Team")
+    helper_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Helper", required=False)
+    colour = forms.ChoiceField(choices=[("", DASHES), ("red", "Red")], label="Colour")
+    size = forms.ChoiceField(choices=[("", DASHES), ("s", "Small"), ("l", "Large")], widget=forms.RadioSelect,
+                             required=False, label="Size")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save")
+
+
+@pytest.mark.django_db
+def test_it_names_the_empty_choice_instead_of_dashes():
+    form = Choosing()
+    assert form.fields["team"].empty_label == "Choose team"
+    assert form.fields["helper_agency"].empty_label == "None"
+    assert list(form.fields["colour"].choices)[0] == ("", "Choose colour")
+    assert [value for value, _ in form.fields["size"].choices] == ["s", "l"]  # radios: none ticked is empty
+    assert DASHES not in render_crispy_form(form)

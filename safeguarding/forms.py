@@ -30,6 +30,7 @@ def gds_helper(form, submit_label: str | None = None, method: str = "post", form
     pickers.enable(form)
     for field in form.fields.values():
         _name_the_empty_choice(field)
+        _count_characters(field)
     helper = FormHelper()
     helper.form_method = method
     helper.form_tag = form_tag
@@ -57,6 +58,17 @@ def _name_the_empty_choice(field):
             else:
                 field.choices = [(value, wording if value == "" and str(text) == DASHES else text)
                                  for value, text in choices]
+
+
+def _count_characters(field):
+    """A text area with a limit counts the characters as they are typed (GOV.UK's character count): the class is
+    what templates/gds/field.html and crispy-forms-gds's field tag look for."""
+    if isinstance(field.widget, forms.Textarea) and getattr(field, "max_length", None):
+        classes = field.widget.attrs.get("class", "").split()
+        if "govuk-js-character-count" not in classes:
+            field.widget.attrs["class"] = " ".join([*classes, "govuk-js-character-count"])
+            # crispy-forms-gds's field tag appends the count's message to this, and fails when there is none yet
+            field.widget.attrs.setdefault("aria-describedby", "")
 
 
 class DateField(DateInputField):

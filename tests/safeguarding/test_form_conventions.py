@@ -9,6 +9,7 @@
 All but the first are done by ``safeguarding.forms.gds_helper``, which every form calls.
 """
 
+import importlib
 import re
 from datetime import timedelta
 
@@ -101,7 +102,7 @@ TEXTAREA = re.compile(r"<textarea\b[^>]*>", re.DOTALL)
 
 
 @pytest.mark.parametrize("page", SHOWN)
-def test_its_form_pages_name_every_empty_choice(client, request, cast, page):
+def test_its_form_pages_name_every_empty_choice_and_count_characters(client, request, cast, page):
     who, url, _ = SHOWN[page]
     if who:
         client_for(client, cast[who])
@@ -110,6 +111,9 @@ def test_its_form_pages_name_every_empty_choice(client, request, cast, page):
     html = response.content.decode()
     assert DASHES not in html, f"{page} offers a choice of {DASHES}"
     assert 'type="date"' not in html, f"{page} uses the browser's date picker"
+    limited = [tag for tag in TEXTAREA.findall(html) if "maxlength=" in tag]
+    assert all("govuk-js-character-count" in tag for tag in limited), page
+    assert html.count('data-module="govuk-character-count"') == len(limited), page
 
 
 class Choosing(forms.Form):
@@ -132,3 +136,44 @@ def test_it_names_the_empty_choice_instead_of_dashes():
     assert list(form.fields["colour"].choices)[0] == ("", "Choose colour")
     assert [value for value, _ in form.fields["size"].choices] == ["s", "l"]  # radios: none ticked is empty
     assert DASHES not in render_crispy_form(form)
+
+
+FORM_MODULES = ["safeguarding.forms", "cases.forms", "contexts.forms", "assessments.forms", "panels.forms"]
+
+
+def test_it_asks_every_date_with_the_govuk_date_input():
+    """No form declares a single-box date (Django's DateField draws a text box, or the browser's picker)."""
+    found = []
+    for module_name in FORM_MODULES:
+        module = importlib.import_module(module_name)
+        for form_class in vars(module).values():
+            if not (isinstance(form_class, type) and issubclass(form_class, forms.BaseForm)):
+                continue
+            for name, field in getattr(form_class, "base_fields", {}).items():
+                if isinstance(field, forms.DateField | forms.DateTimeField) or \
+                        field.widget.attrs.get("type") in ("date", "datetime-local"):
+                    found.append(f"{module_name}.{form_class.__name__}.{name}")
+    assert not found, found
+
+
+def test_the_audit_search_asks_dates_with_day_month_and_year(client, mandy):
+    client_for(client, mandy)
+    html = client.get(reverse("audit-search")).content.decode()
+    assert html.count('class="govuk-date-input"') == 2 and 'name="date_from_0"' in html
+
+
+class Noting(forms.Form):
+    note = forms.CharField(widget=forms.Textarea, max_length=500, label="Note")
+    unlimited = forms.CharField(widget=forms.Textarea, label="Unlimited", required=False)
+    name = forms.CharField(max_length=50, label="Name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save")
+
+
+def test_it_counts_the_characters_of_a_text_area_with_a_limit():
+    html = render_crispy_form(Noting())
+    assert html.count('data-module="govuk-character-count"') == 1
+    assert 'data-maxlength="500"' in html and 'id="id_note-info"' in html
+    assert re.search(r'<textarea[^>]*name="note"[^>]*>', html).group(0).count("id_note-info") == 1

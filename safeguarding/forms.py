@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from allauth.account.forms import LoginForm
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
@@ -35,6 +35,8 @@ def gds_helper(form, submit_label: str | None = None, method: str = "post", form
     helper.form_method = method
     helper.form_tag = form_tag
     helper.attrs = {"novalidate": ""}
+    if getattr(form, "reveals", None):
+        helper.layout = revealing_layout(form)
     if submit_label:
         # A real submit button; GOV.UK's script stops a double click sending the form twice.
         helper.add_input(Submit("submit", submit_label, data_module="govuk-button", data_prevent_double_click="true"))
@@ -69,6 +71,25 @@ def _count_characters(field):
             field.widget.attrs["class"] = " ".join([*classes, "govuk-js-character-count"])
             # crispy-forms-gds's field tag appends the count's message to this, and fails when there is none yet
             field.widget.attrs.setdefault("aria-describedby", "")
+
+
+def revealing_layout(form) -> Layout:
+    """The form's fields in order, with each follow-up question inside the radio choice that asks it (GOV.UK's
+    conditional reveal). A form declares them as ``reveals = {radio field: {choice value: (follow-up fields)}}``;
+    without javascript every question shows, so a follow-up's label should still say when it applies."""
+    followers = {name for by_value in form.reveals.values() for names in by_value.values() for name in names}
+    parts = []
+    for name, field in form.fields.items():
+        if name in followers:
+            continue
+        if name in form.reveals:
+            by_value = form.reveals[name]
+            parts.append(ConditionalRadios(name, *[
+                ConditionalQuestion(str(text), *by_value[value]) if value in by_value else str(text)
+                for value, text in field.choices if value != ""]))
+        else:
+            parts.append(name)
+    return Layout(*parts)
 
 
 class DateField(DateInputField):

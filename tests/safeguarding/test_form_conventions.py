@@ -177,3 +177,30 @@ def test_it_counts_the_characters_of_a_text_area_with_a_limit():
     assert html.count('data-module="govuk-character-count"') == 1
     assert 'data-maxlength="500"' in html and 'id="id_note-info"' in html
     assert re.search(r'<textarea[^>]*name="note"[^>]*>', html).group(0).count("id_note-info") == 1
+
+
+class Telling(forms.Form):
+    told = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
+                             label="Was the young person told?")
+    told_why = forms.CharField(required=False, label="Why not? (if not told)")
+    after = forms.CharField(required=False, label="Anything else")
+    reveals = {"told": {"no": ("told_why",)}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save")
+
+
+def test_it_reveals_a_follow_up_question_inside_its_choice():
+    html = render_crispy_form(Telling())
+    reveal = re.search(r'<div class="govuk-radios__conditional[^"]*" id="(conditional_told_\d)">(.*?)</div>\s*</div>',
+                       html, re.DOTALL)
+    assert reveal and 'name="told_why"' in reveal.group(2)
+    assert f'aria-controls="{reveal.group(1)}"' in html
+    assert html.count('name="told_why"') == 1 and html.index('name="after"') > html.index('name="told_why"')
+
+
+def test_the_forms_with_a_follow_up_question_reveal_it(client, alice, park):  # noqa: F811
+    client_for(client, alice)
+    html = client.get(reverse("place-edit", args=[park.pk])).content.decode()
+    assert re.search(r'govuk-radios__conditional[^>]*>.*?name="closure_reason"', html, re.DOTALL)

@@ -34,6 +34,9 @@ mkdirSync(`${out}/moj`, { recursive: true });
 cpSync(`${moj}/all.bundle.mjs`, `${out}/moj/all.bundle.mjs`);
 cpSync(`${moj}/all.bundle.mjs.map`, `${out}/moj/all.bundle.mjs.map`);
 cpSync(`${moj}/assets/images`, `${out}/moj/assets/images`, { recursive: true });
+// GOV.UK's images path is MoJ's (moj/vendor/govuk-frontend configures it), and GOV.UK's footer CSS names its crest:
+// collectstatic's hashed-file storage refuses a stylesheet whose url() is missing, so the crest is copied beside.
+cpSync(`${gf}/assets/images/govuk-crest.svg`, `${out}/moj/assets/images/govuk-crest.svg`);
 cpSync("node_modules/htmx.org/dist/htmx.min.js", `${out}/htmx.min.js`);
 cpSync("node_modules/axe-core/axe.min.js", `${out}/axe.min.js`);
 cpSync("node_modules/leaflet/dist/leaflet.js", `${out}/leaflet/leaflet.js`);

@@ -457,6 +457,7 @@ class MissingEpisodeForm(MomentsForm):
 
     FIELDS = ("missing_at", "reported_by", "police_reference", "found_at", "where_found", "harm_disclosed",
               "harm_detail")
+    reveals = {"harm_disclosed": {"yes": ("harm_detail",)}}  # GOV.UK's conditional reveal (safeguarding.forms)
     field_order = ["missing_at_on", "missing_at_time", "reported_by", "police_reference", "found_at_on",
                    "found_at_time", "where_found", "harm_disclosed", "harm_detail"]
 
@@ -494,6 +495,7 @@ class ReturnInterviewForm(MomentsForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     FIELDS = ("outcome", "offered_at", "not_offered_reason", "conducted_by", "held_on", "words", "next_steps")
+    reveals = {"outcome": {RhiOutcome.NOT_OFFERED: ("not_offered_reason",), RhiOutcome.ACCEPTED: ("held_on",)}}
     field_order = ["outcome", "offered_at_on", "offered_at_time", "not_offered_reason", "conducted_by", "held_on",
                    "words", "next_steps"]
 
@@ -534,6 +536,7 @@ class NrmReferralForm(forms.Form):
                               help_text="For example, 14 10 2026")
     devolved_pilot = _yes_no("Was it decided in a devolved decision-making pilot area?", initial="no")
     pilot_panel = forms.CharField(label="Pilot panel (if a pilot area)", max_length=200, required=False)
+    reveals = {"devolved_pilot": {"yes": ("pilot_panel",)}}
     notes = forms.CharField(label="Notes (optional)", max_length=5000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)

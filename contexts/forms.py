@@ -28,6 +28,7 @@ class ContextRecordForm(forms.ModelForm):
     lead_practitioner = PickerField("person", required=False, label="Lead practitioner",
                                     help_text="Search by name: someone in your agency. Blank if not allocated yet.")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reveals = {"status": {ContextStatus.CLOSED: ("closure_reason",)}}  # GOV.UK's conditional reveal
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)

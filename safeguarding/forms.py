@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from allauth.account.forms import LoginForm
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
@@ -28,14 +28,68 @@ def gds_helper(form, submit_label: str | None = None, method: str = "post", form
             field.error_messages["required"] = f"{verb} {label}"
     harden(form)
     pickers.enable(form)
+    for field in form.fields.values():
+        _name_the_empty_choice(field)
+        _count_characters(field)
     helper = FormHelper()
     helper.form_method = method
     helper.form_tag = form_tag
     helper.attrs = {"novalidate": ""}
+    if getattr(form, "reveals", None):
+        helper.layout = revealing_layout(form)
     if submit_label:
         # A real submit button; GOV.UK's script stops a double click sending the form twice.
         helper.add_input(Submit("submit", submit_label, data_module="govuk-button", data_prevent_double_click="true"))
     return helper
+
+
+DASHES = "-" * 9  # Django's empty choice (BLANK_CHOICE_DASH), which means nothing to the people using the service
+
+
+def _name_the_empty_choice(field):
+    """A choice list's empty choice says what to do ("Choose a team") or, when it may stay empty, "None"."""
+    label = str(field.label or "").lower()
+    wording = f"Choose {label}" if field.required and label else "None"
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
+        field.empty_label = wording
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        choices = list(field.choices)
+        if any(value == "" and str(text) == DASHES for value, text in choices):
+            if isinstance(field.widget, forms.RadioSelect):  # radios need no empty choice: none ticked is empty
+                field.choices = [(value, text) for value, text in choices if value != ""]
+            else:
+                field.choices = [(value, wording if value == "" and str(text) == DASHES else text)
+                                 for value, text in choices]
+
+
+def _count_characters(field):
+    """A text area with a limit counts the characters as they are typed (GOV.UK's character count): the class is
+    what templates/gds/field.html and crispy-forms-gds's field tag look for."""
+    if isinstance(field.widget, forms.Textarea) and getattr(field, "max_length", None):
+        classes = field.widget.attrs.get("class", "").split()
+        if "govuk-js-character-count" not in classes:
+            field.widget.attrs["class"] = " ".join([*classes, "govuk-js-character-count"])
+            # crispy-forms-gds's field tag appends the count's message to this, and fails when there is none yet
+            field.widget.attrs.setdefault("aria-describedby", "")
+
+
+def revealing_layout(form) -> Layout:
+    """The form's fields in order, with each follow-up question inside the radio choice that asks it (GOV.UK's
+    conditional reveal). A form declares them as ``reveals = {radio field: {choice value: (follow-up fields)}}``;
+    without javascript every question shows, so a follow-up's label should still say when it applies."""
+    followers = {name for by_value in form.reveals.values() for names in by_value.values() for name in names}
+    parts = []
+    for name, field in form.fields.items():
+        if name in followers:
+            continue
+        if name in form.reveals:
+            by_value = form.reveals[name]
+            parts.append(ConditionalRadios(name, *[
+                ConditionalQuestion(str(text), *by_value[value]) if value in by_value else str(text)
+                for value, text in field.choices if value != ""]))
+        else:
+            parts.append(name)
+    return Layout(*parts)
 
 
 class DateField(DateInputField):
@@ -90,8 +144,8 @@ class AuditSearchForm(forms.Form):
         help_text="For example a case reference (EFH-2026-000012) or a young person's ID (YP-123).",
     )
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField("From", required=False, help_text="For example, 1 3 2026")
+    date_to = DateField("To", required=False, help_text="For example, 31 3 2026")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

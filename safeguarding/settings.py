@@ -403,12 +403,14 @@ WEBHOOKS_LOG_DAYS = env.int("WEBHOOKS_LOG_DAYS", default=90)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
-CRISPY_GDS_FRONTEND_VERSION = "5.8.0"
+CRISPY_GDS_FRONTEND_VERSION = "6.6.0"
 
 # The address people use, for links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = env("SERVICE_NAME", default="Extra-familial harm: multi-agency response")
 CLASSIFICATION = env("CLASSIFICATION", default="OFFICIAL-SENSITIVE")
+# Who runs the service, in the page header (GOV.UK's Generic header: a local authority is not GOV.UK).
+ORGANISATION_NAME = env("ORGANISATION_NAME", default="Children's services")
 # The places map: a tile server is optional (without one the map shows markers on a plain background).
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")

@@ -98,22 +98,28 @@ class Visit:
         return path
 
     def assert_assets_loaded(self):
-        """GOV.UK Frontend's CSS and JavaScript and htmx are served and running."""
+        """GOV.UK Frontend's and MoJ Frontend's CSS, their JavaScript, and htmx are served and running."""
         state = self.page.evaluate("""() => ({
             htmx: typeof window.htmx === "object" && typeof window.htmx.version === "string",
             font: getComputedStyle(document.querySelector("h1")).fontFamily,
-            headerBackground: getComputedStyle(document.querySelector(".govuk-header")).backgroundColor,
+            headerBackground: getComputedStyle(document.querySelector(".govuk-generic-header")).backgroundColor,
+            mojStyles: [...document.styleSheets].some(sheet => [...sheet.cssRules].some(
+                rule => (rule.selectorText || "").startsWith(".moj-timeline"))),
+            mojJs: [...document.querySelectorAll("[data-module^='moj-']")].every(
+                element => [...element.attributes].some(attribute => /^data-moj-.*-init$/.test(attribute.name))),
             supported: document.body.classList.contains("govuk-frontend-supported"),
             govukJs: !!document.querySelector("[data-govuk-skip-link-init]"),
         })""")
         assert state["htmx"], "htmx did not load (window.htmx is undefined)"
         assert "arial" in state["font"].lower(), f"GOV.UK styles not applied: heading font is {state['font']}"
         assert state["headerBackground"] not in ("", "rgba(0, 0, 0, 0)"), "GOV.UK header has no styling"
+        assert state["mojStyles"], "MoJ Frontend's styles are not in the stylesheet"
+        assert state["mojJs"], "MoJ Frontend JavaScript did not initialise a component on the page"
         assert state["supported"], "the govuk-frontend-supported class was not set"
         assert state["govukJs"], "GOV.UK Frontend JavaScript did not initialise (skip link not initialised)"
 
     def axe(self, label: str) -> list[dict]:
-        """Run axe-core on the page as it is now; return (and save, and print) every violation."""
+        """Run axe-core on the page as it is now; return (and save, and print) every violation but a known issue."""
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             # Evaluated by the test, not added as an inline <script>, which the Content-Security-Policy refuses.
             self.page.evaluate(AXE.read_text() + "\n;undefined")
@@ -126,7 +132,7 @@ class Visit:
         for v in violations:
             targets = [n["target"] for n in v["nodes"]]
             print(f"axe [{label}] {v['impact']}: {v['id']} ({v['help']}) at {targets}")
-        return violations
+        return [v for v in violations if not self.known_issue(v)]
 
     @staticmethod
     def describe(violations: list[dict]) -> str:
@@ -135,6 +141,15 @@ class Visit:
             + "\n".join(f"    {n['target']}: {n['html'][:200]}" for n in v["nodes"])
             for v in violations
         )
+
+    @staticmethod
+    def known_issue(violation: dict) -> bool:
+        """GOV.UK Frontend's conditional reveal sets aria-expanded on its radios, which ARIA does not (yet) allow on a
+        radio: kept on purpose because screen readers announce it (alphagov/govuk-frontend#979, w3c/aria#1404).
+        Only that finding, on those radios, is let through."""
+        return violation["id"] == "aria-allowed-attr" and all(
+            'class="govuk-radios__input"' in node["html"] and "aria-expanded=" in node["html"]
+            and "aria-controls=" in node["html"] for node in violation["nodes"])
 
     def assert_accessible(self, label: str) -> None:
         """No serious or critical axe-core violations on the page as it is now."""

@@ -64,7 +64,8 @@ def test_a_missing_episode_with_a_late_interview_and_an_nrm_referral_to_its_conc
     expect(page.locator(".govuk-error-summary")).to_contain_text("They must be found after they were reported missing")
     check("episode-form-with-mistake")
     _moment(page, "found_at", found_at)
-    page.get_by_role("group", name="Did they disclose harm while missing?").get_by_label("Yes").check()
+    # exactly "Yes": the follow-up question, revealed inside the choice, says "(if yes)"
+    page.get_by_role("group", name="Did they disclose harm while missing?").get_by_label("Yes", exact=True).check()
     page.get_by_label("What harm did they disclose? (if yes)").fill("Said an older man took her phone.")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("body")).to_contain_text("Missing episode updated.")

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.functional import cached_property
 
 from .forms import DateField, gds_helper
@@ -149,7 +149,9 @@ class ListPage:
             if value in (None, "", [], ()) or value is False:
                 continue
             fld = form.fields[name]
-            if hasattr(fld, "choices"):
+            if isinstance(value, Model):  # a chosen colleague or team: its name, without reading the choices again
+                text = str(value)
+            elif hasattr(fld, "choices"):
                 labels = {}
                 for k, v in fld.choices:
                     labels.update({str(a): b for a, b in v} if isinstance(v, list | tuple) else {str(k): v})

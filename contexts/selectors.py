@@ -31,7 +31,7 @@ _RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
 ALL_LINKS = Q()  # every link, ended ones too: what a record's own page lists
 
 
-def _review_horizon():
+def review_horizon():
     return timezone.localdate() + timedelta(days=settings.REVIEW_WARNING_DAYS)
 
 
@@ -41,7 +41,7 @@ def _filter_records(records, *, q: str, status: str, review_due: bool):
     if status:
         records = records.filter(status=status)
     if review_due:
-        records = records.filter(review_on__lte=_review_horizon())
+        records = records.filter(review_on__lte=review_horizon())
     return records
 
 
@@ -124,6 +124,15 @@ def contexts_of_person(user, person: YoungPerson, only: Q = ALL_LINKS) -> dict:
         link.counterpart = link.other if link.person_id == person.pk else link.person
     return {"memberships": groups, "place_links": place_rows, "associations": people,
             "hidden": hidden_groups + hidden_places + hidden_people}
+
+
+def links_due(user) -> list:
+    """Current links past their review-by date that the viewer's agency can act on: a queryset of each kind."""
+    today = timezone.localdate()
+    return [access.visible(user, model.objects.filter(ended_on__isnull=True, review_by__lt=today).select_related(
+        "source_agency", *related), access.CONTRIBUTE)
+        for model, related in [(Membership, ["peer_group", "young_person"]), (Association, ["person", "other"]),
+                               (PlaceLink, ["place", "young_person", "peer_group"])]]
 
 
 def to_review(user):

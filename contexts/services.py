@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -219,21 +219,23 @@ def links_review_many(*, actor, links, decision: str, review_by=None, reliabilit
                       note: str = "", reason: str = "") -> tuple[list, list]:
     """Review (``decision="review"``) or end (``"end"``) several links at once, in one transaction, each through
     the single link's service (``link_review`` or ``link_end``: the same rule, the same audit row). ``links`` holds
-    ``(link, version the person saw)`` pairs. A link someone else changed meanwhile, or that may no longer be
-    reviewed, is left as it is and reported: ``(done, [(link, reason), ...])``."""
+    ``(link, version the person saw)`` pairs. A link someone else changed meanwhile, or ended, is left as it is
+    and reported: ``(done, [(link, reason), ...])``; one the person may not review refuses them all."""
     if decision not in ("review", "end"):
         raise ValidationError({"decision": "Select what to do with the selected links."})
+    for link, _ in links:  # one the person may not review refuses the whole batch, before anything is written
+        policies.can_review_link.ensure(actor, link)
     done, refused = [], []
     for link, version in links:
         try:
-            with transaction.atomic():  # a savepoint: one refused link leaves the others done
+            with transaction.atomic():  # a savepoint: a link changed meanwhile leaves the others done
                 if decision == "end":
                     done.append(link_end(actor=actor, link=link, expected_version=version, reason=reason))
                 else:
                     done.append(link_review(actor=actor, link=link, expected_version=version, review_by=review_by,
                                             reliability=reliability or None, note=note))
-        except (ValidationError, PermissionDenied) as error:
-            refused.append((link, " ".join(getattr(error, "messages", [str(error)]))))
+        except ValidationError as error:
+            refused.append((link, " ".join(error.messages)))
     return done, refused
 
 

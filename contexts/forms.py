@@ -2,6 +2,7 @@
 
 import re
 
+from crispy_forms_gds.layout import Layout
 from django import forms
 
 from cases.forms import ReferralFields
@@ -184,6 +185,8 @@ class BulkReviewForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, None, form_tag=False)
+        # The ticked links are the table's checkboxes: the form below it asks only what to do with them.
+        self.helper.layout = Layout("decision", "review_by", "reliability", "note", "reason")
 
     def clean(self):
         data = super().clean()

@@ -96,7 +96,10 @@ def to_review(request):
             return redirect(request.get_full_path())
         status = 400
     listing = lists.merged_list_page(request, selectors.links_due(request.user), TO_REVIEW)
-    return render(request, "contexts/to_review.html", {"list": listing, "form": form},
+    for link in listing.page:  # what its checkbox sends: which link, and the version the person saw
+        link.token = f"{link.link_kind}:{link.pk}:{link.version}"
+    return render(request, "contexts/to_review.html", {"list": listing, "form": form,
+                                                       "ticked": set(request.POST.getlist("selected"))},
                   status=max(status, listing.status))
 
 

@@ -165,3 +165,11 @@ def test_the_service_refuses_an_unknown_decision_and_reports_conflicts(alice, du
     assert [link.pk for link in done] == [due[1].pk]
     assert refused[0][0] == due[0] and "Someone else changed" in refused[0][1]
     assert AuditEvent.objects.filter(action=AuditAction.UPDATE, detail__reviewed=True).count() == 1
+
+
+def test_a_refused_bulk_form_keeps_the_ticks_and_asks_only_what_to_do(client, alice, due):
+    response = client_for(client, alice).post(reverse("to-review"), {"selected": [_token(due[1])], "decision": "end"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Say why the links have ended" in page
+    assert f'value="{_token(due[1])}" checked' in page and f'value="{_token(due[0])}">' in page
+    assert 'name="selected" multiple' not in page and "<select name=\"selected\"" not in page

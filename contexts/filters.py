@@ -32,7 +32,7 @@ class LinkFilter(django_filters.FilterSet):
 TO_REVIEW = ListSpec(
     filterset=LinkFilter, default_sort="due", noun="link", tie=("recorded_at", "pk"), per_page=50,
     columns=[
-        Column("select", ""),
+        Column("select", "Select"),
         Column("link", "Link"),
         Column("reliability", "Reliability", ("reliability",)),
         Column("source", "Source"),

@@ -9,8 +9,9 @@ from rest_framework.decorators import action
 from cases.api import api_url
 from safeguarding.api import IdFilter, LawfulBasisSerializer, RecordViewSet, if_match, plain_text
 
+from . import filters as list_filters
 from . import selectors, services
-from .models import Assessment, AssessmentStatus, ContributionRequest, RequestStatus
+from .models import Assessment, ContributionRequest
 
 SUBJECT_ROUTES = {"young_person": "young-people", "place": "places", "peer_group": "peer-groups"}
 
@@ -44,8 +45,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return assessment.lead_author.get_full_name() or assessment.lead_author.get_username()
 
 
-class AssessmentFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=AssessmentStatus.choices)
+class AssessmentFilter(list_filters.AssessmentFilter):
     young_person = IdFilter(field_name="young_person_id")
     place = IdFilter(field_name="place_id")
     peer_group = IdFilter(field_name="peer_group_id")
@@ -94,8 +94,7 @@ class AnswerSerializer(LawfulBasisSerializer):
                                      help_text="Your agency's response to what was asked.")
 
 
-class ContributionRequestFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=RequestStatus.choices)
+class ContributionRequestFilter(list_filters.ContributionRequestFilter):
     assessment = IdFilter(field_name="assessment_id")
     to_my_agency = filters.BooleanFilter(method="mine", help_text="true: only the requests to the client's agency")
 

@@ -3,14 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, attachments, audit, commitments, disclosures, subjects
+from safeguarding import access, attachments, audit, commitments, disclosures, lists, subjects
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.inputs import param
@@ -18,6 +17,7 @@ from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
 
 from . import charts, frameworks, policies, selectors, services
+from .filters import ASSESSMENTS, CONTRIBUTIONS
 from .forms import (
     AssessmentForm,
     ContributionAnswerForm,
@@ -28,7 +28,7 @@ from .forms import (
     InterventionForm,
     StartForm,
 )
-from .models import AssessmentStatus, Framework, Goal, RequestStatus
+from .models import Framework, Goal, RequestStatus
 
 
 def _subject(user, kind: str, pk: int):
@@ -46,12 +46,8 @@ def subject_url(record) -> str:
 
 @access.signed_in
 def assessments(request):
-    status = param(request, "status", choices=AssessmentStatus.values)
-    mine = request.GET.get("mine") == "1"
-    rows = selectors.assessments_list(request.user, status=status, mine=mine)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    return render(request, "assessments/assessments.html", {
-        "page": page, "status": status, "mine": mine, "statuses": AssessmentStatus.choices})
+    listing = lists.list_page(request, selectors.assessments_list(request.user), ASSESSMENTS)
+    return render(request, "assessments/assessments.html", {"list": listing}, status=listing.status)
 
 
 @access.signed_in
@@ -296,8 +292,9 @@ def contribution_withdraw(request, pk):
 
 @access.signed_in
 def contributions(request):
-    return render(request, "assessments/contributions.html", {
-        "rows": selectors.requests_to_my_agency(request.user), "today": timezone.localdate()})
+    listing = lists.list_page(request, selectors.requests_to_my_agency(request.user), CONTRIBUTIONS)
+    return render(request, "assessments/contributions.html", {"list": listing, "today": timezone.localdate()},
+                  status=listing.status)
 
 
 @access.signed_in

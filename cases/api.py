@@ -10,15 +10,14 @@ from rest_framework.response import Response
 from safeguarding.api import IdFilter, Instant, InstantFilter, RecordViewSet, create_once, plain_text
 from safeguarding.apiclients import Cursor
 
+from . import filters as case_filters
 from . import finders, selectors, services
 from .models import Case as CaseModel
 from .models import (
-    CaseStatus,
     ChronologyEntry,
     EntryKind,
     HarmType,
     ReferralStatus,
-    RiskLevel,
     YoungPerson,
     YoungPersonReferral,
 )
@@ -96,14 +95,8 @@ class CaseSerializer(serializers.ModelSerializer):
         return lead.get_full_name() or lead.get_username() if lead else None
 
 
-class CaseFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=CaseStatus.choices)
-    risk_level = filters.ChoiceFilter(choices=RiskLevel.choices)
-    harm_type = filters.ChoiceFilter(choices=HarmType.choices, method="harm")
+class CaseFilter(case_filters.CaseFilter):
     young_person = IdFilter(field_name="young_person_id")
-
-    def harm(self, rows, name, value):
-        return rows.filter(harm_types__contains=[value])
 
 
 class CasesCursor(Cursor):

@@ -215,20 +215,6 @@ class SearchForm(forms.Form):
         self.helper = gds_helper(self, "Search", method="get")
 
 
-class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any status"), *Case._meta.get_field("status").choices],
-                               required=False)
-    risk_level = forms.ChoiceField(choices=[("", "Any risk level"), *RiskLevel.choices], required=False,
-                                   label="Risk level")
-    harm_type = forms.ChoiceField(choices=[("", "Any type of harm"), *HarmType.choices], required=False,
-                                  label="Type of harm")
-    mine = forms.BooleanField(required=False, label="Only cases I lead")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = gds_helper(self, "Filter", method="get")
-
-
 class CaseSummaryForm(forms.Form):
     """What a printed case summary's chronology holds: kinds of entry and a date range (all of both when left blank).
     """

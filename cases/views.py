@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, attachments, audit, sharing
+from safeguarding import access, attachments, audit, lists, sharing
 from safeguarding import selectors as kernel_selectors
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
@@ -17,9 +17,9 @@ from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
 
 from . import policies, selectors, services
+from .filters import CASE_LIST, CHRONOLOGY
 from .forms import (
     CaseCloseForm,
-    CaseFilterForm,
     CaseForm,
     CaseSummaryForm,
     ChronologyEntryForm,
@@ -28,7 +28,7 @@ from .forms import (
     VoiceEntryForm,
     YoungPersonForm,
 )
-from .models import ChronologyEntry, EntryKind
+from .models import Case, ChronologyEntry, EntryKind
 
 RECORDED_KINDS = ChronologyEntry.RECORDED_KINDS
 
@@ -142,17 +142,24 @@ def case_new(request, pk):
 
 @access.signed_in
 def cases(request):
-    form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = selectors.cases_page(request.user, request.GET.get("page"), **filters)
-    return render(request, "cases/cases.html", {"form": form, "page": page})
+    listing = lists.list_page(request, selectors.cases_list(request.user), CASE_LIST,
+                              fast_count=lambda: access.visible_count(request.user, Case),
+                              rows_for_page=selectors.joined)
+    return render(request, "cases/cases.html", {"list": listing}, status=listing.status)
+
+
+def _chronology(request, case):
+    """The case's chronology in pages of the entries the reader may see (restricted ones only to those named),
+    narrowed by kind and dates from the address."""
+    return lists.list_page(request, selectors.chronology_for(request.user, case), CHRONOLOGY)
 
 
 def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
     colleagues = _colleagues(request.user)
+    chronology = _chronology(request, case)
     return sharing.record_page(
-        request, "cases/case.html", case, noun="case", url_name="case", share_form=share_form, status=status,
-        case=case, chronology=selectors.chronology_for(request.user, case),
+        request, "cases/case.html", case, noun="case", url_name="case", share_form=share_form,
+        status=max(status, chronology.status), case=case, chronology=chronology,
         entry_form=entry_form or ChronologyEntryForm(colleagues=colleagues),
         can_contribute=policies.can_add_chronology_entry(request.user, case),
         episodes=selectors.missing_episodes_for(request.user, case),
@@ -184,7 +191,7 @@ def chronology_add(request, pk):
     if request.htmx:
         return render(request, "cases/_chronology.html", {
             "case": case, "recorded_kinds": RECORDED_KINDS,
-            "chronology": selectors.chronology_for(request.user, case),
+            "chronology": _chronology(request, case),
             "entry_form": ChronologyEntryForm(colleagues=colleagues) if saved else form,
             "can_contribute": True,
             "added": bool(saved),

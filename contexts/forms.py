@@ -1,5 +1,8 @@
 """Forms for places, peer groups and links: the shape of what was typed. Services decide what it means."""
 
+import re
+
+from crispy_forms_gds.layout import Layout
 from django import forms
 
 from cases.forms import ReferralFields
@@ -157,6 +160,52 @@ class ReviewForm(forms.Form):
         self.helper = gds_helper(self, "Save review")
 
 
+class LinkTokens(forms.MultipleChoiceField):
+    """Ticked links, "kind:id:version": any well-formed one is accepted here; the view finds it through the door."""
+
+    def valid_value(self, value):
+        return bool(re.fullmatch(r"(membership|association|place-link):[0-9]{1,12}:[0-9]{1,9}", str(value)))
+
+
+class BulkReviewForm(forms.Form):
+    """What to do with the links ticked on /to-review/: each ``selected`` value is "kind:id:version", the version
+    the person saw (a link changed since is reported, not overwritten)."""
+
+    selected = LinkTokens(required=True, error_messages={
+        "required": "Select at least one link", "invalid_choice": "Select links from the list"})
+    decision = forms.ChoiceField(choices=[("review", "Mark reviewed: keep them, with a new review date"),
+                                          ("end", "End them: they no longer hold")],
+                                 widget=forms.RadioSelect, label="What do you want to do with the selected links?",
+                                 error_messages={"required": "Select what to do with the selected links"})
+    review_by = DateField("Next review by", required=False, help_text="For example, 30 1 2027")
+    reliability = forms.ChoiceField(choices=[("", "Keep each link's reliability"), *Reliability.choices],
+                                    required=False, label="Reliability now")
+    note = forms.CharField(required=False, max_length=1000, label="What was checked")
+    reason = forms.CharField(required=False, max_length=300, label="Why have they ended?")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, None, form_tag=False)
+        # The ticked links are the table's checkboxes: the form below it asks only what to do with them.
+        self.helper.layout = Layout("decision", "review_by", "reliability", "note", "reason")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "review" and not data.get("review_by") and "review_by" not in self.errors:
+            self.add_error("review_by", "Enter the next review date")
+        if data.get("decision") == "end" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the links have ended")
+        return data
+
+    def chosen(self) -> list[tuple[str, int, int]]:
+        """The ticked links as (kind, id, version)."""
+        out = []
+        for value in self.cleaned_data["selected"]:
+            kind, pk, version = value.split(":")
+            out.append((kind, int(pk), int(version)))
+        return out
+
+
 class EndForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(max_length=300, label="Why has this link ended?",
@@ -186,26 +235,6 @@ class TrainingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(self, "Record training")
-
-
-class RecordFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    status = forms.ChoiceField(choices=[("", "Any status"), *ContextStatus.choices], required=False)
-    review_due = forms.BooleanField(required=False, label="Review due in the next two weeks or overdue")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = gds_helper(self, "Filter", method="get")
-
-
-class PlaceFilterForm(RecordFilterForm):
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *PlaceKind.choices], required=False)
-    ward = forms.ChoiceField(choices=[("", "Any ward")], required=False, label="Neighbourhood or ward")
-
-    def __init__(self, *args, wards=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["ward"].choices = [("", "Any ward"), *[(w, w) for w in wards]]
-        self.order_fields(["q", "kind", "status", "ward", "review_due"])
 
 
 class PlaceTagForm(forms.Form):

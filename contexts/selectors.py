@@ -31,7 +31,7 @@ _RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
 ALL_LINKS = Q()  # every link, ended ones too: what a record's own page lists
 
 
-def _review_horizon():
+def review_horizon():
     return timezone.localdate() + timedelta(days=settings.REVIEW_WARNING_DAYS)
 
 
@@ -41,7 +41,7 @@ def _filter_records(records, *, q: str, status: str, review_due: bool):
     if status:
         records = records.filter(status=status)
     if review_due:
-        records = records.filter(review_on__lte=_review_horizon())
+        records = records.filter(review_on__lte=review_horizon())
     return records
 
 
@@ -141,6 +141,13 @@ def current_links_q(user, subject) -> Q:
         Membership.objects.filter(peer_group=subject)
     people = access.visible(user, links.filter(current, young_person__isnull=False)).values("young_person_id")
     return Q(young_person__in=people)
+def links_due(user) -> list:
+    """Current links past their review-by date that the viewer's agency can act on: a queryset of each kind."""
+    today = timezone.localdate()
+    return [access.visible(user, model.objects.filter(ended_on__isnull=True, review_by__lt=today).select_related(
+        "source_agency", *related), access.CONTRIBUTE)
+        for model, related in [(Membership, ["peer_group", "young_person"]), (Association, ["person", "other"]),
+                               (PlaceLink, ["place", "young_person", "peer_group"])]]
 
 
 def to_review(user):

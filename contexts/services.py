@@ -216,6 +216,31 @@ def link_end(*, actor, link, expected_version: int, reason: str, ended_on=None):
 
 
 @transaction.atomic
+def links_review_many(*, actor, links, decision: str, review_by=None, reliability: str | None = None,
+                      note: str = "", reason: str = "") -> tuple[list, list]:
+    """Review (``decision="review"``) or end (``"end"``) several links at once, in one transaction, each through
+    the single link's service (``link_review`` or ``link_end``: the same rule, the same audit row). ``links`` holds
+    ``(link, version the person saw)`` pairs. A link someone else changed meanwhile, or ended, is left as it is
+    and reported: ``(done, [(link, reason), ...])``; one the person may not review refuses them all."""
+    if decision not in ("review", "end"):
+        raise ValidationError({"decision": "Select what to do with the selected links."})
+    for link, _ in links:  # one the person may not review refuses the whole batch, before anything is written
+        policies.can_review_link.ensure(actor, link)
+    done, refused = [], []
+    for link, version in links:
+        try:
+            with transaction.atomic():  # a savepoint: a link changed meanwhile leaves the others done
+                if decision == "end":
+                    done.append(link_end(actor=actor, link=link, expected_version=version, reason=reason))
+                else:
+                    done.append(link_review(actor=actor, link=link, expected_version=version, review_by=review_by,
+                                            reliability=reliability or None, note=note))
+        except ValidationError as error:
+            refused.append((link, " ".join(error.messages)))
+    return done, refused
+
+
+@transaction.atomic
 def guardian_add(*, actor, place: Place, **fields) -> Guardian:
     policies.can_record_link.ensure(actor, place)
     guardian = Guardian(place=place, added_by=actor, **fields)

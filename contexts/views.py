@@ -3,9 +3,10 @@
 import copy
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -13,24 +14,25 @@ from cases import frontdoor_views as frontdoor
 from cases import policies as case_policies
 from cases import selectors as case_selectors
 from cases.models import ChronologyEntry, YoungPerson
-from safeguarding import access, attachments, audit, sharing, subjects
+from safeguarding import access, attachments, audit, lists, sharing, subjects
+from safeguarding.forms import gds_helper
 from safeguarding.inputs import param
 from safeguarding.models import User
 from safeguarding.pages import form_page
 
 from . import network, policies, selectors, services
+from .filters import PEER_GROUPS, PLACES, TO_REVIEW, PlaceListFilter
 from .forms import (
     AssociationForm,
+    BulkReviewForm,
     ContextReferralForm,
     EndForm,
     GuardianForm,
     MembershipForm,
     PeerGroupForm,
-    PlaceFilterForm,
     PlaceForm,
     PlaceLinkForm,
     PlaceTagForm,
-    RecordFilterForm,
     ReviewForm,
     TrainingForm,
 )
@@ -66,23 +68,59 @@ def _record_url(record) -> str:
 
 @access.signed_in
 def places(request):
-    form = PlaceFilterForm(request.GET or None, wards=selectors.wards(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.places_list(request.user, **filters), 25).get_page(request.GET.get("page"))
-    return render(request, "contexts/places.html", {"form": form, "page": page})
+    listing = lists.list_page(request, selectors.places_list(request.user), PLACES)
+    return render(request, "contexts/places.html", {"list": listing}, status=listing.status)
 
 
 @access.signed_in
 def peer_groups(request):
-    form = RecordFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.peer_groups_list(request.user, **filters), 25).get_page(request.GET.get("page"))
-    return render(request, "contexts/peer_groups.html", {"form": form, "page": page})
+    listing = lists.list_page(request, selectors.peer_groups_list(request.user), PEER_GROUPS)
+    return render(request, "contexts/peer_groups.html", {"list": listing}, status=listing.status)
 
 
 @access.signed_in
 def to_review(request):
-    return render(request, "contexts/to_review.html", {"links": selectors.to_review(request.user)})
+    """Current links past their review-by date that the reader's agency may act on, filtered, sorted and in pages;
+    ticked ones reviewed or ended together (POST), each through the single link's service."""
+    form = BulkReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            done, refused = _review_many(request, form)
+            if done:
+                verb = "ended" if form.cleaned_data["decision"] == "end" else "reviewed"
+                messages.success(request, f"{len(done)} link{pluralize(len(done))} {verb}.")
+            for link, reason in refused:
+                messages.error(request, f"{link.link_kind.replace('-', ' ').capitalize()} {link.pk} was not "
+                                        f"changed: {reason}")
+            return redirect(request.get_full_path())
+        status = 400
+    listing = lists.merged_list_page(request, selectors.links_due(request.user), TO_REVIEW)
+    for link in listing.page:  # what its checkbox sends: which link, and the version the person saw
+        link.token = f"{link.link_kind}:{link.pk}:{link.version}"
+    return render(request, "contexts/to_review.html", {"list": listing, "form": form,
+                                                       "ticked": set(request.POST.getlist("selected"))},
+                  status=max(status, listing.status))
+
+
+def _review_many(request, form):
+    """The ticked links the reader may still act on, through the door; one they may not is reported as gone."""
+    wanted = form.chosen()
+    found = {}
+    for kind, model in LINKS.items():
+        ids = [pk for k, pk, _ in wanted if k == kind]
+        if ids:
+            rows = access.visible(request.user, model.objects.filter(pk__in=ids), access.CONTRIBUTE)
+            found.update({(kind, link.pk): link for link in rows})
+    pairs = [(found[(kind, pk)], version) for kind, pk, version in wanted if (kind, pk) in found]
+    data = form.cleaned_data
+    done, refused = services.links_review_many(
+        actor=request.user, links=pairs, decision=data["decision"], review_by=data["review_by"],
+        reliability=data["reliability"], note=data["note"], reason=data["reason"])
+    missing = len(wanted) - len(pairs)
+    if missing:
+        messages.error(request, f"{missing} of the selected links can no longer be found.")
+    return done, refused
 
 
 # --- Place and peer group records ------------------------------------------------------------------------------
@@ -336,9 +374,10 @@ def _network_page(request, nodes, edges, hidden, *, centre, title, back):
 @access.signed_in
 def places_map(request):
     """Places with a position, on a Leaflet map (tiles from settings; without a tile server, markers only)."""
-    form = PlaceFilterForm(request.GET or None, wards=selectors.wards(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    located = selectors.places_list(request.user, **filters).filter(latitude__isnull=False)[:500]
+    filterset = PlaceListFilter(request.GET or None, queryset=selectors.places_list(request.user), request=request)
+    form = filterset.form
+    form.helper = gds_helper(form, "Filter", method="get")
+    located = (filterset.qs if filterset.is_valid() else filterset.queryset).filter(latitude__isnull=False)[:500]
     markers = [{"name": p.name, "kind": p.get_kind_display(), "status": p.get_status_display(),
                 "lat": float(p.latitude), "lng": float(p.longitude), "url": reverse("place", args=[p.pk])}
                for p in located]

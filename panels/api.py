@@ -10,8 +10,9 @@ from rest_framework.decorators import action as route
 from cases.api import api_url
 from safeguarding.api import IdFilter, InstantFilter, RecordViewSet, if_match, lock_at, plain_text
 
+from . import filters as list_filters
 from . import selectors, services
-from .models import Action, ActionStatus, AgendaItem, ItemKind, Meeting, MeetingStatus
+from .models import Action, ActionStatus, AgendaItem, ItemKind, Meeting
 
 SUBJECT_ROUTES = {"young_person": "young-people", "place": "places", "peer_group": "peer-groups"}
 
@@ -31,8 +32,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return api_url("meetings", meeting.pk)
 
 
-class MeetingFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=MeetingStatus.choices)
+class MeetingFilter(list_filters.MeetingFilter):
     starts_after = InstantFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = InstantFilter(field_name="starts_at", lookup_expr="lt")
 
@@ -123,8 +123,7 @@ class ProgressSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices, help_text="The action's status now.")
 
 
-class ActionFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=ActionStatus.choices)
+class ActionFilter(list_filters.ActionFilter):
     item = IdFilter(field_name="item_id")
     mine = filters.BooleanFilter(method="owned", help_text="true: only actions the client's agency owns")
     due_before = filters.DateFilter(field_name="due_on", lookup_expr="lt")

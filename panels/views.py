@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, attachments, audit, commitments, outbox, subjects
+from safeguarding import access, attachments, audit, commitments, lists, outbox, subjects
 from safeguarding.forms import submit
 from safeguarding.models import Agency, AuditAction, User
 from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
 
 from . import policies, selectors, services
+from .filters import ACTIONS
 from .forms import (
     ActionForm,
     AgendaItemForm,
@@ -329,8 +330,11 @@ def pack_download(request, pk):
 
 @access.signed_in
 def actions(request):
-    return render(request, "panels/actions.html", {
-        "rows": selectors.my_agency_actions(request.user), "today": timezone.localdate()})
+    outstanding = not request.GET.get("status")  # unless a status is asked for, the outstanding ones
+    listing = lists.list_page(request, selectors.my_agency_actions(request.user, outstanding_only=outstanding),
+                              ACTIONS)
+    return render(request, "panels/actions.html", {"list": listing, "today": timezone.localdate()},
+                  status=listing.status)
 
 
 @access.signed_in

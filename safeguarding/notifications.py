@@ -11,6 +11,7 @@ People who chose "once a day" get one email listing the kinds of what is new and
 own beat entry, ``safeguarding.tasks.notifications_digest``); a notification goes in one digest at most.
 """
 
+import django_filters
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import outbox
+from .lists import Column, GdsDateFilter, ListSpec
 from .models import Agency, EmailPreference, Notification, NotificationKind, User
 
 
@@ -99,3 +101,22 @@ def digest_send(limit: int = 1000) -> int:
             sent += 1
     return sent
 
+
+
+# --- The notifications list (safeguarding.lists) ------------------------------------------------------------------
+
+class NotificationFilter(django_filters.FilterSet):
+    """The notifications page: unread only (``show=unread``, as before), kind, and when they came."""
+
+    show = django_filters.ChoiceFilter(choices=[("unread", "Unread only")], method="unread", label="Show",
+                                       empty_label="All")
+    kind = django_filters.ChoiceFilter(choices=NotificationKind.choices, label="Kind", empty_label="Any kind")
+    since = GdsDateFilter(field_name="created_at", lookup_expr="date__gte", label="Since",
+                          help_text="For example, 1 9 2026")
+
+    def unread(self, rows, name, value):
+        return rows.filter(read_at__isnull=True)
+
+
+NOTIFICATIONS = ListSpec(filterset=NotificationFilter, default_sort="-created", noun="notification", tie=("-id",),
+                         columns=[Column("created", "When", ("created_at",), first="descending")])

@@ -12,7 +12,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import access, attachments, audit, invitations, language, pickers, policies, scanner, selectors, services, sso
+from . import (
+    access,
+    attachments,
+    audit,
+    invitations,
+    language,
+    lists,
+    pickers,
+    policies,
+    scanner,
+    selectors,
+    services,
+    sso,
+)
+from . import notifications as notifications_list
 from .factors import fresh_factor_required
 from .forms import (
     AgreementForm,
@@ -222,10 +236,10 @@ def language_check(request):
 @access.signed_in
 def notifications(request):
     """The person's notifications, newest first; ``?show=unread`` for those not yet opened."""
+    listing = lists.list_page(request, selectors.notifications_for(request.user), notifications_list.NOTIFICATIONS)
     unread_only = request.GET.get("show") == "unread"
-    page = Paginator(selectors.notifications_for(request.user, unread_only=unread_only), 25).get_page(
-        request.GET.get("page"))
-    return render(request, "safeguarding/notifications.html", {"page": page, "unread_only": unread_only})
+    return render(request, "safeguarding/notifications.html", {"list": listing, "unread_only": unread_only},
+                  status=listing.status)
 
 
 @access.signed_in

@@ -83,7 +83,7 @@ PINNED = {
     "list": [
         "session",
         "user and agency",
-        "count of assessments the reader can see (grouped, joining contribution requests)",
+        "count of assessments the reader can see (capped at 10,001)",
         "role permissions",
         "a page of them (25), with subject, framework, agency, lead and request counts",
     ],
@@ -108,9 +108,9 @@ PINNED = {
     "contributions": [
         "session",
         "user and agency",
+        "count of requests to the reader's agency, withdrawn ones too (capped at 10,001)",
         "role permissions",
-        "all requests to the reader's agency, withdrawn ones too, with assessment, subject, framework, author and "
-        "approver",
+        "a page of them (25), open first, with assessment, subject, framework, author and approver",
     ],
     "contribution": [
         "session",

@@ -103,17 +103,24 @@ PINNED = {
     "places": [
         "session",
         "user and agency",
-        "wards of the places the reader can see (the ward filter)",
-        "count of places the reader can see",
+        "wards of the places the reader can see (the ward filter's choices)",
+        "count of places the reader can see (capped at 10,001)",
         "role permissions",
         "a page of those places, with agency and lead",
+    ],
+    "peer_groups": [
+        "session",
+        "user and agency",
+        "count of peer groups the reader can see (capped at 10,001)",
+        "role permissions",
+        "a page of those groups, with agency and lead",
     ],
     "to_review": [
         "session",
         "user and agency",
-        "current memberships past review that the reader's agency can act on (up to 200)",
-        "current associations past review that the reader's agency can act on (up to 200)",
-        "current place links past review that the reader's agency can act on (up to 200)",
+        "current memberships past review that the reader's agency can act on (up to 10,000)",
+        "current associations past review that the reader's agency can act on (up to 10,000)",
+        "current place links past review that the reader's agency can act on (up to 10,000)",
         "role permissions",
     ],
 }
@@ -158,6 +165,7 @@ class Network:
             "person_network": (self.alice, reverse("person-network", args=[person])),
             "group_network": (self.alice, reverse("group-network", args=[group])),
             "places": (self.alice, reverse("places")),
+            "peer_groups": (self.alice, reverse("peer-groups")),
             "to_review": (self.alice, reverse("to-review")),
         }
 

@@ -26,7 +26,7 @@ def _add_entry(visit, kind: str, at: str, text: str):
     page = visit.page
     chronology = page.locator("#chronology")
     chronology.get_by_text("Add an entry").click()
-    form = chronology.locator("form")
+    form = chronology.locator("form[method=post]")
     form.get_by_label("Type of entry").select_option(label=kind)
     yesterday = timezone.localdate() - timedelta(days=1)  # entries cannot be in the future
     form.get_by_label("Day").fill(str(yesterday.day))
@@ -95,7 +95,7 @@ def test_social_worker_journey(visit, case):
 
     assert page.evaluate("window.__marker") == 1, "the page reloaded: the entry was not added by htmx"
     expect(page).to_have_url(visit.url(f"/cases/{case.pk}/"))
-    entries = page.locator("#chronology .app-chronology__entry")
+    entries = page.locator("#chronology .moj-timeline__item")
     expect(entries).to_have_count(2)
     # Newest first: the 16:30 note above the 09:15 contact.
     expect(entries.nth(0).locator(".app-chronology__text")).to_have_text(HOSTILE)
@@ -110,7 +110,7 @@ def test_social_worker_journey(visit, case):
 
     # A full reload shows the same entries: they were saved, not just drawn.
     page.reload()
-    expect(page.locator("#chronology .app-chronology__entry")).to_have_count(2)
+    expect(page.locator("#chronology .moj-timeline__item")).to_have_count(2)
     visit.assert_no_problems()
 
 

@@ -118,8 +118,9 @@ PINNED = {
     "actions_as_partner": [
         "session",
         "user and agency",
+        "count of the open actions owned by the reader's agency that they may see (capped at 10,001)",
         "role permissions",
-        "all open actions owned by the reader's agency that they may see, with owner, item, meeting and panel",
+        "a page of them (25), soonest due first, with owner, item, meeting and panel",
         "their updates, with author and agency (prefetch)",
     ],
     "panels": [

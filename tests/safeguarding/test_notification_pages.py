@@ -55,10 +55,13 @@ def test_it_filters_to_unread_and_pages(client, pete):
     Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
     client_for(client, pete)
     everything = client.get(reverse("notifications"))
-    assert everything.context["page"].paginator.count == 30 and len(everything.context["page"].object_list) == 25
-    assert "Page 1 of 2" in everything.content.decode()
+    assert everything.context["list"].total == 30 and len(everything.context["list"].page.object_list) == 25
+    assert "Showing 1–25 of 30 notifications" in everything.content.decode()
     unread = client.get(reverse("notifications") + "?show=unread")
-    assert unread.context["page"].paginator.count == 29
+    assert unread.context["list"].total == 29
+    assert "Showing 26–29 of 29" in client.get(reverse("notifications"), {"show": "unread", "page": 2}).content.decode()
+    kinds = client.get(reverse("notifications"), {"kind": "nonsense", "page": "abc"})
+    assert kinds.status_code == 400 and "There is a problem" in kinds.content.decode()
 
 
 def test_opening_one_marks_it_read_and_goes_to_its_address(client, pete):
@@ -213,8 +216,8 @@ PINNED = {
     "list": [
         "session",
         "user and agency",
+        "count of the reader's notifications (capped at 10,001)",
         "role permissions",
-        "count of the reader's notifications",
         "a page of them (25)",
     ],
     "count": [

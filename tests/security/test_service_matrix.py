@@ -407,6 +407,9 @@ def _scenarios():
         "contexts.services.link_end": Scenario(lead | {"pete"}, lambda w, u: x.link_end(
             actor=u, link=fresh(w["place_link"]), expected_version=fresh(w["place_link"]).version,
             reason="No longer seen there")),
+        "contexts.services.links_review_many": Scenario(lead | {"pete"}, lambda w, u: x.links_review_many(
+            actor=u, links=[(fresh(w["place_link"]), fresh(w["place_link"]).version)], decision="review",
+            review_by=_today() + timedelta(days=60))),
         "contexts.services.guardian_add": Scenario(lead | {"pete"}, lambda w, u: x.guardian_add(
             actor=u, place=fresh(w["place"]), name="Cafe owner", role="Owner")),
         "contexts.services.guardian_training_add": Scenario(lead | {"pete"}, lambda w, u: x.guardian_training_add(

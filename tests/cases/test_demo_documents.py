@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from cases import demo
 from cases.models import CaseDocument
-from safeguarding import attachments
+from safeguarding import attachments, scanner
 from safeguarding import demo as kernel_demo
 from safeguarding.models import User
 
@@ -42,10 +42,23 @@ def test_it_attaches_two_generated_pdfs_once(demo_case, scanner):
         assert demo_case.reference in text and "Fictional" in text
 
 
-def test_without_a_scanner_it_adds_none_and_says_why(demo_case, settings, media):
+def test_without_a_scanner_it_adds_none_and_says_why(demo_case, settings, media, monkeypatch):
+    """No clamd answers, and Debian's is not installed for the seeder to start one of its own."""
     settings.CLAMAV_URL = f"tcp://127.0.0.1:{free_port()}"
+    monkeypatch.setattr(scanner, "CLAMD", "/nonexistent/clamd")
     out = StringIO()
     tally = Counter()
     demo._documents(kernel_demo.Run(out), tally)
     assert not tally and not CaseDocument.objects.exists()
     assert "Demo documents not added: no malware scanner answers at CLAMAV_URL" in out.getvalue()
+
+
+def test_with_no_scanner_running_the_seeder_starts_its_own_for_the_documents(demo_case, settings, media):
+    """As in `make seed` on a machine with Debian's clamd: a private one (EICAR only) while the documents are scanned,
+    stopped afterwards."""
+    port = free_port()
+    settings.CLAMAV_URL = f"tcp://127.0.0.1:{port}"
+    tally = Counter()
+    demo._documents(kernel_demo.Run(StringIO()), tally)
+    assert tally["documents"] == 2 and CaseDocument.objects.count() == 2
+    assert not scanner.pong(port)  # stopped again

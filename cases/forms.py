@@ -223,6 +223,7 @@ class CaseFilterForm(forms.Form):
     harm_type = forms.ChoiceField(choices=[("", "Any type of harm"), *HarmType.choices], required=False,
                                   label="Type of harm")
     mine = forms.BooleanField(required=False, label="Only cases I lead")
+    overdue = forms.BooleanField(required=False, label="Only cases past their review date")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -182,12 +182,6 @@ def share_request_for(user, pk: int) -> ShareRequest:
 COMING_UP_DAYS = 30
 
 
-def agency_commitments(user, limit: int = 10) -> list:
-    """The outstanding panel actions and safety-plan interventions ``user``'s agency owns, soonest due (so overdue)
-    first, at most ``limit``: one query for each kind, whatever the data."""
-    return soonest(agency_commitment_rows(user), limit)
-
-
 def agency_meetings_coming_up(user, days: int = COMING_UP_DAYS, *, not_chaired: bool = False):
     """Meetings in the next ``days`` days that ``user``'s agency may see and is invited to or sits on the panel of,
     soonest first (without those of panels ``user`` chairs, when ``not_chaired``: the chair's own section lists
@@ -201,10 +195,6 @@ def agency_meetings_coming_up(user, days: int = COMING_UP_DAYS, *, not_chaired: 
         rows = rows.exclude(Exists(Panel.chairs.through.objects.filter(panel_id=OuterRef("panel_id"),
                                                                         user_id=user.pk)))
     return rows.order_by("starts_at", "id")
-
-
-def meetings_coming_up(user, days: int = COMING_UP_DAYS, limit: int = 10):
-    return list(agency_meetings_coming_up(user, days)[:limit])
 
 
 def my_commitments(user):

@@ -334,14 +334,6 @@ def actions(request):
 
 
 @access.signed_in
-def my_agency_work(request):
-    """For the dashboard (htmx): my agency's open actions and interventions, and its meetings coming up."""
-    return render(request, "panels/_my_agency_work.html", {
-        "commitments": selectors.agency_commitments(request.user),
-        "meetings": selectors.meetings_coming_up(request.user), "days": selectors.COMING_UP_DAYS})
-
-
-@access.signed_in
 def action_update(request, pk):
     action = selectors.action_for(request.user, pk)
     return commitments.update_page(

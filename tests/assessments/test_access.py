@@ -142,12 +142,12 @@ def test_the_dashboard_shows_each_person_what_waits_for_them(client, alice, mand
 
     done = submitted(asked.assessment, alice)
     client_for(client, mandy)
-    page = client.get(reverse("my-assessment-work"), HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(reverse("dashboard")).content.decode()
     assert "Waiting for your approval" in page and f"AS-{done.pk}" in page
     client_for(client, pete)
-    assert "Eastgate Park" in client.get(reverse("my-assessment-work")).content.decode()  # the request
+    assert "Eastgate Park" in client.get(reverse("dashboard")).content.decode()  # the request
     client_for(client, oscar)
-    page = client.get(reverse("my-assessment-work")).content.decode()
+    page = client.get(reverse("dashboard")).content.decode()
     assert "Eastgate Park" not in page and "AS-" not in page
 
 

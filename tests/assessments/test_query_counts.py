@@ -115,14 +115,6 @@ PINNED = {
         "may the reader see the place assessed (exists)",
         "may the reader see the assessment (exists)",
     ],
-    "my_work": [
-        "session",
-        "user and agency",
-        "role permissions",
-        "submitted assessments of the reader's agency waiting for them to approve (first 10)",
-        "the reader's drafts and returned assessments (first 10)",
-        "requests to the reader's agency still to answer (first 10)",
-    ],
 }
 
 
@@ -181,7 +173,6 @@ class Work:
             "subject_assessments": (self.alice, reverse("subject-assessments", args=["place", park])),
             "contributions": (self.pete, reverse("contributions")),
             "contribution": (self.pete, reverse("contribution", args=[self.request.pk])),
-            "my_work": (self.mandy, reverse("my-assessment-work")),
         }
 
 

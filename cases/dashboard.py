@@ -5,6 +5,7 @@ from django.urls import reverse
 from safeguarding.dashboard import Row, Section, register
 
 from . import referrals, selectors
+from .models import ReferralStatus
 
 
 def _case_row(case, *, lead: bool = False) -> Row:
@@ -36,7 +37,8 @@ def _team_caseload(user, limit):
 def _front_door(user, limit):
     return [Row(text=str(r), href=referrals.url(r),
                 detail=f"From {r.referring_agency}, referred {r.referred_at:%-d %b %Y}",
-                due_on=r.decide_by, due_word="Decide", tags=((r.get_status_display(), "blue"),))
+                due_on=r.decide_by, due_word="Decide",
+                tags=() if r.status == ReferralStatus.WAITING else ((r.get_status_display(), "blue"),))
             for r in selectors.front_door_waiting(user, limit)]
 
 
@@ -52,7 +54,7 @@ register(Section(
     empty="You are not the lead practitioner on any open case."))
 
 register(Section(
-    key="team-caseload", title="Your team's caseload", rule="cases.can_oversee_team_cases", order=40, limit=8,
+    key="team-caseload", title="Your team's caseload", rule="cases.can_oversee_team_cases", order=40, limit=6,
     rows=_team_caseload, count=lambda user: selectors.team_open_cases(user).count(), noun="of your team's open cases",
     link="cases", link_query="?status=open",
     empty="Nobody in your team leads an open case, or you are not in a team (an administrator adds you to one)."))

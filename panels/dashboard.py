@@ -85,5 +85,5 @@ register(Section(
 register(Section(
     key="meetings", title="Meetings your agency is invited to", rule="panels.can_see_meetings", order=70,
     rows=_meetings, count=lambda user: selectors.agency_meetings_coming_up(user, not_chaired=True).count(),
-    noun=f"in the next {selectors.COMING_UP_DAYS} days", link="panels",
+    noun=f"meetings in the next {selectors.COMING_UP_DAYS} days", link="panels",
     empty=f"Your agency has no meetings in the next {selectors.COMING_UP_DAYS} days."))

@@ -12,7 +12,7 @@ count), so the page's count does not grow with the data.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
@@ -64,7 +64,6 @@ class Section:
     noun: str = ""
     limit: int = 5
     order: int = 100  # lower first
-    summary: Callable[..., str] | None = None  # summary(user): one sentence above the rows (a queue's oldest)
 
     def __post_init__(self):
         if not 1 <= self.limit <= 8:
@@ -78,13 +77,14 @@ class Shown:
     section: Section
     rows: list[Row]
     total: int | None
-    summary: str = ""
-    href: str = field(default="")
+    href: str = ""
 
     @property
     def link_label(self) -> str:
         if self.total is None:
             return self.section.link_text
+        if self.total == 0:  # nothing to count: the list's name alone ("View all open requests")
+            return f"{self.section.link_text} {self.section.noun}".strip()
         return f"{self.section.link_text} {self.total} {self.section.noun}".strip()
 
 
@@ -119,7 +119,6 @@ def sections_for(user) -> list[Shown]:
         rows = list(section.rows(user, section.limit))
         shown.append(Shown(
             section=section, rows=rows, total=section.count(user) if section.count else None,
-            summary=section.summary(user) if section.summary else "",
             href=reverse(section.link) + section.link_query))
     return shown
 

@@ -112,7 +112,8 @@ def test_a_partners_dashboard_shows_what_is_new_their_actions_and_meetings(clien
     page = client.get(reverse("dashboard")).content.decode()
     assert "New for your agency" in page and shared_case.reference in page
     assert "Your cases" not in page  # a partner leads no cases: no empty tables
-    assert page.index("Late action") < page.index("Early action") and "Overdue by 1 day" in page
+    actions = page[page.index('id="dashboard-agency-actions"'):]
+    assert actions.index("Late action") < actions.index("Early action") and "Overdue by 1 day" in actions
     assert "Northfield MACE" in page  # the meeting in 7 days
 
     note = Notification.objects.get(recipient=pete, kind=NotificationKind.SHARED)

@@ -85,3 +85,17 @@ def can_change_framework(user):
     """Edit an assessment framework (a new version): administrators; the system installs the shipped ones."""
     if not access.is_system(user):
         access.require(user, Perm.CHANGE_FRAMEWORK)
+
+
+# --- What the dashboard shows (safeguarding.dashboard) --------------------------------------------------------------
+
+@rule
+def can_write_assessments(user):
+    """Write assessments at all: shown one's own unfinished ones ("Your drafts")."""
+    access.require(user, Perm.ADD_ASSESSMENT)
+
+
+@rule
+def can_answer_contributions(user):
+    """Answer what other agencies ask of one's agency: shown "Requests to your agency"."""
+    access.require(user, Perm.ANSWER_CONTRIBUTION)

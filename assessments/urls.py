@@ -4,7 +4,6 @@ from . import views
 
 urlpatterns = [
     path("assessments/", views.assessments, name="assessments"),
-    path("assessments/my-work/", views.my_work, name="my-assessment-work"),
     path("assessments/of/<str:kind>/<int:pk>/", views.subject_assessments, name="subject-assessments"),
     path("assessments/start/<str:kind>/<int:pk>/", views.assessment_start, name="assessment-start"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),

@@ -51,21 +51,6 @@ def assessments(request):
 
 
 @access.signed_in
-def my_work(request):
-    """What waits for me: approvals, my unfinished assessments, requests to my agency. The dashboard loads it as a
-    fragment (htmx); opened directly (or without JavaScript) it is a page of its own."""
-    user = request.user
-    template = "assessments/_my_work.html" if request.htmx else "assessments/my_work.html"
-    return render(request, template, {
-        "to_approve": list(selectors.waiting_for_approval(user)[:10]) if policies.can_approve_assessments(user)
-        else [],
-        "mine": list(selectors.my_unfinished(user)[:10]),
-        "asked": list(selectors.requests_to_my_agency(user).filter(status="requested")[:10]),
-        "today": timezone.localdate(),
-    })
-
-
-@access.signed_in
 def subject_assessments(request, kind, pk):
     """The assessments (and for a context, the safety plan) of one record: a fragment its page loads with htmx."""
     subject = _subject(request.user, kind, pk)

@@ -3,6 +3,7 @@ the same in both. They only ever narrow the rows they are given: the access door
 
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
+from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec
@@ -50,9 +51,13 @@ class CaseListFilter(CaseFilter):
     practitioner = filters.ModelChoiceFilter(field_name="lead_practitioner", queryset=_colleagues,
                                              label="Lead practitioner", empty_label="Anyone")
     mine = CheckboxFilter(method="led_by_me", label="Only cases I lead")
+    overdue = CheckboxFilter(method="past_review", label="Only cases past their review date")
 
     def led_by_me(self, rows, name, value):
         return rows.filter(lead_practitioner=self.request.user) if value else rows
+
+    def past_review(self, rows, name, value):
+        return rows.filter(next_review_on__lt=timezone.localdate()) if value else rows
 
 
 RISK_ORDER = When_(*[When(risk_level=level, then=Value(n)) for n, level in enumerate(RiskLevel.values)],

@@ -166,3 +166,23 @@ def can_change_transition_plan(user, plan):
     access.require(user, Perm.CHANGE_CASE, plan.case, level=access.MANAGE)
     must(plan.case.is_open, "This case is closed.")
     must(plan.is_open, "This plan has been handed over: open a new plan if support needs planning again.")
+
+
+# --- What the dashboard shows (safeguarding.dashboard): each section asks one of these -------------------------------
+
+@rule
+def can_lead_cases(user):
+    """Be the lead practitioner on cases (a social worker, a team manager): shown "Your cases"."""
+    access.require(user, Perm.ADD_CASE)
+
+
+@rule
+def can_oversee_team_cases(user):
+    """See the caseload and overdue reviews of one's team: who may close cases (a team manager)."""
+    access.require(user, Perm.CLOSE_CASE)
+
+
+@rule
+def can_find_young_people(user):
+    """Search for and open young people's records: anyone whose agency's records they may open."""
+    access.require(user, Perm.VIEW_RECORDS)

@@ -2,11 +2,10 @@
 
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -87,7 +86,8 @@ def case_for(user, pk: int) -> Case:
     )
 
 
-def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str = "", mine: bool = False):
+def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str = "", mine: bool = False,
+               overdue: bool = False):
     """The cases ``user`` may see, newest first, without their related rows: slice it, then ``joined``."""
     cases = access.visible(user, Case.objects.all())
     if status:
@@ -98,6 +98,8 @@ def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str =
         cases = cases.filter(harm_types__contains=[harm_type])
     if mine:
         cases = cases.filter(lead_practitioner=user)
+    if overdue:
+        cases = cases.filter(next_review_on__lt=timezone.localdate())
     return cases.order_by("-opened_on", "-id")
 
 
@@ -174,17 +176,6 @@ def episode_for(user, pk: int) -> MissingEpisode:
 def nrm_referral_for(user, pk: int) -> NrmReferral:
     return _with_case_levels(access.get_visible_or_404(user, NrmReferral.objects.select_related(
         "case__young_person", "case__owning_agency", "recorded_by", "agency"), pk=pk))
-
-
-def my_open_cases(user):
-    return joined(cases_list(user, status=CaseStatus.OPEN, mine=True)[:20])
-
-
-def reviews_due(user):
-    horizon = timezone.localdate() + timedelta(days=settings.REVIEW_WARNING_DAYS)
-    cases = cases_list(user, status=CaseStatus.OPEN).filter(next_review_on__lte=horizon)
-    return joined(cases.filter(Q(lead_practitioner=user) | Q(owning_agency_id=user.agency_id)).order_by(
-        "next_review_on", "id")[:20])
 
 
 def recently_viewed(user, limit: int = 8):
@@ -285,3 +276,57 @@ def chronology_entry_for(user, pk: int) -> ChronologyEntry:
 
 def referrals_api(user):
     return _referrals(user, referrals.KINDS[YoungPersonReferral.kind_word])
+
+
+# --- The dashboard's sections (cases.dashboard) -------------------------------------------------------------------
+
+def my_cases_by_review(user):
+    """The open cases ``user`` leads, the next review soonest first (so overdue first), those with none set last."""
+    return cases_list(user, status=CaseStatus.OPEN, mine=True).order_by(
+        F("next_review_on").asc(nulls_last=True), "id")
+
+
+def team_overdue_reviews(user):
+    """Open cases led by a member of ``user``'s team whose review date has passed, the longest overdue first."""
+    if not user.team_id:
+        return Case.objects.none()
+    return cases_list(user, status=CaseStatus.OPEN).filter(
+        lead_practitioner__team_id=user.team_id, next_review_on__lt=timezone.localdate()).order_by(
+        "next_review_on", "id")
+
+
+def team_open_cases(user):
+    """The open cases led by a member of ``user``'s team that ``user`` may see."""
+    if not user.team_id:
+        return Case.objects.none()
+    return cases_list(user, status=CaseStatus.OPEN).filter(lead_practitioner__team_id=user.team_id)
+
+
+def team_caseload(user):
+    """Each active member of ``user``'s team with how many open cases they lead and how many of those are past their
+    review date, counted through the door: the most overdue first. One query, however large the team or its work."""
+    from safeguarding.models import User
+
+    if not user.team_id:
+        return User.objects.none()
+    led = Case.objects.filter(lead_practitioner=OuterRef("pk"), status=CaseStatus.OPEN)
+    return (User.objects.filter(team_id=user.team_id, is_active=True)
+            .annotate(open_cases=access.count_visible(user, led, "lead_practitioner"),
+                      overdue_reviews=access.count_visible(
+                          user, led.filter(next_review_on__lt=timezone.localdate()), "lead_practitioner"))
+            .order_by("-overdue_reviews", "-open_cases", "last_name", "first_name", "id"))
+
+
+def front_door_waiting(user, limit: int) -> list:
+    """The referrals waiting at ``user``'s agency that should be decided soonest (so overdue first), across kinds:
+    one query a kind."""
+    rows = [r for kind in referrals.KINDS.values() for r in _referrals(
+        user, kind, to_agency_id=user.agency_id, status__in=Referral.OPEN).order_by("decide_by", "referred_at", "id")[
+        :limit]]
+    return sorted(rows, key=lambda r: (r.decide_by, r.referred_at))[:limit]
+
+
+def front_door_count(user) -> int:
+    """How many referrals wait at ``user``'s agency, of every kind: one query a kind."""
+    return sum(_referrals(user, kind, to_agency_id=user.agency_id, status__in=Referral.OPEN).count()
+               for kind in referrals.KINDS.values())

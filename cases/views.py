@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding import access, attachments, audit, lists, sharing
+from safeguarding import dashboard as sections
 from safeguarding import selectors as kernel_selectors
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
@@ -39,13 +40,8 @@ def _colleagues(user):
 
 @access.signed_in
 def dashboard(request):
-    user = request.user
-    return render(request, "cases/dashboard.html", {
-        "my_cases": selectors.my_open_cases(user),
-        "reviews_due": selectors.reviews_due(user),
-        "recent": selectors.recently_viewed(user),
-        "new_for_agency": kernel_selectors.new_for_my_agency(user),
-    })
+    """The sections the person's capabilities open (safeguarding.dashboard), each short and linking to its list."""
+    return render(request, "cases/dashboard.html", {"sections": sections.sections_for(request.user)})
 
 
 @access.signed_in

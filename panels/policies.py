@@ -99,3 +99,33 @@ def can_rebuild_pack(user, pack):
     access.require(user, None, pack)
     must(pack.status in (PackStatus.READY, PackStatus.QUEUED, PackStatus.BUILDING),
          "Only a pack that was built can be built again this way.")
+
+
+# --- What the dashboard shows (safeguarding.dashboard) --------------------------------------------------------------
+
+@rule
+def can_chair_panels(user):
+    """Run panels' meetings at all (a panel chair): shown the coming meetings they chair and how ready each is."""
+    access.require(user, Perm.RUN_MEETING)
+
+
+@rule
+def can_see_meetings(user):
+    """See the meetings one's agency is invited to: anyone whose agency's records they may open."""
+    access.require(user, Perm.VIEW_RECORDS)
+
+
+@rule
+def can_report_on_own_actions(user):
+    """Report on the actions and interventions one is named on, in a lead authority (where the agency's own list is
+    long and one's team's work is another section): shown "Your actions"."""
+    access.require(user, Perm.UPDATE_ACTION)
+    need(user.agency.is_lead_authority, "A partner agency's actions are listed for the whole agency.")
+
+
+@rule
+def can_report_on_agency_actions(user):
+    """Report on one's agency's actions and interventions, in a partner agency (a few, for the whole agency): shown
+    "Your agency's actions"."""
+    access.require(user, Perm.UPDATE_ACTION)
+    need(not user.agency.is_lead_authority, "A lead authority's actions are listed by who is named on them.")

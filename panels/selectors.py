@@ -183,24 +183,59 @@ def share_request_for(user, pk: int) -> ShareRequest:
 COMING_UP_DAYS = 30
 
 
-def agency_commitments(user, limit: int = 10) -> list:
-    """The outstanding panel actions and safety-plan interventions ``user``'s agency owns, soonest due (so overdue)
-    first, at most ``limit``: one query for each kind, whatever the data."""
-    from assessments.models import Intervention
-
-    actions = commitments.owned_by(user, Action.objects.select_related("owner", "item__meeting__panel"))[:limit]
-    interventions = commitments.owned_by(user, Intervention.objects.select_related("owner"))[:limit]
-    return sorted([*actions, *interventions], key=lambda row: (row.due_on, type(row).__name__, row.pk))[:limit]
-
-
-def meetings_coming_up(user, days: int = COMING_UP_DAYS, limit: int = 10):
-    """Meetings in the next ``days`` days that ``user``'s agency may see and is invited to or sits on the panel of."""
+def agency_meetings_coming_up(user, days: int = COMING_UP_DAYS, *, not_chaired: bool = False):
+    """Meetings in the next ``days`` days that ``user``'s agency may see and is invited to or sits on the panel of,
+    soonest first (without those of panels ``user`` chairs, when ``not_chaired``: the chair's own section lists
+    them)."""
     now = timezone.now()
     invited = Attendance.objects.filter(meeting=OuterRef("pk"), agency_id=user.agency_id)
     member = Panel.member_agencies.through.objects.filter(panel_id=OuterRef("panel_id"), agency_id=user.agency_id)
     rows = access.visible(user, Meeting.objects.select_related("panel")).filter(
         starts_at__gte=now, starts_at__lt=now + timedelta(days=days)).filter(Exists(invited) | Exists(member))
-    return list(rows.order_by("starts_at", "id")[:limit])
+    if not_chaired:
+        rows = rows.exclude(Exists(Panel.chairs.through.objects.filter(panel_id=OuterRef("panel_id"),
+                                                                        user_id=user.pk)))
+    return rows.order_by("starts_at", "id")
+
+
+def my_commitments(user):
+    """The outstanding panel actions and safety-plan interventions ``user`` is named on, each kind soonest due first
+    (two querysets: slice each, then merge with ``soonest``)."""
+    from assessments.models import Intervention
+
+    return (commitments.owned_by(user, Action.objects.filter(owner=user).select_related("item__meeting__panel")),
+            commitments.owned_by(user, Intervention.objects.filter(owner=user).select_related("owner")))
+
+
+def agency_commitment_rows(user):
+    """The same for everything ``user``'s agency owns, whoever is named."""
+    from assessments.models import Intervention
+
+    return (commitments.owned_by(user, Action.objects.select_related("owner", "item__meeting__panel")),
+            commitments.owned_by(user, Intervention.objects.select_related("owner")))
+
+
+def soonest(kinds, limit: int) -> list:
+    """At most ``limit`` rows of each queryset in ``kinds``, merged soonest due first: one query a kind."""
+    rows = [row for rows in kinds for row in rows[:limit]]
+    return sorted(rows, key=lambda row: (row.due_on, type(row).__name__, row.pk))[:limit]
+
+
+def chaired_meetings(user, limit: int = 5):
+    """The coming meetings of panels ``user`` chairs, soonest first, each with how ready it is: its agenda items,
+    requests to share an item's record still waiting, and its packs for the current agenda by status. One query."""
+    meeting = OuterRef("pk")
+    packs = PanelPack.objects.filter(meeting=meeting, agenda_version=OuterRef("agenda_version"))
+    return access.visible(user, Meeting.objects.select_related("panel")).filter(
+        panel__chairs=user, starts_at__gte=timezone.now()).annotate(
+        item_count=access.count_visible(user, AgendaItem.objects.filter(meeting=meeting), "meeting"),
+        share_waiting=access.count_visible(user, ShareRequest.objects.filter(
+            meeting=meeting, status=ShareRequestStatus.ASKED), "meeting"),
+        packs_ready=access.count_visible(user, packs.filter(status=PackStatus.READY), "meeting"),
+        packs_building=access.count_visible(user, packs.filter(
+            status__in=[PackStatus.QUEUED, PackStatus.BUILDING]), "meeting"),
+        packs_failed=access.count_visible(user, packs.filter(status=PackStatus.FAILED), "meeting"),
+    ).order_by("starts_at", "id")
 
 
 # --- The partner API (panels/api.py) --------------------------------------------------------------------------------

@@ -23,6 +23,5 @@ urlpatterns = [
     path("share-requests/", views.share_requests, name="share-requests"),
     path("share-requests/<int:pk>/", views.share_request, name="share-request"),
     path("actions/", views.actions, name="actions"),
-    path("actions/my-agency/", views.my_agency_work, name="my-agency-work"),
     path("actions/<int:pk>/update/", views.action_update, name="action-update"),
 ]

@@ -338,16 +338,6 @@ def actions(request):
 
 
 @access.signed_in
-def my_agency_work(request):
-    """My agency's open actions and interventions, and its meetings coming up. The dashboard loads it as a fragment
-    (htmx); opened directly (or without JavaScript) it is a page of its own."""
-    template = "panels/_my_agency_work.html" if request.htmx else "panels/my_agency_work.html"
-    return render(request, template, {
-        "commitments": selectors.agency_commitments(request.user),
-        "meetings": selectors.meetings_coming_up(request.user), "days": selectors.COMING_UP_DAYS})
-
-
-@access.signed_in
 def action_update(request, pk):
     action = selectors.action_for(request.user, pk)
     return commitments.update_page(

@@ -56,12 +56,16 @@ def unread_count(user) -> int:
     return notifications_for(user, unread_only=True).count()
 
 
-def new_for_my_agency(user, limit: int = 8) -> list[Notification]:
+def new_for_my_agency_rows(user):
     """What was lately shared with, asked of or given to the person's agency and they have not opened yet: their own
-    unread notifications of those kinds in the last ``NEW_FOR_AGENCY_DAYS`` days. One query."""
+    unread notifications of those kinds in the last ``NEW_FOR_AGENCY_DAYS`` days, newest first."""
     since = timezone.now() - timedelta(days=NEW_FOR_AGENCY_DAYS)
-    return list(notifications_for(user, unread_only=True).filter(kind__in=NEW_FOR_AGENCY, created_at__gte=since)
-                [:limit])
+    return notifications_for(user, unread_only=True).filter(kind__in=NEW_FOR_AGENCY, created_at__gte=since)
+
+
+def new_for_my_agency(user, limit: int = 8) -> list[Notification]:
+    """The first ``limit`` of them: one query."""
+    return list(new_for_my_agency_rows(user)[:limit])
 
 
 # --- Documents attached to records: seen by whoever sees the record (Attachment.access_q) -----------------------

@@ -143,12 +143,12 @@ def test_the_dashboard_shows_each_person_what_waits_for_them(client, alice, mand
 
     done = submitted(asked.assessment, alice)
     client_for(client, mandy)
-    page = client.get(reverse("my-assessment-work"), HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(reverse("dashboard")).content.decode()
     assert "Waiting for your approval" in page and f"AS-{done.pk}" in page
     client_for(client, pete)
-    assert "Eastgate Park" in client.get(reverse("my-assessment-work")).content.decode()  # the request
+    assert "Eastgate Park" in client.get(reverse("dashboard")).content.decode()  # the request
     client_for(client, oscar)
-    page = client.get(reverse("my-assessment-work")).content.decode()
+    page = client.get(reverse("dashboard")).content.decode()
     assert "Eastgate Park" not in page and "AS-" not in page
 
 
@@ -180,13 +180,3 @@ def test_an_agency_owning_an_intervention_reports_on_it_without_the_place_being_
     other = plan_goal.interventions.exclude(pk=mine.pk).get()
     assert client.get(reverse("intervention-update", args=[other.pk])).status_code == 404
 
-
-def test_my_assessment_work_opened_directly_is_a_whole_page(client, alice):
-    """The dashboard swaps it in with htmx; opened directly (or without JavaScript) it has a title, a language, a
-    main landmark and a heading of its own."""
-    client_for(client, alice)
-    fragment = client.get(reverse("my-assessment-work"), HTTP_HX_REQUEST="true").content.decode()
-    assert "<html" not in fragment and "<main" not in fragment
-    page = client.get(reverse("my-assessment-work")).content.decode()
-    assert '<html lang="en-GB"' in page and "<main" in page and "<title>My assessment work" in page
-    assert '<h1 class="govuk-heading-l">My assessment work</h1>' in page

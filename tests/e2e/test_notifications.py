@@ -1,7 +1,7 @@
 """In a real browser: a social worker shares a case with the police, and the police are told.
 
 Alice (social worker) shares Jayden's case with the police from the case page. Pete (police) signs in: the header's
-count (loaded after the page by htmx) says one unread, his dashboard lists the case under "New for my agency", his
+count (loaded after the page by htmx) says one unread, his dashboard lists the case under "New for your agency", his
 notifications list marks it unread, and opening it lands him on the case, after which it is no longer new. axe-core
 checks the dashboard, the list and the email preference page.
 """
@@ -43,10 +43,10 @@ def test_a_case_shared_with_the_police_reaches_them(visit, alice, police, case):
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     header = page.get_by_role("link", name=re.compile(r"^Notifications"))
     expect(header).to_have_accessible_name("Notifications 1 unread")
-    new = page.locator("section[aria-labelledby='new-for-agency-heading']")
+    new = page.locator("section[aria-labelledby='dashboard-new-for-agency']")
     expect(new).to_contain_text(case.reference)
-    expect(page.get_by_role("heading", name="My agency's actions")).to_be_visible()
-    expect(page.get_by_role("heading", name="Meetings coming up")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your agency's actions")).to_be_visible()
+    expect(page.get_by_role("heading", name="Meetings your agency is invited to")).to_be_visible()
     visit.screenshot("police-dashboard")
     visit.assert_accessible("police dashboard")
 
@@ -67,7 +67,7 @@ def test_a_case_shared_with_the_police_reaches_them(visit, alice, police, case):
         re.compile(r"^Notifications\W+none unread$"))
 
     visit.goto("/")
-    expect(page.locator("section[aria-labelledby='new-for-agency-heading']")).not_to_contain_text(case.reference)
+    expect(page.locator("section[aria-labelledby='dashboard-new-for-agency']")).not_to_contain_text(case.reference)
 
     visit.goto("/notifications/")
     page.get_by_role("link", name="Choose how often we email you").click()

@@ -25,6 +25,7 @@ from .forms import (
     EndForm,
     GuardianForm,
     MembershipForm,
+    NetworkFilterForm,
     PeerGroupForm,
     PlaceFilterForm,
     PlaceForm,
@@ -301,10 +302,10 @@ def person_contexts(request, pk):
 @access.signed_in
 def person_network(request, pk):
     person = case_selectors.young_person_for(request.user, pk)
-    nodes, edges, hidden = selectors.network_around_person(request.user, person,
-                                                           include_expired=_show_not_current(request))
+    form, only, steps = _network_filter(request, steps=True)
+    nodes, edges, hidden = selectors.network_around_person(request.user, person, steps=steps, only=only)
     audit.record_view(request.user, person, network=True)
-    return _network_page(request, nodes, edges, hidden, centre=f"yp:{person.pk}",
+    return _network_page(request, form, nodes, edges, hidden, centre=f"yp:{person.pk}",
                          title=f"Peer network around {person.full_name}", back=reverse("young-person",
                                                                                        args=[person.pk]))
 
@@ -312,10 +313,10 @@ def person_network(request, pk):
 @access.signed_in
 def group_network(request, pk):
     group = selectors.peer_group_for(request.user, pk)
-    nodes, edges, hidden = selectors.network_around_group(request.user, group,
-                                                          include_expired=_show_not_current(request))
+    form, only, _ = _network_filter(request, steps=False)
+    nodes, edges, hidden = selectors.network_around_group(request.user, group, only=only)
     audit.record_view(request.user, group, network=True)
-    return _network_page(request, nodes, edges, hidden, centre=f"group:{group.pk}",
+    return _network_page(request, form, nodes, edges, hidden, centre=f"group:{group.pk}",
                          title=f"Network of {group.name}", back=_record_url(group))
 
 
@@ -324,13 +325,29 @@ def _show_not_current(request) -> bool:
     return request.GET.get("all") == "1"
 
 
-def _network_page(request, nodes, edges, hidden, *, centre, title, back):
+def _network_filter(request, *, steps: bool):
+    """The reader's filter of a network picture: it only ever narrows what the access door lets through."""
+    form = NetworkFilterForm(request.GET or None, steps=steps)
+    chosen = form.chosen()
+    only = selectors.LinkFilter(reliability=chosen["reliability"], purpose=chosen["purpose"],
+                                months=chosen["months"], include_expired=_show_not_current(request))
+    return form, only, chosen["steps"]
+
+
+def _network_page(request, form, nodes, edges, hidden, *, centre, title, back):
     names = {node.key: node for node in nodes}
     rows = [(names[edge.a], edge, names[edge.b]) for edge in edges]
-    svg = network.draw(nodes, edges, centre=centre, title=title, hidden=hidden)
-    return render(request, "contexts/network.html", {"svg": svg, "rows": rows, "hidden": hidden, "title": title,
-                                                     "back": back, "show_all": _show_not_current(request),
-                                                     "expires_after": settings.LINK_EXPIRES_AFTER_DAYS})
+    svg = network.draw(nodes, edges, centre=centre, title=title, hidden=hidden, natural_size=True)
+    switch = request.GET.copy()
+    if _show_not_current(request):
+        switch.pop("all", None)
+    else:
+        switch["all"] = "1"
+    return render(request, "contexts/network.html", {
+        "svg": svg, "rows": rows, "hidden": hidden, "title": title, "back": back, "form": form,
+        "show_all": _show_not_current(request), "switch_query": switch.urlencode(),
+        "filtered": any(request.GET.get(name) for name in ("reliability", "purpose", "months")),
+        "expires_after": settings.LINK_EXPIRES_AFTER_DAYS})
 
 
 @access.signed_in

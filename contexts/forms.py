@@ -207,6 +207,19 @@ class PlaceFilterForm(RecordFilterForm):
         self.order_fields(["q", "kind", "status", "ward", "review_due"])
 
 
+class MapFilterForm(PlaceFilterForm):
+    """The places map's filter: the places list's, and the dates of the incidents layer (GOV.UK date inputs)."""
+
+    incidents_from = DateField("Incidents from", required=False, help_text="For example, 1 3 2026")
+    incidents_to = DateField("Incidents to", required=False, help_text="Blank for today")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("incidents_from") and data.get("incidents_to") and data["incidents_from"] > data["incidents_to"]:
+            self.add_error("incidents_to", "Incidents to must be on or after incidents from")
+        return data
+
+
 class PlaceTagForm(forms.Form):
     place = PickerField("place", label="Where it happened")
 

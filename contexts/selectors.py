@@ -25,6 +25,7 @@ from .models import (
     PeerGroup,
     Place,
     PlaceLink,
+    PlaceTag,
 )
 from .network import Edge, Node
 
@@ -95,6 +96,14 @@ def place_incidents(user, place: Place, limit: int = 50):
     entries = ChronologyEntry.objects.filter(place_tags__place=place).select_related(
         "case__young_person", "author", "agency")
     return list(access.visible(user, entries).order_by("-occurred_at")[:limit])
+
+
+def incidents_on_map(user, *, since, until, limit: int = 500):
+    """Incidents and missing episodes tagged at places with a position, that happened between ``since`` and ``until``
+    (dates, inclusive), where the reader can see both the entry and the place: newest first, at most ``limit``."""
+    tags = PlaceTag.objects.filter(place__latitude__isnull=False, entry__occurred_at__date__gte=since,
+                                   entry__occurred_at__date__lte=until).select_related("entry", "place")
+    return list(access.visible(user, tags).order_by("-entry__occurred_at", "-pk")[:limit])
 
 
 def guardians_for(user, place: Place):

@@ -1,12 +1,14 @@
 """Pages for places, peer groups and the links between them. Thin: parse, call a selector or service, render."""
 
 import copy
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import frontdoor_views as frontdoor
@@ -24,6 +26,7 @@ from .forms import (
     ContextReferralForm,
     EndForm,
     GuardianForm,
+    MapFilterForm,
     MembershipForm,
     NetworkFilterForm,
     PeerGroupForm,
@@ -35,7 +38,17 @@ from .forms import (
     ReviewForm,
     TrainingForm,
 )
-from .models import Association, ContextKind, Guardian, Membership, Place, PlaceLink, PlaceTag
+from .models import (
+    Association,
+    ContextKind,
+    ContextStatus,
+    Guardian,
+    Membership,
+    Place,
+    PlaceKind,
+    PlaceLink,
+    PlaceTag,
+)
 
 # The two kinds of context record share their pages; each differs only in its form, and in what the subject
 # registry (safeguarding.subjects) says of its kind: the model and the noun.
@@ -350,19 +363,56 @@ def _network_page(request, form, nodes, edges, hidden, *, centre, title, back):
         "expires_after": settings.LINK_EXPIRES_AFTER_DAYS})
 
 
+INCIDENTS_OVER_DAYS = 365  # the incidents layer, unless the reader picks dates
+# Each kind of place's mark on the map (and in its key), so kind is told by letters as well as status by colour.
+KIND_MARKS = {"street": "St", "park": "Pk", "transport": "Tr", "shop": "Sh", "school": "Sc", "youth": "Y",
+              "housing": "H", "online": "On", "other": "?"}
+
+
+def _marker(place) -> dict:
+    return {"id": place.pk, "name": place.name, "kind": place.kind, "kind_label": place.get_kind_display(),
+            "mark": KIND_MARKS.get(place.kind, "?"),
+            "status": place.status, "status_label": place.get_status_display(), "ward": place.ward,
+            "lat": float(place.latitude), "lng": float(place.longitude), "url": reverse("place", args=[place.pk])}
+
+
+def _incident_markers(tags) -> list[dict]:
+    """One marker per place, listing what happened there (kind and date, never who: the link opens the case)."""
+    at: dict[int, dict] = {}
+    for tag in tags:
+        place, entry = tag.place, tag.entry
+        marker = at.setdefault(place.pk, {"place": place.name, "lat": float(place.latitude),
+                                          "lng": float(place.longitude), "entries": []})
+        marker["entries"].append({"kind": entry.get_kind_display(), "date": f"{entry.occurred_at:%-d %B %Y}",
+                                  "url": reverse("case", args=[entry.case_id]) + "#chronology"})
+    return list(at.values())
+
+
 @access.signed_in
 def places_map(request):
-    """Places with a position, on a Leaflet map (tiles from settings; without a tile server, markers only)."""
-    form = PlaceFilterForm(request.GET or None, wards=selectors.wards(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    located = selectors.places_list(request.user, **filters).filter(latitude__isnull=False)[:500]
-    markers = [{"name": p.name, "kind": p.get_kind_display(), "status": p.get_status_display(),
-                "lat": float(p.latitude), "lng": float(p.longitude), "url": reverse("place", args=[p.pk])}
-               for p in located]
+    """Places with a position on a Leaflet map, coloured by status and marked by kind, with the incidents tagged at
+    them over a date range; ``?place=<id>`` centres it on one place and opens its popup. Tiles from settings; without
+    a tile server, a plain background with a scale and the wards' names."""
+    form = MapFilterForm(request.GET or None, wards=selectors.wards(request.user))
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    today = timezone.localdate()
+    until = filters.pop("incidents_to", None) or today
+    since = filters.pop("incidents_from", None) or until - timedelta(days=INCIDENTS_OVER_DAYS)
+    located = list(selectors.places_list(request.user, **filters).filter(latitude__isnull=False)[:500])
+    focus = None
+    if (pk := param(request, "place", max_length=12)).isdigit():
+        focus = selectors.place_for(request.user, int(pk))
+        if focus.has_position and focus.pk not in {p.pk for p in located}:
+            located.append(focus)
+    incidents = _incident_markers(selectors.incidents_on_map(request.user, since=since, until=until))
     return render(request, "contexts/places_map.html", {
-        "form": form, "places": located, "markers": markers,
+        "form": form, "places": located, "markers": [_marker(p) for p in located], "incidents": incidents,
+        "incident_count": sum(len(i["entries"]) for i in incidents), "since": since, "until": until,
+        "focus": focus, "statuses": ContextStatus.choices,
+        "kinds": [(KIND_MARKS[value], label) for value, label in PlaceKind.choices if value != PlaceKind.ONLINE],
         "map_settings": {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
-                         "centre": settings.MAP_CENTRE, "zoom": settings.MAP_ZOOM},
+                         "centre": settings.MAP_CENTRE, "zoom": settings.MAP_ZOOM,
+                         "focus": focus.pk if focus and focus.has_position else None},
     })
 
 

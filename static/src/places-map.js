@@ -123,7 +123,8 @@
     for (const [ward, spots] of Object.entries(wards)) {
       const lat = spots.reduce((sum, spot) => sum + spot[0], 0) / spots.length;
       const lng = spots.reduce((sum, spot) => sum + spot[1], 0) / spots.length;
-      L.tooltip({ permanent: true, direction: "center", className: "app-map-ward", interactive: false })
+      // Above its places, so the name does not cover a marker.
+      L.tooltip({ permanent: true, direction: "top", offset: [0, -24], className: "app-map-ward", interactive: false })
         .setLatLng([lat, lng]).setContent(ward).addTo(map);
     }
   }

@@ -146,12 +146,18 @@ def test_network_queries_are_the_same_at_5_and_70_links(client, alice, person):
 
     url = reverse("person-network", args=[person.pk])
     filtered = url + "?reliability=confirmed&reliability=reported&purpose=welfare&months=6&steps=2"
+    _, peers = build_web(alice, person, size=3)  # 6 links
     assert_queries(client, alice, url, PINNED["person_network"])
-    build_web(alice, person, size=3)  # 6 links
     assert_queries(client, alice, filtered, PINNED["person_network"])
     build_web_more(alice, person)
     assert_queries(client, alice, url, PINNED["person_network"])
     assert_queries(client, alice, filtered, PINNED["person_network"])
+    second = YoungPersonFactory(actor=alice)  # two steps out, and someone three steps out
+    third = YoungPersonFactory(actor=alice)
+    services.association_add(actor=alice, person=peers[2], other=second, nature=AssociationNature.FRIEND,
+                             **evidence())
+    services.association_add(actor=alice, person=second, other=third, nature=AssociationNature.FRIEND, **evidence())
+    assert_queries(client, alice, url, PINNED["person_network"])
     three = url + "?steps=3"  # one step further: its two queries more
     assert_queries(client, alice, three, PINNED["person_network"][:8] + [
         "ids of all current associations touching the people reached (step 3)",

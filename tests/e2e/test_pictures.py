@@ -50,6 +50,7 @@ def test_a_seventy_five_link_network_is_legible_and_its_table_comes_first_on_a_p
     visit.goto(f"/young-people/{person.pk}/network/")
     table, picture = page.locator("#network-links").bounding_box(), svg.bounding_box()
     assert table["y"] < picture["y"], "on a phone the table comes before the picture"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
     visit.screenshot("network-on-a-phone")
     visit.assert_accessible("network-on-a-phone")
     visit.assert_no_problems()

@@ -77,6 +77,17 @@ class PlaceListFilter(RecordListFilter):
                            | Q(address__icontains=words))
 
 
+class PlaceMapFilter(PlaceListFilter):
+    """The places map's filters: the places list's, and the dates of its incidents layer (which do not narrow the
+    places: the view reads them for the incidents)."""
+
+    incidents_from = GdsDateFilter(method="not_places", label="Incidents from", help_text="For example, 1 3 2026")
+    incidents_to = GdsDateFilter(method="not_places", label="Incidents to", help_text="Blank for today")
+
+    def not_places(self, rows, name, value):
+        return rows
+
+
 _RECORD_COLUMNS = [Column("review", "Review", ("review_on",)), Column("status", "Status", ("status",))]
 
 PLACES = ListSpec(

@@ -269,3 +269,36 @@ class ContextReferralForm(ReferralFields):
             for name in ("kind", "name", "place_kind", "address", "postcode"):
                 del self.fields[name]
             self.fields["description"].label = "Anything to add to its description (optional)"
+
+
+class NetworkFilterForm(forms.Form):
+    """Narrowing a network picture (contexts.selectors.LinkFilter): by reliability, purpose, how recent, how far out.
+    A GET form, so it works without JavaScript and a filtered picture has an address."""
+
+    RECENCY = [("", "Any time"), ("3", "In the last 3 months"), ("6", "In the last 6 months"),
+               ("12", "In the last 12 months")]
+    STEPS = [("1", "1 step"), ("2", "2 steps"), ("3", "3 steps")]
+
+    reliability = forms.MultipleChoiceField(choices=Reliability.choices, widget=forms.CheckboxSelectMultiple,
+                                            required=False, label="Reliability",
+                                            help_text="None ticked: every reliability.")
+    purpose = forms.MultipleChoiceField(choices=Purpose.choices, widget=forms.CheckboxSelectMultiple,
+                                        required=False, label="Recorded for")
+    months = forms.ChoiceField(choices=RECENCY, required=False, label="Recorded or last reviewed")
+    steps = forms.ChoiceField(choices=STEPS, required=False, initial="2", label="How far out",
+                              help_text="Steps from the young person through links between young people.")
+    all = forms.BooleanField(required=False, widget=forms.HiddenInput)  # the "links not current" switch, kept
+
+    def __init__(self, *args, steps: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not steps:
+            del self.fields["steps"]
+        self.helper = gds_helper(self, "Apply filters", method="get")
+
+    def chosen(self) -> dict:
+        """What was validly asked for; anything not valid is left at its default (the picture never fails)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"reliability": tuple(data.get("reliability") or ()), "purpose": tuple(data.get("purpose") or ()),
+                "months": int(data["months"]) if data.get("months") else None,
+                "steps": int(data.get("steps") or 2)}

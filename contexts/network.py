@@ -2,7 +2,9 @@
 
 Pure drawing: callers (contexts.selectors) decide what the viewer may see and pass only that, plus a count of
 links left out. Layout by networkx (spring layout, fixed seed, input sorted by key: the same network always
-gives the same bytes), with the centre node, if any, pinned in the middle of the picture.
+gives the same bytes), with the centre node, if any, pinned in the middle of the picture. Each peer group's members
+are pulled round their group, and a last pass pushes apart any two nodes whose name labels would overlap, so labels
+stay 12 px text, none over another, at 70 links and more (the page shows the picture at its own size).
 Plain SVG 1.1 with attributes only, so WeasyPrint can render it too. Every piece of text is XML-escaped.
 Colour never carries meaning alone: each node and link has a tooltip in words, and the key names every colour,
 shape and line style.
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from hashlib import blake2s
 
 import networkx as nx
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -75,19 +78,85 @@ def _size(count: int) -> int:
     return int(min(1200, max(480, 200 * count**0.5)))
 
 
-def _layout(keys: list[str], pairs: list[tuple[str, str]], centre: str | None, size: int):
-    """Positions in the drawing area, keyed by node key. Deterministic for the same keys and pairs."""
+def _footprint(node: Node, centre: str | None) -> tuple[float, float, float]:
+    """(half width, height above the node's middle, depth below it) of the node with its label drawn below."""
+    width = len(_short(node.label)) * (BOLD_CHAR_WIDTH if node.key == centre else CHAR_WIDTH)
+    return max(RADIUS + 2, width / 2 + 2), RADIUS + 2, RADIUS + 19
+
+
+# A link between a person and a peer group pulls this much harder than others, so each group's members gather
+# round it; two members of one group pull a little, as if linked, so the cluster holds together.
+MEMBER_PULL, CO_MEMBER_PULL = 4.0, 0.5
+
+
+def _graph(keys: list[str], pairs: list[tuple[str, str]]):
     graph = nx.Graph()
     graph.add_nodes_from(keys)
-    graph.add_edges_from(pairs)
+    members: dict[str, list[str]] = {}
+    for a, b in pairs:
+        group = a if a.startswith("group:") else b if b.startswith("group:") else None
+        other = b if group == a else a
+        if group and other.startswith("yp:"):
+            members.setdefault(group, []).append(other)
+            graph.add_edge(a, b, weight=MEMBER_PULL)
+        elif not graph.has_edge(a, b):
+            graph.add_edge(a, b, weight=1.0)
+    for people in members.values():
+        people = sorted(set(people))
+        for i, first in enumerate(people):
+            for second in people[i + 1:]:
+                if not graph.has_edge(first, second):
+                    graph.add_edge(first, second, weight=CO_MEMBER_PULL)
+    return graph
+
+
+def _layout(keys: list[str], pairs: list[tuple[str, str]], centre: str | None, size: int, boxes=None):
+    """Positions in the drawing area, keyed by node key. Deterministic for the same keys and pairs.
+
+    ``boxes``: each node's footprint with its label, (half width, above, below) in px: no two are left overlapping
+    where the drawing has room."""
+    graph = _graph(keys, pairs)
     if len(graph) < 2:
         return dict.fromkeys(graph, (size / 2, size / 2))
     pinned = centre if centre in graph else None
     rng = random.Random(1)  # starting positions round the centre, so the layout grows evenly on all sides
     start = {key: (0.0, 0.0) if key == pinned else (rng.uniform(-1, 1), rng.uniform(-1, 1)) for key in keys}
     positions = nx.spring_layout(graph, pos=start, fixed=[pinned] if pinned else None, seed=1, iterations=50,
-                                 k=2 / len(graph) ** 0.5)
-    return _fit(positions, pinned, size)
+                                 k=2 / len(graph) ** 0.5, weight="weight")
+    positions = _fit(positions, pinned, size)
+    return _spread(positions, boxes, pinned, size) if boxes else positions
+
+
+def _spread(positions, boxes, pinned: str | None, size: int, rounds: int = 300):
+    """Push apart nodes whose footprints (node and label) overlap, each pair along the axis it overlaps least,
+    keeping every footprint inside the picture and the pinned node where it is. Vectorised: fast at 200 nodes."""
+    keys = list(positions)
+    x = np.array([positions[key][0] for key in keys], dtype=float)
+    y = np.array([positions[key][1] for key in keys], dtype=float)
+    half = np.array([boxes[key][0] for key in keys], dtype=float) + 3  # a little air between labels
+    above = np.array([boxes[key][1] for key in keys], dtype=float)
+    below = np.array([boxes[key][2] for key in keys], dtype=float) + 2
+    middle, reach = (below - above) / 2, (above + below) / 2  # the footprint's vertical centre and half-height
+    fixed = np.array([key == pinned for key in keys])
+    order = np.arange(len(keys))
+    tie = np.sign(order[:, None] - order[None, :])  # which way two nodes at one spot part: by their order
+    for _ in range(rounds):
+        dx = x[:, None] - x[None, :]
+        dy = (y + middle)[:, None] - (y + middle)[None, :]
+        over_x = half[:, None] + half[None, :] - np.abs(dx)
+        over_y = reach[:, None] + reach[None, :] - np.abs(dy)
+        clash = (over_x > 0) & (over_y > 0)
+        np.fill_diagonal(clash, False)
+        if not clash.any():
+            break
+        # Each of a clashing pair moves half the overlap (all of it when the other is pinned).
+        share = np.where(fixed[None, :], 1.0, 0.5)
+        sideways = clash & (over_x <= over_y)
+        push_x = np.where(sideways, over_x * share * np.where(dx == 0, tie, np.sign(dx)), 0).sum(axis=1)
+        push_y = np.where(clash & ~sideways, over_y * share * np.where(dy == 0, tie, np.sign(dy)), 0).sum(axis=1)
+        x = np.where(fixed, x, np.clip(x + push_x * 0.6, half, size - half))
+        y = np.where(fixed, y, np.clip(y + push_y * 0.6, above + 2, size - below))
+    return {key: (float(x[i]), float(y[i])) for i, key in enumerate(keys)}
 
 
 def _fit(positions, pinned: str | None, size: int):
@@ -293,8 +362,12 @@ def _ids(title: str, keys: list[str]) -> tuple[str, str]:
     return f"network-{digest}-title", f"network-{digest}-desc"
 
 
-def draw(nodes: list[Node], edges: list[Edge], *, centre: str | None = None, title: str, hidden: int = 0) -> str:
-    """A standalone <svg> of ``nodes`` and ``edges``, with the centre node outlined and a key below."""
+def draw(nodes: list[Node], edges: list[Edge], *, centre: str | None = None, title: str, hidden: int = 0,
+         natural_size: bool = False) -> str:
+    """A standalone <svg> of ``nodes`` and ``edges``, with the centre node outlined and a key below.
+
+    ``natural_size``: drawn at its own size in px (a page, which scrolls it if need be, so text stays 12 px)
+    rather than filling its container's width (a PDF)."""
     nodes = sorted({node.key: node for node in nodes}.values(), key=lambda node: node.key)
     known = {node.key for node in nodes}
     edges = sorted((e for e in edges if e.a in known and e.b in known),
@@ -307,8 +380,9 @@ def draw(nodes: list[Node], edges: list[Edge], *, centre: str | None = None, tit
     if not edges:
         body = _text(width / 2, depth - 24, "No links to show", size=16, anchor="middle") + body
     return "".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
-        f'width="100%" viewBox="0 0 {width} {height}" role="group" aria-labelledby="{title_id}" '
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
+        + (f'width="{width}" height="{height}" ' if natural_size else 'width="100%" ')
+        + f'viewBox="0 0 {width} {height}" role="group" aria-labelledby="{title_id}" '
         f'aria-describedby="{desc_id}">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(_summary(nodes, edges, hidden))}</desc>',
@@ -321,7 +395,8 @@ def draw(nodes: list[Node], edges: list[Edge], *, centre: str | None = None, tit
 
 def _drawing(nodes: list[Node], edges: list[Edge], centre: str | None, size: int) -> str:
     """Links, then nodes over them, the centre node last so nothing covers it."""
-    positions = _layout([node.key for node in nodes], [(edge.a, edge.b) for edge in edges], centre, size)
+    boxes = {node.key: _footprint(node, centre) for node in nodes}
+    positions = _layout([node.key for node in nodes], [(edge.a, edge.b) for edge in edges], centre, size, boxes)
     labels = {node.key: node.label for node in nodes}
     spots = _label_spots(nodes, positions, centre, size)
     in_order = sorted(nodes, key=lambda node: node.key == centre)  # stable: otherwise by key

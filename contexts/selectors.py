@@ -3,6 +3,7 @@
 A link is returned only when the viewer can see both of its ends; links they cannot see are at most counted.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from .models import (
     PeerGroup,
     Place,
     PlaceLink,
+    PlaceTag,
 )
 from .network import Edge, Node
 
@@ -94,6 +96,14 @@ def place_incidents(user, place: Place, limit: int = 50):
     entries = ChronologyEntry.objects.filter(place_tags__place=place).select_related(
         "case__young_person", "author", "agency")
     return list(access.visible(user, entries).order_by("-occurred_at")[:limit])
+
+
+def incidents_on_map(user, *, since, until, limit: int = 500):
+    """Incidents and missing episodes tagged at places with a position, that happened between ``since`` and ``until``
+    (dates, inclusive), where the reader can see both the entry and the place: newest first, at most ``limit``."""
+    tags = PlaceTag.objects.filter(place__latitude__isnull=False, entry__occurred_at__date__gte=since,
+                                   entry__occurred_at__date__lte=until).select_related("entry", "place")
+    return list(access.visible(user, tags).order_by("-entry__occurred_at", "-pk")[:limit])
 
 
 def guardians_for(user, place: Place):
@@ -200,22 +210,47 @@ def _membership_edges(links) -> list[Edge]:
                  reliability=link.reliability, purpose=link.purpose, expired=link.is_expired) for link in links]
 
 
-def drawn_links(*, include_expired: bool = False, printed_for=None) -> Q:
-    """The links a picture or a pack draws: current ones (and expired ones, when asked); in a pack printed for an
-    agency, no other agency's intelligence-only links."""
-    q = Evidence.current_q(include_expired=include_expired)
+@dataclass(frozen=True)
+class LinkFilter:
+    """Which links a network picture draws, as the reader narrowed it (contexts.forms.NetworkFilterForm).
+
+    Only ever narrows: it is one more condition on links the access door then filters, so nothing it says can show a
+    link the reader may not see. Empty means "any"."""
+
+    reliability: tuple[str, ...] = ()
+    purpose: tuple[str, ...] = ()
+    months: int | None = None  # recorded or last reviewed within this many months
+    include_expired: bool = False
+
+    def q(self) -> Q:
+        q = Evidence.current_q(include_expired=self.include_expired)
+        if self.reliability:
+            q &= Q(reliability__in=self.reliability)
+        if self.purpose:
+            q &= Q(purpose__in=self.purpose)
+        if self.months:
+            since = timezone.localdate() - timedelta(days=round(self.months * 30.44))
+            q &= Q(last_reviewed_on__gte=since) | Q(recorded_at__date__gte=since)
+        return q
+
+
+def drawn_links(*, include_expired: bool = False, printed_for=None, only: LinkFilter | None = None) -> Q:
+    """The links a picture or a pack draws: current ones (and expired ones, when asked), narrowed by ``only``; in a
+    pack printed for an agency, no other agency's intelligence-only links."""
+    q = (only or LinkFilter(include_expired=include_expired)).q()
     return q if printed_for is None else q & Evidence.printable_q(printed_for)
 
 
 def network_around_person(user, person: YoungPerson, steps: int = 2, *, include_expired: bool = False,
-                          printed_for=None):
-    """People up to ``steps`` associations away, and the groups the young person belongs to.
+                          printed_for=None, only: LinkFilter | None = None):
+    """People up to ``steps`` associations away, and the groups they belong to.
 
     Returns (nodes, edges, hidden): ``hidden`` counts current links touching the picture that the viewer
     cannot see. Two queries per step, whatever the size of the network. Links no longer current are left out
-    unless ``include_expired``; ``printed_for`` an agency, its pack's picture (``drawn_links``).
+    unless ``include_expired``; ``printed_for`` an agency, its pack's picture; ``only``, the reader's filter
+    (``drawn_links``).
     """
-    drawn = drawn_links(include_expired=include_expired, printed_for=printed_for)
+    drawn = drawn_links(include_expired=include_expired, printed_for=printed_for, only=only)
     current = Association.objects.filter(drawn)
     reached, frontier = {person.pk}, {person.pk}
     shown: dict[int, Association] = {}
@@ -228,18 +263,21 @@ def network_around_person(user, person: YoungPerson, steps: int = 2, *, include_
         ends = {end for link in links for end in (link.person_id, link.other_id)}
         frontier = ends - reached
         reached |= ends
+    # Every drawn person's groups, so the picture can cluster each group's members round it.
     memberships, hidden_groups = _visible_and_hidden(
-        user, Membership.objects.filter(drawn, young_person=person).select_related("peer_group"))
+        user, Membership.objects.filter(drawn, young_person_id__in=reached).select_related("peer_group"))
     people = list(YoungPerson.objects.filter(pk__in=reached).order_by("pk"))
-    nodes = _person_nodes(user, people) + [_group_node(m.peer_group) for m in memberships]
+    groups = {m.peer_group_id: m.peer_group for m in memberships}
+    nodes = _person_nodes(user, people) + [_group_node(group) for group in groups.values()]
     edges = _association_edges(shown.values()) + _membership_edges(memberships)
     return nodes, edges, len(all_ids - set(shown)) + hidden_groups
 
 
-def network_around_group(user, group: PeerGroup, *, include_expired: bool = False, printed_for=None):
+def network_around_group(user, group: PeerGroup, *, include_expired: bool = False, printed_for=None,
+                         only: LinkFilter | None = None):
     """The group, its current members, the associations between them, and the places the group is linked to
     (which links: as ``network_around_person``)."""
-    drawn = drawn_links(include_expired=include_expired, printed_for=printed_for)
+    drawn = drawn_links(include_expired=include_expired, printed_for=printed_for, only=only)
     memberships, hidden_members = _visible_and_hidden(
         user, Membership.objects.filter(drawn, peer_group=group).select_related("young_person"))
     member_ids = [m.young_person_id for m in memberships]

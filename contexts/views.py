@@ -1,6 +1,7 @@
 """Pages for places, peer groups and the links between them. Thin: parse, call a selector or service, render."""
 
 import copy
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import frontdoor_views as frontdoor
@@ -21,7 +23,7 @@ from safeguarding.models import User
 from safeguarding.pages import form_page
 
 from . import network, policies, selectors, services
-from .filters import PEER_GROUPS, PLACES, TO_REVIEW, PlaceListFilter
+from .filters import PEER_GROUPS, PLACES, TO_REVIEW, PlaceMapFilter
 from .forms import (
     AssociationForm,
     BulkReviewForm,
@@ -29,6 +31,7 @@ from .forms import (
     EndForm,
     GuardianForm,
     MembershipForm,
+    NetworkFilterForm,
     PeerGroupForm,
     PlaceForm,
     PlaceLinkForm,
@@ -36,7 +39,17 @@ from .forms import (
     ReviewForm,
     TrainingForm,
 )
-from .models import Association, ContextKind, Guardian, Membership, Place, PlaceLink, PlaceTag
+from .models import (
+    Association,
+    ContextKind,
+    ContextStatus,
+    Guardian,
+    Membership,
+    Place,
+    PlaceKind,
+    PlaceLink,
+    PlaceTag,
+)
 
 # The two kinds of context record share their pages; each differs only in its form, and in what the subject
 # registry (safeguarding.subjects) says of its kind: the model and the noun.
@@ -339,10 +352,10 @@ def person_contexts(request, pk):
 @access.signed_in
 def person_network(request, pk):
     person = case_selectors.young_person_for(request.user, pk)
-    nodes, edges, hidden = selectors.network_around_person(request.user, person,
-                                                           include_expired=_show_not_current(request))
+    form, only, steps = _network_filter(request, steps=True)
+    nodes, edges, hidden = selectors.network_around_person(request.user, person, steps=steps, only=only)
     audit.record_view(request.user, person, network=True)
-    return _network_page(request, nodes, edges, hidden, centre=f"yp:{person.pk}",
+    return _network_page(request, form, nodes, edges, hidden, centre=f"yp:{person.pk}",
                          title=f"Peer network around {person.full_name}", back=reverse("young-person",
                                                                                        args=[person.pk]))
 
@@ -350,10 +363,10 @@ def person_network(request, pk):
 @access.signed_in
 def group_network(request, pk):
     group = selectors.peer_group_for(request.user, pk)
-    nodes, edges, hidden = selectors.network_around_group(request.user, group,
-                                                          include_expired=_show_not_current(request))
+    form, only, _ = _network_filter(request, steps=False)
+    nodes, edges, hidden = selectors.network_around_group(request.user, group, only=only)
     audit.record_view(request.user, group, network=True)
-    return _network_page(request, nodes, edges, hidden, centre=f"group:{group.pk}",
+    return _network_page(request, form, nodes, edges, hidden, centre=f"group:{group.pk}",
                          title=f"Network of {group.name}", back=_record_url(group))
 
 
@@ -362,29 +375,88 @@ def _show_not_current(request) -> bool:
     return request.GET.get("all") == "1"
 
 
-def _network_page(request, nodes, edges, hidden, *, centre, title, back):
+def _network_filter(request, *, steps: bool):
+    """The reader's filter of a network picture: it only ever narrows what the access door lets through."""
+    form = NetworkFilterForm(request.GET or None, steps=steps)
+    chosen = form.chosen()
+    only = selectors.LinkFilter(reliability=chosen["reliability"], purpose=chosen["purpose"],
+                                months=chosen["months"], include_expired=_show_not_current(request))
+    return form, only, chosen["steps"]
+
+
+def _network_page(request, form, nodes, edges, hidden, *, centre, title, back):
     names = {node.key: node for node in nodes}
     rows = [(names[edge.a], edge, names[edge.b]) for edge in edges]
-    svg = network.draw(nodes, edges, centre=centre, title=title, hidden=hidden)
-    return render(request, "contexts/network.html", {"svg": svg, "rows": rows, "hidden": hidden, "title": title,
-                                                     "back": back, "show_all": _show_not_current(request),
-                                                     "expires_after": settings.LINK_EXPIRES_AFTER_DAYS})
+    svg = network.draw(nodes, edges, centre=centre, title=title, hidden=hidden, natural_size=True)
+    switch = request.GET.copy()
+    if _show_not_current(request):
+        switch.pop("all", None)
+    else:
+        switch["all"] = "1"
+    return render(request, "contexts/network.html", {
+        "svg": svg, "rows": rows, "hidden": hidden, "title": title, "back": back, "form": form,
+        "show_all": _show_not_current(request), "switch_query": switch.urlencode(),
+        "filtered": any(request.GET.get(name) for name in ("reliability", "purpose", "months")),
+        "expires_after": settings.LINK_EXPIRES_AFTER_DAYS})
+
+
+INCIDENTS_OVER_DAYS = 365  # the incidents layer, unless the reader picks dates
+# Each kind of place's mark on the map (and in its key), so kind is told by letters as well as status by colour.
+KIND_MARKS = {"street": "St", "park": "Pk", "transport": "Tr", "shop": "Sh", "school": "Sc", "youth": "Y",
+              "housing": "H", "online": "On", "other": "?"}
+
+
+def _marker(place) -> dict:
+    return {"id": place.pk, "name": place.name, "kind": place.kind, "kind_label": place.get_kind_display(),
+            "mark": KIND_MARKS.get(place.kind, "?"),
+            "status": place.status, "status_label": place.get_status_display(), "ward": place.ward,
+            "lat": float(place.latitude), "lng": float(place.longitude), "url": reverse("place", args=[place.pk])}
+
+
+def _incident_markers(tags) -> list[dict]:
+    """One marker per place, listing what happened there (kind and date, never who: the link opens the case)."""
+    at: dict[int, dict] = {}
+    for tag in tags:
+        place, entry = tag.place, tag.entry
+        marker = at.setdefault(place.pk, {"place": place.name, "lat": float(place.latitude),
+                                          "lng": float(place.longitude), "entries": []})
+        marker["entries"].append({"kind": entry.get_kind_display(), "date": f"{entry.occurred_at:%-d %B %Y}",
+                                  "url": reverse("case", args=[entry.case_id]) + "#chronology"})
+    return list(at.values())
 
 
 @access.signed_in
 def places_map(request):
-    """Places with a position, on a Leaflet map (tiles from settings; without a tile server, markers only)."""
-    filterset = PlaceListFilter(request.GET or None, queryset=selectors.places_list(request.user), request=request)
+    """Places with a position on a Leaflet map, coloured by status and marked by kind, with the incidents tagged at
+    them over a date range; ``?place=<id>`` centres it on one place and opens its popup. Tiles from settings; without
+    a tile server, a plain background with a scale and the wards' names. The places list's filters (one FilterSet),
+    and the incidents layer's dates."""
+    filterset = PlaceMapFilter(request.GET or None, queryset=selectors.places_list(request.user), request=request)
     form = filterset.form
     form.helper = gds_helper(form, "Filter", method="get")
-    located = (filterset.qs if filterset.is_valid() else filterset.queryset).filter(latitude__isnull=False)[:500]
-    markers = [{"name": p.name, "kind": p.get_kind_display(), "status": p.get_status_display(),
-                "lat": float(p.latitude), "lng": float(p.longitude), "url": reverse("place", args=[p.pk])}
-               for p in located]
+    valid = filterset.is_valid()
+    chosen = form.cleaned_data if valid else {}
+    today = timezone.localdate()
+    until = chosen.get("incidents_to") or today
+    since = chosen.get("incidents_from") or until - timedelta(days=INCIDENTS_OVER_DAYS)
+    if since > until:
+        form.add_error("incidents_to", "Incidents to must be on or after incidents from")
+        since = until - timedelta(days=INCIDENTS_OVER_DAYS)
+    located = list((filterset.qs if valid else filterset.queryset).filter(latitude__isnull=False)[:500])
+    focus = None
+    if (pk := param(request, "place", max_length=12)).isdigit():
+        focus = selectors.place_for(request.user, int(pk))
+        if focus.has_position and focus.pk not in {p.pk for p in located}:
+            located.append(focus)
+    incidents = _incident_markers(selectors.incidents_on_map(request.user, since=since, until=until))
     return render(request, "contexts/places_map.html", {
-        "form": form, "places": located, "markers": markers,
+        "form": form, "places": located, "markers": [_marker(p) for p in located], "incidents": incidents,
+        "incident_count": sum(len(i["entries"]) for i in incidents), "since": since, "until": until,
+        "focus": focus, "statuses": ContextStatus.choices,
+        "kinds": [(KIND_MARKS[value], label) for value, label in PlaceKind.choices if value != PlaceKind.ONLINE],
         "map_settings": {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
-                         "centre": settings.MAP_CENTRE, "zoom": settings.MAP_ZOOM},
+                         "centre": settings.MAP_CENTRE, "zoom": settings.MAP_ZOOM,
+                         "focus": focus.pk if focus and focus.has_position else None},
     })
 
 

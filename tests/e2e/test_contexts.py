@@ -40,7 +40,7 @@ def test_place_network_and_following_a_node(visit, linked, park, person):  # noq
 
     page.locator("#links + ul").get_by_role("link", name="Group seen at Eastgate Park").click()
     page.get_by_role("link", name="Network picture").click()
-    svg = page.locator(".app-network svg")
+    svg = page.locator(".app-network-picture svg")
     expect(svg).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("Jayden Okafor")
     visit.screenshot("network")

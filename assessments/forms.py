@@ -21,7 +21,7 @@ from safeguarding.pickers import PickerField
 from . import frameworks
 from .models import Goal, GoalStatus, Intervention
 
-BLANK_FACTOR_ROWS = 2
+BLANK_FACTOR_ROWS = 1  # and "Add another factor" for more (MoJ add-another; without JavaScript, a round trip)
 
 
 def _lang_target(name: str) -> str:
@@ -43,9 +43,9 @@ class AssessmentForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     seen = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, section: frameworks.Section, values=None, **kwargs):
+    def __init__(self, *args, section: frameworks.Section, values=None, add_to: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.section = section
+        self.section, self.add_to = section, add_to
         values = values or {}
         self.fields["seen"].initial = frameworks.fingerprint(section, values)
         layout = []
@@ -74,15 +74,20 @@ class AssessmentForm(forms.Form):
         return [question.key]
 
     def _add_factors(self, question, rows: list) -> list:
+        """A factor list as the MoJ add-another component: a fieldset a row, and "Add another factor", which with
+        JavaScript adds a row in the page and without it sends the form back with one more (``add_to``)."""
         posted = 0
         if self.is_bound:
             prefix = f"{question.key}-"
             posted = 1 + max((int(k.split("-")[1]) for k in self.data if k.startswith(prefix)
                               and k.count("-") == 2 and k.split("-")[1].isdigit()), default=-1)
-        count = min(max(posted, len(rows) + BLANK_FACTOR_ROWS), frameworks.FACTORS_MAX)
-        layout = [HTML(format_html('<h2 class="govuk-heading-m">{}{}</h2>{}', question.label,
-                                   " (required)" if question.required else "", format_html(
-            '<p class="govuk-hint">{}</p>', question.hint) if question.hint else ""))]
+        count = max(posted, len(rows) + BLANK_FACTOR_ROWS) + (question.key == self.add_to)
+        count = min(count, frameworks.FACTORS_MAX)
+        layout = [HTML(format_html(
+            '<div class="moj-add-another app-factors" data-module="moj-add-another" data-item-label="Factor" '
+            'id="factors-{}"><h2 class="govuk-heading-m">{}{}</h2>{}<div class="moj-add-another__items">',
+            question.key, question.label, " (required)" if question.required else "",
+            format_html('<p class="govuk-hint">{}</p>', question.hint) if question.hint else ""))]
         for i in range(count):
             row = rows[i] if i < len(rows) else {}
             names = {part: f"{question.key}-{i}-{part}" for part in frameworks.FACTOR_FIELDS}
@@ -97,9 +102,16 @@ class AssessmentForm(forms.Form):
             self.fields[names["source"]] = forms.CharField(label="Source", required=False, max_length=2000,
                                                            initial=row.get("source"),
                                                            help_text="Who says so: agency, person or document.")
+            for part, name in names.items():  # how the component renames a copied row's fields
+                self.fields[name].widget.attrs.update({"data-name": f"{question.key}-%index%-{part}",
+                                                       "data-id": f"id_{question.key}-%index%-{part}"})
             layout.append(Fieldset(names["kind"], names["description"], _prompt_box(names["description"]),
                                    names["evidence"], names["source"], legend=f"Factor {i + 1}",
-                                   legend_size=Size.SMALL, css_class="app-factor"))
+                                   legend_size=Size.SMALL, css_class="app-factor moj-add-another__item"))
+        layout.append(HTML(format_html(
+            '</div><div class="moj-add-another__add-button-container"><button type="submit" name="add" value="{}" '
+            'class="govuk-button govuk-button--secondary moj-add-another__add-button" data-module="govuk-button">'
+            'Add another factor</button></div></div>', question.key)))
         return layout
 
     def values(self) -> dict:

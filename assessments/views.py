@@ -214,11 +214,14 @@ def assessment_section(request, pk, key):
     if index is None:
         raise Http404
     section = sections[index]
+    # "Add another factor" without JavaScript: the form again, with a row more, nothing saved yet.
+    lists = [q.key for q in section.questions if q.type == "factors"]
+    add_to = request.POST.get("add") if request.method == "POST" and request.POST.get("add") in lists else ""
     form = AssessmentForm(request.POST or None, section=section, values=services.held(assessment),
-                          initial={"version": assessment.version})
+                          initial={"version": assessment.version}, add_to=add_to)
     if request.method == "GET":
         audit.record_view(request.user, assessment, page=f"edit: {section.title}")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not add_to and form.is_valid():
         # A required factor list has no single field: its errors go on the first row.
         rename = {q.key: f"{q.key}-0-description" for q in section.questions if q.type == "factors"}
         saved = submit(form, lambda: services.assessment_save_section(

@@ -267,3 +267,44 @@ def test_an_error_on_radios_links_to_the_first_option_which_exists(client, alice
     client_for(client, alice)
     page = client.post(reverse("assessment-start", args=["place", park.pk]), {"framework": ""}).content.decode()
     assert 'href="#id_framework_1"' in page and 'id="id_framework_1"' in page
+
+
+def _factor_section(definition):
+    return next(s for s in frameworks.task_sections(definition) if any(q.type == "factors" for q in s.questions))
+
+
+def test_add_another_factor_without_javascript_sends_the_form_back_with_a_row_more_saving_nothing(client, alice,
+                                                                                                  draft):
+    section = _factor_section(draft.framework_version.definition)
+    key = next(q.key for q in section.questions if q.type == "factors")
+    client_for(client, alice)
+    url = reverse("assessment-section", args=[draft.pk, section.key])
+    page = client.get(url).content.decode()
+    assert 'data-module="moj-add-another"' in page and f'data-name="{key}-%index%-kind"' in page
+    assert f'name="{key}-0-kind"' in page and f'name="{key}-1-kind"' not in page  # one blank row to start
+    data = _section_data(section, {}, draft.version)
+    data.update({"add": key, f"{key}-0-kind": "risk", f"{key}-0-description": "Older men offer lifts at the gate"})
+    page = client.post(url, data).content.decode()
+    assert f'name="{key}-1-kind"' in page and "Older men offer lifts at the gate" in page
+    assert "govuk-error-summary" not in page
+    draft.refresh_from_db()
+    assert draft.version == 1 and draft.answers == {}
+
+
+def test_rows_added_in_the_page_are_saved_and_each_row_has_its_own_errors(client, alice, draft):
+    section = _factor_section(draft.framework_version.definition)
+    key = next(q.key for q in section.questions if q.type == "factors")
+    client_for(client, alice)
+    url = reverse("assessment-section", args=[draft.pk, section.key])
+    data = _section_data(section, {}, draft.version)
+    data.update({f"{key}-0-kind": "risk", f"{key}-0-description": "Older men offer lifts",
+                 f"{key}-1-kind": "", f"{key}-1-description": "A shop owner who looks out for them"})
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert f'href="#id_{key}-1-kind"' in page and f'href="#id_{key}-0-kind"' not in page
+    assert page.count("Select whether the factor is a risk") == 2  # in the summary, and at the row
+    data[f"{key}-1-kind"] = "guardian"
+    assert client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert [row["kind"] for row in draft.answers[key]] == ["risk", "guardian"]

@@ -8,6 +8,7 @@ import json
 
 from crispy_forms_gds.layout import HTML, Fieldset, Layout, Size
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,7 +22,7 @@ from safeguarding.pickers import PickerField, record_id
 from . import frameworks
 from .models import Goal, GoalStatus, Intervention
 
-BLANK_FACTOR_ROWS = 2
+BLANK_FACTOR_ROWS = 1  # and "Add another factor" for more (MoJ add-another; without JavaScript, a round trip)
 
 
 def _lang_target(name: str) -> str:
@@ -37,35 +38,31 @@ def _text_widget(name: str, rows: int = 4):
 
 
 class AssessmentForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    priority = forms.CharField(
-        label="Which context or factor must change first for young people to be safer?", max_length=300,
-        required=False, help_text="For example: the lack of capable guardians at the bus station after 9pm.")
-    priority_reason = forms.CharField(label="Why this first?", required=False, max_length=5000,
-                                      widget=_text_widget("priority_reason"))
+    """One section of an assessment, on its own page. ``values`` is what the assessment holds now (answers and
+    outcome); ``seen`` carries that section's fingerprint, so a save can keep another person's edits elsewhere."""
 
-    def __init__(self, *args, definition, answers=None, pending=(), **kwargs):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, section: frameworks.Section, values=None, add_to: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.sections = frameworks.sections(definition)
-        answers = answers or {}
+        self.section, self.add_to = section, add_to
+        values = values or {}
+        self.fields["seen"].initial = frameworks.fingerprint(section, values)
         layout = []
-        for section in self.sections:
-            layout.append(HTML(format_html('<h2 class="govuk-heading-m govuk-!-margin-top-6" id="section-{}">{}</h2>',
-                                           section.key, section.title)))
-            if section.guidance:
-                layout.append(HTML(format_html('<p class="govuk-body">{}</p>', section.guidance)))
-            for question in section.questions:
-                layout += self._add(question, answers.get(question.key))
-        layout.append(HTML('<h2 class="govuk-heading-m govuk-!-margin-top-6" id="section-outcome">'
-                           'Outcome: what must change first</h2>'))
-        layout += ["priority", "priority_reason", _prompt_box("priority_reason"), "version"]
-        layout += _confirm_pending(self, pending, "Submit without waiting for them. Anything they send later will "
-                                                  "be added to the assessment as an addendum, and you will be told.")
+        if section.guidance:
+            layout.append(HTML(format_html('<p class="govuk-body">{}</p>', section.guidance)))
+        for question in section.questions:
+            layout += self._add(question, values.get(question.key))
+        if section is frameworks.OUTCOME:  # kept in the assessment's own fields, whose limits apply
+            self.fields["priority"].validators.append(MaxLengthValidator(300))
+            self.fields["priority_reason"].validators.append(MaxLengthValidator(5000))
+        layout += ["version", "seen"]
         self.helper = gds_helper(self, form_tag=False)
         self.helper.layout = Layout(*layout)
 
     def _add(self, question: frameworks.Question, initial) -> list:
-        label, hint = question.label, question.hint
+        label, hint = question.label + (" (required)" if question.required else ""), question.hint
         if question.type == "text":
             self.fields[question.key] = forms.CharField(label=label, help_text=hint, required=False,
                                                         widget=_text_widget(question.key), initial=initial)
@@ -78,14 +75,20 @@ class AssessmentForm(forms.Form):
         return [question.key]
 
     def _add_factors(self, question, rows: list) -> list:
+        """A factor list as the MoJ add-another component: a fieldset a row, and "Add another factor", which with
+        JavaScript adds a row in the page and without it sends the form back with one more (``add_to``)."""
         posted = 0
         if self.is_bound:
             prefix = f"{question.key}-"
             posted = 1 + max((int(k.split("-")[1]) for k in self.data if k.startswith(prefix)
                               and k.count("-") == 2 and k.split("-")[1].isdigit()), default=-1)
-        count = min(max(posted, len(rows) + BLANK_FACTOR_ROWS), frameworks.FACTORS_MAX)
-        layout = [HTML(format_html('<h3 class="govuk-heading-s">{}</h3>{}', question.label, format_html(
-            '<p class="govuk-hint">{}</p>', question.hint) if question.hint else ""))]
+        count = max(posted, len(rows) + BLANK_FACTOR_ROWS) + (question.key == self.add_to)
+        count = min(count, frameworks.FACTORS_MAX)
+        layout = [HTML(format_html(
+            '<div class="moj-add-another app-factors" data-module="moj-add-another" data-item-label="Factor" '
+            'id="factors-{}"><h2 class="govuk-heading-m">{}{}</h2>{}<div class="moj-add-another__items">',
+            question.key, question.label, " (required)" if question.required else "",
+            format_html('<p class="govuk-hint">{}</p>', question.hint) if question.hint else ""))]
         for i in range(count):
             row = rows[i] if i < len(rows) else {}
             names = {part: f"{question.key}-{i}-{part}" for part in frameworks.FACTOR_FIELDS}
@@ -100,26 +103,44 @@ class AssessmentForm(forms.Form):
             self.fields[names["source"]] = forms.CharField(label="Source", required=False, max_length=2000,
                                                            initial=row.get("source"),
                                                            help_text="Who says so: agency, person or document.")
+            for part, name in names.items():  # how the component renames a copied row's fields
+                self.fields[name].widget.attrs.update({"data-name": f"{question.key}-%index%-{part}",
+                                                       "data-id": f"id_{question.key}-%index%-{part}"})
             layout.append(Fieldset(names["kind"], names["description"], _prompt_box(names["description"]),
                                    names["evidence"], names["source"], legend=f"Factor {i + 1}",
-                                   legend_size=Size.SMALL, css_class="app-factor"))
+                                   legend_size=Size.SMALL, css_class="app-factor moj-add-another__item"))
+        layout.append(HTML(format_html(
+            '</div><div class="moj-add-another__add-button-container"><button type="submit" name="add" value="{}" '
+            'class="govuk-button govuk-button--secondary moj-add-another__add-button" data-module="govuk-button">'
+            'Add another factor</button></div></div>', question.key)))
         return layout
 
-    def answers(self) -> dict:
-        """What was typed, as the framework's answers (blank factor rows dropped by the framework)."""
+    def values(self) -> dict:
+        """What was typed in this section, keyed by question (blank factor rows are dropped by the framework)."""
         data, result = self.cleaned_data, {}
-        for section in self.sections:
-            for question in section.questions:
-                if question.type == "factors":
-                    rows, i = [], 0
-                    while f"{question.key}-{i}-kind" in self.fields:
-                        rows.append({part: data.get(f"{question.key}-{i}-{part}", "")
-                                     for part in frameworks.FACTOR_FIELDS})
-                        i += 1
-                    result[question.key] = rows
-                else:
-                    result[question.key] = data.get(question.key, "")
+        for question in self.section.questions:
+            if question.type == "factors":
+                rows, i = [], 0
+                while f"{question.key}-{i}-kind" in self.fields:
+                    rows.append({part: data.get(f"{question.key}-{i}-{part}", "") for part in frameworks.FACTOR_FIELDS})
+                    i += 1
+                result[question.key] = rows
+            else:
+                result[question.key] = data.get(question.key, "")
         return result
+
+
+class SubmitAssessmentForm(forms.Form):
+    """The task list's one question: submit, confirming any request still waiting."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, pending=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        confirm = _confirm_pending(self, pending, "Submit without waiting for them. Anything they send later will "
+                                                  "be added to the assessment as an addendum, and you will be told.")
+        self.helper = gds_helper(self, form_tag=False)
+        self.helper.layout = Layout(*confirm, "version")
 
 
 class StartForm(forms.Form):

@@ -6,6 +6,7 @@ people, parents and the community, appended here so no locality can leave it out
 keyed by question key; this module is the one place that says what a valid answer is.
 """
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -191,6 +192,40 @@ def sections(definition) -> list[Section]:
                 questions=tuple(_question(q) for q in s["questions"]))
         for s in [*definition["sections"], VOICE_SECTION]
     ]
+
+
+# The outcome is answered like a section (its own page, its own line on the task list) though it is kept in the
+# assessment's own fields, not in its answers.
+OUTCOME = Section(key="outcome", title="Outcome: what must change first", questions=(
+    Question(key="priority", type="text", required=True,
+             label="Which context or factor must change first for young people to be safer?",
+             hint="For example: the lack of capable guardians at the bus station after 9pm."),
+    Question(key="priority_reason", type="text", required=True, label="Why this first?"),
+))
+
+
+def task_sections(definition) -> list[Section]:
+    """What an author works through, one page each: the framework's sections, the voice section, the outcome."""
+    return [*sections(definition), OUTCOME]
+
+
+def fingerprint(section: Section, values: dict) -> str:
+    """A short digest of what one section holds, so a save can tell whether someone else changed it meanwhile."""
+    held = {q.key: values.get(q.key) for q in section.questions}
+    return hashlib.sha256(json.dumps(held, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+COMPLETED, IN_PROGRESS, NOT_STARTED = "Completed", "In progress", "Not yet started"
+
+
+def progress(section: Section, values: dict) -> tuple[str, int]:
+    """A section's state on the task list and how many of its required questions are still unanswered. Completed
+    once every required question is answered and something is; not started while nothing is."""
+    answered = [q for q in section.questions if not _empty(values.get(q.key))]
+    missing = sum(1 for q in section.questions if q.required and _empty(values.get(q.key)))
+    if not answered:
+        return NOT_STARTED, missing
+    return (IN_PROGRESS if missing else COMPLETED), missing
 
 
 def questions(definition) -> dict[str, Question]:

@@ -11,7 +11,7 @@ from safeguarding.edits import only
 from safeguarding.lawful import Basis
 from safeguarding.models import Agency, AuditAction, DisclosureCause, NotificationKind
 from safeguarding.roles import Perm
-from safeguarding.versioning import lock_current
+from safeguarding.versioning import EditConflict, lock_current
 
 from . import frameworks, policies
 from .models import (
@@ -131,6 +131,47 @@ def assessment_save(*, actor, assessment: Assessment, expected_version: int, ans
     current.save()
     audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
                  detail={"answered": len(current.answers)})
+    return current
+
+
+def held(assessment: Assessment) -> dict:
+    """Everything the author has written: the answers and the outcome, keyed as the task sections ask for them."""
+    return {**assessment.answers, "priority": assessment.priority, "priority_reason": assessment.priority_reason}
+
+
+@transaction.atomic
+def assessment_save_section(*, actor, assessment: Assessment, section: str, expected_version: int, seen: str,
+                            values: dict) -> Assessment:
+    """Save one section of a draft (its own page), leaving the others as they are now.
+
+    ``seen`` is the section's fingerprint when the form was loaded. If someone saved since (``expected_version`` is
+    stale) but their save did not touch this section, both edits are kept; if it changed this section, nothing is
+    saved (EditConflict), as for a whole-form save.
+    """
+    by_key = {s.key: s for s in frameworks.task_sections(assessment.framework_version.definition)}
+    if section not in by_key:
+        raise ValidationError({"section": "There is no such section in this assessment."})
+    part = by_key[section]
+    locked = Assessment.objects.select_for_update().only("version", "answers", "priority", "priority_reason").get(
+        pk=assessment.pk)
+    if locked.version != expected_version and frameworks.fingerprint(part, held(locked)) != seen:
+        raise EditConflict()
+    current = _editable(actor, assessment, locked.version)
+    keys = {q.key for q in part.questions}
+    if part is frameworks.OUTCOME:
+        answers, outcome = current.answers, {k: str(values.get(k) or "") for k in keys}
+    else:
+        answers = {**{k: v for k, v in current.answers.items() if k not in keys},
+                   **{k: values.get(k) for k in keys}}
+        outcome = {}
+    current.answers = frameworks.clean_answers(current.framework_version.definition, answers)
+    for name, value in outcome.items():
+        setattr(current, name, value.strip())
+    current.updated_at = timezone.now()
+    current.full_clean()
+    current.save()
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=current,
+                 detail={"section": section, "answered": len(current.answers)})
     return current
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("assessments/start/<str:kind>/<int:pk>/", views.assessment_start, name="assessment-start"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
     path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment-edit"),
+    path("assessments/<int:pk>/edit/<slug:key>/", views.assessment_section, name="assessment-section"),
     path("assessments/<int:pk>/decision/", views.assessment_decide, name="assessment-decide"),
     path("assessments/<int:pk>/change/", views.assessment_change, name="assessment-change"),
     path("assessments/<int:pk>/pdf/", views.assessment_pdf, name="assessment-pdf"),

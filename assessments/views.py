@@ -27,6 +27,7 @@ from .forms import (
     GoalForm,
     InterventionForm,
     StartForm,
+    SubmitAssessmentForm,
 )
 from .models import Framework, Goal, RequestStatus
 
@@ -140,45 +141,86 @@ def assessment_detail(request, pk):
     return _assessment_page(request, assessment, requests=list(selectors.assessment_requests(request.user, assessment)))
 
 
-@access.signed_in
-def assessment_edit(request, pk):
+def _editing(request, pk):
+    """The assessment to edit, or (as a response) the way back to its page when it has been submitted."""
     assessment = selectors.assessment_for(request.user, pk)
     may_edit = policies.can_edit_assessment(request.user, assessment)
     if may_edit.state:  # they may edit its drafts, but this one has been submitted
         messages.info(request, may_edit.reason)
-        return redirect("assessment", pk)
+        return assessment, redirect("assessment", pk)
     policies.can_edit_assessment.ensure(request.user, assessment)
-    definition = assessment.framework_version.definition
-    form = AssessmentForm(request.POST or None, definition=definition, answers=assessment.answers,
-                          pending=list(selectors.pending_requests(request.user, assessment)),
-                          initial={"version": assessment.version, "priority": assessment.priority,
-                                   "priority_reason": assessment.priority_reason})
+    return assessment, None
+
+
+def _tasks(assessment) -> list[dict]:
+    """Each section's line on the task list: its state and how many required questions it still lacks."""
+    values = services.held(assessment)
+    tasks = []
+    for section in frameworks.task_sections(assessment.framework_version.definition):
+        state, missing = frameworks.progress(section, values)
+        tasks.append({"section": section, "state": state, "missing": missing,
+                      "url": reverse("assessment-section", args=[assessment.pk, section.key])})
+    return tasks
+
+
+@access.signed_in
+def assessment_edit(request, pk):
+    """The task list: each section's state, and submitting once every required question is answered."""
+    assessment, elsewhere = _editing(request, pk)
+    if elsewhere:
+        return elsewhere
+    tasks = _tasks(assessment)
+    incomplete = [t for t in tasks if t["missing"]]
+    pending = list(selectors.pending_requests(request.user, assessment))
+    form = SubmitAssessmentForm(request.POST or None, pending=pending, initial={"version": assessment.version})
     if request.method == "GET":
         audit.record_view(request.user, assessment, page="edit")
-    if request.method == "POST" and form.is_valid():
+    refused = request.method == "POST" and bool(incomplete)
+    if request.method == "POST" and not incomplete and form.is_valid() and submit(form, lambda: (
+            services.assessment_submit(actor=request.user, assessment=assessment,
+                                       expected_version=form.cleaned_data["version"],
+                                       pending_confirmed=form.cleaned_data.get("pending_confirmed", False)))):
+        messages.success(request, "Assessment submitted for approval by a team manager.")
+        return redirect("assessment", pk)
+    return render(request, "assessments/task_list.html", {
+        "form": form, "assessment": assessment, "tasks": tasks, "incomplete": incomplete, "refused": refused,
+        "completed": sum(1 for t in tasks if t["state"] == frameworks.COMPLETED),
+        "subject_url": subject_url(assessment)},
+        status=400 if refused or form.errors else 200)
+
+
+@access.signed_in
+def assessment_section(request, pk, key):
+    """One section of an assessment on its own page: save and continue to the next, or come back later."""
+    assessment, elsewhere = _editing(request, pk)
+    if elsewhere:
+        return elsewhere
+    sections = frameworks.task_sections(assessment.framework_version.definition)
+    index = next((i for i, s in enumerate(sections) if s.key == key), None)
+    if index is None:
+        raise Http404
+    section = sections[index]
+    # "Add another factor" without JavaScript: the form again, with a row more, nothing saved yet.
+    lists = [q.key for q in section.questions if q.type == "factors"]
+    add_to = request.POST.get("add") if request.method == "POST" and request.POST.get("add") in lists else ""
+    form = AssessmentForm(request.POST or None, section=section, values=services.held(assessment),
+                          initial={"version": assessment.version}, add_to=add_to)
+    if request.method == "GET":
+        audit.record_view(request.user, assessment, page=f"edit: {section.title}")
+    if request.method == "POST" and not add_to and form.is_valid():
         # A required factor list has no single field: its errors go on the first row.
-        rename = {q.key: f"{q.key}-0-description" for q in frameworks.questions(definition).values()
-                  if q.type == "factors"}
-        saved = submit(form, lambda: services.assessment_save(
-            actor=request.user, assessment=assessment, expected_version=form.cleaned_data["version"],
-            answers=form.answers(), priority=form.cleaned_data["priority"],
-            priority_reason=form.cleaned_data["priority_reason"]), rename)
-        if saved and request.POST.get("action") != "submit":
-            messages.success(request, f"Draft saved at {timezone.localtime(saved.updated_at):%H:%M}.")
-            return redirect("assessment-edit", pk)
+        rename = {q.key: f"{q.key}-0-description" for q in section.questions if q.type == "factors"}
+        saved = submit(form, lambda: services.assessment_save_section(
+            actor=request.user, assessment=assessment, section=key, expected_version=form.cleaned_data["version"],
+            seen=form.cleaned_data["seen"], values=form.values()), rename)
         if saved:
-            submitted = submit(form, lambda: services.assessment_submit(
-                actor=request.user, assessment=saved, expected_version=saved.version,
-                pending_confirmed=form.cleaned_data.get("pending_confirmed", False)), rename)
-            if submitted:
-                messages.success(request, "Assessment submitted for approval by a team manager.")
-                return redirect("assessment", pk)
-            # The draft is saved; what is missing is shown, and the next save continues from the saved version.
-            form.data = form.data.copy()
-            form.data["version"] = saved.version
+            messages.success(request, f"{section.title}: saved at {timezone.localtime(saved.updated_at):%H:%M}.")
+            if request.POST.get("action") == "later" or index + 1 == len(sections):
+                return redirect("assessment-edit", pk)
+            return redirect("assessment-section", pk, sections[index + 1].key)
     return render(request, "assessments/assessment_form.html", {
-        "form": form, "assessment": assessment, "subject_url": subject_url(assessment)},
-        status=400 if form.errors else 200)
+        "form": form, "assessment": assessment, "section": section, "number": index + 1, "total": len(sections),
+        "subject_url": subject_url(assessment)}, status=400 if form.errors else 200)
 
 
 @access.signed_in

@@ -3,9 +3,12 @@
 import re
 from datetime import datetime, time
 
+from crispy_forms.layout import LayoutObject
+from crispy_forms_gds.layout import Layout
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.utils import timezone
+from django.utils.html import format_html
 
 from safeguarding import language
 from safeguarding.forms import DateField, gds_helper
@@ -162,6 +165,21 @@ class CaseCloseForm(VersionedForm):
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
 
+class _Folded(LayoutObject):
+    """Fields in a GOV.UK details component, open when any of them has a value or an error."""
+
+    def __init__(self, summary: str, *fields):
+        self.summary, self.fields = summary, list(fields)
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        shown = any(form[name].value() or form[name].errors for name in self.fields)
+        inner = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return format_html('<details class="govuk-details" id="restrict"{}><summary class="govuk-details__summary">'
+                           '<span class="govuk-details__summary-text">{}</span></summary>'
+                           '<div class="govuk-details__text">{}</div></details>', " open" if shown else "",
+                           self.summary, inner)
+
+
 class ChronologyEntryForm(forms.Form):
     # Missing episodes, return home interviews and NRM referrals have forms of their own (data, not text).
     kind = forms.ChoiceField(choices=[(key, label) for key, label in EntryKind.choices
@@ -183,9 +201,12 @@ class ChronologyEntryForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["restricted_to"].queryset = colleagues
-        # Trauma-informed recording: suggestions appear below the form while the person writes.
+        # Trauma-informed recording: suggestions appear above the form (includes/language_guide.html) as they write.
         self.fields["text"].widget.attrs.update(language.prompt_attrs("text", "entry-language"))
         self.helper = gds_helper(self, "Add entry", form_tag=False)
+        # Restricting is the exception: folded away, open when a restriction is set or has an error.
+        self.helper.layout = Layout("kind", "occurred_on", "occurred_time", "text",
+                                    _Folded("Restrict who can see this entry", "restricted", "restricted_to"))
 
     def clean_occurred_time(self):
         value = self.cleaned_data["occurred_time"].strip()

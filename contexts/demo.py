@@ -47,7 +47,7 @@ from contexts.models import (
 )
 from safeguarding import access
 from safeguarding.demo import AGENCIES, LEAD, SHARE_BASIS, STAFF, DemoError, Run, load
-from safeguarding.models import Agency, User
+from safeguarding.models import Agency, Area, User
 from safeguarding.roles import Role
 
 SEED = 2027
@@ -176,6 +176,7 @@ class Seeder:
         self.overdue: list[tuple[type, int]] = []
 
     def run(self):
+        self._areas()
         self.places = {spec.name: self._place(spec) for spec in PLACES}
         self.groups = {spec.name: self._group(spec) for spec in GROUPS}
         for spec in PLACES:
@@ -242,6 +243,14 @@ class Seeder:
     def _review_on(self, status: str) -> date | None:
         days = self.rng.randint(-21, 70)  # some already overdue
         return None if status == ContextStatus.CLOSED else self.today + timedelta(days=days)
+
+    def _areas(self):
+        """Northfield's wards, for placing a place at its ward's centre (the demo has no postcode finder). Reference
+        data the administrators keep in the admin pages, as they keep the language list."""
+        for ward, (district, latitude, longitude) in WARDS.items():
+            _, created = Area.objects.get_or_create(name=ward, defaults={
+                "district": district, "latitude": Decimal(str(latitude)), "longitude": Decimal(str(longitude))})
+            self.tally["wards"] += created
 
     def _place(self, spec: PlaceSpec) -> Place:
         rng = self.rng

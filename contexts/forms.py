@@ -6,7 +6,9 @@ from crispy_forms_gds.layout import Layout
 from django import forms
 
 from cases.forms import ReferralFields
+from safeguarding import geocoding
 from safeguarding.forms import DateField, gds_helper
+from safeguarding.models import Area
 from safeguarding.pickers import PickerField
 
 from .models import (
@@ -49,15 +51,60 @@ class ContextRecordForm(forms.ModelForm):
 
 
 class PlaceForm(ContextRecordForm):
+    """A place is put on the map from its postcode (when a postcode finder is configured) or at the centre of the
+    ward chosen from the administrators' list, never by typing coordinates. A place that already has a position
+    keeps it unless its postcode changes or a ward is chosen."""
+
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.none(), required=False, empty_label="Choose a ward or area",
+        label="Ward or area, for the map (optional)",
+        help_text="The place is shown at the ward's centre, marked as approximate.")
+
     class Meta:
         model = Place
-        fields = ["name", "kind", "school_urn", "address", "postcode", "ward", "latitude", "longitude",
-                  "description", *_RECORD_FIELDS]
+        fields = ["name", "kind", "school_urn", "address", "postcode", "ward", "description", *_RECORD_FIELDS]
         widgets = {"address": forms.Textarea(attrs={"rows": 3}), "description": forms.Textarea(attrs={"rows": 4}),
                    "closure_reason": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"latitude": "Optional, for the map. For example, 52.48624",
-                      "longitude": "For example, -1.89040",
-                      "description": "What is known about the place and why there is a concern."}
+        help_texts = {"description": "What is known about the place and why there is a concern."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(is_active=True)
+        if geocoding.configured():
+            self.fields["postcode"].help_text = "The place is put on the map from its postcode."
+            self.fields["area"].label = "Ward or area, if the postcode cannot be found (optional)"
+        self.helper.layout = Layout(*[name for name in self.fields if name != "area"][:5], "area",
+                                    *[name for name in self.fields if name != "area"][5:])
+        self.position = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        postcode, area = data.get("postcode", ""), data.get("area")
+        changed = not self.instance.pk or postcode != self.instance.postcode
+        if postcode and changed and geocoding.configured():
+            try:
+                self.position = geocoding.by_postcode(postcode)
+                if self.position is None and area is None:
+                    self.add_error("postcode", f"The postcode {postcode} could not be found. Check it, or choose "
+                                               "the ward or area instead")
+            except geocoding.Unavailable:
+                if area is None:
+                    self.add_error("postcode", "The postcode finder is not answering just now. Try again, or "
+                                               "choose the ward or area instead")
+        if self.position is None and area is not None:
+            self.position = geocoding.by_area(area)
+            if not data.get("ward"):
+                data["ward"] = area.name
+        return data
+
+    def model_fields(self) -> dict:
+        fields = super().model_fields()
+        if self.position is not None:
+            fields.update(latitude=self.position.latitude, longitude=self.position.longitude,
+                          position_note=self.position.note)
+        return fields
 
 
 class PeerGroupForm(ContextRecordForm):

@@ -125,6 +125,9 @@ class Place(ContextRecord):
     postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    # How the position was found (safeguarding.geocoding): "postcode", "approximate: ward centre", or blank for one
+    # recorded before (typed, or imported).
+    position_note = models.CharField("How the position was found", max_length=40, blank=True)
     ward = models.CharField("Neighbourhood or ward", max_length=100, blank=True)
     school_urn = models.CharField(
         "School URN", max_length=6, blank=True,

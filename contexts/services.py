@@ -32,7 +32,7 @@ from .models import (
     Purpose,
 )
 
-PLACE_FIELDS = {"name", "kind", "description", "address", "postcode", "latitude", "longitude", "ward",
+PLACE_FIELDS = {"name", "kind", "description", "address", "postcode", "latitude", "longitude", "position_note", "ward",
                 "school_urn", "status", "closure_reason", "lead_practitioner", "review_on"}
 GROUP_FIELDS = {"name", "description", "status", "closure_reason", "lead_practitioner", "review_on"}
 EVIDENCE_FIELDS = {"reliability", "purpose", "notes", "review_by", "source_person"}

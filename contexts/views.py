@@ -172,10 +172,15 @@ def _record_page(request, kind, record, template, *, share_form, status, **conte
         **context)
 
 
+# The long record pages' sections, for their sub-navigation (includes/sub_navigation.html): anchor and name.
+PLACE_SECTIONS = [("details", "Details"), ("links", "Linked"), ("incidents", "Incidents"),
+                  ("guardians", "Guardians"), ("documents", "Documents"), ("assessments", "Assessments")]
+
+
 def _place_page(request, place, *, share_form=None, status=200):
     links, hidden = selectors.place_links(request.user, place)
     return _record_page(request, "place", place, "contexts/place.html", share_form=share_form, status=status,
-                        place=place, links=links, hidden=hidden,
+                        place=place, links=links, hidden=hidden, sections=PLACE_SECTIONS,
                         incidents=selectors.place_incidents(request.user, place),
                         guardians=selectors.guardians_for(request.user, place))
 

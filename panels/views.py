@@ -147,6 +147,8 @@ def meeting_live(request, pk):
             "decisions": item.decisions})
         item.action_form = action_forms[item.pk]
     context["statuses"] = AttendanceStatus.choices
+    # Attendance comes first, folded to who is present once the register has been taken (rows already read).
+    context["present"] = [row for row in context["attendance"] if row.status == AttendanceStatus.PRESENT]
     return render(request, "panels/live.html", context)
 
 

@@ -7,7 +7,17 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
 from . import apiclients, audit, retention, services
-from .models import Agency, ApiClient, AuditAction, IdentityProvider, LanguagePhrase, RetentionSchedule, Team, User
+from .models import (
+    Agency,
+    ApiClient,
+    Area,
+    AuditAction,
+    IdentityProvider,
+    LanguagePhrase,
+    RetentionSchedule,
+    Team,
+    User,
+)
 from .roles import Role
 
 admin.site.site_header = "Service administration"
@@ -174,6 +184,24 @@ class LanguagePhraseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # switch a phrase off instead, so its history stays readable
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    """Wards and neighbourhoods a place can be put in when no postcode finder is configured (safeguarding.geocoding).
+    """
+
+    list_display = ["name", "district", "latitude", "longitude", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "district"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, target=obj,
+                     detail={"fields": form.changed_data})
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch an area off instead: places placed at its centre keep their position
 
 
 # --- Single sign-on (safeguarding/sso.py) ------------------------------------------------------------------------

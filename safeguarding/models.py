@@ -389,6 +389,27 @@ class LanguagePhrase(models.Model):
         return self.phrase
 
 
+class Area(models.Model):
+    """A ward or neighbourhood of the authority, with its middle: where a place goes on the map when no postcode
+    finder is configured (safeguarding.geocoding). Data, not code: administrators keep the list."""
+
+    name = models.CharField(max_length=100, unique=True)
+    district = models.CharField("Postcode district", max_length=8, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=models.Q(latitude__range=(49.8, 61.0),
+                                                                 longitude__range=(-8.7, 2.0)),
+                                              name="area_centre_in_uk",
+                                              violation_error_message="The centre must be in the UK.")]
+
+    def __str__(self):
+        return self.name
+
+
 class UserSession(AbstractBaseSession):
     """A signed-in session, with whose it is: so a person's sessions can be ended at once (safeguarding.sessions)."""
 

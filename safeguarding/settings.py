@@ -413,6 +413,10 @@ CLASSIFICATION = env("CLASSIFICATION", default="OFFICIAL-SENSITIVE")
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Children's services")
 # The places map: a tile server is optional (without one the map shows markers on a plain background).
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
+# Finding a place from its postcode (safeguarding.geocoding): a postcodes.io-compatible API, or empty for none (then
+# people choose the ward, and the place goes at its centre).
+GEOCODER = env("GEOCODER", default="")
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=3.0)
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 MAP_CENTRE = [env.float("MAP_CENTRE_LAT", default=52.4862), env.float("MAP_CENTRE_LNG", default=-1.8904)]
 MAP_ZOOM = env.int("MAP_ZOOM", default=12)

@@ -57,14 +57,29 @@ def test_answers_the_template_does_not_allow_are_refused_field_by_field_and_the_
     assert kept.answers == {rag.key: "green"}
 
 
+def _section_of(definition, key):
+    return next(s for s in frameworks.task_sections(definition) if any(q.key == key for q in s.questions))
+
+
+def _section_data(section, values: dict, version: int, action="continue") -> dict:
+    data = {"version": version, "action": action, "seen": frameworks.fingerprint(section, {})}
+    data.update(_post_data({k: v for k, v in values.items() if any(q.key == k for q in section.questions)},
+                           version, action))
+    data.pop("priority", None), data.pop("priority_reason", None)
+    if section is frameworks.OUTCOME:
+        data.update({k: values[k] for k in ("priority", "priority_reason") if k in values})
+    return data
+
+
 def test_the_form_keeps_what_was_typed_when_an_answer_is_refused(client, alice, draft):
     definition = draft.framework_version.definition
     scale = next(q for q in frameworks.questions(definition).values() if q.type == "scale")
-    text = next(q for q in frameworks.questions(definition).values() if q.type == "text")
+    section = _section_of(definition, scale.key)
+    text = next(q for q in section.questions if q.type == "text")
     client_for(client, alice)
-    url = reverse("assessment-edit", args=[draft.pk])
-    response = client.post(url, {"version": draft.version, "action": "save", scale.key: "99",
-                                 text.key: "Two older men were seen offering lifts."})
+    url = reverse("assessment-section", args=[draft.pk, section.key])
+    response = client.post(url, _section_data(section, {scale.key: "99", text.key: "Two older men were seen offering "
+                                                        "lifts."}, draft.version))
     assert response.status_code == 400
     page = response.content.decode()
     assert "govuk-error-summary" in page and "Two older men were seen offering lifts." in page
@@ -72,26 +87,44 @@ def test_the_form_keeps_what_was_typed_when_an_answer_is_refused(client, alice, 
     assert draft.answers == {} and draft.version == 1
 
 
-def test_submitting_needs_every_required_answer_and_the_weighting_but_saves_the_draft(client, alice, draft):
+def test_submitting_is_offered_only_once_every_required_question_is_answered(client, alice, draft):
     client_for(client, alice)
-    url = reverse("assessment-edit", args=[draft.pk])
-    response = client.post(url, {"version": draft.version, "action": "submit",
-                                 "voice_young_people": "They want the lights fixed."})
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "Enter what must change first" in page and "Enter an answer to: What will be fed back" in page
+    voice = _section_of(draft.framework_version.definition, "voice_young_people")
+    response = client.post(reverse("assessment-section", args=[draft.pk, "voice"]),
+                           _section_data(voice, {"voice_young_people": "They want the lights fixed."}, draft.version,
+                                         action="later"))
+    assert response.status_code == 302 and response["Location"] == reverse("assessment-edit", args=[draft.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Submit for approval</button>" not in page and "1 required question unanswered" in page
+    refused = client.post(reverse("assessment-edit", args=[draft.pk]), {"version": draft.version + 1})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "govuk-error-summary" in text
+    assert f'href="{reverse("assessment-section", args=[draft.pk, "outcome"])}"' in text
     draft.refresh_from_db()
     assert draft.status == AssessmentStatus.DRAFT
     assert draft.answers == {"voice_young_people": "They want the lights fixed."}  # saved, not lost
-    assert f'name="version" value="{draft.version}"' in page  # the next save continues from the saved draft
 
 
 def test_a_complete_assessment_is_submitted_then_approved_by_a_team_manager(client, alice, mandy, draft):
-    answers = complete_answers(draft.framework_version.definition)
+    definition = draft.framework_version.definition
+    answers = complete_answers(definition)
+    values = {**answers, "priority": "Lighting and guardianship on the path",
+              "priority_reason": "Young people are approached on the unlit path."}
     client_for(client, alice)
-    response = client.post(reverse("assessment-edit", args=[draft.pk]), _post_data(
-        answers, draft.version, action="submit", priority="Lighting and guardianship on the path",
-        priority_reason="Young people are approached on the unlit path."))
+    sections = frameworks.task_sections(definition)
+    for i, section in enumerate(sections):
+        draft.refresh_from_db()
+        response = client.post(reverse("assessment-section", args=[draft.pk, section.key]),
+                               _section_data(section, values, draft.version))
+        assert response.status_code == 302, response.content.decode()
+        following = sections[i + 1].key if i + 1 < len(sections) else None
+        assert response["Location"] == (reverse("assessment-section", args=[draft.pk, following]) if following
+                                        else reverse("assessment-edit", args=[draft.pk]))
+    draft.refresh_from_db()
+    page = client.get(reverse("assessment-edit", args=[draft.pk])).content.decode()
+    assert f"{len(sections)} of {len(sections)} sections completed" in page and "Submit for approval</button>" in page
+    response = client.post(reverse("assessment-edit", args=[draft.pk]), {"version": draft.version})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == AssessmentStatus.SUBMITTED and draft.answers == answers
@@ -138,14 +171,55 @@ def test_two_people_editing_one_assessment_lose_nothing(client, alice, mandy, dr
     with pytest.raises(EditConflict):
         services.assessment_save(actor=mandy, assessment=draft, expected_version=1,
                                  answers={"voice_young_people": "Mandy's notes"})
+    voice = _section_of(draft.framework_version.definition, "voice_young_people")
     client_for(client, mandy)
-    response = client.post(reverse("assessment-edit", args=[draft.pk]),
-                           {"version": 1, "action": "save", "voice_young_people": "Mandy's notes"})
+    response = client.post(reverse("assessment-section", args=[draft.pk, "voice"]),
+                           _section_data(voice, {"voice_young_people": "Mandy's notes"}, 1))
     assert response.status_code == 400
     page = response.content.decode()
     assert "Someone else changed this record" in page and "Mandy&#x27;s notes" in page
     first.refresh_from_db()
     assert first.answers == {"voice_young_people": "Alice's notes"}
+
+
+def test_saving_one_section_keeps_another_persons_edit_to_a_different_section(client, alice, mandy, draft):
+    """Both opened the draft at version 1; Alice saves the outcome, then Mandy the voice section: both are kept."""
+    definition = draft.framework_version.definition
+    voice = _section_of(definition, "voice_young_people")
+    client_for(client, alice)
+    assert client.post(reverse("assessment-section", args=[draft.pk, "outcome"]), _section_data(
+        frameworks.OUTCOME, {"priority": "The unlit path", "priority_reason": "Approaches happen there."}, 1,
+        action="later")).status_code == 302
+    client_for(client, mandy)
+    assert client.post(reverse("assessment-section", args=[draft.pk, "voice"]), _section_data(
+        voice, {"voice_young_people": "Mandy's notes"}, 1, action="later")).status_code == 302
+    draft.refresh_from_db()
+    assert draft.priority == "The unlit path" and draft.answers == {"voice_young_people": "Mandy's notes"}
+    assert draft.version == 3
+
+
+def test_a_section_that_does_not_exist_is_not_found_and_a_submitted_one_is_not_edited(client, alice, mandy, draft):
+    client_for(client, alice)
+    assert client.get(reverse("assessment-section", args=[draft.pk, "no_such_section"])).status_code == 404
+    done = submitted(draft, alice)
+    response = client.get(reverse("assessment-section", args=[done.pk, "voice"]))
+    assert response.status_code == 302 and response["Location"] == reverse("assessment", args=[done.pk])
+
+
+def test_the_task_list_shows_each_sections_state_and_progress(client, alice, draft):
+    definition = draft.framework_version.definition
+    answers = complete_answers(definition)
+    first = frameworks.task_sections(definition)[0]
+    some = {q.key: answers[q.key] for q in first.questions}
+    services.assessment_save(actor=alice, assessment=draft, expected_version=1,
+                             answers={**some, "voice_parents": "They worry about the park."})
+    client_for(client, alice)
+    page = client.get(reverse("assessment-edit", args=[draft.pk])).content.decode()
+    total = len(frameworks.task_sections(definition))
+    assert 'class="govuk-task-list"' in page and f"1 of {total} sections completed" in page
+    assert "In progress" in page and "Not yet started" in page and "2 required questions unanswered" in page
+    section = client.get(reverse("assessment-section", args=[draft.pk, "voice"])).content.decode()
+    assert "What have young people said? (required)" in section and "Save and come back later" in section
 
 
 def test_an_assessment_must_fit_its_subject(alice, park, group, neighbourhood):
@@ -193,3 +267,44 @@ def test_an_error_on_radios_links_to_the_first_option_which_exists(client, alice
     client_for(client, alice)
     page = client.post(reverse("assessment-start", args=["place", park.pk]), {"framework": ""}).content.decode()
     assert 'href="#id_framework_1"' in page and 'id="id_framework_1"' in page
+
+
+def _factor_section(definition):
+    return next(s for s in frameworks.task_sections(definition) if any(q.type == "factors" for q in s.questions))
+
+
+def test_add_another_factor_without_javascript_sends_the_form_back_with_a_row_more_saving_nothing(client, alice,
+                                                                                                  draft):
+    section = _factor_section(draft.framework_version.definition)
+    key = next(q.key for q in section.questions if q.type == "factors")
+    client_for(client, alice)
+    url = reverse("assessment-section", args=[draft.pk, section.key])
+    page = client.get(url).content.decode()
+    assert 'data-module="moj-add-another"' in page and f'data-name="{key}-%index%-kind"' in page
+    assert f'name="{key}-0-kind"' in page and f'name="{key}-1-kind"' not in page  # one blank row to start
+    data = _section_data(section, {}, draft.version)
+    data.update({"add": key, f"{key}-0-kind": "risk", f"{key}-0-description": "Older men offer lifts at the gate"})
+    page = client.post(url, data).content.decode()
+    assert f'name="{key}-1-kind"' in page and "Older men offer lifts at the gate" in page
+    assert "govuk-error-summary" not in page
+    draft.refresh_from_db()
+    assert draft.version == 1 and draft.answers == {}
+
+
+def test_rows_added_in_the_page_are_saved_and_each_row_has_its_own_errors(client, alice, draft):
+    section = _factor_section(draft.framework_version.definition)
+    key = next(q.key for q in section.questions if q.type == "factors")
+    client_for(client, alice)
+    url = reverse("assessment-section", args=[draft.pk, section.key])
+    data = _section_data(section, {}, draft.version)
+    data.update({f"{key}-0-kind": "risk", f"{key}-0-description": "Older men offer lifts",
+                 f"{key}-1-kind": "", f"{key}-1-description": "A shop owner who looks out for them"})
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert f'href="#id_{key}-1-kind"' in page and f'href="#id_{key}-0-kind"' not in page
+    assert page.count("Select whether the factor is a risk") == 2  # in the summary, and at the row
+    data[f"{key}-1-kind"] = "guardian"
+    assert client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert [row["kind"] for row in draft.answers[key]] == ["risk", "guardian"]

@@ -48,6 +48,13 @@ PINNED = {
         "its requests still waiting, with agency (listed to confirm before submitting)",
         "audit row (view of the edit page)",
     ],
+    "section": [
+        "session",
+        "user and agency",
+        ASSESSMENT,
+        "role permissions",
+        "audit row (view of the section's page)",
+    ],
     "change": [
         "session",
         "user and agency",
@@ -176,6 +183,7 @@ class Work:
             "assessment_as_partner": (self.pete, reverse("assessment", args=[a])),
             "assessment_to_decide": (self.mandy, reverse("assessment", args=[self.waiting.pk])),
             "edit": (self.alice, reverse("assessment-edit", args=[a])),
+            "section": (self.alice, reverse("assessment-section", args=[a, "voice"])),
             "change": (self.alice, reverse("assessment-change", args=[self.assessments[-1].pk])),
             "plan": (self.alice, reverse("safety-plan", args=["place", park])),
             "plan_as_partner": (self.pete, reverse("safety-plan", args=["place", park])),

@@ -30,14 +30,14 @@ pytestmark = pytest.mark.django_db
 
 def place_form(**overrides):
     data = {"name": "Kwik Chicken, High Street", "kind": PlaceKind.SHOP, "school_urn": "", "address": "",
-            "postcode": "", "ward": "Central", "latitude": "", "longitude": "", "description": "",
+            "postcode": "", "ward": "Central", "area": "", "description": "",
             "status": ContextStatus.NOTED, "closure_reason": "", "lead_practitioner": ""}
     return {**data, **overrides}
 
 
 def test_a_practitioner_records_a_place_and_it_is_audited(client, alice):
     client_for(client, alice)
-    response = client.post(reverse("place-new"), place_form(latitude="52.47", longitude="-1.9"))
+    response = client.post(reverse("place-new"), place_form())
     place = Place.objects.get()
     assert response.status_code == 302 and response.url == reverse("place", args=[place.pk])
     assert place.owning_agency == alice.agency and place.status == ContextStatus.NOTED
@@ -48,9 +48,6 @@ def test_a_practitioner_records_a_place_and_it_is_audited(client, alice):
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"latitude": "40.1", "longitude": "-1.9"}, "Latitude must be in the UK"),
-    ({"latitude": "52.4", "longitude": "12.0"}, "Longitude must be in the UK"),
-    ({"latitude": "52.4"}, "Enter both latitude and longitude, or neither."),
     ({"school_urn": "123456"}, "Only a school or college has a URN."),
     ({"kind": PlaceKind.SCHOOL, "school_urn": "12AB"}, "6 digits"),
     ({"status": ContextStatus.CLOSED}, "Say why it is being closed."),

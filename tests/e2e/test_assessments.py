@@ -50,16 +50,20 @@ def place(alice, reference_data):
 
 
 
+def _label(question: frameworks.Question) -> str:
+    return question.label + (" (required)" if question.required else "")
+
+
 def _answer(form, question: frameworks.Question, text: str):
     """Answer one question of the assessment form as a person would."""
     if question.type == "text":
-        form.get_by_label(question.label, exact=True).fill(text)
+        form.get_by_label(_label(question), exact=True).fill(text)
     elif question.type == "factors":
         # The first blank row of the factor list: a kind from the select and a description.
         form.locator(f"#id_{question.key}-0-kind").select_option(label="Capable guardian")
         form.locator(f"#id_{question.key}-0-description").fill(f"{text} (a factor)")
     else:
-        group = form.get_by_role("group", name=question.label)
+        group = form.get_by_role("group", name=_label(question))
         if question.type in ANSWER_FOR:
             group.get_by_label(ANSWER_FOR[question.type], exact=True).check()
         elif question.type == "scale":
@@ -94,38 +98,52 @@ def test_neighbourhood_assessment_from_place_to_approval(visit, place, manager):
     edit_url = page.url
     assert edit_url.endswith("/edit/"), edit_url
 
-    # Every required question (the appended voice section included), and a factor in every factor list.
-    form = page.locator("main form")
-    questions = [q for s in frameworks.sections(definition) for q in s.questions]
-    required = [q for q in questions if q.required or q.type == "factors"]
-    assert any(q.type == "text" for q in required) and any(q.type == "factors" for q in required)
-    for n, question in enumerate(required, 1):
-        _answer(form, question, f"Answer {n}: observed by the outreach team on Friday evenings.")
-
-    # A victim-blaming phrase brings the language prompt (htmx, after typing stops for 700 ms) below the box.
-    first_text = next(q for q in required if q.type == "text")
-    box = form.get_by_label(first_text.label, exact=True)
-    prompt = form.locator(f"#lang-{first_text.key}")
-    box.fill("")
-    box.press_sequentially(BLAMING)
-    expect(prompt).to_contain_text("Think about the words")
-    expect(prompt).to_contain_text("putting themselves at risk")
-    visit.screenshot("form-language-prompt")
-    violations["assessment form"] = visit.axe("assessment-form")
-    box.fill(NEUTRAL)  # a prompt never blocks, but the words are better changed
-    expect(prompt).to_have_text("")
-
-    form.get_by_label("Which context or factor must change first for young people to be safer?").fill(
-        "No capable guardians in the park after 6pm.")
-    form.get_by_label("Why this first?", exact=True).fill("Most approaches reported happen after the staff leave.")
-    expect(form.locator("#lang-priority_reason")).to_have_text("")
-    visit.settle()  # leaving the page must not cut off a language check
-    form.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_text("Draft saved")).to_be_visible()
+    # The task list: every section not yet started. Alice works through them, one page each: every required
+    # question (the appended voice section and the outcome included), and a factor in every factor list.
+    sections = frameworks.task_sections(definition)
+    expect(page.locator("#progress")).to_have_text(f"0 of {len(sections)} sections completed")
+    violations["task list"] = visit.axe("task-list")
+    page.locator(".govuk-task-list").get_by_role("link", name=sections[0].title, exact=True).click()
+    answers = {"priority": "No capable guardians in the park after 6pm.",
+               "priority_reason": "Most approaches reported happen after the staff leave."}
+    first_text = None
+    for number, section in enumerate(sections, 1):
+        expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
+        form = page.locator("main form")
+        for question in section.questions:
+            if question.required or question.type == "factors":
+                _answer(form, question, answers.get(question.key, f"Answer {number}: observed by the outreach "
+                                                                   "team on Friday evenings."))
+        if first_text is None and (first_text := next((q for q in section.questions if q.type == "text"
+                                                       and q.required), None)):
+            # A victim-blaming phrase brings the language prompt (htmx, after typing stops for 700 ms).
+            box = form.get_by_label(_label(first_text), exact=True)
+            prompt = form.locator(f"#lang-{first_text.key}")
+            box.fill("")
+            box.press_sequentially(BLAMING)
+            expect(prompt).to_contain_text("Think about the words")
+            expect(prompt).to_contain_text("putting themselves at risk")
+            visit.screenshot("form-language-prompt")
+            violations["assessment section"] = visit.axe("assessment-section")
+            box.fill(NEUTRAL)  # a prompt never blocks, but the words are better changed
+            expect(prompt).to_have_text("")
+            page.wait_for_timeout(800)
+            visit.settle()  # leaving the page must not cut off a language check
+            form.get_by_role("button", name="Save and come back later").click()
+            expect(page.locator("#progress")).to_have_text(f"1 of {len(sections)} sections completed")
+            page.locator(".govuk-task-list").get_by_role("link", name=sections[1].title, exact=True).click()
+            continue
+        page.wait_for_timeout(800)  # the language check starts 700 ms after typing stops: let it finish
+        visit.settle()
+        form.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_text(f"{section.title}: saved at")).to_be_visible()
     expect(page).to_have_url(edit_url)
-    expect(page.locator("main form").get_by_label(first_text.label, exact=True)).to_have_value(NEUTRAL)
+    expect(page.locator("#progress")).to_have_text(f"{len(sections)} of {len(sections)} sections completed")
+    page.locator(".govuk-task-list").get_by_role("link", name=sections[0].title, exact=True).click()
+    expect(page.locator("main form").get_by_label(_label(first_text), exact=True)).to_have_value(NEUTRAL)
+    page.get_by_role("link", name="Back to the sections").click()
 
-    page.locator("main form").get_by_role("button", name="Save and submit for approval").click()
+    page.locator("main form").get_by_role("button", name="Submit for approval").click()
     expect(page.get_by_text("Assessment submitted for approval by a team manager.")).to_be_visible()
     expect(page.locator("h1 .govuk-tag")).to_have_text("Submitted for approval")
     assessment_url = page.url

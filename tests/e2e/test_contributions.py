@@ -73,14 +73,14 @@ def test_an_answer_after_approval_becomes_an_addendum_on_the_page_and_in_the_pdf
     # She submits before they answer: the page lists the request and asks her to confirm.
     visit.goto(f"{assessment_path}edit/")
     expect(page.locator("main")).to_contain_text("1 agency has not responded yet")
-    page.locator("main form").get_by_role("button", name="Save and submit for approval").click()
+    page.locator("main form").get_by_role("button", name="Submit for approval").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Northfield Police (due")
     expect(summary).to_contain_text("Confirm that you want to submit it without waiting for them")
     violations["submit, confirmation asked"] = visit.axe("submit-confirm")
     visit.screenshot("submit-confirm")
     page.get_by_label("Submit without waiting for them", exact=False).check()
-    page.locator("main form").get_by_role("button", name="Save and submit for approval").click()
+    page.locator("main form").get_by_role("button", name="Submit for approval").click()
     expect(page.get_by_text("Assessment submitted for approval by a team manager.")).to_be_visible()
     expect(page.locator("h1 .govuk-tag")).to_have_text("Submitted for approval")
 

@@ -230,6 +230,16 @@ def test_chair_sets_the_agenda_runs_the_meeting_and_sends_packs(visit, meeting, 
            ).to_be_checked()
     expect(item.get_by_label("Discussion", exact=True)).to_have_value(f"{MINUTES} {NEUTRAL}")
     visit.screenshot("live")
+
+    # On a tablet (768 px wide): attendance comes before the agenda, and the folded items keep the page short.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    visit.settle()
+    assert page.locator("#attendance").bounding_box()["y"] < page.locator(f"#item-{first.pk}").bounding_box()["y"]
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"live page at 768 px: {height} px high")
+    assert height < 6000, height
+    visit.screenshot("live-tablet")
+    page.set_viewport_size({"width": 1280, "height": 900})
     violations["live page"] = visit.axe("live")
 
     # Back on the meeting page: the minutes and the action are there; the packs are asked for.

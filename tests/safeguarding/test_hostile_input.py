@@ -142,11 +142,12 @@ def test_framework_labels_and_hints_are_escaped_on_the_assessment_form_and_pages
     assessment_services.framework_revise(actor=adam, framework=framework, definition=definition, change_note="XSS")
     assessment = assessment_services.assessment_start(actor=alice, subject=park, framework=framework)
     client_for(client, alice)
-    for url in (reverse("assessment-edit", args=[assessment.pk]), reverse("assessment", args=[assessment.pk]),
+    first = reverse("assessment-section", args=[assessment.pk, definition["sections"][0]["key"]])
+    for url in (reverse("assessment-edit", args=[assessment.pk]), first, reverse("assessment", args=[assessment.pk]),
                 reverse("framework", args=[framework.pk])):
         html = client.get(url).content.decode()
         assert "<script>hostile()" not in html and "<img src=x" not in html and "<b onmouseover" not in html, url
-    html = client.get(reverse("assessment-edit", args=[assessment.pk])).content.decode()
+    html = client.get(first).content.decode()
     assert "&lt;script&gt;hostile()&lt;/script&gt;" in html and "&lt;img src=x" in html
 
 

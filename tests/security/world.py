@@ -70,6 +70,9 @@ KINDS = {
 }
 # Other parameters, by name.
 OTHER = {"agency_pk": "agency", "person_pk": "attendee"}
+# Parameters that name no record but a fixed part of one, the same in every world: an assessment's section (every
+# framework ends with the outcome section, assessments.frameworks.OUTCOME).
+LITERAL = {"key": "outcome"}
 # Records that are no agency's secret: frameworks are the service's, agencies and people are known to all.
 NOT_SECRET = {"framework", "agency", "attendee"}
 # The partner API's resources (/api/v1/<name>/<pk>/ and their actions): the world's record each <pk> names.
@@ -116,6 +119,10 @@ def _params(route: str, pattern: URLPattern) -> dict:
     return dict.fromkeys(pattern.pattern.regex.groupindex)
 
 
+class Literal(str):
+    """A parameter's fixed value (``LITERAL``), not the key of a record in the world."""
+
+
 def fill(route: str, pattern: URLPattern, world: dict) -> tuple[list[Url], list[str]]:
     """Concrete addresses of one pattern from ``world`` (a dict of records by key), and what could not be filled."""
     params = _params(route, pattern)
@@ -131,6 +138,10 @@ def fill(route: str, pattern: URLPattern, world: dict) -> tuple[list[Url], list[
     for param in params:
         if param in ("kind", "pk") and "kind" in params:
             continue
+        if param in LITERAL:
+            for choice in choices:
+                choice[param] = Literal(LITERAL[param])
+            continue
         key = PK.get(first) if param == "pk" else OTHER.get(param)
         if key is None:
             problems.append(f"{where}: cannot fill <{param}>: add the record it names to "
@@ -143,8 +154,8 @@ def fill(route: str, pattern: URLPattern, world: dict) -> tuple[list[Url], list[
     for choice in choices:
         kwargs, names = {}, []
         for param, key in choice.items():
-            if param == "kind":
-                kwargs[param] = key
+            if param == "kind" or isinstance(key, Literal):
+                kwargs[param] = str(key)
                 continue
             if world.get(key) is None:
                 return [], [f"{where}: the world has no {key!r}: add one to tests/security/world.py"]

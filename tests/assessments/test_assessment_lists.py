@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments import services
 
-from ..conftest import client_for
+from ..conftest import LAWFUL, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,8 @@ def test_the_list_survives_hostile_input_and_hides_everything_from_an_outsider(c
 def test_requests_to_my_agency_are_listed_open_first_and_filtered(client, alice, pete, agencies, several):
     today = timezone.localdate()
     asked = [services.contribution_request(actor=alice, assessment=a, agency=agencies["police"],
-                                           question="What do you know of the park?", due_on=today + timedelta(days=d))
+                                           question="What do you know of the park?", due_on=today + timedelta(days=d),
+                                           basis=LAWFUL)
              for a, d in zip(several, (9, 3, 6), strict=True)]
     client_for(client, pete)
     page = client.get(reverse("contributions")).content.decode()

@@ -16,7 +16,7 @@ from contexts.models import MembershipRole, PeerGroup, Place, PlaceKind, PlaceLi
 from safeguarding import access
 from safeguarding.models import AuditAction, AuditEvent
 
-from ..conftest import assert_queries, client_for
+from ..conftest import LAWFUL, assert_queries, client_for
 from ..contexts.conftest import evidence
 from ..factories import CaseFactory, YoungPersonFactory
 
@@ -121,7 +121,7 @@ def test_an_outsider_agency_gets_404_on_the_young_persons_plan(client, oscar, pe
 
 def test_a_partner_seeing_the_place_but_not_the_young_person_sees_nothing_of_them(client, alice, pete, agencies,
                                                                                   person, park, linked):
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     response = client.get(plan_url(park))
     page = response.content.decode()
@@ -132,7 +132,7 @@ def test_a_partner_seeing_the_place_but_not_the_young_person_sees_nothing_of_the
 
 
 def test_a_partner_with_the_case_shared_sees_both(client, alice, pete, agencies, shared_case, person, park, linked):
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     assert GOAL["statement"] in client.get(plan_url(park)).content.decode()
     assert "No adults loitering" in client.get(plan_url(person)).content.decode()

@@ -11,7 +11,7 @@ from cases.models import HarmType, RiskLevel
 from safeguarding import access
 from safeguarding.models import Team
 
-from ..conftest import client_for
+from ..conftest import LAWFUL, client_for
 from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_hostile_input_never_fails(client, alice, caseload, params):
 
 
 def test_an_outsider_sees_none_of_the_cases_and_filters_cannot_widen(client, alice, pete, sam, caseload, agencies):
-    access.share(actor=alice, obj=caseload[2], agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=caseload[2], agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, sam)
     page = client.get(reverse("cases")).content.decode()
     assert _refs(page) == [] and "No cases" in page

@@ -12,7 +12,7 @@ from cases import services
 from cases.models import EntryKind
 from safeguarding import access
 
-from ..conftest import client_for
+from ..conftest import LAWFUL, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,6 @@ def test_hostile_input_never_fails(client, alice, busy, params):
 def test_a_partner_sees_the_chronology_only_when_shared(client, alice, pete, busy, agencies):
     client_for(client, pete)
     assert client.get(reverse("case", args=[busy.pk])).status_code == 404
-    access.share(actor=alice, obj=busy, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=busy, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     page = client.get(reverse("case", args=[busy.pk]), {"c-kind": EntryKind.NOTE}).content.decode()
     assert "1" not in _texts(page) and "of 19 entries" in page

@@ -19,7 +19,7 @@ from contexts import selectors, services
 from contexts.models import AssociationNature, MembershipRole, PeerGroup, Place, PlaceKind, Purpose, Reliability
 from safeguarding import access
 
-from ..conftest import assert_queries, client_for
+from ..conftest import LAWFUL, assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
 from .conftest import evidence
 
@@ -119,10 +119,10 @@ def test_an_outsider_sees_no_node_for_a_record_not_shared_and_the_filter_cannot_
         client, alice, pete, agencies, person, web):
     groups, peers = web
     case = CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
-    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     shared = peers[1]
     access.share(actor=alice, obj=CaseFactory(actor=alice, young_person=shared, lead_practitioner=alice),
-                 agency=agencies["police"], level=access.VIEW)
+                 agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     url = reverse("person-network", args=[person.pk])
     allowed = {f"yp:{person.pk}", f"yp:{shared.pk}"}
@@ -248,7 +248,7 @@ def test_incidents_at_places_show_by_date_range_and_only_to_who_may_see_them(cli
                                                    "incidents_from_2": 2030, "incidents_to_0": 1,
                                                    "incidents_to_1": 1, "incidents_to_2": 2020})
     assert backwards.status_code == 200 and "must be on or after" in backwards.content.decode()
-    access.share(actor=alice, obj=park, agency=pete.agency, level=access.VIEW)
+    access.share(actor=alice, obj=park, agency=pete.agency, level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     assert map_data(client.get(reverse("places-map")).content.decode(), "map-incidents") == []  # not their case
 

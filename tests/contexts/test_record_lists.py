@@ -13,7 +13,7 @@ from contexts import services
 from contexts.models import ContextStatus, MembershipRole, PeerGroup, Place, PlaceKind, PlaceLinkNature, Purpose
 from safeguarding import access
 
-from ..conftest import client_for
+from ..conftest import LAWFUL, client_for
 from .conftest import evidence
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +91,8 @@ def test_the_place_and_group_pages_show_each_links_evidence(client, alice, pete,
     page = client.get(reverse("peer-group", args=[group.pk])).content.decode()
     assert "Named by two pupils" in page and "Intelligence" in page
     # Shared with the police, who see the link but not the council's intelligence note.
-    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW)
-    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW)
+    access.share(actor=alice, obj=group, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
+    access.share(actor=alice, obj=park, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
     client_for(client, pete)
     page = client.get(reverse("peer-group", args=[group.pk])).content.decode()
     assert "Jayden" in page and "Intelligence" in page  # Jayden's case is shared with the police

@@ -19,12 +19,11 @@ from safeguarding import services as kernel_services
 from safeguarding.dashboard import SECTIONS, registered
 from safeguarding.models import AgencyKind
 
-from ..conftest import SYSTEM, _person, assert_queries, client_for
+from ..conftest import LAWFUL, REFERRAL_LAWFUL, SYSTEM, _person, assert_queries, client_for
 from ..factories import CaseFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
-LAWFUL = {"lawful_basis": "public_task", "special_category": "safeguarding"}
 
 
 def _sections(page: str) -> list[str]:
@@ -50,10 +49,12 @@ def _world(n, *, alice, mandy, colin, pete, agencies):
         person = YoungPersonFactory(actor=alice)
         case = CaseFactory(actor=alice, young_person=person, lead_practitioner=alice)
         Case.objects.filter(pk=case.pk).update(next_review_on=today + timedelta(days=i - n // 2 - 1))
-        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW)  # new for the police
+        # new for the police
+        access.share(actor=alice, obj=case, agency=agencies["police"], level=access.VIEW, basis=LAWFUL)
         draft = assessment_services.assessment_start(actor=alice, subject=person, framework=framework)
         assessment_services.contribution_request(actor=alice, assessment=draft, agency=agencies["police"],
-                                                 question="What do you know?", due_on=today + timedelta(days=i))
+                                                 question="What do you know?", due_on=today + timedelta(days=i),
+                                                 basis=LAWFUL)
         if i % 2:
             Assessment.objects.filter(pk=draft.pk).update(status=AssessmentStatus.SUBMITTED,
                                                           submitted_at=timezone.now())
@@ -69,7 +70,7 @@ def _world(n, *, alice, mandy, colin, pete, agencies):
         case_services.referral_create(
             actor=pete, to_agency=agencies["la"], first_name=f"Referred{i}", last_name="Young",
             date_of_birth=today - timedelta(days=15 * 365), postcode="NF1 2AB", concerns="Seen at the station",
-            harm_types=["cce"], urgency="routine", family_knows="Yes", young_person_agreed="agreed", **LAWFUL)
+            harm_types=["cce"], urgency="routine", family_knows="Yes", young_person_agreed="agreed", **REFERRAL_LAWFUL)
     elsewhere = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council", mfa_required=False,
                                               kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True)
     stranger = _person({"south": elsewhere}, "sally", "south", "Social worker")

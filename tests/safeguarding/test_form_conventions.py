@@ -23,7 +23,7 @@ from safeguarding.forms import DASHES, gds_helper
 from safeguarding.models import Agency
 
 from ..assessments.conftest import draft, neighbourhood  # noqa: F401 (fixtures)
-from ..conftest import client_for
+from ..conftest import LAWFUL, client_for
 from ..contexts.conftest import park  # noqa: F401 (fixture)
 from ..panels.conftest import meeting, panel  # noqa: F401 (fixtures)
 
@@ -35,7 +35,7 @@ def asked(alice, draft, agencies):  # noqa: F811
     from assessments import services
     return services.contribution_request(actor=alice, assessment=draft, agency=agencies["police"],
                                          question="What do your patrols see at the park after 8pm?",
-                                         due_on=timezone.localdate() + timedelta(days=7))
+                                         due_on=timezone.localdate() + timedelta(days=7), basis=LAWFUL)
 
 
 @pytest.fixture

@@ -169,7 +169,7 @@ def _own_commitment(planted: dict):
                _normalise(intervention.what)}
     # The dashboard's section of the agency's actions says when each is due, and how many there are in all.
     due = re.compile(r"^(Overdue|Overdue by \d+ days?|[A-Z][a-z ]* (today|in \d+ days?))$")
-    count = re.compile(r"^View all \d+ of your agency's actions$")
+    count = re.compile(r"^View all \d+ of your agency(&#x27;|')s actions$")
     return lambda token: (token in allowed or token.startswith("Safety plan intervention") or bool(due.match(token))
                           or bool(count.match(token)))
 

@@ -113,7 +113,10 @@ def test_the_share_forms_agency_search_survives_anything(client, alice, case, qu
     client_for(client, alice)
     response = client.get(f"{reverse('case', args=[case.pk])}?agency_q={query}&page={query}&status={query}")
     assert response.status_code == 200
-    assert client.get(f"{reverse('assessments')}?status={query}&page={query}").status_code == 200
+    # The assessments list's filters refuse a status that is none of theirs with a GOV.UK error (400), never a 500.
+    listed = client.get(f"{reverse('assessments')}?status={query}&page={query}")
+    assert listed.status_code == 200 or (listed.status_code == 400
+                                         and "govuk-error-summary" in listed.content.decode())
 
 
 @pytest.mark.parametrize(("definition", "message"), [

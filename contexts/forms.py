@@ -59,6 +59,8 @@ class PlaceForm(ContextRecordForm):
         queryset=Area.objects.none(), required=False, empty_label="Choose a ward or area",
         label="Ward or area, for the map (optional)",
         help_text="The place is shown at the ward's centre, marked as approximate.")
+    # The ward or area after the postcode it stands in for (the form's helper lays the fields out in this order).
+    field_order = ["name", "kind", "school_urn", "address", "postcode", "area"]
 
     class Meta:
         model = Place
@@ -73,8 +75,6 @@ class PlaceForm(ContextRecordForm):
         if geocoding.configured():
             self.fields["postcode"].help_text = "The place is put on the map from its postcode."
             self.fields["area"].label = "Ward or area, if the postcode cannot be found (optional)"
-        self.helper.layout = Layout(*[name for name in self.fields if name != "area"][:5], "area",
-                                    *[name for name in self.fields if name != "area"][5:])
         self.position = None
 
     def clean(self):

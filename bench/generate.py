@@ -1037,10 +1037,10 @@ class Generator:
         self.copy("contexts_place",
                   ["name", "description", "status", "closure_reason", "review_on", "created_at", "version",
                    "created_by_id", "lead_practitioner_id", "owning_agency_id", "kind", "address", "postcode",
-                   "latitude", "longitude", "ward", "school_urn"],
+                   "latitude", "longitude", "ward", "school_urn", "position_note"],
                   [names, "Young people reported gathering here; partners mapping who is around them.",
                    *self._context_common(n, owner), kind.tolist(), addresses, postcodes.tolist(), lat_s.tolist(),
-                   lon_s.tolist(), wards, urns], n)
+                   lon_s.tolist(), wards, urns, ""], n)
         self._context_grants("contexts_placegroupobjectpermission", Place, w.id("contexts_place", np.arange(n)),
                              owner, la)
         # Peer groups

@@ -96,7 +96,6 @@ def to_review(request):
     """Current links past their review-by date that the reader's agency may act on, filtered, sorted and in pages;
     ticked ones reviewed or ended together (POST), each through the single link's service."""
     form = BulkReviewForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             done, refused = _review_many(request, form)
@@ -107,13 +106,13 @@ def to_review(request):
                 messages.error(request, f"{link.link_kind.replace('-', ' ').capitalize()} {link.pk} was not "
                                         f"changed: {reason}")
             return redirect(request.get_full_path())
-        status = 400
+        # Nothing ticked, or a decision not offered: the page again with the error, as every form answers (200).
     listing = lists.merged_list_page(request, selectors.links_due(request.user), TO_REVIEW)
     for link in listing.page:  # what its checkbox sends: which link, and the version the person saw
         link.token = f"{link.link_kind}:{link.pk}:{link.version}"
     return render(request, "contexts/to_review.html", {"list": listing, "form": form,
                                                        "ticked": set(request.POST.getlist("selected"))},
-                  status=max(status, listing.status))
+                  status=listing.status)
 
 
 def _review_many(request, form):

@@ -429,6 +429,9 @@ def _scenarios():
         "assessments.services.assessment_save": Scenario(lead, lambda w, u: a.assessment_save(
             actor=u, assessment=fresh(w["assessment"]), expected_version=fresh(w["assessment"]).version,
             answers={})),
+        "assessments.services.assessment_save_section": Scenario(lead, lambda w, u: a.assessment_save_section(
+            actor=u, assessment=fresh(w["assessment"]), section="outcome",
+            expected_version=fresh(w["assessment"]).version, seen="", values={})),
         "assessments.services.assessment_submit": Scenario(lead, lambda w, u: (
             lambda done: a.assessment_submit(actor=u, assessment=done, expected_version=done.version,
                                              pending_confirmed=True))(_completed(w))),

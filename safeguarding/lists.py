@@ -92,7 +92,11 @@ class ListPage:
 
     @property
     def form(self):
-        return self.filterset.form
+        # django-filter's REST framework FilterSet gives its form a crispy helper of its own (a Bootstrap "Submit"
+        # button) each time ``form`` is read: ours is put back each time too.
+        form = self.filterset.form
+        form.helper = self.filterset.gds_helper
+        return form
 
     @property
     def errors(self) -> bool:
@@ -181,7 +185,7 @@ def _filterset(request, spec: ListSpec, rows: QuerySet, filter_kwargs: dict | No
     given = any(params.get(n) not in (None, "") for n in params if n not in ("page", "sort"))
     filterset = spec.filterset(params if given else None, queryset=rows, request=request, prefix=spec.prefix,
                                **(filter_kwargs or {}))
-    filterset.form.helper = gds_helper(filterset.form, None, method="get", form_tag=False)
+    filterset.gds_helper = gds_helper(filterset.form, None, method="get", form_tag=False)
     return filterset, given
 
 

@@ -31,7 +31,9 @@ cpSync(`${gf}/assets/manifest.json`, `${out}/govuk/assets/manifest.json`);
 // MoJ Frontend's components (sortable tables, filters, add another, ...): its ES module bundle and its icons.
 const moj = "node_modules/@ministryofjustice/frontend/moj";
 mkdirSync(`${out}/moj`, { recursive: true });
-cpSync(`${moj}/all.bundle.mjs`, `${out}/moj/all.bundle.mjs`);
+// As .js, the type every server knows for a module script (a .mjs may be served as application/octet-stream, which a
+// browser refuses to run); its source map keeps the name the bundle's last line gives it.
+cpSync(`${moj}/all.bundle.mjs`, `${out}/moj/moj-frontend.js`);
 cpSync(`${moj}/all.bundle.mjs.map`, `${out}/moj/all.bundle.mjs.map`);
 cpSync(`${moj}/assets/images`, `${out}/moj/assets/images`, { recursive: true });
 // GOV.UK's images path is MoJ's (moj/vendor/govuk-frontend configures it), and GOV.UK's footer CSS names its crest:

@@ -20,7 +20,7 @@ from safeguarding.roles import Role
 
 from ..conftest import _person, client_for
 from ..security import world as security_world
-from .conftest import AXE, TIMEOUT_MS
+from .conftest import AXE, TIMEOUT_MS, Visit
 from .test_assessments import reference_data  # noqa: F401 - fixture used by name
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, databases=["default", "replica"])]
@@ -93,7 +93,7 @@ def _check(page, label: str) -> dict:
         page.evaluate(AXE.read_text() + "\n;undefined")
     violations = page.evaluate("""async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}}))
         .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 160)}))}))""", TAGS)
+            nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 400)}))}))""", TAGS)
     page.set_viewport_size({"width": NARROW, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
     wide = page.evaluate("""(limit) => [...document.querySelectorAll("body *")]
@@ -236,6 +236,8 @@ def test_every_page_is_accessible_and_fits_a_phone(browser, live_server, agencie
     for r in results:
         real = []
         for v in r["violations"]:
+            if Visit.known_issue(v):  # GOV.UK's conditional reveal's aria-expanded on radios, kept on purpose
+                continue
             by_rule[v["id"]] += 1
             if (r["name"], v["id"]) in KNOWN:
                 known_seen.add((r["name"], v["id"]))

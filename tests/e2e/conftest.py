@@ -200,3 +200,21 @@ def manager(mandy):
     mandy.set_password(PASSWORD)
     mandy.save(update_fields=["password"])
     return mandy
+
+
+@pytest.fixture
+def reference_data(db):
+    """What the migrations put in the database (the shipped frameworks, the language list), put back: a live-server
+    test's flush empties every table."""
+    from assessments import frameworks
+    from assessments import services as assessment_services
+    from assessments.models import Framework
+    from safeguarding import access
+    from safeguarding.models import LanguagePhrase
+
+    for definition in frameworks.shipped():
+        if not Framework.objects.filter(key=definition["key"]).exists():
+            assessment_services.framework_install(actor=access.system("tests"), definition=definition)
+    LanguagePhrase.objects.get_or_create(phrase="putting themselves at risk", defaults={
+        "suggestion": "being put at risk by others / at risk of harm from …",
+        "why": "It places responsibility for the harm on the child, not on the people harming them."})

@@ -9,12 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments import frameworks
-from assessments import services as assessment_services
-from assessments.models import Framework
 from contexts import services
 from contexts.models import Place, PlaceKind
-from safeguarding import access
-from safeguarding.models import LanguagePhrase
 
 from ..conftest import PASSWORD
 from .conftest import BLOCKING_IMPACTS
@@ -29,17 +25,6 @@ ANSWER_FOR = {"rag": "Amber", "yes_no": "Yes"}  # radios by label; scales take t
 
 def _shipped(key: str) -> dict:
     return next(definition for definition in frameworks.shipped() if definition["key"] == key)
-
-
-@pytest.fixture
-def reference_data(db):
-    """What the migrations put in the database, put back: a live-server test's flush empties every table."""
-    for definition in frameworks.shipped():
-        if not Framework.objects.filter(key=definition["key"]).exists():
-            assessment_services.framework_install(actor=access.system("tests"), definition=definition)
-    LanguagePhrase.objects.get_or_create(phrase="putting themselves at risk", defaults={
-        "suggestion": "being put at risk by others / at risk of harm from …",
-        "why": "It places responsibility for the harm on the child, not on the people harming them."})
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 TWO_SCREENS = int(2.5 * 768)
 
 
-def test_every_roles_dashboard_fits_a_phone_and_two_laptop_screens(visit, alice, mandy, colin, pete, agencies):
+def test_every_roles_dashboard_fits_a_phone_and_two_laptop_screens(visit, alice, mandy, colin, pete, agencies,
+                                                                  reference_data):
     _world(3, alice=alice, mandy=mandy, colin=colin, pete=pete, agencies=agencies)
     for person in (mandy, colin, pete):
         person.set_password(PASSWORD)

@@ -14,7 +14,7 @@ from safeguarding.models import Area
 
 from ..conftest import PASSWORD
 from .conftest import BLOCKING_IMPACTS
-from .test_assessments import place, reference_data  # noqa: F401 (fixtures)
+from .test_assessments import place  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,7 @@ def test_the_task_list_and_a_section_with_a_factor_row_added(visit, alice, place
     assert _blocking(violations) == {label: [] for label in violations}, violations
 
 
-def test_a_place_is_put_at_its_wards_centre(visit, alice, settings, reference_data):  # noqa: F811
+def test_a_place_is_put_at_its_wards_centre(visit, alice, settings, reference_data):
     settings.GEOCODER = ""
     Area.objects.create(name="Kestrel Hill", district="NF5", latitude="52.49500", longitude="-1.88300")
     page = visit.page

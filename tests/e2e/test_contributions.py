@@ -21,7 +21,7 @@ from assessments.models import Framework
 from ..assessments.conftest import complete_answers
 from ..conftest import PASSWORD
 from .conftest import BLOCKING_IMPACTS, TIMEOUT_MS, Visit
-from .test_assessments import place, reference_data  # noqa: F401 - fixtures used by name
+from .test_assessments import place  # noqa: F401 - fixture used by name
 from .test_pickers import fill_basis
 
 pytestmark = pytest.mark.e2e

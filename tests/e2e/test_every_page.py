@@ -21,7 +21,6 @@ from safeguarding.roles import Role
 from ..conftest import _person, client_for
 from ..security import world as security_world
 from .conftest import AXE, TIMEOUT_MS, Visit
-from .test_assessments import reference_data  # noqa: F401 - fixture used by name
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, databases=["default", "replica"])]
 
@@ -161,7 +160,7 @@ def test_every_pattern_is_a_page_or_excluded():
 
 
 def test_every_page_is_accessible_and_fits_a_phone(browser, live_server, agencies, cast, polly,
-                                                   reference_data):  # noqa: F811
+                                                   reference_data):
     started = time.monotonic()
     people = {**cast, "polly": polly,
               "dora": _person(agencies, "dora", "la", Role.DATA_PROTECTION_OFFICER)}

@@ -13,7 +13,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from ..security import world as world_module
-from .test_assessments import reference_data  # noqa: F401 - fixture used by name
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("scanner")]  # the world scans its documents
 
@@ -44,7 +43,7 @@ def _check(visit, path: str):
         f"{path}: the nonced inline script did not run")
 
 
-def test_main_pages_send_the_policy_and_nothing_violates_it(visit, reference_data, cast, agencies):  # noqa: F811
+def test_main_pages_send_the_policy_and_nothing_violates_it(visit, reference_data, cast, agencies):
     world, _ = world_module.build(cast, agencies)
     _signed_in(visit, cast["alice"])
     for path in ("/", reverse("case", args=[world["case"].pk]), reverse("young-person", args=[world["person"].pk]),

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from safeguarding.demo import load
 from safeguarding.lawful import Article6, Article9
-from safeguarding.models import Agency, User
+from safeguarding.models import User
 
 from . import referrals, services
 from .models import YoungPersonReferral
@@ -36,7 +36,3 @@ def young_people(managers: list[User], tally) -> None:
             referrals.referral_decline(actor=managers[0], referral=referral, expected_version=referral.version,
                                        reason=row["decline_reason"], advice=row["advice"])
         tally["referrals"] += 1
-
-
-def lead_authority() -> Agency | None:
-    return Agency.objects.filter(is_lead_authority=True).first()

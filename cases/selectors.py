@@ -86,8 +86,7 @@ def case_for(user, pk: int) -> Case:
     )
 
 
-def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str = "", mine: bool = False,
-               overdue: bool = False):
+def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str = "", mine: bool = False):
     """The cases ``user`` may see, newest first, without their related rows: slice it, then ``joined``."""
     cases = access.visible(user, Case.objects.all())
     if status:
@@ -98,8 +97,6 @@ def cases_list(user, *, status: str = "", risk_level: str = "", harm_type: str =
         cases = cases.filter(harm_types__contains=[harm_type])
     if mine:
         cases = cases.filter(lead_practitioner=user)
-    if overdue:
-        cases = cases.filter(next_review_on__lt=timezone.localdate())
     return cases.order_by("-opened_on", "-id")
 
 
@@ -224,11 +221,6 @@ def referral_duplicates(user, referral: YoungPersonReferral) -> list:
     """Young people the triager can see who may be the one referred: a similar name and the same birthday."""
     return list(young_people_search(user, text=f"{referral.first_name} {referral.last_name}",
                                     date_of_birth=referral.date_of_birth)[:10])
-
-
-def open_cases_of(user, person) -> list:
-    """The open cases of ``person`` the user's agency manages: what an accepted referral may join."""
-    return list(access.visible(user, person.cases.filter(status=CaseStatus.OPEN), access.MANAGE))
 
 
 def transfers_incoming(user) -> list:

@@ -52,11 +52,6 @@ def url(transfer) -> str:
     return reverse("transfer", args=[transfer.kind_word, transfer.pk])
 
 
-def open_transfer(record):
-    kind = kind_for(record)
-    return kind.model.objects.filter(**{kind.field: record}, status=TransferStatus.ASKED).first()
-
-
 @transaction.atomic
 def transfer_request(*, actor, record, to_agency: Agency, reason: str, keep_view: bool = True,
                      basis: Basis | None) -> Transfer:

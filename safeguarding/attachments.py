@@ -87,13 +87,6 @@ def kind_of(record) -> Kind:
     raise LookupError(f"{type(record).__name__} takes no documents")
 
 
-def kind_of_document(document) -> Kind:
-    for found in KINDS.values():
-        if isinstance(document, found.model):
-            return found
-    raise LookupError(type(document).__name__)
-
-
 def page_context(user, record) -> dict:
     """What a record's page needs for its documents section (templates/includes/documents.html): the documents the
     reader may see, their kind, and whether the reader may attach one."""

@@ -137,10 +137,6 @@ class User(AbstractUser):
         if self.team_id and self.agency_id and self.team.agency_id != self.agency_id:
             raise ValidationError({"team": "Choose a team of the person's own agency."})
 
-    @property
-    def agency_group_id(self):
-        return self.agency.group_id
-
 
 class UidClaim(models.TextChoices):
     """The stable claim a person is matched on: never their email, which their agency may change or reuse."""

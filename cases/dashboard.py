@@ -42,6 +42,11 @@ def _front_door(user, limit):
             for r in selectors.front_door_waiting(user, limit)]
 
 
+def _of_team(query: str):
+    """The case list narrowed as ``query`` asks and to the reader's team (the one the section counts)."""
+    return lambda user: f"{query}&team={user.team_id}" if user.team_id else query
+
+
 def _recent(user, limit):
     return [Row(text=p.full_name, href=reverse("young-person", args=[p.pk]))
             for p in selectors.recently_viewed(user, limit)]
@@ -56,14 +61,14 @@ register(Section(
 register(Section(
     key="team-caseload", title="Your team's caseload", rule="cases.can_oversee_team_cases", order=40, limit=6,
     rows=_team_caseload, count=lambda user: selectors.team_open_cases(user).count(), noun="of your team's open cases",
-    link="cases", link_query="?status=open",
+    link="cases", link_query=_of_team("?status=open"),
     empty="Nobody in your team leads an open case, or you are not in a team (an administrator adds you to one)."))
 
 register(Section(
     key="team-overdue", title="Your team's overdue reviews", rule="cases.can_oversee_team_cases", order=45,
     rows=_team_overdue, count=lambda user: selectors.team_overdue_reviews(user).count(),
     noun="overdue reviews in your team",
-    link="cases", link_query="?status=open&overdue=on",
+    link="cases", link_query=_of_team("?status=open&overdue=on"),
     empty="No case in your team is past its review date."))
 
 register(Section(

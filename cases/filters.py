@@ -3,13 +3,12 @@ the same in both. They only ever narrow the rows they are given: the access door
 
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
-from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec
 from safeguarding.models import Team, User
 
-from .models import ETHNICITY_CHOICES, CaseStatus, EntryKind, HarmType, RiskLevel
+from .models import ETHNICITY_CHOICES, Case, CaseStatus, EntryKind, HarmType, RiskLevel
 
 
 class CaseFilter(filters.FilterSet):
@@ -57,7 +56,7 @@ class CaseListFilter(CaseFilter):
         return rows.filter(lead_practitioner=self.request.user) if value else rows
 
     def past_review(self, rows, name, value):
-        return rows.filter(next_review_on__lt=timezone.localdate()) if value else rows
+        return rows.filter(Case.past_review()) if value else rows
 
 
 RISK_ORDER = When_(*[When(risk_level=level, then=Value(n)) for n, level in enumerate(RiskLevel.values)],

@@ -123,7 +123,6 @@ class YoungPerson(models.Model):
         indexes = [
             GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="yp_search_trgm"),
             models.Index(fields=["date_of_birth"], name="yp_dob_idx"),
-            models.Index(fields=["owning_agency"], name="yp_owner_idx"),
             # A picker finds a young person by these numbers (cases/finders.py): an index probe, not a scan.
             models.Index(fields=["nhs_number"], condition=~Q(nhs_number=""), name="yp_nhs_number_idx"),
             models.Index(fields=["upn"], condition=~Q(upn=""), name="yp_upn_idx"),
@@ -317,6 +316,12 @@ class Case(Shareable):
     @property
     def is_open(self):
         return self.status == CaseStatus.OPEN
+
+    @staticmethod
+    def past_review(today=None) -> Q:
+        """An open case whose next review date has passed: the one meaning of an overdue review (the case list's
+        filter, the team's dashboard and caseload, the reports)."""
+        return Q(status=CaseStatus.OPEN, next_review_on__lt=today or timezone.localdate())
 
     def harm_type_labels(self):
         return [HarmType(h).label for h in self.harm_types]

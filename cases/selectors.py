@@ -282,9 +282,8 @@ def team_overdue_reviews(user):
     """Open cases led by a member of ``user``'s team whose review date has passed, the longest overdue first."""
     if not user.team_id:
         return Case.objects.none()
-    return cases_list(user, status=CaseStatus.OPEN).filter(
-        lead_practitioner__team_id=user.team_id, next_review_on__lt=timezone.localdate()).order_by(
-        "next_review_on", "id")
+    return cases_list(user, status=CaseStatus.OPEN).filter(Case.past_review(), lead_practitioner__team_id=user.team_id
+                                                           ).order_by("next_review_on", "id")
 
 
 def team_open_cases(user):
@@ -305,7 +304,7 @@ def team_caseload(user):
     return (User.objects.filter(team_id=user.team_id, is_active=True)
             .annotate(open_cases=access.count_visible(user, led, "lead_practitioner"),
                       overdue_reviews=access.count_visible(
-                          user, led.filter(next_review_on__lt=timezone.localdate()), "lead_practitioner"))
+                          user, led.filter(Case.past_review()), "lead_practitioner"))
             .order_by("-overdue_reviews", "-open_cases", "last_name", "first_name", "id"))
 
 

@@ -145,7 +145,7 @@ def case_q(params: dict, period: Period, today: date) -> Q:
     if params.get("closed") == "period":
         q &= Q(closed_on__range=(period.start, period.end))
     if params.get("review") == "overdue":
-        q &= Q(status=CaseStatus.OPEN, next_review_on__lt=today)
+        q &= Case.past_review(today)
     if lead := params.get("lead"):
         q &= Q(lead_practitioner_id=None if lead == "none" else _int(lead))
     if team := params.get("team"):

@@ -58,7 +58,9 @@ class Section:
     rows: Callable[..., list[Row]]  # rows(user, limit): at most ``limit`` rows, already presented
     empty: str  # what it says when there is nothing
     link: str  # the full list's URL name
-    link_query: str = ""  # "?mine=on&status=open": the full list narrowed to what the section shows
+    # "?mine=on&status=open": the full list narrowed to what the section shows; or link_query(user) when it depends on
+    # who reads it (their team, say)
+    link_query: str | Callable[..., str] = ""
     count: Callable[..., int] | None = None  # count(user): how many in all (for "View all N")
     link_text: str = "View all"  # "View all 12 <noun>" when counted, else the text alone
     noun: str = ""
@@ -119,7 +121,8 @@ def sections_for(user) -> list[Shown]:
         rows = list(section.rows(user, section.limit))
         shown.append(Shown(
             section=section, rows=rows, total=section.count(user) if section.count else None,
-            href=reverse(section.link) + section.link_query))
+            href=reverse(section.link) + (section.link_query(user) if callable(section.link_query)
+                                          else section.link_query)))
     return shown
 
 

@@ -100,8 +100,9 @@ def test_each_role_sees_the_sections_its_policies_open(client, world, alice, man
 
 
 def test_every_section_is_short_and_links_to_its_full_list(client, world, alice, mandy, colin, pete):
-    lists = {"my-cases": "/cases/?status=open&amp;mine=on", "team-caseload": "/cases/?status=open",
-             "team-overdue": "/cases/?status=open&amp;overdue=on", "front-door": "/referrals/",
+    team = f"&amp;team={mandy.team_id}"  # the team's sections open the case list narrowed to the reader's team
+    lists = {"my-cases": "/cases/?status=open&amp;mine=on", "team-caseload": f"/cases/?status=open{team}",
+             "team-overdue": f"/cases/?status=open&amp;overdue=on{team}", "front-door": "/referrals/",
              "my-drafts": "/assessments/?mine=1", "to-approve": "/assessments/?status=submitted",
              "requests": "/contributions/", "my-actions": "/actions/", "agency-actions": "/actions/",
              "meetings": "/panels/", "chaired-meetings": "/panels/", "new-for-agency": "/notifications/",
@@ -127,6 +128,9 @@ def test_a_team_manager_sees_the_teams_caseload_approvals_and_front_door(client,
     assert "Alice Test" in caseload and "3 open cases" in caseload and "2 overdue" in caseload
     assert "Mandy Test" in caseload and "0 open cases" in caseload
     assert "View all 2 overdue reviews in your team" in _section(page, "team-overdue")
+    overdue = re.search(r'href="(/cases/\?[^"]*overdue=on[^"]*)"', _section(page, "team-overdue")).group(1)
+    listed = client_for(client, mandy).get(overdue.replace("&amp;", "&")).content.decode()
+    assert "Showing 1–2 of 2 cases" in listed  # the full list counts what the section counted
     assert "View all 1 assessments submitted" in _section(page, "to-approve")
     front = _section(page, "front-door")
     assert "Referral of Referred0 Young" in front and "View all 3 referrals waiting" in front

@@ -290,8 +290,7 @@ class Membership(Evidence):
             models.UniqueConstraint(fields=["peer_group", "young_person"], condition=Q(ended_on__isnull=True),
                                     name="membership_one_current"),
         ]
-        indexes = [models.Index(fields=["young_person"], name="membership_yp_idx"),
-                   models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
+        indexes = [models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
                                 name="membership_review_idx")]
 
     def __str__(self):
@@ -333,8 +332,7 @@ class Association(Evidence):
             models.UniqueConstraint(fields=["person", "other", "nature"], condition=Q(ended_on__isnull=True),
                                     name="association_one_current"),
         ]
-        indexes = [models.Index(fields=["other"], name="association_other_idx"),
-                   models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
+        indexes = [models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
                                 name="association_review_idx")]
 
     def __str__(self):
@@ -379,9 +377,7 @@ class PlaceLink(Evidence):
                                     condition=Q(ended_on__isnull=True, peer_group__isnull=False),
                                     name="placelink_one_current_group"),
         ]
-        indexes = [models.Index(fields=["young_person"], name="placelink_yp_idx"),
-                   models.Index(fields=["peer_group"], name="placelink_group_idx"),
-                   models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
+        indexes = [models.Index(fields=["review_by"], condition=Q(ended_on__isnull=True),
                                 name="placelink_review_idx")]
 
     def __str__(self):

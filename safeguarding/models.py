@@ -411,9 +411,6 @@ class UserSession(AbstractBaseSession):
 
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
-    class Meta:
-        indexes = [models.Index(fields=["user"], name="usersession_user_idx")]
-
     @classmethod
     def get_session_store_class(cls):
         from .sessions import SessionStore

@@ -80,6 +80,11 @@ def test_every_endpoint_makes_the_same_few_queries_however_many_rows(cast, agenc
 
 # The writes: the client and role; the service's reads, locks, insert or update, history and audit rows. An answer
 # also checks and records its lawful basis (the agreement in force between the agencies, the Disclosure row).
+# The answer's 27, read off on 2026-12-05: the client, its role's permissions, the request (3); three savepoints
+# (the API's, the service's, the Disclosure's) and their releases (6); the assessment and the request locked, the two
+# agencies, the agreement in force (5); Django's full_clean probing that each foreign key exists, four for the request
+# and four for the Disclosure (8), and the Disclosure's check constraint (1); the update, the Disclosure and the audit
+# row (3, the history rows by trigger); the request read back for the response (1).
 PINNED_WRITES = {"chronology-entries-create": 11, "contribution-requests-answer": 27, "actions-progress": 13}
 
 

@@ -64,8 +64,11 @@ def _name_the_empty_choice(field):
 
 def _count_characters(field):
     """A text area with a limit counts the characters as they are typed (GOV.UK's character count): the class is
-    what templates/gds/field.html and crispy-forms-gds's field tag look for."""
+    what templates/gds/field.html and crispy-forms-gds's field tag look for. The browser's ``maxlength`` goes: it cuts
+    pasted text short without a word, where the count says how far over it is and the form's error keeps every word
+    for the person to shorten."""
     if isinstance(field.widget, forms.Textarea) and getattr(field, "max_length", None):
+        field.widget.attrs.pop("maxlength", None)
         classes = field.widget.attrs.get("class", "").split()
         if "govuk-js-character-count" not in classes:
             field.widget.attrs["class"] = " ".join([*classes, "govuk-js-character-count"])

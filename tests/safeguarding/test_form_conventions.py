@@ -111,9 +111,12 @@ def test_its_form_pages_name_every_empty_choice_and_count_characters(client, req
     html = response.content.decode()
     assert DASHES not in html, f"{page} offers a choice of {DASHES}"
     assert 'type="date"' not in html, f"{page} uses the browser's date picker"
-    limited = [tag for tag in TEXTAREA.findall(html) if "maxlength=" in tag]
-    assert all("govuk-js-character-count" in tag for tag in limited), page
-    assert html.count('data-module="govuk-character-count"') == len(limited), page
+    # A text area with a limit counts its characters and never cuts text short (no maxlength: a form that skipped
+    # gds_helper would still have Django's).
+    areas = TEXTAREA.findall(html)
+    assert not [tag for tag in areas if "maxlength=" in tag], page
+    counted = [tag for tag in areas if "govuk-js-character-count" in tag]
+    assert html.count('data-module="govuk-character-count"') == len(counted), page
 
 
 class Choosing(forms.Form):
@@ -177,6 +180,15 @@ def test_it_counts_the_characters_of_a_text_area_with_a_limit():
     assert html.count('data-module="govuk-character-count"') == 1
     assert 'data-maxlength="500"' in html and 'id="id_note-info"' in html
     assert re.search(r'<textarea[^>]*name="note"[^>]*>', html).group(0).count("id_note-info") == 1
+    assert "maxlength" not in re.search(r'<textarea[^>]*name="note"[^>]*>', html).group(0)
+
+
+def test_text_past_the_limit_is_refused_whole_not_cut_short():
+    form = Noting({"note": "word " * 120, "name": "Ann"})  # 600 characters, as if pasted
+    assert not form.is_valid()
+    assert form.errors["note"] == ["Note must be 500 characters or fewer"]
+    html = render_crispy_form(form)
+    assert ("word " * 120).strip() in html  # every word is back in the box, for the person to shorten
 
 
 class Telling(forms.Form):

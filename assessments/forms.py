@@ -6,14 +6,14 @@ row). Every field is optional here: a part-done draft always saves, and submitti
 
 import json
 
-from crispy_forms_gds.layout import HTML, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Layout
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 
-from safeguarding import language
+from safeguarding import add_another, language
 from safeguarding.forms import DateField, gds_helper
 from safeguarding.lawful import LAWFUL_LAYOUT, LawfulBasisFields
 from safeguarding.models import Agency
@@ -75,45 +75,30 @@ class AssessmentForm(forms.Form):
         return [question.key]
 
     def _add_factors(self, question, rows: list) -> list:
-        """A factor list as the MoJ add-another component: a fieldset a row, and "Add another factor", which with
-        JavaScript adds a row in the page and without it sends the form back with one more (``add_to``)."""
-        posted = 0
-        if self.is_bound:
-            prefix = f"{question.key}-"
-            posted = 1 + max((int(k.split("-")[1]) for k in self.data if k.startswith(prefix)
-                              and k.count("-") == 2 and k.split("-")[1].isdigit()), default=-1)
-        count = max(posted, len(rows) + BLANK_FACTOR_ROWS) + (question.key == self.add_to)
-        count = min(count, frameworks.FACTORS_MAX)
-        layout = [HTML(format_html(
-            '<div class="moj-add-another app-factors" data-module="moj-add-another" data-item-label="Factor" '
-            'id="factors-{}"><h2 class="govuk-heading-m">{}{}</h2>{}<div class="moj-add-another__items">',
-            question.key, question.label, " (required)" if question.required else "",
-            format_html('<p class="govuk-hint">{}</p>', question.hint) if question.hint else ""))]
+        """A factor list as the MoJ add-another component (safeguarding.add_another): a fieldset a row, and "Add
+        another factor", which with JavaScript adds a row in the page and without it sends the form back with one
+        more (``add_to``)."""
+        count = add_another.count(self, question.key, held=len(rows), blank=BLANK_FACTOR_ROWS,
+                                  adding=question.key == self.add_to, maximum=frameworks.FACTORS_MAX)
+        layout = []
         for i in range(count):
             row = rows[i] if i < len(rows) else {}
-            names = {part: f"{question.key}-{i}-{part}" for part in frameworks.FACTOR_FIELDS}
-            self.fields[names["kind"]] = forms.ChoiceField(
-                label="Kind", required=False, choices=[("", "Choose"), *frameworks.FACTOR_KINDS.items()],
-                initial=row.get("kind"))
-            self.fields[names["description"]] = forms.CharField(
-                label="Factor", required=False, max_length=2000, initial=row.get("description"),
-                widget=_text_widget(names["description"], rows=2))
-            self.fields[names["evidence"]] = forms.CharField(label="Evidence", required=False, max_length=2000,
-                                                             initial=row.get("evidence"))
-            self.fields[names["source"]] = forms.CharField(label="Source", required=False, max_length=2000,
-                                                           initial=row.get("source"),
-                                                           help_text="Who says so: agency, person or document.")
-            for part, name in names.items():  # how the component renames a copied row's fields
-                self.fields[name].widget.attrs.update({"data-name": f"{question.key}-%index%-{part}",
-                                                       "data-id": f"id_{question.key}-%index%-{part}"})
-            layout.append(Fieldset(names["kind"], names["description"], _prompt_box(names["description"]),
-                                   names["evidence"], names["source"], legend=f"Factor {i + 1}",
-                                   legend_size=Size.SMALL, css_class="app-factor moj-add-another__item"))
-        layout.append(HTML(format_html(
-            '</div><div class="moj-add-another__add-button-container"><button type="submit" name="add" value="{}" '
-            'class="govuk-button govuk-button--secondary moj-add-another__add-button" data-module="govuk-button">'
-            'Add another factor</button></div></div>', question.key)))
-        return layout
+            names = dict(zip(frameworks.FACTOR_FIELDS, add_another.add_row(self, question.key, i, {
+                "kind": forms.ChoiceField(label="Kind", required=False, initial=row.get("kind"),
+                                          choices=[("", "Choose"), *frameworks.FACTOR_KINDS.items()]),
+                "description": forms.CharField(
+                    label="Factor", required=False, max_length=2000, initial=row.get("description"),
+                    widget=_text_widget(add_another.name(question.key, i, "description"), rows=2)),
+                "evidence": forms.CharField(label="Evidence", required=False, max_length=2000,
+                                            initial=row.get("evidence")),
+                "source": forms.CharField(label="Source", required=False, max_length=2000, initial=row.get("source"),
+                                          help_text="Who says so: agency, person or document."),
+            }), strict=True))
+            layout.append([names["kind"], names["description"], _prompt_box(names["description"]),
+                           names["evidence"], names["source"]])
+        return add_another.layout(question.key, layout, item="Factor", element_id=f"factors-{question.key}",
+                                  heading=question.label + (" (required)" if question.required else ""),
+                                  hint=question.hint)
 
     def values(self) -> dict:
         """What was typed in this section, keyed by question (blank factor rows are dropped by the framework)."""
@@ -214,30 +199,76 @@ class ContributionAnswerForm(LawfulBasisFields):
         self.helper.layout = Layout("response", _prompt_box("response"), *LAWFUL_LAYOUT, "version")
 
 
+GOAL_HINTS = {"statement": "For example: young people feel safe waiting at the bus station in the evening.",
+              "met_when": "For example: no reports of young people being approached there for 3 months.",
+              "measured_by": "For example: bus station staff log, young people's survey, police reports."}
+GOAL_MISSING = {"statement": "Enter the goal", "met_when": "Enter what would show the goal is met",
+                "measured_by": "Enter how you will know"}
+GOALS_MAX = 20  # on the new-goal page at once
+
+
 class GoalForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    """One goal, changed (its status too). New goals come in rows: ``GoalsForm``."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Goal
         fields = ["statement", "met_when", "measured_by", "status"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 2}), "met_when": forms.Textarea(attrs={"rows": 2}),
                    "measured_by": forms.Textarea(attrs={"rows": 2}), "status": forms.RadioSelect}
-        help_texts = {"statement": "For example: young people feel safe waiting at the bus station in the evening.",
-                      "met_when": "For example: no reports of young people being approached there for 3 months.",
-                      "measured_by": "For example: bus station staff log, young people's survey, police reports."}
+        help_texts = GOAL_HINTS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = GoalStatus.choices
-        if self.instance.pk:
-            self.fields["version"].required = True
-        else:
-            del self.fields["version"]
-            del self.fields["status"]
         self.helper = gds_helper(self, "Save goal")
 
     def model_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class GoalsForm(forms.Form):
+    """New goals for a safety plan, as many as there are rows (MoJ add-another: safeguarding.add_another); a blank row
+    is left out, a row begun must be finished."""
+
+    KEY = "goals"
+    PARTS = ("statement", "met_when", "measured_by")
+
+    def __init__(self, *args, adding: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = add_another.count(self, self.KEY, adding=adding, maximum=GOALS_MAX)
+        rows = []
+        for i in range(self.count):
+            rows.append(add_another.add_row(self, self.KEY, i, {part: Goal._meta.get_field(part).formfield(
+                required=False, help_text=GOAL_HINTS[part], widget=forms.Textarea(attrs={"rows": 2}))
+                for part in self.PARTS}))
+        self.helper = gds_helper(self, "Save goals")
+        self.helper.layout = Layout(*add_another.layout(self.KEY, rows, item="Goal", element_id="goals"))
+        # services.goals_add names a refused goal's field "<n>-<field>", n counting only the goals sent: filled in by
+        # clean(), for the page to put the error at the row's field (form_page's rename).
+        self.rename: dict[str, str] = {}
+
+    def _row(self, i: int) -> dict:
+        return {part: self.cleaned_data.get(add_another.name(self.KEY, i, part), "").strip() for part in self.PARTS}
+
+    def clean(self):
+        data = super().clean()
+        begun = [i for i in range(self.count) if any(self._row(i).values())]
+        for i in begun or [0]:
+            for part, value in self._row(i).items():
+                field = add_another.name(self.KEY, i, part)
+                if not value and field not in self.errors:  # a field already refused says why itself
+                    where = f" (goal {i + 1})" if self.count > 1 else ""
+                    self.add_error(field, GOAL_MISSING[part] + where)
+        self.rows = begun
+        self.rename.update({f"{n}-{part}": add_another.name(self.KEY, i, part)
+                            for n, i in enumerate(begun) for part in self.PARTS})
+        return data
+
+    def goals(self) -> list[dict]:
+        """The goals typed, in order: each a dict of the goal's fields."""
+        return [self._row(i) for i in self.rows]
 
 
 class InterventionForm(forms.ModelForm):

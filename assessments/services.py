@@ -363,6 +363,24 @@ def goal_add(*, actor, subject, **fields) -> Goal:
 
 
 @transaction.atomic
+def goals_add(*, actor, subject, goals: list[dict]) -> list[Goal]:
+    """Several goals at once (the new-goal page's rows), all or none, each through ``goal_add``. A refused goal is
+    named in the error: its fields' messages are keyed ``<n>-<field>``, n its place in ``goals``."""
+    policies.can_change_safety_plan.ensure(actor, subject)
+    if not goals:
+        raise ValidationError("Enter at least one goal.")
+    added = []
+    for n, fields in enumerate(goals):
+        try:
+            added.append(goal_add(actor=actor, subject=subject, **fields))
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError({f"{n}-{field}": errors for field, errors in exc.error_dict.items()}) from exc
+    return added
+
+
+@transaction.atomic
 def goal_update(*, actor, goal: Goal, expected_version: int, **fields) -> Goal:
     policies.can_change_safety_plan.ensure(actor, goal)
     current = lock_current(goal, expected_version)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, attachments, audit, commitments, disclosures, lists, subjects
+from safeguarding import access, add_another, attachments, audit, commitments, disclosures, lists, subjects
 from safeguarding.documents import render_pdf
 from safeguarding.forms import submit
 from safeguarding.inputs import param
@@ -25,6 +25,7 @@ from .forms import (
     DecisionForm,
     FrameworkForm,
     GoalForm,
+    GoalsForm,
     InterventionForm,
     StartForm,
     SubmitAssessmentForm,
@@ -200,14 +201,13 @@ def assessment_section(request, pk, key):
     if index is None:
         raise Http404
     section = sections[index]
-    # "Add another factor" without JavaScript: the form again, with a row more, nothing saved yet.
-    lists = [q.key for q in section.questions if q.type == "factors"]
-    add_to = request.POST.get("add") if request.method == "POST" and request.POST.get("add") in lists else ""
-    form = AssessmentForm(request.POST or None, section=section, values=services.held(assessment),
-                          initial={"version": assessment.version}, add_to=add_to)
+    # "Add another factor" or "Remove" without JavaScript: the form again, a row more or less, nothing saved yet.
+    step = add_another.round_trip(request, [q.key for q in section.questions if q.type == "factors"])
+    form = AssessmentForm(step.data, section=section, values=services.held(assessment),
+                          initial={"version": assessment.version}, add_to=step.add)
     if request.method == "GET":
         audit.record_view(request.user, assessment, page=f"edit: {section.title}")
-    if request.method == "POST" and not add_to and form.is_valid():
+    if request.method == "POST" and not step and form.is_valid():
         # A required factor list has no single field: its errors go on the first row.
         rename = {q.key: f"{q.key}-0-description" for q in section.questions if q.type == "factors"}
         saved = submit(form, lambda: services.assessment_save_section(
@@ -380,8 +380,8 @@ def safety_plan(request, kind, pk):
     })
 
 
-def _plan_form(request, form, *, call, done, then, **context):
-    return form_page(request, form, template="includes/form_page.html", call=call, done=done, then=then,
+def _plan_form(request, form, *, call, done, then, rename=None, **context):
+    return form_page(request, form, template="includes/form_page.html", call=call, done=done, then=then, rename=rename,
                      context={"back_label": "Back to the safety plan", **context})
 
 
@@ -395,15 +395,22 @@ def _plan_url_for(user, goal) -> str:
     return _plan_url(goal) if access.can(user, goal) else ""
 
 
+def _goals_added(goals) -> str:
+    return "Goal added to the safety plan." if len(goals) == 1 else f"{len(goals)} goals added to the safety plan."
+
+
 @access.signed_in
 def goal_new(request, kind, pk):
+    """One or more goals, a row each (MoJ add-another), saved together or not at all."""
     subject = _plan_subject(request.user, kind, pk)
     policies.can_change_safety_plan.ensure(request.user, subject)
-    form = GoalForm(request.POST or None)
-    return _plan_form(request, form, call=lambda data: services.goal_add(actor=request.user, subject=subject,
-                                                                          **form.model_fields()),
-                      done="Goal added to the safety plan.", then=_plan_url,
-                      title=f"Add a goal for {subject}", back=reverse("safety-plan", args=[kind, pk]))
+    step = add_another.round_trip(request, [GoalsForm.KEY])
+    # "Add another goal" or "Remove" without JavaScript: the rows again as typed, unbound (so not checked, nor saved).
+    form = GoalsForm(initial=step.data.dict(), adding=bool(step.add)) if step else GoalsForm(step.data)
+    return _plan_form(request, form, call=lambda data: services.goals_add(actor=request.user, subject=subject,
+                                                                           goals=form.goals()),
+                      rename=form.rename, done=_goals_added, then=lambda goals: _plan_url(goals[0]),
+                      title=f"Add goals for {subject}", back=reverse("safety-plan", args=[kind, pk]))
 
 
 @access.signed_in

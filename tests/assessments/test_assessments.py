@@ -291,6 +291,23 @@ def test_add_another_factor_without_javascript_sends_the_form_back_with_a_row_mo
     assert draft.version == 1 and draft.answers == {}
 
 
+def test_remove_a_factor_without_javascript_sends_the_form_back_without_it_saving_nothing(client, alice, draft):
+    section = _factor_section(draft.framework_version.definition)
+    key = next(q.key for q in section.questions if q.type == "factors")
+    client_for(client, alice)
+    url = reverse("assessment-section", args=[draft.pk, section.key])
+    data = _section_data(section, {}, draft.version)
+    data.update({f"{key}-0-kind": "risk", f"{key}-0-description": "Older men offer lifts at the gate",
+                 f"{key}-1-kind": "guardian", f"{key}-1-description": "The shop owner looks out for them"})
+    page = client.post(url, {**data, "add": key}).content.decode()
+    assert f'name="remove" value="{key}-1"' in page  # a Remove button on each row when there are several
+    page = client.post(url, {**data, "remove": f"{key}-0"}).content.decode()
+    assert "Older men offer lifts" not in page and "The shop owner looks out for them" in page
+    assert f'name="{key}-0-kind"' in page and "govuk-error-summary" not in page
+    draft.refresh_from_db()
+    assert draft.version == 1 and draft.answers == {}
+
+
 def test_rows_added_in_the_page_are_saved_and_each_row_has_its_own_errors(client, alice, draft):
     section = _factor_section(draft.framework_version.definition)
     key = next(q.key for q in section.questions if q.type == "factors")

@@ -87,6 +87,13 @@ PINNED = {
         "audit row (view)",
         "role permissions",
     ],
+    # The new-goal page's rows are built from the form alone: nothing is read for them, however long the plan is.
+    "goal_new": [
+        "session",
+        "user and agency",
+        "role permissions (may the reader change the plan)",
+        "the place through the access door, with the reader's levels",
+    ],
     "list": [
         "session",
         "user and agency",
@@ -187,6 +194,7 @@ class Work:
             "change": (self.alice, reverse("assessment-change", args=[self.assessments[-1].pk])),
             "plan": (self.alice, reverse("safety-plan", args=["place", park])),
             "plan_as_partner": (self.pete, reverse("safety-plan", args=["place", park])),
+            "goal_new": (self.alice, reverse("goal-new", args=["place", park])),
             "list": (self.alice, reverse("assessments")),
             "subject_assessments": (self.alice, reverse("subject-assessments", args=["place", park])),
             "contributions": (self.pete, reverse("contributions")),

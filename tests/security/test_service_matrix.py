@@ -449,6 +449,10 @@ def _scenarios():
         "assessments.services.goal_add": Scenario(lead, lambda w, u: a.goal_add(
             actor=u, subject=fresh(w["place"]), statement="Lighting fixed", met_when="Lights work",
             measured_by="Council check")),
+        "assessments.services.goals_add": Scenario(lead, lambda w, u: a.goals_add(
+            actor=u, subject=fresh(w["place"]), goals=[
+                {"statement": "Lighting fixed", "met_when": "Lights work", "measured_by": "Council check"},
+                {"statement": "Path cleared", "met_when": "No litter", "measured_by": "Park warden"}])),
         "assessments.services.goal_update": Scenario(lead, lambda w, u: a.goal_update(
             actor=u, goal=fresh(w["goal"]), expected_version=fresh(w["goal"]).version, status="partly_met")),
         "assessments.services.intervention_add": Scenario(lead, lambda w, u: a.intervention_add(

@@ -402,7 +402,7 @@ def goal_new(request, kind, pk):
     form = GoalForm(request.POST or None)
     return _plan_form(request, form, call=lambda data: services.goal_add(actor=request.user, subject=subject,
                                                                           **form.model_fields()),
-                      done="Goal added to the safety plan.", then=_plan_url,
+                      done="Goal added to the safety plan.", then=_plan_url, subject=subject,
                       title=f"Add a goal for {subject}", back=reverse("safety-plan", args=[kind, pk]))
 
 

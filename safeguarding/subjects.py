@@ -165,6 +165,11 @@ def related(model, prefix: str = "") -> list[str]:
     return [f"{prefix}{kind.key}" for kind in on(model)]
 
 
+def identified_related(model, prefix: str = "") -> list[str]:
+    """The ``select_related`` paths of what the identity bar shows of ``model``'s subject (a young person's agency)."""
+    return [f"{prefix}{kind.key}__{field}" for kind in on(model) for field in kind.identified_with or ()]
+
+
 def reaching(user, model, level: str = access.VIEW, prefix: str = "") -> Q:
     """Rows of ``model`` (reached through ``prefix``) whose subject ``user`` may reach at ``level``."""
     condition = Q()

@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import services as assessment_services
+from assessments.models import Framework
 from cases import services
 from cases.models import EntryKind, RiskLevel
 from cases.views import CASE_SECTIONS, YOUNG_PERSON_SECTIONS
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.django_db
 
 BORN = date(2010, 3, 7)
 BAR = '<section class="moj-identity-bar app-identity-bar" aria-label="Young person">'
-MANAGERS_PAGES = {"case-close", "subject-access-new"}  # the others are a social worker's
+# Pages a manager opens (closing, transferring, subject access); the others a social worker.
+MANAGERS_PAGES = {"case-close", "subject-access-new", "case-transfer", "place-transfer"}
 
 
 class Record:
@@ -48,6 +51,10 @@ class Record:
         self.place = context_services.context_create(actor=alice, model=Place, name="Eastgate Park",
                                                      kind=PlaceKind.PARK)
         self.group = context_services.context_create(actor=alice, model=PeerGroup, name="Eastgate boys")
+        self.assessment = assessment_services.assessment_start(
+            actor=alice, subject=self.person, framework=Framework.objects.get(key="individual-screening"))
+        self.place_assessment = assessment_services.assessment_start(
+            actor=alice, subject=self.place, framework=Framework.objects.get(key="neighbourhood"))
 
     def person_pages(self) -> dict[str, str]:
         """Every page about Imani, by URL name."""
@@ -58,7 +65,7 @@ class Record:
             "person-contexts", "person-network", "association-new", "person-place-link-new")}
         pages |= {name: reverse(name, args=case) for name in (
             "case", "case-edit", "case-close", "case-summary", "missing-episode-new", "nrm-referral-new", "transition",
-            "transition-new")}
+            "transition-new", "case-transfer")}
         pages |= {name: reverse(name, args=[self.episode.pk]) for name in (
             "missing-episode", "missing-episode-edit", "return-interview")}
         pages |= {name: reverse(name, args=[self.nrm.pk]) for name in ("nrm-referral", "nrm-referral-edit")}
@@ -66,6 +73,9 @@ class Record:
             "subject-assessments", "assessment-start", "safety-plan", "goal-new")}
         pages["entry-place"] = reverse("entry-place", args=[self.entry.pk])
         pages["subject-access-new"] = reverse("subject-access-new", args=person)
+        pages |= {name: reverse(name, args=[self.assessment.pk]) for name in (
+            "assessment", "assessment-edit", "assessment-change", "contribution-new")}
+        pages["assessment-section"] = reverse("assessment-section", args=[self.assessment.pk, "exploitation"])
         return pages
 
     def context_pages(self) -> dict[str, str]:
@@ -79,6 +89,9 @@ class Record:
             "place-assessments": reverse("subject-assessments", args=["place", self.place.pk]),
             "place-assessment-start": reverse("assessment-start", args=["place", self.place.pk]),
             "place-goal-new": reverse("goal-new", args=["place", self.place.pk]),
+            "place-transfer": reverse("place-transfer", args=[self.place.pk]),
+            "place-assessment": reverse("assessment", args=[self.place_assessment.pk]),
+            "place-assessment-edit": reverse("assessment-edit", args=[self.place_assessment.pk]),
             "young-people": reverse("young-people"), "young-person-new": reverse("young-person-new"),
             "cases": reverse("cases"),
         }
@@ -125,10 +138,9 @@ def test_it_links_to_the_young_persons_page_except_on_it(client, alice, record):
     assert f'href="{person_url}"' in _bar(client.get(record.person_pages()["case"]).content.decode())
 
 
-def test_it_is_not_on_pages_of_places_groups_or_lists(client, alice, record):
-    client_for(client, alice)
+def test_it_is_not_on_pages_of_places_groups_or_lists(client, alice, mandy, record):
     for name, url in record.context_pages().items():
-        response = client.get(url)
+        response = client_for(client, mandy if name in MANAGERS_PAGES else alice).get(url)
         assert response.status_code == 200, name
         assert "moj-identity-bar" not in response.content.decode(), name
 

@@ -34,7 +34,9 @@ def _with_overdue(assessments):
 
 
 def assessment_for(user, pk: int) -> Assessment:
-    return access.get_visible_or_404(user, _assessments(user), pk=pk)
+    """One assessment, with what the identity bar shows of a young person it is about (no query of its own)."""
+    return access.get_visible_or_404(
+        user, _assessments(user).select_related(*subjects.identified_related(Assessment)), pk=pk)
 
 
 def assessment_requests(user, assessment: Assessment):

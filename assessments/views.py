@@ -409,7 +409,7 @@ def goal_new(request, kind, pk):
     form = GoalsForm(initial=step.data.dict(), adding=bool(step.add)) if step else GoalsForm(step.data)
     return _plan_form(request, form, call=lambda data: services.goals_add(actor=request.user, subject=subject,
                                                                            goals=form.goals()),
-                      rename=form.rename, done=_goals_added, then=lambda goals: _plan_url(goals[0]),
+                      rename=form.rename, done=_goals_added, then=lambda goals: _plan_url(goals[0]), subject=subject,
                       title=f"Add goals for {subject}", back=reverse("safety-plan", args=[kind, pk]))
 
 

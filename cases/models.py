@@ -930,7 +930,7 @@ class CaseTransfer(Transfer):
 subjects.register(subjects.Subject(
     key="young_person", model=YoungPerson, word="young-person", noun="young person", page="young-person",
     has_safety_plan=True, links_at="#contexts", ordering=("last_name", "first_name"),
-    choice_label=lambda person: f"{person.full_name} (YP-{person.pk})"))
+    choice_label=lambda person: f"{person.full_name} (YP-{person.pk})", identified_with=("owning_agency",)))
 
 
 # --- Transitional safeguarding: the move to adult services (cases.transitions) -----------------------------------

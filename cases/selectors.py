@@ -82,7 +82,7 @@ def cases_of(user, person: YoungPerson):
 
 def case_for(user, pk: int) -> Case:
     return access.get_visible_or_404(
-        user, Case.objects.select_related("young_person", "owning_agency", "lead_practitioner"), pk=pk
+        user, Case.objects.select_related("young_person__owning_agency", "owning_agency", "lead_practitioner"), pk=pk
     )
 
 
@@ -166,13 +166,13 @@ def _with_case_levels(record):
 
 def episode_for(user, pk: int) -> MissingEpisode:
     return _with_case_levels(access.get_visible_or_404(user, MissingEpisode.objects.select_related(
-        "case__young_person", "case__owning_agency", "recorded_by", "agency", "return_interview__conducted_by",
-        "return_interview__recorded_by", "return_interview__agency"), pk=pk))
+        "case__young_person__owning_agency", "case__owning_agency", "recorded_by", "agency",
+        "return_interview__conducted_by", "return_interview__recorded_by", "return_interview__agency"), pk=pk))
 
 
 def nrm_referral_for(user, pk: int) -> NrmReferral:
     return _with_case_levels(access.get_visible_or_404(user, NrmReferral.objects.select_related(
-        "case__young_person", "case__owning_agency", "recorded_by", "agency"), pk=pk))
+        "case__young_person__owning_agency", "case__owning_agency", "recorded_by", "agency"), pk=pk))
 
 
 def recently_viewed(user, limit: int = 8):

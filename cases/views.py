@@ -78,6 +78,13 @@ def young_person_new(request):
     return render(request, "cases/young_person_form.html", {"form": form, "duplicates": duplicates})
 
 
+# The long record pages' sections, for their sub-navigation (includes/sub_navigation.html): anchor and name.
+YOUNG_PERSON_SECTIONS = [("details", "Details"), ("cases", "Cases"), ("voice", "Their words"),
+                         ("contexts", "Contexts"), ("assessments", "Assessments"), ("trusted-adults", "Trusted adults")]
+CASE_SECTIONS = [("details", "Details"), ("missing", "Missing"), ("nrm", "NRM referrals"),
+                 ("chronology", "Chronology"), ("documents", "Documents"), ("sharing", "Shared with")]
+
+
 @access.signed_in
 def young_person_detail(request, pk):
     person = selectors.young_person_for(request.user, pk)
@@ -87,7 +94,7 @@ def young_person_detail(request, pk):
         "cases": selectors.cases_of(request.user, person),
         "voice_entries": selectors.voice_entries_for(request.user, person)[:10],
         "can_edit": policies.can_change_young_person(request.user, person),
-        "can_open_case": policies.can_open_case(request.user, person),
+        "can_open_case": policies.can_open_case(request.user, person), "sections": YOUNG_PERSON_SECTIONS,
     })
 
 
@@ -163,7 +170,7 @@ def _case_page(request, case, *, entry_form=None, share_form=None, status=200):
         can_record_missing=policies.can_record_missing_episode(request.user, case),
         can_record_nrm=policies.can_record_nrm_referral(request.user, case), recorded_kinds=RECORDED_KINDS,
         can_edit=policies.can_change_case(request.user, case), can_close=policies.can_close_case(request.user, case),
-        **attachments.page_context(request.user, case))
+        sections=CASE_SECTIONS, **attachments.page_context(request.user, case))
 
 
 @access.signed_in

@@ -174,6 +174,8 @@ def _record_page(request, kind, record, template, *, share_form, status, **conte
 # The long record pages' sections, for their sub-navigation (includes/sub_navigation.html): anchor and name.
 PLACE_SECTIONS = [("details", "Details"), ("links", "Linked"), ("incidents", "Incidents"),
                   ("guardians", "Guardians"), ("documents", "Documents"), ("assessments", "Assessments")]
+GROUP_SECTIONS = [("details", "Details"), ("members", "Members"), ("places", "Places"), ("documents", "Documents"),
+                  ("assessments", "Assessments")]
 
 
 def _place_page(request, place, *, share_form=None, status=200):
@@ -188,7 +190,7 @@ def _group_page(request, group, *, share_form=None, status=200):
     members, hidden_members = selectors.group_members(request.user, group)
     place_links, hidden_places = selectors.group_places(request.user, group)
     return _record_page(request, "peer-group", group, "contexts/peer_group.html", share_form=share_form,
-                        status=status, group=group, members=members, place_links=place_links,
+                        status=status, group=group, members=members, place_links=place_links, sections=GROUP_SECTIONS,
                         hidden=hidden_members + hidden_places)
 
 
@@ -223,8 +225,10 @@ def record_unshare(request, kind, pk, agency_pk):
 
 # --- Links: recording, reviewing, ending ---------------------------------------------------------------------
 
-def _link_page(request, form, *, title: str, back: str, call):
-    return form_page(request, form, template="contexts/link_form.html", context={"title": title, "back": back},
+def _link_page(request, form, *, title: str, back: str, call, subject=None):
+    """``subject``: the record the link is added to (a young person's page carries the identity bar)."""
+    return form_page(request, form, template="contexts/link_form.html",
+                     context={"title": title, "back": back, "subject": subject},
                      call=call, done="Link recorded.", then=back)
 
 
@@ -245,7 +249,7 @@ def association_new(request, pk):
     policies.can_record_link.ensure(request.user, person)
     form = AssociationForm(request.POST or None, people=_visible_people(request.user))
     return _link_page(request, form, title=f"Link {person.full_name} to another young person",
-                      back=reverse("young-person", args=[person.pk]) + "#contexts",
+                      back=reverse("young-person", args=[person.pk]) + "#contexts", subject=person,
                       call=lambda data: services.association_add(
                           actor=request.user, person=person, other=data["other"], nature=data["nature"],
                           **form.evidence()))
@@ -271,6 +275,7 @@ def subject_place_link_new(request, kind, pk):
     form = PlaceLinkForm(request.POST or None,
                          places=access.visible(request.user, Place.objects.all(), access.CONTRIBUTE).order_by("name"))
     return _link_page(request, form, title=f"Link {subject} to a place", back=subjects.of(subject).links_url(subject),
+                      subject=subject,
                       call=lambda data: services.place_link_add(
                           actor=request.user, place=data["place"], nature=data["nature"],
                           **subjects.fields(subject), **form.evidence()))
@@ -359,7 +364,7 @@ def person_network(request, pk):
     form, only, steps = _network_filter(request, steps=True)
     nodes, edges, hidden = selectors.network_around_person(request.user, person, steps=steps, only=only)
     audit.record_view(request.user, person, network=True)
-    return _network_page(request, form, nodes, edges, hidden, centre=f"yp:{person.pk}",
+    return _network_page(request, form, nodes, edges, hidden, centre=f"yp:{person.pk}", subject=person,
                          title=f"Peer network around {person.full_name}", back=reverse("young-person",
                                                                                        args=[person.pk]))
 
@@ -370,7 +375,7 @@ def group_network(request, pk):
     form, only, _ = _network_filter(request, steps=False)
     nodes, edges, hidden = selectors.network_around_group(request.user, group, only=only)
     audit.record_view(request.user, group, network=True)
-    return _network_page(request, form, nodes, edges, hidden, centre=f"group:{group.pk}",
+    return _network_page(request, form, nodes, edges, hidden, centre=f"group:{group.pk}", subject=group,
                          title=f"Network of {group.name}", back=_record_url(group))
 
 
@@ -388,7 +393,7 @@ def _network_filter(request, *, steps: bool):
     return form, only, chosen["steps"]
 
 
-def _network_page(request, form, nodes, edges, hidden, *, centre, title, back):
+def _network_page(request, form, nodes, edges, hidden, *, centre, title, back, subject):
     names = {node.key: node for node in nodes}
     rows = [(names[edge.a], edge, names[edge.b]) for edge in edges]
     svg = network.draw(nodes, edges, centre=centre, title=title, hidden=hidden, natural_size=True)
@@ -398,7 +403,7 @@ def _network_page(request, form, nodes, edges, hidden, *, centre, title, back):
     else:
         switch["all"] = "1"
     return render(request, "contexts/network.html", {
-        "svg": svg, "rows": rows, "hidden": hidden, "title": title, "back": back, "form": form,
+        "svg": svg, "rows": rows, "hidden": hidden, "title": title, "back": back, "form": form, "subject": subject,
         "show_all": _show_not_current(request), "switch_query": switch.urlencode(),
         "filtered": any(request.GET.get(name) for name in ("reliability", "purpose", "months")),
         "expires_after": settings.LINK_EXPIRES_AFTER_DAYS})
@@ -467,8 +472,8 @@ def places_map(request):
 @access.signed_in
 def entry_place(request, pk):
     """Tag a chronology entry with the place where it happened; it then shows among the place's incidents."""
-    entry = access.get_visible_or_404(request.user, ChronologyEntry.objects.select_related("case__young_person"),
-                                      pk=pk)
+    entry = access.get_visible_or_404(
+        request.user, ChronologyEntry.objects.select_related("case__young_person__owning_agency"), pk=pk)
     back = reverse("case", args=[entry.case_id]) + "#chronology"
     tags = access.visible(request.user, PlaceTag.objects.filter(entry=entry).select_related("place"))
     may_tag = policies.can_tag_entry(request.user, entry)

@@ -85,7 +85,7 @@ def subject_access_new(request, pk):
                          received_on=data["received_on"]),
                      done="The export is being made. It must be signed off before it can be downloaded.",
                      then=lambda sar: reverse("subject-access", args=[sar.pk]),
-                     context={"title": "Subject access request", "caption": person.audit_label,
+                     context={"title": "Subject access request", "caption": person.audit_label, "subject": person,
                               "back": reverse("young-person", args=[person.pk])})
 
 

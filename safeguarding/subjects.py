@@ -39,6 +39,9 @@ class Subject:
     ordering: tuple[str, ...] = ()  # how its records are listed to choose from
     choice_label: Callable[[Any], str] | None = None  # how one reads in a list to choose from (default: str)
     links_at: str = ""  # where on its page its links to places are listed: "#contexts"
+    # A person, not a context: the pages about one carry the identity bar (templates/includes/identity_bar.html),
+    # which shows these related rows, read with the record when a page fetches it here (no query of their own).
+    identified_with: tuple[str, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -162,12 +165,22 @@ def related(model, prefix: str = "") -> list[str]:
     return [f"{prefix}{kind.key}" for kind in on(model)]
 
 
+def identified_related(model, prefix: str = "") -> list[str]:
+    """The ``select_related`` paths of what the identity bar shows of ``model``'s subject (a young person's agency)."""
+    return [f"{prefix}{kind.key}__{field}" for kind in on(model) for field in kind.identified_with or ()]
+
+
 def reaching(user, model, level: str = access.VIEW, prefix: str = "") -> Q:
     """Rows of ``model`` (reached through ``prefix``) whose subject ``user`` may reach at ``level``."""
     condition = Q()
     for kind in on(model):
         condition |= access.reaching(user, f"{prefix}{kind.key}", kind.model._default_manager.all(), level)
     return condition
+
+
+def identified(record):
+    """``record`` if the pages about it carry the identity bar (a young person), else ``None``."""
+    return record if record is not None and is_subject(record) and of(record).identified_with is not None else None
 
 
 def get_visible_or_404(user, word: str, pk: int, queryset=None, *, plan: bool = False):
@@ -179,7 +192,10 @@ def get_visible_or_404(user, word: str, pk: int, queryset=None, *, plan: bool = 
         raise Http404 from None
     if plan and not kind.has_safety_plan:
         raise Http404
-    rows = kind.model._default_manager.all() if queryset is None else queryset
+    if queryset is None:
+        rows = kind.model._default_manager.select_related(*(kind.identified_with or ()))
+    else:
+        rows = queryset
     if not issubclass(rows.model, kind.model):
         raise Http404
     return access.get_visible_or_404(user, rows, pk=pk)

@@ -21,3 +21,10 @@ def subject_link(record) -> str:
     kind = subjects.of(record)
     link = format_html('<a class="govuk-link" href="{}">{}</a>', kind.url(record), str(record))
     return format_html("{} ({})", link, kind.aside) if kind.aside else link
+
+
+@register.filter
+def identified(record):
+    """The record if pages about it carry the identity bar (a young person), else None:
+    ``{% include "includes/identity_bar.html" with person=subject|identified %}``."""
+    return subjects.identified(record)

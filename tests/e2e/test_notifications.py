@@ -62,7 +62,8 @@ def test_a_case_shared_with_the_police_reaches_them(visit, alice, police, case):
     page.wait_for_load_state()
     visit.settle()
     expect(page).to_have_url(visit.url(f"/cases/{case.pk}/"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Jayden")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    expect(page.get_by_role("region", name="Young person")).to_contain_text("Jayden")
     expect(page.get_by_role("link", name=re.compile(r"^Notifications"))).to_have_accessible_name(
         re.compile(r"^Notifications\W+none unread$"))
 

@@ -71,8 +71,8 @@ def test_police_refer_the_front_door_accepts_and_the_police_open_the_case(visit,
     second.pick(manager.locator("main form"), "Lead practitioner (optional)", "Alice", "Alice Test")
     _blocking(second, "triage", found)
     manager.get_by_role("button", name="Accept referral").click()
-    expect(manager.get_by_role("heading", level=1)).to_contain_text("Kieran Ashdown")
-    expect(manager.locator(".govuk-caption-l")).to_contain_text("Case EFH-")
+    expect(manager.get_by_role("heading", level=1)).to_contain_text("Case EFH-")
+    expect(manager.get_by_role("region", name="Young person")).to_contain_text("Kieran Ashdown")
     second.screenshot("case-opened")
 
     visit.goto("/referrals/sent/")
@@ -80,8 +80,8 @@ def test_police_refer_the_front_door_accepts_and_the_police_open_the_case(visit,
     _blocking(visit, "my-agencys-referrals", found)
     police.get_by_role("link", name="Kieran Ashdown").click()
     police.get_by_role("link", name="Open what it became").click()
-    expect(police.get_by_role("heading", level=1)).to_contain_text("Kieran Ashdown")
-    expect(police.locator(".govuk-caption-l")).to_contain_text("Case EFH-")
+    expect(police.get_by_role("heading", level=1)).to_contain_text("Case EFH-")
+    expect(police.get_by_role("region", name="Young person")).to_contain_text("Kieran Ashdown")
     visit.screenshot("police-see-the-case")
 
     assert not any(found.values()), "\n".join(f"{k}:\n{visit.describe(v)}" for k, v in found.items() if v)
@@ -112,7 +112,7 @@ def test_a_case_is_transferred_to_another_authority(visit, second, mandy, case, 
     second.pick(receiving.locator("main form").first, "Lead practitioner", "Sue", str(sue))
     _blocking(second, "transfer-decide", found)
     receiving.get_by_role("button", name="Accept transfer").click()
-    expect(receiving.locator(".govuk-caption-l")).to_contain_text(case.reference)
+    expect(receiving.get_by_role("heading", level=1)).to_contain_text(case.reference)
     second.screenshot("case-transferred")
 
     visit.goto("/transfers/")

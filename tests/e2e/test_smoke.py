@@ -76,7 +76,8 @@ def _journey(visit, case, check):
 
     page.get_by_role("link", name=case.reference).click()
     expect(page).to_have_url(visit.url(f"/cases/{case.pk}/"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Jayden Okafor")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    expect(page.get_by_role("region", name="Young person")).to_contain_text("Jayden Okafor")
     visit.assert_assets_loaded()
 
     # Marks this document: a full page load would lose it, an htmx swap keeps it.

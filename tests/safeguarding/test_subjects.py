@@ -140,3 +140,14 @@ def test_a_pack_section_adds_the_plan_for_kinds_the_registry_says_have_one(monke
     assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest", "plan": "plan"}
     swapped("young_person", has_safety_plan=False)
     assert packs._section(None, YoungPerson(pk=1)) == {"cases": [], "assessment": "latest"}
+
+
+def test_the_identity_bar_is_for_the_kinds_the_registry_says_identify_a_person(swapped):
+    person, place = YoungPerson(pk=5), Place(pk=3, name="Eastgate Park")
+    assert subject_tags.identified(person) is person
+    assert subject_tags.identified(place) is None and subject_tags.identified("") is None
+    assert subjects.identified_related(Assessment) == ["young_person__owning_agency"]
+    assert subjects.identified_related(SafetyPlan, "plan__") == ["plan__young_person__owning_agency"]
+    swapped("place", identified_with=())
+    assert subject_tags.identified(place) is place
+    assert subjects.identified_related(Assessment) == ["young_person__owning_agency"]

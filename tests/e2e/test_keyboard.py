@@ -141,7 +141,8 @@ def test_a_social_worker_adds_a_chronology_entry_by_keyboard(visit, case):
     keys = _sign_in(visit, "alice")
     _skip_to_main(visit, keys)
     _follow(visit, keys, "Jayden Okafor")  # the dashboard's "Your cases"
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Jayden Okafor")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Case EFH-")
+    expect(page.get_by_role("region", name="Young person")).to_contain_text("Jayden Okafor")  # the identity bar
 
     # The chronology's folded form: Enter opens it.
     keys.to("Add an entry")

@@ -46,6 +46,7 @@ cpSync("node_modules/leaflet/dist/leaflet.js.map", `${out}/leaflet/leaflet.js.ma
 cpSync("node_modules/leaflet/dist/leaflet.css", `${out}/leaflet/leaflet.css`);
 cpSync("node_modules/leaflet/dist/images", `${out}/leaflet/images`, { recursive: true });
 cpSync("static/src/places-map.js", `${out}/places-map.js`);
+cpSync("static/src/add-another.js", `${out}/add-another.js`);
 // The pickers' type-ahead (static/src/pickers.js): alphagov's accessible-autocomplete.
 const aa = "node_modules/accessible-autocomplete/dist";
 for (const file of ["accessible-autocomplete.min.js", "accessible-autocomplete.min.js.map",

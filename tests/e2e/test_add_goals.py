@@ -37,6 +37,16 @@ def test_two_goals_added_at_once_with_add_another(visit, alice, place):  # noqa:
     expect(page.locator("#goals .moj-add-another__item:nth-child(2) fieldset")).to_be_focused()
     for field, text in zip(("statement", "met_when", "measured_by"), GOALS[1], strict=True):
         page.locator(f"#id_goals-1-{field}").fill(text)
+    # All that names a row is the copy's own (static/src/add-another.js): its hints and character counts, no id twice,
+    # and the count under the second goal counts the second goal.
+    assert page.evaluate("""() => { const ids = [...document.querySelectorAll('#goals [id]')].map((e) => e.id);
+                                    return ids.filter((id, i) => ids.indexOf(id) !== i); }""") == []
+    expect(page.locator("#id_goals-1-statement")).to_have_attribute("aria-describedby", "id_goals-1-statement_hint "
+                                                                    "id_goals-1-statement-info")
+    remaining = 2000 - len(GOALS[1][0])
+    expect(items.nth(1).locator(".govuk-character-count__status").first).to_have_text(
+        f"You have {remaining:,} characters remaining")
+    expect(items.nth(1).locator(".govuk-character-count__status")).to_have_count(3)  # one a field, not copies
     # A third row, removed again: the two typed stay.
     add.click()
     expect(items).to_have_count(3)

@@ -37,9 +37,8 @@ def name_matches(people, text: str):
     Both conditions are ones the trigram GIN index on ``search_text`` answers, so a search reads its candidates, not
     every young person: word similarity through ``%>`` (at or above ``pg_trgm.word_similarity_threshold``, 0.4 as set
     on every connection in settings: "Jayden" finds "Jaden", "Mohammed" finds "Muhammad"), and the words as they are
-    typed through ``LIKE``
-    (``search_text`` is held in lower case). Written as ``word_similarity(...) >= 0.4 OR ILIKE`` they were the same
-    rows read by a scan of every young person the reader may see."""
+    typed through ``LIKE`` (``search_text`` is held in lower case). Written as ``word_similarity(...) >= 0.4 OR
+    ILIKE`` they were the same rows read by a scan of every young person the reader may see."""
     text = " ".join(text.lower().split())
     if not text:
         return people

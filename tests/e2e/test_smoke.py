@@ -156,7 +156,7 @@ def test_outsider_sees_nothing(visit, case, outsider):
     visit.goto("/young-people/")
     page.get_by_label("Name or alias").fill("Jayden Okafor")
     page.get_by_role("button", name="Search").click()
-    expect(page.locator("table.govuk-table caption")).to_have_text("0 results")
+    expect(page.locator(".app-list-total")).to_have_text("No young people")
     expect(page.get_by_text("No young people you can see match.")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Okafor", ignore_case=True)
     visit.screenshot("search")

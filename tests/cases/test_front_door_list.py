@@ -11,11 +11,22 @@ from django.utils import timezone
 from cases.models import ReferralStatus, YoungPersonReferral
 from contexts import services as context_services
 from contexts.models import ContextReferral
+from safeguarding import services as kernel_services
+from safeguarding.models import AgencyKind
+from safeguarding.roles import Role
 
-from ..conftest import client_for
-from .test_referral_pages import LAWFUL, refer, southfield_manager  # noqa: F401 (a fixture)
+from ..conftest import SYSTEM, _person, client_for
+from .test_referral_pages import LAWFUL, refer
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sue(agencies):
+    """A team manager at another lead authority."""
+    south = kernel_services.agency_create(actor=SYSTEM, name="Southfield Council", mfa_required=False,
+                                          kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_lead_authority=True)
+    return _person({**agencies, "south": south}, "sue", "south", Role.TEAM_MANAGER)
 
 
 def _links(page: str) -> list[str]:
@@ -128,8 +139,8 @@ def test_an_impossible_received_date_is_a_gov_uk_error(client, mandy, queue):
     assert response.status_code == 400 and "There is a problem" in response.content.decode()
 
 
-def test_another_authority_sees_none_of_the_councils_referrals(client, queue, southfield_manager, oscar):
-    page = client_for(client, southfield_manager).get(reverse("front-door"), {"status": "accepted"}).content.decode()
+def test_another_authority_sees_none_of_the_councils_referrals(client, queue, sue, oscar):
+    page = client_for(client, sue).get(reverse("front-door"), {"status": "accepted"}).content.decode()
     assert _links(page) == [] and "No referrals" in page
     page = client.get(reverse("front-door"), {"overdue": "on", "referring_agency": queue[0].referring_agency_id})
     assert _links(page.content.decode()) == []
@@ -138,7 +149,7 @@ def test_another_authority_sees_none_of_the_councils_referrals(client, queue, so
 
 
 def test_the_sent_list_is_the_agencys_own_newest_first_and_filters(client, pete, sam, queue, agencies,
-                                                                    southfield_manager):
+                                                                    sue):
     client_for(client, pete)
     page = client.get(reverse("referrals-sent")).content.decode()
     assert _links(page) == [_key(queue[i]) for i in (3, 1, 0)]  # not the school's
@@ -154,5 +165,5 @@ def test_the_sent_list_is_the_agencys_own_newest_first_and_filters(client, pete,
     assert shown(status="waiting") == [_key(queue[1]), _key(queue[0])]
     assert shown(overdue="on") == [_key(queue[0])]
     assert shown(to_agency=agencies["la"].pk) == [_key(queue[i]) for i in (3, 1, 0)]
-    assert shown(to_agency=southfield_manager.agency_id) == []
+    assert shown(to_agency=sue.agency_id) == []
     assert ContextReferral.objects.count() == 1 and YoungPersonReferral.objects.count() == 3

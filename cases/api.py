@@ -17,7 +17,6 @@ from .models import (
     ChronologyEntry,
     EntryKind,
     HarmType,
-    ReferralStatus,
     YoungPerson,
     YoungPersonReferral,
 )
@@ -218,16 +217,12 @@ class ReferralSerializer(serializers.ModelSerializer):
         return api_url("cases", referral.case_id) if referral.case_id else None
 
 
-class ReferralFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=ReferralStatus.choices)
-
-
 class ReferralsViewSet(RecordViewSet):
     """Referrals of young people the client's agency made, or (a lead authority) received."""
 
     resource = "referrals"
     serializer_class = ReferralSerializer
-    filterset_class = ReferralFilter
+    filterset_class = case_filters.ReferralFilter
     queryset = YoungPersonReferral.objects.none()
 
     def rows(self, user):

@@ -81,10 +81,18 @@ def parse_rest(tokens: list[str]) -> dict:
 
 def _born_aged(age: int) -> Q:
     """Born on a day that makes them ``age`` today."""
-    today = timezone.localdate()
-    latest = _years_before(today, age)
-    earliest = _years_before(today, age + 1)
-    return Q(date_of_birth__gt=earliest, date_of_birth__lte=latest)
+    return born_aged(age, age)
+
+
+def born_aged(youngest: int | None, oldest: int | None) -> Q:
+    """Born on a day that makes them ``youngest`` to ``oldest`` today (either end open when None): a range of dates
+    of birth, which ``yp_dob_idx`` answers."""
+    today, condition = timezone.localdate(), Q()
+    if youngest is not None:
+        condition &= Q(date_of_birth__lte=_years_before(today, youngest))
+    if oldest is not None:
+        condition &= Q(date_of_birth__gt=_years_before(today, oldest + 1))
+    return condition
 
 
 def _years_before(day: date, years: int) -> date:

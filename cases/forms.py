@@ -226,16 +226,6 @@ class ChronologyEntryForm(forms.Form):
         return now.replace(second=0, microsecond=0) if day == timezone.localdate() and noon > now else noon
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Name or alias",
-                        help_text="Spelling does not need to be exact.")
-    dob = DateField("Date of birth", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = gds_helper(self, "Search", method="get")
-
-
 class CaseSummaryForm(forms.Form):
     """What a printed case summary's chronology holds: kinds of entry and a date range (all of both when left blank).
     """

@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import access, audit
+from safeguarding import access, audit, lists
 from safeguarding.forms import submit
 from safeguarding.models import User
 from safeguarding.pages import form_page
 
 from . import policies, referrals, selectors, services, transfers
+from .filters import FRONT_DOOR, REFERRALS_SENT
 from .forms import (
     ReferralAcceptForm,
     ReferralAnswerForm,
@@ -50,19 +50,31 @@ def _acting(form, url: str):
 
 # --- Lists --------------------------------------------------------------------------------------------------------
 
+def _referral_list(request, by_kind: dict, spec):
+    """Every kind's referrals as one list (``merged_list_page``), each row knowing its kind (its address, its noun)."""
+    listing = lists.merged_list_page(request, list(by_kind.values()), spec)
+    for referral in listing.page:
+        referral.referral_kind = referrals.kind_of(referral)
+    return listing
+
+
 @access.signed_in
 def front_door(request):
+    """Referrals to the reader's agency, overdue first then the soonest decide-by date; the open ones unless a status
+    is chosen."""
     policies.can_triage.ensure(request.user)
+    listing = _referral_list(request, selectors.front_door(request.user, open_only=not request.GET.get("status")),
+                             FRONT_DOOR)
     return render(request, "referrals/front_door.html", {
-        "queue": list(selectors.front_door(request.user).items()), "today": timezone.localdate(),
-        "days": settings.REFERRAL_DECISION_WORKING_DAYS})
+        "list": listing, "days": settings.REFERRAL_DECISION_WORKING_DAYS}, status=listing.status)
 
 
 @access.signed_in
 def referrals_sent(request):
+    listing = _referral_list(request, selectors.agency_referrals(request.user), REFERRALS_SENT)
     return render(request, "referrals/sent.html", {
-        "sent": list(selectors.agency_referrals(request.user).items()),
-        "may_refer": policies.can_refer(request.user), "may_triage": policies.can_triage(request.user)})
+        "list": listing, "may_refer": policies.can_refer(request.user),
+        "may_triage": policies.can_triage(request.user)}, status=listing.status)
 
 
 # --- Referring ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -21,29 +21,54 @@ from .models import (
     MissingEpisode,
     NrmReferral,
     Referral,
+    ReferralStatus,
     TransferStatus,
     VoiceEntry,
     YoungPerson,
     YoungPersonReferral,
 )
 
-# Word similarity at or above this counts as a match: "Jayden" finds "Jaden", "Mohammed" finds "Muhammad".
-SEARCH_THRESHOLD = 0.4
 SEARCH_LIMIT = 50
 
 
+def name_matches(people, text: str):
+    """``people`` whose names or aliases match ``text`` (spelling need not be exact), each with its ``similarity``.
+
+    Both conditions are ones the trigram GIN index on ``search_text`` answers, so a search reads its candidates, not
+    every young person: word similarity through ``%>`` (at or above ``pg_trgm.word_similarity_threshold``, 0.4 as set
+    on every connection in settings: "Jayden" finds "Jaden", "Mohammed" finds "Muhammad"), and the words as they are
+    typed through ``LIKE`` (``search_text`` is held in lower case). Written as ``word_similarity(...) >= 0.4 OR
+    ILIKE`` they were the same rows read by a scan of every young person the reader may see."""
+    text = " ".join(text.lower().split())
+    if not text:
+        return people
+    return (people.filter(Q(search_text__trigram_word_similar=text) | Q(search_text__contains=text))
+            .annotate(similarity=TrigramWordSimilarity(text, "search_text")))
+
+
 def young_people_search(user, *, text: str = "", date_of_birth=None):
+    """The best ``SEARCH_LIMIT`` matches of a name and a date of birth (possible duplicates, a referral's matches)."""
     people = access.visible(user, YoungPerson.objects.all())
     if date_of_birth:
         people = people.filter(date_of_birth=date_of_birth)
-    text = " ".join(text.lower().split())
-    if text:
-        people = (
-            people.annotate(similarity=TrigramWordSimilarity(text, "search_text"))
-            .filter(Q(similarity__gte=SEARCH_THRESHOLD) | Q(search_text__icontains=text))
-            .order_by("-similarity", "last_name", "first_name")
-        )
+    if " ".join(text.split()):
+        people = name_matches(people, text).order_by("-similarity", "last_name", "first_name")
     return people.annotate(open_cases=_open_cases_seen(user))[:SEARCH_LIMIT]
+
+
+def young_people_found(user):
+    """The young people ``user`` may see, for the search page (``cases.filters.YoungPeopleFilter`` narrows them to a
+    name or date of birth, never wider), each with how many open cases the reader may see, and a ``similarity`` of
+    0 until a name is searched for (the best-match sort reads it)."""
+    return access.visible(user, YoungPerson.objects.annotate(similarity=Value(0.0), open_cases=_open_cases_seen(user)))
+
+
+def open_case_q(user, *, held_by_my_agency: bool = False) -> Q:
+    """Young people with an open case ``user`` may see (held by their agency, if asked)."""
+    cases = Case.objects.filter(young_person=OuterRef("pk"), status=CaseStatus.OPEN)
+    if held_by_my_agency:
+        cases = cases.filter(owning_agency_id=user.agency_id)
+    return Q(Exists(access.visible(user, cases)))
 
 
 def _open_cases_seen(user):
@@ -195,16 +220,25 @@ def _referrals(user, kind, **filters):
     return access.visible(user, rows)
 
 
-def front_door(user) -> dict:
-    """Referrals waiting at the user's agency, by kind (one query each): waiting first, the oldest clock first."""
-    return {kind: list(_referrals(user, kind, to_agency_id=user.agency_id, status__in=Referral.OPEN).order_by(
-        "-status", "decide_by", "referred_at", "id")) for kind in referrals.KINDS.values()}
+def _clocked(rows):
+    """With ``in_time``: False while a referral waits past its decide-by date (``Referral.is_overdue``), so sorting by
+    it, then the date, puts the overdue first."""
+    late = Q(status=ReferralStatus.WAITING, decide_by__lt=timezone.localdate())
+    return rows.annotate(in_time=ExpressionWrapper(~late, output_field=BooleanField()))
 
 
-def agency_referrals(user, limit: int = 100) -> dict:
-    """What the user's agency has referred, newest first, by kind."""
-    return {kind: list(_referrals(user, kind, referring_agency_id=user.agency_id).order_by("-referred_at", "-id")[
-        :limit]) for kind in referrals.KINDS.values()}
+def front_door(user, *, open_only: bool = True) -> dict:
+    """Referrals to the user's agency, by kind (a query each when read): the open ones (or all), waiting first, the
+    oldest clock first."""
+    status = {"status__in": Referral.OPEN} if open_only else {}
+    return {kind: _clocked(_referrals(user, kind, to_agency_id=user.agency_id, **status)).order_by(
+        "-status", "decide_by", "referred_at", "id") for kind in referrals.KINDS.values()}
+
+
+def agency_referrals(user) -> dict:
+    """What the user's agency has referred, newest first, by kind (a query each when read)."""
+    return {kind: _clocked(_referrals(user, kind, referring_agency_id=user.agency_id)).order_by("-referred_at", "-id")
+            for kind in referrals.KINDS.values()}
 
 
 def referral_for(user, word: str, pk: int):

@@ -18,13 +18,12 @@ from safeguarding.models import AuditAction, User
 from safeguarding.pages import form_page
 
 from . import policies, selectors, services
-from .filters import CASE_LIST, CHRONOLOGY
+from .filters import CASE_LIST, CHRONOLOGY, YOUNG_PEOPLE
 from .forms import (
     CaseCloseForm,
     CaseForm,
     CaseSummaryForm,
     ChronologyEntryForm,
-    SearchForm,
     TrustedAdultForm,
     VoiceEntryForm,
     YoungPersonForm,
@@ -46,14 +45,19 @@ def dashboard(request):
 
 @access.signed_in
 def young_people(request):
-    form = SearchForm(request.GET or None)
-    results = None
-    if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["dob"]):
-        results = list(selectors.young_people_search(
-            request.user, text=form.cleaned_data["q"], date_of_birth=form.cleaned_data["dob"]))
-        audit.record(actor=request.user, action=AuditAction.SEARCH,
-                     detail={"results": len(results), "by_date_of_birth": bool(form.cleaned_data["dob"])})
-    return render(request, "cases/young_people.html", {"form": form, "results": results})
+    """Search first: no one is listed until a name or a date of birth is given (data minimisation); then the matches
+    the reader may see, best first, in pages, narrowed by the filters. Each search is audited with its total, never
+    the words typed."""
+    people = selectors.young_people_found(request.user)
+    if not any(request.GET.get(name) for name in ("q", "dob_0", "dob_1", "dob_2")):
+        people = people.none()  # not even counted
+    listing = lists.list_page(request, people, YOUNG_PEOPLE)
+    searched = listing.filterset.searched()
+    if searched:
+        audit.record(actor=request.user, action=AuditAction.SEARCH, detail={
+            "results": listing.total, "by_date_of_birth": bool(listing.filterset.form.cleaned_data["dob"])})
+    return render(request, "cases/young_people.html", {"list": listing, "searched": searched},
+                  status=listing.status)
 
 
 @access.signed_in

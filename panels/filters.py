@@ -1,11 +1,15 @@
 """The filters of this app's lists, shared by the API and the HTML list pages (safeguarding.lists). They only narrow
 the rows they are given: the access door's."""
 
+from dataclasses import replace
+
+from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from safeguarding.lists import Column, GdsDateFilter, ListSpec
 
-from .models import ActionStatus, MeetingStatus
+from . import selectors
+from .models import ActionStatus, MeetingStatus, Panel
 
 
 class ActionFilter(filters.FilterSet):
@@ -32,3 +36,35 @@ class MeetingFilter(filters.FilterSet):
     """The API's meeting filter on status, and the meetings list's."""
 
     status = filters.ChoiceFilter(choices=MeetingStatus.choices, label="Status", empty_label="Any status")
+
+
+def _panels(request):
+    if request is None or not request.user.is_authenticated:
+        return Panel.objects.none()
+    return selectors.meeting_panels(request.user)
+
+
+# Unless another is chosen, the meetings list shows the upcoming ones (the view passes only those): no choice, no tag.
+WHEN = [("past", "Past"), ("any", "Any time")]
+
+
+class MeetingListFilter(MeetingFilter):
+    """The meetings list's filters: the API's status, and the panel, upcoming or past, and the day it is held."""
+
+    when = filters.ChoiceFilter(choices=WHEN, method="held", label="When", empty_label="Upcoming")
+    panel = filters.ModelChoiceFilter(queryset=_panels, label="Panel", empty_label="Any panel")
+    date_from = GdsDateFilter(field_name="starts_at", lookup_expr="date__gte", label="Held on or after",
+                              help_text="For example, 1 9 2026")
+    date_to = GdsDateFilter(field_name="starts_at", lookup_expr="date__lte", label="Held on or before",
+                            help_text="For example, 30 9 2026")
+
+    def held(self, rows, name, value):
+        return rows.filter(starts_at__lt=timezone.now()) if value == "past" else rows
+
+
+# The past, and any time, newest first; upcoming (the default view) soonest first.
+MEETINGS = ListSpec(
+    filterset=MeetingListFilter, default_sort="-date", noun="meeting", tie=("id",),
+    columns=[Column("panel", "Meeting", ("panel__name", "starts_at")),
+             Column("date", "When", ("starts_at",), first="descending"), Column("status", "Status")])
+UPCOMING_MEETINGS = replace(MEETINGS, default_sort="date")

@@ -40,12 +40,21 @@ def meeting_for(user, pk: int) -> Meeting:
 
 
 def meetings_list(user, *, upcoming: bool | None = None):
+    """The meetings ``user`` may see, with their panel: only those still to start (``upcoming``), only those that have
+    started (``upcoming=False``), or all."""
     rows = access.visible(user, Meeting.objects.select_related("panel"))
     if upcoming is True:
         rows = rows.filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
     elif upcoming is False:
         rows = rows.filter(starts_at__lt=timezone.now()).order_by("-starts_at", "-id")
     return rows
+
+
+def meeting_panels(user):
+    """The panels with a meeting ``user`` may see (the meetings list's panel filter): each a probe of the meetings'
+    (panel, starts at) index and the grant's, over the few panels there are."""
+    seen = access.visible(user, Meeting.objects.filter(panel=OuterRef("pk")))
+    return Panel.objects.filter(Exists(seen)).order_by("name")
 
 
 def panels_for(user):

@@ -15,7 +15,7 @@ from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
 
 from . import policies, selectors, services
-from .filters import ACTIONS
+from .filters import ACTIONS, MEETINGS, UPCOMING_MEETINGS
 from .forms import (
     ActionForm,
     AgendaItemForm,
@@ -51,10 +51,15 @@ def _member_agencies(meeting):
 
 @access.signed_in
 def panels(request):
+    """The meetings the reader may see as one list (upcoming, soonest first, unless another time is chosen), and the
+    panels of their agency."""
     user = request.user
+    upcoming = not request.GET.get("when")
+    listing = lists.list_page(request, selectors.meetings_list(user, upcoming=True if upcoming else None),
+                              UPCOMING_MEETINGS if upcoming else MEETINGS)
     return render(request, "panels/panels.html", {
-        "panels": selectors.panels_for(user), "upcoming": selectors.meetings_list(user, upcoming=True)[:20],
-        "past": selectors.meetings_list(user, upcoming=False)[:20], "can_add": policies.can_add_panel(user)})
+        "list": listing, "upcoming": upcoming, "panels": selectors.panels_for(user),
+        "can_add": policies.can_add_panel(user)}, status=listing.status)
 
 
 @access.signed_in

@@ -2,13 +2,16 @@
 ``{% page_title %}{% block title %}{% endblock %}{% end_page_title %}``.
 
 GOV.UK pages start their title "Error: " while a form on them has errors, so a screen reader hears it first. No
-template says so itself: the tag looks through the page's context for a bound form or formset with errors (also one
-level inside a list or dict, as pages with a form per question pass them) and prefixes the title once.
+template says so itself: the tag looks through the page's context for a bound form or formset with errors, or a list
+whose filters cannot be used (also one level inside a list or dict, as pages with a form per question pass them) and
+prefixes the title once.
 """
 
 from django import template
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
+
+from safeguarding.lists import ListPage
 
 register = template.Library()
 
@@ -20,6 +23,8 @@ def _has_errors(value) -> bool:
         return value.is_bound and bool(value.errors)
     if isinstance(value, BaseFormSet):
         return value.is_bound and value.total_error_count() > 0
+    if isinstance(value, ListPage):  # a list whose filters cannot be used (safeguarding.lists: status 400)
+        return value.errors
     return False
 
 

@@ -25,12 +25,14 @@ pytestmark = pytest.mark.django_db
 
 # What each page reads, one line a query, for the person named, whatever the number of rows.
 PINNED: dict[str, list[str]] = {
+    # The search as a list (safeguarding.lists): the matches counted at most to 10,001, then a page of them.
     "search": [
         "session",
         "user and agency",
-        "young people matching the words that the reader can see, with open-case counts (best 50)",
-        "audit row (search)",
         "role permissions",
+        "count of the young people matching the words that the reader can see (capped at 10,001)",
+        "audit row (search, with that count)",
+        "a page of them (25), best match first, with the open cases the reader can see of each",
     ],
     "young_person": [
         "session",

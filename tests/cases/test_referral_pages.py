@@ -124,10 +124,15 @@ def test_a_transfer_is_asked_and_accepted_on_the_pages(client, mandy, alice, cas
 
 PAGE = ["session", "user and agency"]
 PINNED = {
-    "front_door": [*PAGE, "role permissions", "young people's referrals waiting at the agency, with from/by/to",
-                   "places' and groups' referrals waiting at the agency, with from/by/to"],
-    "sent": [*PAGE, "role permissions", "young people's referrals the agency made (latest 100), with from/by/to",
-             "places' and groups' referrals the agency made (latest 100), with from/by/to"],
+    # The front door's lists (safeguarding.lists.merged_list_page): each kind's rows filtered and sorted (at most
+    # 10,000 a kind), merged, counted and cut into a page in Python; then the filter's agency choices.
+    "front_door": [*PAGE, "role permissions",
+                   "young people's referrals waiting at the agency, overdue first, with from/by/to",
+                   "places' and groups' referrals waiting at the agency, overdue first, with from/by/to",
+                   "every agency (the referred-by filter's choices, through a cursor)"],
+    "sent": [*PAGE, "role permissions", "young people's referrals the agency made, newest first, with from/by/to",
+             "places' and groups' referrals the agency made, newest first, with from/by/to",
+             "the lead authorities (the referred-to filter's choices, through a cursor)"],
     "referral_to_triager": [
         *PAGE, "the referral through the door, with its agencies and people", "audit row (view)", "role permissions",
         "possible matches: visible young people of a similar name and the same birthday, with open cases",

@@ -146,8 +146,8 @@ def test_more_information_goes_to_the_referrer_and_back_to_the_queue(pete, mandy
 
 def test_the_referrers_colleagues_see_it_and_an_outsider_does_not(pete, polly, oscar, mandy):
     referral = refer(pete)
-    assert selectors.agency_referrals(polly)[referrals.KINDS["young-person"]] == [referral]
-    assert selectors.agency_referrals(oscar)[referrals.KINDS["young-person"]] == []
+    assert list(selectors.agency_referrals(polly)[referrals.KINDS["young-person"]]) == [referral]
+    assert list(selectors.agency_referrals(oscar)[referrals.KINDS["young-person"]]) == []
     with pytest.raises(Http404):
         selectors.referral_for(oscar, "young-person", referral.pk)
     with pytest.raises(Http404):

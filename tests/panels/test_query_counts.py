@@ -123,12 +123,14 @@ PINNED = {
         "a page of them (25), soonest due first, with owner, item, meeting and panel",
         "their updates, with author and agency (prefetch)",
     ],
+    # The meetings as one list (safeguarding.lists): upcoming by default, counted at most to 10,001.
     "panels": [
         "session",
         "user and agency",
         "role permissions",
-        "upcoming meetings the reader may see, with panel (first 20)",
-        "past meetings the reader may see, with panel (latest 20)",
+        "count of the upcoming meetings the reader may see (capped at 10,001)",
+        "panels with a meeting the reader may see (the panel filter's choices, through a cursor)",
+        "a page of those meetings (25), soonest first, with panel",
         "panels the reader's agency is a member of",
         "their chairs, with agency (prefetch)",
     ],
@@ -225,3 +227,15 @@ def test_adding_an_action_in_place_makes_the_same_queries_however_many_the_item_
     for n in range(2, 7):
         add(n)
     assert add(7) == few
+
+
+def test_the_meetings_list_makes_the_same_queries_for_3_meetings_as_for_30(client, colin, pete, panel):
+    for target in (3, 30):
+        while Meeting.objects.count() < target:
+            services.meeting_schedule(actor=colin, panel=panel,
+                                      starts_at=timezone.now() + timedelta(days=Meeting.objects.count() + 1))
+        assert_queries(client, pete, reverse("panels"), PINNED["panels"])
+        assert_queries(client, pete, reverse("panels") + f"?when=any&panel={panel.pk}&sort=-panel", [
+            *PINNED["panels"][:3], "count of the meetings the reader may see of the panel chosen (capped at 10,001)",
+            "the panel chosen, among those with a meeting the reader may see (the filter's check)",
+            *PINNED["panels"][4:]])

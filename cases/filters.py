@@ -3,14 +3,13 @@ the same in both. They only ever narrow the rows they are given: the access door
 
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
-from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec
 from safeguarding.models import Agency, Team, User
 
 from . import finders, referrals, selectors
-from .models import ETHNICITY_CHOICES, Case, CaseStatus, EntryKind, HarmType, ReferralStatus, RiskLevel, Sex
+from .models import ETHNICITY_CHOICES, Case, CaseStatus, EntryKind, HarmType, Referral, ReferralStatus, RiskLevel, Sex
 
 
 class CaseFilter(filters.FilterSet):
@@ -118,7 +117,7 @@ class ReferralListFilter(ReferralFilter):
         return rows if rows.model.kind_word == value else rows.none()
 
     def late(self, rows, name, value):
-        return rows.filter(status=ReferralStatus.WAITING, decide_by__lt=timezone.localdate()) if value else rows
+        return rows.filter(Referral.overdue()) if value else rows
 
 
 class FrontDoorFilter(ReferralListFilter):

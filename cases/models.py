@@ -807,6 +807,12 @@ class Referral(LawfulBasis):
     def is_overdue(self):
         return self.status == ReferralStatus.WAITING and self.decide_by < timezone.localdate()
 
+    @staticmethod
+    def overdue(today=None) -> Q:
+        """``is_overdue`` as a condition: waiting past its decide-by date (the front door's filter and order, the
+        daily reminder)."""
+        return Q(status=ReferralStatus.WAITING, decide_by__lt=today or timezone.localdate())
+
     def harm_type_labels(self):
         return [HarmType(h).label for h in self.harm_types]
 

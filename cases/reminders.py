@@ -19,7 +19,7 @@ from .models import (
     CaseStatus,
     ChronologyEntry,
     EntryKind,
-    ReferralStatus,
+    Referral,
     TransitionPlan,
 )
 
@@ -77,7 +77,7 @@ def referrals_overdue(run: Run) -> int:
     decide-by date. The email names no one: the referral's reference and where to look."""
     sent, managers = 0, {}
     for kind in referrals.KINDS.values():
-        waiting = kind.model.objects.filter(status=ReferralStatus.WAITING, decide_by__lt=run.today)
+        waiting = kind.model.objects.filter(Referral.overdue(run.today))
         for referral in waiting.select_related("to_agency").iterator():
             agency = referral.to_agency
             if agency.pk not in managers:

@@ -21,7 +21,6 @@ from .models import (
     MissingEpisode,
     NrmReferral,
     Referral,
-    ReferralStatus,
     TransferStatus,
     VoiceEntry,
     YoungPerson,
@@ -223,8 +222,7 @@ def _referrals(user, kind, **filters):
 def _clocked(rows):
     """With ``in_time``: False while a referral waits past its decide-by date (``Referral.is_overdue``), so sorting by
     it, then the date, puts the overdue first."""
-    late = Q(status=ReferralStatus.WAITING, decide_by__lt=timezone.localdate())
-    return rows.annotate(in_time=ExpressionWrapper(~late, output_field=BooleanField()))
+    return rows.annotate(in_time=ExpressionWrapper(~Referral.overdue(), output_field=BooleanField()))
 
 
 def front_door(user, *, open_only: bool = True) -> dict:

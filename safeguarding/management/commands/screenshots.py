@@ -2,8 +2,9 @@
 
 Seeds the demo if its logins are missing, starts the server on a free port, signs in as each demo role through the
 sign-in page and its second factor (the demo's shared authenticator secret), and saves full-page PNGs at 1366 and
-390 CSS px wide: each role's dashboard, the network with the most links, the map of places and an assessment's task
-list. Names are stable (``<what>-<width>.png``), so running it again replaces them.
+390 CSS px wide: each role's dashboard, the social worker's first case (the identity bar, the sub-navigation and the
+chronology), the network with the most links, the map of places and an assessment's task list. Names are stable
+(``<what>-<width>.png``), so running it again replaces them.
 
 Playwright drives Debian's Chromium (E2E_CHROMIUM, as tests/e2e); it cannot download browsers of its own here.
 """
@@ -63,7 +64,8 @@ def _most_linked():
 
 
 class Command(BaseCommand):
-    help = "Save pictures of each role's dashboard, the biggest network, the map and an assessment (docs/screenshots/)."
+    help = ("Save pictures of each role's dashboard, a case, the biggest network, the map and an assessment "
+            "(docs/screenshots/).")
 
     def handle(self, *args, **options):
         from django.contrib.auth import get_user_model
@@ -71,8 +73,11 @@ class Command(BaseCommand):
         if not get_user_model().objects.filter(username="sw.demo").exists():
             call_command("seed_demo")
         from assessments.models import Assessment
+        from cases.models import Case
 
         network, links = _most_linked()
+        case = (Case.objects.filter(lead_practitioner__username="sw.demo", status="open")
+                .order_by("next_review_on", "pk").values_list("pk", flat=True).first())
         assessments = list(Assessment.objects.filter(owning_agency__is_lead_authority=True)
                            .order_by("-pk").values_list("pk", flat=True)[:20])
         OUT.mkdir(parents=True, exist_ok=True)
@@ -84,7 +89,7 @@ class Command(BaseCommand):
         base = f"http://localhost:{port}"
         try:
             self._wait(base)
-            self._shoot(base, network, links, assessments)
+            self._shoot(base, network, links, assessments, case)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -98,7 +103,7 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         raise CommandError("the server did not start")
 
-    def _shoot(self, base, network, links, assessments):
+    def _shoot(self, base, network, links, assessments, case):
         from playwright.sync_api import sync_playwright
 
         chromium = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -109,9 +114,11 @@ class Command(BaseCommand):
                     page = self._sign_in(browser, base, username)
                     self._save(page, base + "/", f"dashboard-{name}")
                     if username == "sw.demo":
+                        if case:
+                            self._save(page, f"{base}/cases/{case}/", "case")
                         if network:
                             self._save(page, base + network, "network")
-                            self.stdout.write(f"network: {network} ({links} links)")
+                            self.stdout.write(f"network: {network} ({links} links of its own; the picture shows their links too)")
                         self._save(page, base + "/places/map/", "map")
                         for pk in assessments:
                             if page.goto(f"{base}/assessments/{pk}/edit/").status == 200:

@@ -9,7 +9,7 @@ from django_filters import rest_framework as filters
 from safeguarding.lists import Column, GdsDateFilter, ListSpec
 
 from . import selectors
-from .models import ActionStatus, MeetingStatus, Panel
+from .models import ActionStatus, MeetingStatus, Panel, ShareRequestStatus
 
 
 class ActionFilter(filters.FilterSet):
@@ -68,3 +68,22 @@ MEETINGS = ListSpec(
     columns=[Column("panel", "Meeting", ("panel__name", "starts_at")),
              Column("date", "When", ("starts_at",), first="descending"), Column("status", "Status")])
 UPCOMING_MEETINGS = replace(MEETINGS, default_sort="date")
+
+
+class ShareRequestListFilter(filters.FilterSet):
+    """Requests to share with panels: by status and the day a chair asked."""
+
+    status = filters.ChoiceFilter(choices=ShareRequestStatus.choices, label="Status", empty_label="Any status")
+    asked_from = GdsDateFilter(field_name="asked_at", lookup_expr="date__gte", label="Asked on or after",
+                               help_text="For example, 1 9 2026")
+    asked_to = GdsDateFilter(field_name="asked_at", lookup_expr="date__lte", label="Asked on or before",
+                             help_text="For example, 30 9 2026")
+
+
+SHARE_REQUESTS = ListSpec(
+    filterset=ShareRequestListFilter, default_sort="status", noun="request", tie=("-id",),
+    columns=[Column("record", "Record"),
+             Column("meeting", "Panel meeting", ("meeting__starts_at",), first="descending"),
+             Column("agencies", "Share with"), Column("asked", "Asked", ("asked_at",), first="descending"),
+             # Waiting first, the newest asked first among them: the order a decision is made in.
+             Column("status", "Status", ("-waiting", "-asked_at"))])

@@ -15,7 +15,7 @@ from safeguarding.pages import form_page
 from safeguarding.versioning import EditConflict
 
 from . import policies, selectors, services
-from .filters import ACTIONS, MEETINGS, UPCOMING_MEETINGS
+from .filters import ACTIONS, MEETINGS, SHARE_REQUESTS, UPCOMING_MEETINGS
 from .forms import (
     ActionForm,
     AgendaItemForm,
@@ -389,8 +389,8 @@ def share_request_new(request, pk):
 @access.signed_in
 def share_requests(request):
     """Requests from panels to share records the person may share: waiting ones first."""
-    return render(request, "panels/share_requests.html", {
-        "rows": selectors.share_requests_to_decide(request.user)[:50]})
+    listing = lists.list_page(request, selectors.share_requests_to_decide(request.user), SHARE_REQUESTS)
+    return render(request, "panels/share_requests.html", {"list": listing}, status=listing.status)
 
 
 @access.signed_in

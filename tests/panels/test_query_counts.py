@@ -83,8 +83,8 @@ PINNED = {
         "session",
         "user and agency",
         "role permissions",
-        "requests to share records the reader may share, waiting first, with meeting, panel, item, subject and "
-        "who asked (first 50)",
+        "count of the requests to share records the reader may share (capped at 10,001)",
+        "a page of them (25), waiting first, with meeting, panel, item, subject and who asked",
         "the agencies each asks for (prefetch)",
     ],
     "share_request": [

@@ -118,7 +118,7 @@ class Command(BaseCommand):
                             self._save(page, f"{base}/cases/{case}/", "case")
                         if network:
                             self._save(page, base + network, "network")
-                            self.stdout.write(f"network: {network} ({links} links of its own; the picture shows their links too)")
+                            self.stdout.write(f"network: {network} ({links} links of its own, and theirs)")
                         self._save(page, base + "/places/map/", "map")
                         for pk in assessments:
                             if page.goto(f"{base}/assessments/{pk}/edit/").status == 200:

@@ -9,7 +9,18 @@ from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec
 from safeguarding.models import Agency, Team, User
 
 from . import finders, referrals, selectors
-from .models import ETHNICITY_CHOICES, Case, CaseStatus, EntryKind, HarmType, Referral, ReferralStatus, RiskLevel, Sex
+from .models import (
+    ETHNICITY_CHOICES,
+    Case,
+    CaseStatus,
+    EntryKind,
+    HarmType,
+    Referral,
+    ReferralStatus,
+    RiskLevel,
+    Sex,
+    TransferStatus,
+)
 
 
 class CaseFilter(filters.FilterSet):
@@ -150,6 +161,26 @@ FRONT_DOOR = ListSpec(
 REFERRALS_SENT = ListSpec(
     filterset=SentReferralFilter, default_sort="-received", noun="referral", tie=("id",),
     columns=[_REFERRAL, _KIND, Column("to", "To"), _RECEIVED, _DECIDE_BY, _STATUS])
+
+
+# --- Transfers the reader's agency asked for ------------------------------------------------------------------------
+
+class TransferListFilter(filters.FilterSet):
+    """Transfers of every kind of record (``merged_list_page``): by status, the agency asked, and the day asked."""
+
+    status = filters.ChoiceFilter(choices=TransferStatus.choices, label="Status", empty_label="Any status")
+    to_agency = filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True).order_by("name"),
+                                          label="Asked of", empty_label="Any agency")
+    asked_from = GdsDateFilter(field_name="asked_at", lookup_expr="date__gte", label="Asked on or after",
+                               help_text="For example, 1 9 2026")
+    asked_to = GdsDateFilter(field_name="asked_at", lookup_expr="date__lte", label="Asked on or before",
+                             help_text="For example, 30 9 2026")
+
+
+TRANSFERS_ASKED = ListSpec(
+    filterset=TransferListFilter, default_sort="-asked", noun="transfer", tie=("id",),
+    columns=[Column("transfer", "Transfer"), Column("to", "To"),
+             Column("asked", "Asked", ("asked_at",), first="descending"), Column("status", "Status", ("status",))])
 
 
 # --- Finding a young person -----------------------------------------------------------------------------------------

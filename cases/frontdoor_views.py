@@ -14,7 +14,7 @@ from safeguarding.models import User
 from safeguarding.pages import form_page
 
 from . import policies, referrals, selectors, services, transfers
-from .filters import FRONT_DOOR, REFERRALS_SENT
+from .filters import FRONT_DOOR, REFERRALS_SENT, TRANSFERS_ASKED
 from .forms import (
     ReferralAcceptForm,
     ReferralAnswerForm,
@@ -221,9 +221,11 @@ def transfer_request_page(request, record, *, back: str):
 
 @access.signed_in
 def transfers_list(request):
+    """Those waiting for the agency's answer (all of them: they are answered, not browsed), then every transfer the
+    agency asked for, as a list."""
+    listing = lists.merged_list_page(request, selectors.transfers_outgoing(request.user), TRANSFERS_ASKED)
     return render(request, "transfers/transfers.html", {
-        "incoming": selectors.transfers_incoming(request.user),
-        "outgoing": selectors.transfers_outgoing(request.user)})
+        "incoming": selectors.transfers_incoming(request.user), "list": listing}, status=listing.status)
 
 
 def _transfer_page(request, transfer, *, bound=None, status=200):

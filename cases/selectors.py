@@ -261,10 +261,10 @@ def transfers_incoming(user) -> list:
         to_agency_id=user.agency_id, status=TransferStatus.ASKED).select_related("from_agency", "asked_by"))]
 
 
-def transfers_outgoing(user, limit: int = 50) -> list:
-    """Transfers the user's agency asked for, newest first (one query per kind)."""
-    return [t for model in transfers.KINDS.values() for t in access.visible(user, model.objects.filter(
-        from_agency_id=user.agency_id).select_related("to_agency", "asked_by")).order_by("-asked_at", "-id")[:limit]]
+def transfers_outgoing(user) -> list:
+    """Transfers the user's agency asked for, a queryset a kind (``merged_list_page`` filters, sorts and pages them)."""
+    return [access.visible(user, model.objects.filter(from_agency_id=user.agency_id).select_related(
+        "to_agency", "asked_by")) for model in transfers.KINDS.values()]
 
 
 def transfer_for(user, word: str, pk: int):

@@ -139,9 +139,10 @@ PINNED = {
         "their open cases the reader's agency manages"],  # the lead practitioner is a picker: nothing listed
     "referral_to_referrer": [*PAGE, "the referral through the door, with its agencies and people", "audit row (view)",
                              "role permissions"],
-    "transfers": [*PAGE, "case transfers asked of the agency", "place and group transfers asked of the agency",
-                  "case transfers the agency asked (latest 50)", "place and group transfers the agency asked",
-                  "role permissions"],
+    "transfers": [*PAGE, "case transfers the agency asked (merged_list_page: up to 10,000 a kind)",
+                  "place and group transfers the agency asked", "case transfers asked of the agency",
+                  "place and group transfers asked of the agency", "role permissions",
+                  "the agencies (the asked-of filter's choices)"],
     "transfer_to_receiver": [*PAGE, "the transfer through the door, with agencies, people and the record",
                              "audit row (view)", "role permissions",
                              "the lead practitioner the picker starts with (the reader), to name them"],
@@ -180,3 +181,31 @@ def test_the_transfer_pages_make_the_queries_pinned(client, mandy, alice, southf
                                               basis=SHARED)
     assert_queries(client, sue, reverse("transfers"), PINNED["transfers"])
     assert_queries(client, sue, reverse("transfer", args=["case", transfer.pk]), PINNED["transfer_to_receiver"])
+
+
+def test_every_transfer_the_agency_asked_for_is_a_list(client, mandy, alice, pete, southfield_manager):
+    """More than a page of them (the page stopped at 50 a kind before), with a total, filters, sorting and pages."""
+    sue = southfield_manager
+    asked = []
+    for i in range(27):
+        case = services.case_open(actor=alice, young_person=services.young_person_create(
+            actor=alice, first_name=f"T{i:02d}", last_name="Test", date_of_birth=date(2011, 1, 1), sex="male"),
+            harm_types=["cce"])
+        asked.append(transfers.transfer_request(actor=mandy, record=case, to_agency=sue.agency, reason="Moved",
+                                                basis=SHARED))
+    transfers.transfer_reject(actor=sue, transfer=asked[0], expected_version=asked[0].version, reason="Not ours")
+    client_for(client, mandy)
+    page = client.get(reverse("transfers")).content.decode()
+    assert "Showing 1–25 of 27 transfers" in page and page.count('href="/transfers/case/') == 25
+    assert "Showing 26–27 of 27 transfers" in client.get(reverse("transfers") + "?page=2").content.decode()
+    rejected = client.get(reverse("transfers") + "?status=rejected").content.decode()
+    assert "Showing 1–1 of 1 transfer" in rejected and f'href="/transfers/case/{asked[0].pk}/"' in rejected
+    oldest = client.get(reverse("transfers") + "?sort=asked").content.decode()
+    assert oldest.index(f'/transfers/case/{asked[0].pk}/"') < oldest.index(f'/transfers/case/{asked[1].pk}/"')
+    wrong = client.get(reverse("transfers") + "?asked_from_0=31&asked_from_1=2&asked_from_2=2026")
+    assert wrong.status_code == 400 and "<title>Error: " in wrong.content.decode()
+    # Another agency lists none of them as its own; the agency asked has them waiting (all but the one refused).
+    police = client_for(client, pete).get(reverse("transfers")).content.decode()
+    assert "Your agency has asked for no transfers." in police
+    waiting = client_for(client, sue).get(reverse("transfers")).content.decode()
+    assert waiting.count('href="/transfers/case/') == 26 and "Your agency has asked for no transfers." in waiting

@@ -4,7 +4,7 @@ the rows they are given: the access door's."""
 from django.db.models import Case, IntegerField, Value, When
 from django_filters import rest_framework as filters
 
-from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec
+from safeguarding.lists import CheckboxFilter, Column, ListSpec, date_range
 
 from .models import AssessmentStatus, RequestStatus
 
@@ -43,10 +43,7 @@ class ContributionRequestFilter(filters.FilterSet):
 
 
 class ContributionListFilter(ContributionRequestFilter):
-    due_from = GdsDateFilter(field_name="due_on", lookup_expr="gte", label="Due on or after",
-                             help_text="For example, 1 9 2026")
-    due_to = GdsDateFilter(field_name="due_on", lookup_expr="lte", label="Due on or before",
-                           help_text="For example, 30 9 2026")
+    due_from, due_to = date_range("due_on", "Due")
 
 
 REQUEST_ORDER = Case(When(status=RequestStatus.REQUESTED, then=Value(0)),

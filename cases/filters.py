@@ -5,7 +5,7 @@ from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
 from django_filters import rest_framework as filters
 
-from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec
+from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec, date_range
 from safeguarding.models import Agency, Team, User
 
 from . import finders, referrals, selectors
@@ -51,10 +51,7 @@ class CaseListFilter(CaseFilter):
     """The case list page's filters: the API's, and when it was opened, the young person's ethnicity, and who leads
     it (the reader's own team or colleague: a narrowing only, the rows are already those the agency may see)."""
 
-    opened_from = GdsDateFilter(field_name="opened_on", lookup_expr="gte", label="Opened on or after",
-                                help_text="For example, 1 9 2026")
-    opened_to = GdsDateFilter(field_name="opened_on", lookup_expr="lte", label="Opened on or before",
-                              help_text="For example, 30 9 2026")
+    opened_from, opened_to = date_range("opened_on", "Opened")
     ethnicity = filters.ChoiceFilter(field_name="young_person__ethnicity", choices=ETHNICITY_CHOICES,
                                      label="Ethnicity", empty_label="Any ethnicity")
     team = filters.ModelChoiceFilter(field_name="lead_practitioner__team", queryset=_teams, label="Team",
@@ -90,10 +87,7 @@ class ChronologyFilter(filters.FilterSet):
     """A case's chronology on its page: by kind of entry (as the API's ``kind``) and by the day it happened."""
 
     kind = filters.ChoiceFilter(choices=EntryKind.choices, label="Type of entry", empty_label="Any type")
-    date_from = GdsDateFilter(field_name="occurred_at", lookup_expr="date__gte", label="Happened on or after",
-                              help_text="For example, 1 9 2026")
-    date_to = GdsDateFilter(field_name="occurred_at", lookup_expr="date__lte", label="Happened on or before",
-                            help_text="For example, 30 9 2026")
+    date_from, date_to = date_range("occurred_at", "Happened", of_datetime=True)
 
 
 CHRONOLOGY = ListSpec(
@@ -114,10 +108,7 @@ class ReferralListFilter(ReferralFilter):
     the day it was received, and those waiting past their decide-by date."""
 
     kind = filters.ChoiceFilter(choices=[], method="of_kind", label="Kind of referral", empty_label="Any kind")
-    received_from = GdsDateFilter(field_name="referred_at", lookup_expr="date__gte", label="Received on or after",
-                                  help_text="For example, 1 9 2026")
-    received_to = GdsDateFilter(field_name="referred_at", lookup_expr="date__lte", label="Received on or before",
-                                help_text="For example, 30 9 2026")
+    received_from, received_to = date_range("referred_at", "Received", of_datetime=True)
     overdue = CheckboxFilter(method="late", label="Only overdue referrals (waiting past their decide-by date)")
 
     def __init__(self, *args, **kwargs):
@@ -171,10 +162,7 @@ class TransferListFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=TransferStatus.choices, label="Status", empty_label="Any status")
     to_agency = filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True).order_by("name"),
                                           label="Asked of", empty_label="Any agency")
-    asked_from = GdsDateFilter(field_name="asked_at", lookup_expr="date__gte", label="Asked on or after",
-                               help_text="For example, 1 9 2026")
-    asked_to = GdsDateFilter(field_name="asked_at", lookup_expr="date__lte", label="Asked on or before",
-                             help_text="For example, 30 9 2026")
+    asked_from, asked_to = date_range("asked_at", "Asked", of_datetime=True)
 
 
 TRANSFERS_ASKED = ListSpec(

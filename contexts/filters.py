@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec
+from safeguarding.lists import CheckboxFilter, Column, GdsDateFilter, ListSpec, date_range
 
 from . import selectors
 from .models import ContextStatus, PlaceKind, Purpose, Reliability
@@ -20,10 +20,7 @@ class LinkFilter(django_filters.FilterSet):
     reliability = django_filters.ChoiceFilter(choices=Reliability.choices, label="Reliability",
                                               empty_label="Any reliability")
     purpose = django_filters.ChoiceFilter(choices=Purpose.choices, label="Purpose", empty_label="Any purpose")
-    due_from = GdsDateFilter(field_name="review_by", lookup_expr="gte", label="Review due on or after",
-                             help_text="For example, 1 9 2026")
-    due_to = GdsDateFilter(field_name="review_by", lookup_expr="lte", label="Review due on or before",
-                           help_text="For example, 30 9 2026")
+    due_from, due_to = date_range("review_by", "Review due")
 
     def of_kind(self, rows, name, value):
         return rows if rows.model.link_kind == value else rows.none()

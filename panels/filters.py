@@ -6,7 +6,7 @@ from dataclasses import replace
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
-from safeguarding.lists import Column, GdsDateFilter, ListSpec
+from safeguarding.lists import Column, ListSpec, date_range
 
 from . import selectors
 from .models import ActionStatus, MeetingStatus, Panel, ShareRequestStatus
@@ -20,10 +20,7 @@ class ActionFilter(filters.FilterSet):
 
 
 class ActionListFilter(ActionFilter):
-    due_from = GdsDateFilter(field_name="due_on", lookup_expr="gte", label="Due on or after",
-                             help_text="For example, 1 9 2026")
-    due_to = GdsDateFilter(field_name="due_on", lookup_expr="lte", label="Due on or before",
-                           help_text="For example, 30 9 2026")
+    due_from, due_to = date_range("due_on", "Due")
 
 
 ACTIONS = ListSpec(
@@ -53,10 +50,7 @@ class MeetingListFilter(MeetingFilter):
 
     when = filters.ChoiceFilter(choices=WHEN, method="held", label="When", empty_label="Upcoming")
     panel = filters.ModelChoiceFilter(queryset=_panels, label="Panel", empty_label="Any panel")
-    date_from = GdsDateFilter(field_name="starts_at", lookup_expr="date__gte", label="Held on or after",
-                              help_text="For example, 1 9 2026")
-    date_to = GdsDateFilter(field_name="starts_at", lookup_expr="date__lte", label="Held on or before",
-                            help_text="For example, 30 9 2026")
+    date_from, date_to = date_range("starts_at", "Held", of_datetime=True)
 
     def held(self, rows, name, value):
         return rows.filter(starts_at__lt=timezone.now()) if value == "past" else rows
@@ -74,10 +68,7 @@ class ShareRequestListFilter(filters.FilterSet):
     """Requests to share with panels: by status and the day a chair asked."""
 
     status = filters.ChoiceFilter(choices=ShareRequestStatus.choices, label="Status", empty_label="Any status")
-    asked_from = GdsDateFilter(field_name="asked_at", lookup_expr="date__gte", label="Asked on or after",
-                               help_text="For example, 1 9 2026")
-    asked_to = GdsDateFilter(field_name="asked_at", lookup_expr="date__lte", label="Asked on or before",
-                             help_text="For example, 30 9 2026")
+    asked_from, asked_to = date_range("asked_at", "Asked", of_datetime=True)
 
 
 SHARE_REQUESTS = ListSpec(

@@ -32,6 +32,16 @@ class GdsDateFilter(django_filters.DateFilter):
     field_class = DateField
 
 
+def date_range(field_name: str, verb: str, *, of_datetime: bool = False) -> tuple[GdsDateFilter, GdsDateFilter]:
+    """Two GOV.UK date filters, "<verb> on or after" and "<verb> on or before", on ``field_name`` (the day of a date
+    and time with ``of_datetime``): ``opened_from, opened_to = date_range("opened_on", "Opened")``."""
+    day = "date__" if of_datetime else ""
+    return (GdsDateFilter(field_name=field_name, lookup_expr=f"{day}gte", label=f"{verb} on or after",
+                          help_text="For example, 1 9 2026"),
+            GdsDateFilter(field_name=field_name, lookup_expr=f"{day}lte", label=f"{verb} on or before",
+                          help_text="For example, 30 9 2026"))
+
+
 class CheckboxFilter(django_filters.BooleanFilter):
     """A GOV.UK checkbox: ticked narrows the list, unticked does not filter."""
 

@@ -209,3 +209,44 @@ def test_assessment_query_counts_do_not_grow_with_history(client, alice, mandy, 
         work.grow(size)
         for name, (user, url) in work.pages().items():
             assert_queries(client, user, url, PINNED[name])
+
+
+# A young person's plan and assessments carry the identity bar: the person is read with their agency in the query
+# that opens the page (subjects.identified_with), so the bar costs nothing of its own.
+PINNED_FOR_A_YOUNG_PERSON = {
+    "plan": [
+        "session",
+        "user and agency",
+        "role permissions",
+        "the young person through the access door, with their agency (for the identity bar)",
+        "their safety plan",
+        "its goals (prefetch)",
+        "their interventions, with owner agency and owner (prefetch)",
+        "their updates, with author and agency (prefetch)",
+        LINKED,
+        "audit row (view)",
+    ],
+    "subject_assessments": [
+        "session",
+        "user and agency",
+        "role permissions",
+        "the young person through the access door, with their agency (for the identity bar)",
+        "their safety plan the reader can see, with its goal count",
+        "all their assessments the reader can see, with framework, agency, lead and request counts",
+    ],
+}
+
+
+def test_a_young_persons_plan_and_assessments_make_the_same_queries_however_long_the_plan(client, alice, case):
+    person, made = case.young_person, 0
+    for size in (2, 8):
+        while made < size:
+            goal = services.goal_add(actor=alice, subject=person, statement=f"Goal {made}", met_when="x",
+                                     measured_by="y")
+            made += 1
+        services.intervention_add(actor=alice, goal=goal, what="Youth work", owner_agency=alice.agency,
+                                  due_on=timezone.localdate() + timedelta(days=20))
+        assert_queries(client, alice, reverse("safety-plan", args=["young-person", person.pk]),
+                       PINNED_FOR_A_YOUNG_PERSON["plan"])
+        assert_queries(client, alice, reverse("subject-assessments", args=["young-person", person.pk]),
+                       PINNED_FOR_A_YOUNG_PERSON["subject_assessments"])
